@@ -1,0 +1,144 @@
+import uuid
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+def _sharded(folder, name):
+    # Two levels of 256 sub-folders keep directories small at millions of files.
+    return str(PurePosixPath(folder, name[:2], name[2:4], name))
+
+
+def original_upload_to(instance, filename):
+    """Name the original ``<uuid>.<ext>``; the extension comes from the detected
+    format, never from the client's file name (which is ignored here)."""
+    return _sharded("originals", f"{instance.id.hex}.{instance.extension}")
+
+
+def rendition_upload_to(instance, filename):
+    """Renditions are named by the server too: ``<uuid>-<kind>.<ext>``."""
+    return _sharded("renditions", f"{instance.id.hex}-{filename}")
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", "Public"
+    PRIVATE = "private", "Private"
+
+
+class ImageQuerySet(models.QuerySet):
+    """The one place that knows who may see which image."""
+
+    def public(self):
+        return self.filter(visibility=Visibility.PUBLIC)
+
+    def private(self):
+        return self.filter(visibility=Visibility.PRIVATE)
+
+    def owned_by(self, user):
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(owner=user)
+
+    def visible_to(self, user):
+        """Public images plus the user's own. Staff get no extra reach here:
+        they see everyone's images in the admin only."""
+        if not getattr(user, "is_authenticated", False):
+            return self.public()
+        return self.filter(Q(visibility=Visibility.PUBLIC) | Q(owner=user))
+
+    def search(self, query):
+        """Images whose title or description contains every word of ``query``
+        (case-insensitive). An empty query matches everything."""
+        for word in query.split():
+            self = self.filter(
+                Q(title__icontains=word) | Q(description__icontains=word)
+            )
+        return self
+
+
+class Image(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="images"
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    visibility = models.CharField(
+        max_length=7, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+
+    original = models.FileField(upload_to=original_upload_to, max_length=255)
+    original_filename = models.CharField(max_length=255)
+    format = models.CharField(max_length=10)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    file_size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+
+    thumbnail = models.FileField(upload_to=rendition_upload_to, max_length=255)
+    thumbnail_width = models.PositiveIntegerField()
+    thumbnail_height = models.PositiveIntegerField()
+    display = models.FileField(upload_to=rendition_upload_to, max_length=255)
+    display_width = models.PositiveIntegerField()
+    display_height = models.PositiveIntegerField()
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ImageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "sha256"], name="gallery_image_unique_owner_sha256"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="gallery_image_newest"),
+            models.Index(
+                fields=["visibility", "-created_at", "-id"],
+                name="gallery_image_vis_newest",
+            ),
+            models.Index(
+                fields=["owner", "-created_at", "-id"], name="gallery_image_own_newest"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("gallery:detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_private(self):
+        return self.visibility == Visibility.PRIVATE
+
+    @property
+    def extension(self):
+        from .services.formats import extension_for
+
+        return extension_for(self.format)
+
+    def file_url(self, kind):
+        return reverse(f"gallery:{kind}", kwargs={"pk": self.pk})
+
+    @property
+    def thumbnail_url(self):
+        return self.file_url("thumbnail")
+
+    @property
+    def display_url(self):
+        return self.file_url("display")
+
+    @property
+    def original_url(self):
+        return self.file_url("original")
+
+    def stored_files(self):
+        """Names of every file this image owns in storage."""
+        return [f.name for f in (self.original, self.thumbnail, self.display) if f]

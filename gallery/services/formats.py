@@ -1,0 +1,65 @@
+"""Image formats we accept, and how each is named and served."""
+
+from django.conf import settings
+
+# Pillow format name -> (file extension, Content-Type)
+KNOWN_FORMATS = {
+    "JPEG": ("jpg", "image/jpeg"),
+    "PNG": ("png", "image/png"),
+    "GIF": ("gif", "image/gif"),
+    "WEBP": ("webp", "image/webp"),
+    "BMP": ("bmp", "image/bmp"),
+    "TIFF": ("tif", "image/tiff"),
+    "HEIF": ("heic", "image/heif"),
+    "AVIF": ("avif", "image/avif"),
+}
+
+# Leading bytes of formats people upload, so an error message can say what was
+# sent. Only used to word a message; nothing is decoded here.
+_SIGNATURES = [
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"GIF8", "GIF"),
+    (b"BM", "BMP"),
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
+    (b"%PDF", "PDF"),
+    (b"%!PS", "PostScript/EPS"),
+    (b"\xc5\xd0\xd3\xc6", "EPS"),
+    (b"SIMPLE  =", "FITS"),
+    (b"PK\x03\x04", "ZIP"),
+    (b"8BPS", "Photoshop (PSD)"),
+    (b"\x00\x00\x01\x00", "Windows icon (ICO)"),
+]
+
+
+def allowed_formats():
+    return [f.upper() for f in settings.IMAGEREPO_ALLOWED_FORMATS]
+
+
+def extension_for(fmt):
+    return KNOWN_FORMATS.get(fmt, ("bin", ""))[0]
+
+
+def content_type_for(fmt):
+    return KNOWN_FORMATS.get(fmt, ("", "application/octet-stream"))[1]
+
+
+def guess_format_name(head):
+    """Best guess at what a file is from its first bytes (for error messages
+    only: nothing is decoded), or None."""
+    for signature, name in _SIGNATURES:
+        if head.startswith(signature):
+            return name
+    text = head[:512].lstrip().lower()
+    if b"<svg" in text or (text.startswith(b"<?xml") and b"svg" in text):
+        return "SVG"
+    if text.startswith((b"<!doctype html", b"<html", b"<?php", b"<script")):
+        return "HTML or script"
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return "WEBP"
+    if head[4:8] == b"ftyp":
+        return (
+            "HEIF/AVIF" if head[8:12] in (b"heic", b"heix", b"mif1", b"avif") else None
+        )
+    return None

@@ -1,0 +1,360 @@
+"""The one way an image gets into imagerepo.
+
+Every entrance (upload form, admin, ``import_images``, API) calls
+:func:`image_create`, or its two halves :func:`prepare_image` (pure: reads,
+hashes, decodes and renders; safe to run in a worker process) and
+:func:`store_image` (writes files and the row, or neither).
+"""
+
+import hashlib
+import logging
+import unicodedata
+import warnings
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.template.defaultfilters import filesizeformat
+from PIL import ExifTags
+from PIL import Image as PILImage
+
+from ..models import Image, Visibility, original_upload_to, rendition_upload_to
+from . import formats
+from .renditions import Rendition, make_renditions, request_draft
+
+logger = logging.getLogger(__name__)
+
+CHUNK_SIZE = 1024 * 1024
+FILENAME_MAX_LENGTH = 255
+TITLE_MAX_LENGTH = Image._meta.get_field("title").max_length
+
+
+@dataclass(frozen=True)
+class Digest:
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class PreparedImage:
+    """Everything learned from an upload's bytes; picklable, no DB or storage."""
+
+    original_filename: str
+    sha256: str
+    file_size: int
+    format: str
+    width: int
+    height: int
+    display: Rendition
+    thumbnail: Rendition
+
+
+# ---------------------------------------------------------------- reading
+
+
+def hash_file(file):
+    """SHA-256 and size of ``file`` read in chunks, refusing empty or oversized
+    files before the whole body has been read."""
+    limit = settings.IMAGEREPO_MAX_UPLOAD_BYTES
+    sha, size = hashlib.sha256(), 0
+    file.seek(0)
+    while chunk := file.read(CHUNK_SIZE):
+        size += len(chunk)
+        if size > limit:
+            raise ValidationError(
+                "The file is larger than the %(limit)s limit.",
+                code="file_too_large",
+                params={"limit": filesizeformat(limit)},
+            )
+        sha.update(chunk)
+    if size == 0:
+        raise ValidationError("The file is empty.", code="empty")
+    return Digest(sha.hexdigest(), size)
+
+
+def clean_filename(name):
+    """The client's file name made safe to store and show: no folders, no
+    control or bidi characters, at most 255 characters, extension kept."""
+    name = PurePosixPath(str(name or "").replace("\\", "/")).name
+    name = "".join(
+        c for c in name if unicodedata.category(c)[0] not in "CZ" or c == " "
+    )
+    name = name.strip(" .") or "image"
+    if len(name) > FILENAME_MAX_LENGTH:
+        stem, dot, ext = name.rpartition(".")
+        ext = ext[:16] if dot and stem else ""
+        name = name[: FILENAME_MAX_LENGTH - len(ext) - 1].rstrip() + (
+            "." + ext if ext else ""
+        )
+    return name
+
+
+def default_title(original_filename):
+    stem = PurePosixPath(original_filename).stem or original_filename
+    return stem[:TITLE_MAX_LENGTH].strip() or "Untitled"
+
+
+# ---------------------------------------------------------------- decoding
+
+
+def open_image(file):
+    """Open ``file`` with only the allowed decoders and check the header
+    against the pixel and frame limits. No pixels are decoded yet."""
+    max_pixels = settings.IMAGEREPO_MAX_IMAGE_PIXELS
+    allowed = formats.allowed_formats()
+    file.seek(0)
+    head = file.read(512)
+    file.seek(0)
+    # Pillow's own bomb guard becomes a backstop at our configured limit.
+    PILImage.MAX_IMAGE_PIXELS = max_pixels
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+            img = PILImage.open(file, formats=allowed)
+    except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
+        raise _too_many_pixels(max_pixels) from None
+    except Exception:
+        raise _not_an_image(head) from None
+    if img.format not in allowed:
+        raise _not_an_image(head)
+    if img.width * img.height > max_pixels:
+        raise _too_many_pixels(max_pixels)
+    _check_frames(img)
+    return img
+
+
+def _check_frames(img):
+    max_frames = settings.IMAGEREPO_MAX_FRAMES
+    try:
+        frames = getattr(img, "n_frames", 1)
+    except Exception:
+        raise ValidationError(
+            "The image is damaged or incomplete.", code="corrupt_image"
+        ) from None
+    if frames > max_frames:
+        raise ValidationError(
+            "The animation has %(frames)s frames; at most %(limit)s are allowed.",
+            code="too_many_frames",
+            params={"frames": frames, "limit": max_frames},
+        )
+
+
+def _not_an_image(head):
+    allowed = formats.allowed_formats()
+    kind = formats.guess_format_name(head)
+    if kind in allowed:
+        # It looks like a format we take, but its header would not parse.
+        return ValidationError(
+            "The %(kind)s image is damaged and cannot be read.",
+            code="corrupt_image",
+            params={"kind": kind},
+        )
+    if kind:
+        return ValidationError(
+            "%(kind)s files are not accepted. Upload one of: %(allowed)s.",
+            code="unsupported_format",
+            params={"kind": kind, "allowed": ", ".join(allowed)},
+        )
+    return ValidationError(
+        "This file is not an image we can read. Upload one of: %(allowed)s.",
+        code="not_an_image",
+        params={"allowed": ", ".join(allowed)},
+    )
+
+
+def _too_many_pixels(limit):
+    return ValidationError(
+        "The image has too many pixels (the limit is %(megapixels)s megapixels).",
+        code="too_many_pixels",
+        params={"megapixels": f"{limit / 1e6:g}"},
+    )
+
+
+def prepare_image(file, *, filename, digest=None):
+    """Check and render an upload without touching the database or storage.
+
+    Raises ``ValidationError`` (with a code) for anything that is not an
+    acceptable image; returns a :class:`PreparedImage` otherwise.
+    """
+    digest = digest or hash_file(file)
+    img = open_image(file)
+    width, height = _upright_size(img)
+    display_size = settings.IMAGEREPO_DISPLAY_SIZE
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+            request_draft(img, display_size)
+            img.load()
+            display, thumbnail = make_renditions(
+                img,
+                display_size=display_size,
+                thumbnail_size=settings.IMAGEREPO_THUMBNAIL_SIZE,
+            )
+    except ValidationError:
+        raise
+    except Exception as exc:
+        logger.info("Rejected a damaged image %r: %r", filename, exc)
+        raise ValidationError(
+            "The image is damaged or incomplete and cannot be read.",
+            code="corrupt_image",
+        ) from None
+    # No img.close(): some Pillow plugins would close the caller's file with it,
+    # and store_image still has to copy the original from that file.
+    return PreparedImage(
+        original_filename=clean_filename(filename),
+        sha256=digest.sha256,
+        file_size=digest.size,
+        format=img.format,
+        width=width,
+        height=height,
+        display=display,
+        thumbnail=thumbnail,
+    )
+
+
+def _upright_size(img):
+    """Full-size width and height as people see the image: EXIF orientations
+    5 to 8 turn it a quarter. Read before any scaled (draft) decoding."""
+    try:
+        orientation = img.getexif().get(ExifTags.Base.Orientation, 1)
+    except Exception:
+        orientation = 1
+    if orientation in (5, 6, 7, 8):
+        return img.height, img.width
+    return img.width, img.height
+
+
+# ---------------------------------------------------------------- storing
+
+
+def store_image(
+    prepared,
+    source,
+    *,
+    owner,
+    title="",
+    description="",
+    visibility=Visibility.PUBLIC,
+):
+    """Write the original (``source``, byte for byte) and both renditions under
+    server-made names, then insert the row. Either all of it lands, or none.
+
+    If ``owner`` already has these bytes, the existing image is returned with
+    ``is_duplicate = True`` and nothing is written.
+    """
+    _check_visibility(visibility)
+    existing = _existing(owner, prepared.sha256)
+    if existing:
+        return existing
+    image = _new_image(prepared, owner, title, description, visibility)
+    written = []
+    try:
+        _write(written, image.original, original_upload_to(image, None), File(source))
+        for kind in ("display", "thumbnail"):
+            rendition = getattr(prepared, kind)
+            name = rendition_upload_to(image, f"{kind}.{rendition.extension}")
+            _write(written, getattr(image, kind), name, ContentFile(rendition.data))
+        with transaction.atomic():
+            image.save(force_insert=True)
+    except IntegrityError:
+        _delete_files(written)
+        # Another request stored the same bytes for this owner a moment ago.
+        existing = _existing(owner, prepared.sha256)
+        if existing:
+            return existing
+        raise
+    except BaseException:
+        _delete_files(written)
+        raise
+    image.is_duplicate = False
+    return image
+
+
+def _check_visibility(visibility):
+    if visibility not in Visibility.values:
+        raise ValidationError(
+            "Visibility must be public or private.", code="invalid_visibility"
+        )
+
+
+def _existing(owner, sha256):
+    image = Image.objects.filter(owner=owner, sha256=sha256).first()
+    if image is not None:
+        image.is_duplicate = True
+    return image
+
+
+def _new_image(prepared, owner, title, description, visibility):
+    return Image(
+        owner=owner,
+        title=(title or "").strip()[:TITLE_MAX_LENGTH]
+        or default_title(prepared.original_filename),
+        description=(description or "").strip(),
+        visibility=visibility,
+        original_filename=prepared.original_filename,
+        format=prepared.format,
+        width=prepared.width,
+        height=prepared.height,
+        file_size=prepared.file_size,
+        sha256=prepared.sha256,
+        thumbnail_width=prepared.thumbnail.width,
+        thumbnail_height=prepared.thumbnail.height,
+        display_width=prepared.display.width,
+        display_height=prepared.display.height,
+    )
+
+
+def _write(written, field_file, name, content):
+    # Record the name before writing: a write that dies half-way (disk full)
+    # still leaves a partial file to remove.
+    written.append(name)
+    saved = default_storage.save(name, content)
+    written[-1] = field_file.name = saved
+
+
+def _delete_files(names):
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except Exception:
+            logger.exception("Could not remove %s after a failed upload", name)
+
+
+# ---------------------------------------------------------------- the service
+
+
+def image_create(
+    *,
+    owner,
+    file,
+    filename=None,
+    title="",
+    description="",
+    visibility=Visibility.PUBLIC,
+):
+    """Validate, hash, decode and render ``file`` and store it for ``owner``.
+
+    Returns the new :class:`~gallery.models.Image`, or the owner's existing one
+    with the same bytes (``image.is_duplicate`` tells which). Raises
+    ``ValidationError`` with a ``code`` for anything unacceptable; in that case
+    no file and no row are left behind.
+    """
+    _check_visibility(visibility)
+    filename = filename or getattr(file, "name", "") or "image"
+    digest = hash_file(file)
+    existing = _existing(owner, digest.sha256)
+    if existing:
+        return existing
+    prepared = prepare_image(file, filename=filename, digest=digest)
+    return store_image(
+        prepared,
+        file,
+        owner=owner,
+        title=title,
+        description=description,
+        visibility=visibility,
+    )

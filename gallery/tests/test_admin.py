@@ -1,0 +1,128 @@
+import re
+
+import pytest
+from django.urls import reverse
+
+from gallery.models import Image
+
+from .conftest import stored_files
+from .images import TEXT, noisy_jpeg, upload
+
+pytestmark = pytest.mark.django_db
+
+
+def test_admin_lists_every_image_with_thumbnails(
+    client_for, staff_user, user, other_user, make_image
+):
+    mine = make_image(user, title="Alice private", visibility="private")
+    theirs = make_image(other_user, title="Bob public")
+    response = client_for(staff_user).get(reverse("admin:gallery_image_changelist"))
+    body = response.content.decode()
+    assert "Alice private" in body and "Bob public" in body
+    for image in (mine, theirs):
+        thumb = reverse("admin:gallery_image_file", args=[image.pk, "thumbnail"])
+        assert thumb in body
+        assert client_for(staff_user).get(thumb).status_code == 200
+
+
+def test_admin_file_view_is_for_staff_only(client_for, user, make_image):
+    image = make_image(user, visibility="private")
+    url = reverse("admin:gallery_image_file", args=[image.pk, "original"])
+    assert client_for(user).get(url).status_code == 302  # to the admin login
+    assert client_for(None).get(url).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"visibility__exact": "private"}, {"Alice private"}),
+        ({"format__exact": "JPEG"}, {"Alice private", "Bob public"}),
+        ({"q": "bob"}, {"Bob public"}),
+        ({"q": "described"}, {"Alice private"}),
+    ],
+)
+def test_admin_filters_and_search(
+    client_for, staff_user, user, other_user, make_image, params, expected
+):
+    make_image(
+        user, title="Alice private", description="described", visibility="private"
+    )
+    make_image(other_user, title="Bob public")
+    response = client_for(staff_user).get(
+        reverse("admin:gallery_image_changelist"), params
+    )
+    found = set(
+        re.findall(
+            r'class="field-title">(?:<a [^>]*>)?([^<]+)<', response.content.decode()
+        )
+    )
+    assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("action", "before", "after"),
+    [("make_public", "private", "public"), ("make_private", "public", "private")],
+)
+def test_admin_visibility_actions(
+    client_for, staff_user, user, make_image, action, before, after
+):
+    images = [make_image(user, visibility=before) for _ in range(2)]
+    client_for(staff_user).post(
+        reverse("admin:gallery_image_changelist"),
+        {"action": action, "_selected_action": [str(i.pk) for i in images]},
+    )
+    assert set(Image.objects.values_list("visibility", flat=True)) == {after}
+
+
+def test_admin_add_goes_through_the_ingest_service(
+    client_for, staff_user, user, media_root
+):
+    data = noisy_jpeg(seed=8)
+    response = client_for(staff_user).post(
+        reverse("admin:gallery_image_add"),
+        {
+            "upload": upload("../../admin pick.jpg", data),
+            "owner": user.pk,
+            "title": "",
+            "description": "From the admin",
+            "visibility": "public",
+        },
+    )
+    image = Image.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:gallery_image_changelist")
+    assert (image.owner, image.title, image.original_filename) == (
+        user,
+        "admin pick",
+        "admin pick.jpg",
+    )
+    assert (media_root / image.original.name).read_bytes() == data
+    assert len(stored_files(media_root)) == 3
+
+
+def test_admin_add_rejects_a_bad_file_on_the_form(
+    client_for, staff_user, user, media_root
+):
+    response = client_for(staff_user).post(
+        reverse("admin:gallery_image_add"),
+        {
+            "upload": upload("x.jpg", TEXT),
+            "owner": user.pk,
+            "title": "t",
+            "description": "",
+            "visibility": "public",
+        },
+    )
+    assert response.status_code == 200
+    assert "not an image" in response.content.decode()
+    assert not Image.objects.exists()
+    assert stored_files(media_root) == []
+
+
+def test_admin_change_page_renders(client_for, staff_user, user, make_image):
+    image = make_image(user, visibility="private")
+    response = client_for(staff_user).get(
+        reverse("admin:gallery_image_change", args=[image.pk])
+    )
+    assert response.status_code == 200
+    assert image.sha256 in response.content.decode()

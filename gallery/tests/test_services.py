@@ -1,0 +1,232 @@
+import io
+from unittest import mock
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from PIL import Image as PILImage
+
+from gallery.models import Image
+from gallery.services import clean_filename, image_create, image_delete
+
+from .conftest import stored_files
+from .images import (
+    PDF,
+    SVG,
+    TEXT,
+    animated_gif,
+    exif_with,
+    image_bytes,
+    noisy_jpeg,
+    png_with_size,
+    truncated_jpeg,
+    upload,
+)
+
+pytestmark = pytest.mark.django_db
+
+ORIENTATION, GPS_INFO, MAKE = 0x0112, 0x8825, 0x010F
+
+
+def open_stored(field):
+    with field.open("rb") as f:
+        return PILImage.open(io.BytesIO(f.read()))
+
+
+@pytest.mark.parametrize(
+    ("fmt", "ext"),
+    [("JPEG", "jpg"), ("PNG", "png"), ("GIF", "gif"), ("WEBP", "webp"), ("BMP", "bmp")],
+)
+def test_accepted_formats_are_stored_byte_for_byte_under_a_uuid_name(
+    user, media_root, fmt, ext
+):
+    data = image_bytes(fmt, (120, 80))
+    image = image_create(owner=user, file=upload("Holiday Snap.png", data))
+
+    assert image.format == fmt
+    assert (image.width, image.height) == (120, 80)
+    assert image.original.name.endswith(f"/{image.pk.hex}.{ext}")
+    assert (media_root / image.original.name).read_bytes() == data
+    assert image.file_size == len(data)
+    assert image.title == "Holiday Snap"
+    assert image.original_filename == "Holiday Snap.png"
+    assert image.is_duplicate is False
+
+
+def test_extension_comes_from_the_detected_format_not_the_name(user):
+    image = image_create(owner=user, file=upload("evil.php", image_bytes("PNG")))
+    assert image.original.name.endswith(".png")
+
+
+def test_renditions_are_sized_and_reencoded(user, settings):
+    settings.IMAGEREPO_DISPLAY_SIZE = 300
+    settings.IMAGEREPO_THUMBNAIL_SIZE = 100
+    image = image_create(owner=user, file=upload("big.jpg", noisy_jpeg((900, 600))))
+
+    display, thumb = open_stored(image.display), open_stored(image.thumbnail)
+    assert max(display.size) <= 300 and max(display.size) >= 225
+    assert thumb.size == (100, 67)
+    assert (image.thumbnail_width, image.thumbnail_height) == thumb.size
+    assert (image.width, image.height) == (900, 600)
+
+
+def test_transparent_images_get_webp_renditions(user):
+    image = image_create(
+        owner=user, file=upload("a.png", image_bytes("PNG", color=(1, 2, 3, 0)))
+    )
+    assert image.thumbnail.name.endswith(".webp")
+    assert open_stored(image.thumbnail).mode == "RGBA"
+
+
+def test_exif_orientation_is_applied_and_no_metadata_survives(user):
+    exif = exif_with(**{f"tag_{ORIENTATION}": 6, f"tag_{MAKE}": "SpyCam"})
+    exif.get_ifd(GPS_INFO)[2] = (51.0, 30.0, 0.0)  # latitude
+    data = image_bytes("JPEG", (200, 100), exif=exif)
+    assert PILImage.open(io.BytesIO(data)).getexif()[MAKE] == "SpyCam"
+
+    image = image_create(owner=user, file=upload("turned.jpg", data))
+
+    assert (image.width, image.height) == (100, 200)
+    for field in (image.thumbnail, image.display):
+        rendered = open_stored(field)
+        assert rendered.height > rendered.width  # upright
+        assert not rendered.getexif()
+        assert "exif" not in rendered.info and "xmp" not in rendered.info
+        with field.open("rb") as f:
+            assert b"SpyCam" not in f.read()
+
+
+def test_same_bytes_again_return_the_existing_image(user, other_user, media_root):
+    data = noisy_jpeg(seed=5)
+    first = image_create(owner=user, file=upload("a.jpg", data))
+    files = stored_files(media_root)
+
+    again = image_create(owner=user, file=upload("copy of a.jpg", data))
+    assert again.pk == first.pk and again.is_duplicate
+    assert stored_files(media_root) == files
+    # Another owner's copy is their own image.
+    theirs = image_create(owner=other_user, file=upload("a.jpg", data))
+    assert theirs.pk != first.pk and not theirs.is_duplicate
+
+
+BAD_FILES = {
+    "text renamed .jpg": ("notes.jpg", TEXT, "not_an_image"),
+    "zero bytes": ("empty.jpg", b"", "empty"),
+    "truncated JPEG": ("cut.jpg", truncated_jpeg(), "corrupt_image"),
+    "decompression bomb": (
+        "bomb.png",
+        png_with_size(40_000, 40_000),
+        "too_many_pixels",
+    ),
+    "SVG with script": ("x.svg", SVG, "unsupported_format"),
+    "PDF": ("doc.jpg", PDF, "unsupported_format"),
+    "JPEG with a broken header": (
+        "bad.jpg",
+        b"\xff\xd8\xff\xe0" + TEXT,
+        "corrupt_image",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BAD_FILES, ids=list(BAD_FILES))
+def test_bad_files_are_rejected_with_a_code_and_leave_nothing(user, media_root, case):
+    name, data, code = BAD_FILES[case]
+    with pytest.raises(ValidationError) as error:
+        image_create(owner=user, file=upload(name, data))
+    assert error.value.code == code
+    assert error.value.messages[0]
+    assert Image.objects.count() == 0
+    assert stored_files(media_root) == []
+
+
+def test_limits_come_from_settings(user, settings):
+    settings.IMAGEREPO_MAX_UPLOAD_BYTES = 1000
+    with pytest.raises(ValidationError) as error:
+        image_create(owner=user, file=upload("big.jpg", noisy_jpeg()))
+    assert error.value.code == "file_too_large"
+
+    settings.IMAGEREPO_MAX_UPLOAD_BYTES = 10**8
+    settings.IMAGEREPO_MAX_IMAGE_PIXELS = 100 * 100
+    with pytest.raises(ValidationError) as error:
+        image_create(
+            owner=user, file=upload("wide.png", image_bytes("PNG", (101, 100)))
+        )
+    assert error.value.code == "too_many_pixels"
+
+    settings.IMAGEREPO_MAX_FRAMES = 10
+    with pytest.raises(ValidationError) as error:
+        image_create(owner=user, file=upload("anim.gif", animated_gif(11)))
+    assert error.value.code == "too_many_frames"
+
+    settings.IMAGEREPO_ALLOWED_FORMATS = ["PNG"]
+    with pytest.raises(ValidationError) as error:
+        image_create(owner=user, file=upload("a.jpg", noisy_jpeg()))
+    assert error.value.code == "unsupported_format"
+    assert error.value.messages == ["JPEG files are not accepted. Upload one of: PNG."]
+
+
+def test_a_failed_row_insert_removes_the_written_files(user, media_root):
+    with (
+        mock.patch.object(Image, "save", side_effect=IntegrityError("boom")),
+        pytest.raises(IntegrityError),
+    ):
+        image_create(owner=user, file=upload("a.jpg", noisy_jpeg()))
+    assert stored_files(media_root) == []
+    assert image_create(owner=user, file=upload("a.jpg", noisy_jpeg())).pk
+
+
+def test_a_failed_rendition_write_removes_the_original(user, media_root):
+    from django.core.files.storage import default_storage
+
+    real_save = default_storage.save
+
+    def save(name, content, **kwargs):
+        if "renditions" in name:
+            raise OSError(28, "No space left on device")
+        return real_save(name, content, **kwargs)
+
+    with (
+        mock.patch.object(default_storage, "save", side_effect=save),
+        pytest.raises(OSError),
+    ):
+        image_create(owner=user, file=upload("a.jpg", noisy_jpeg()))
+    assert stored_files(media_root) == []
+    assert Image.objects.count() == 0
+
+
+def test_delete_removes_files_after_commit(
+    user, media_root, django_capture_on_commit_callbacks
+):
+    image = image_create(owner=user, file=upload("a.jpg", noisy_jpeg()))
+    assert len(stored_files(media_root)) == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        image_delete(image)
+    assert stored_files(media_root) == []
+    assert Image.objects.count() == 0
+
+
+def test_delete_rolled_back_keeps_files(user, media_root):
+    from django.db import transaction
+
+    image = image_create(owner=user, file=upload("a.jpg", noisy_jpeg()))
+    pk = image.pk
+    with pytest.raises(RuntimeError), transaction.atomic():
+        image_delete(image)
+        raise RuntimeError("rollback")
+    assert Image.objects.filter(pk=pk).exists()
+    assert len(stored_files(media_root)) == 3
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ("C:\\Users\\me\\photo.jpg", "photo.jpg"),
+        ("bad\x00name.jpg", "badname.jpg"),
+        ("gnp\u202e.jpg", "gnp.jpg"),
+        ("", "image"),
+        ("a" * 300 + ".jpeg", "a" * 250 + ".jpeg"),
+    ],
+)
+def test_client_file_names_are_cleaned(given, expected):
+    assert clean_filename(given) == expected

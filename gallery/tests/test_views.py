@@ -1,0 +1,285 @@
+import re
+
+import pytest
+from django.urls import reverse
+
+from gallery.models import Image
+
+from .conftest import stored_files
+from .images import (
+    SVG,
+    TEXT,
+    image_bytes,
+    noisy_jpeg,
+    png_with_size,
+    truncated_jpeg,
+    upload,
+)
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["detail", "edit", "delete"]
+FILES = ["thumbnail", "display", "original"]
+OWNER_ONLY = {"edit", "delete", "original"}
+
+
+@pytest.fixture
+def viewers(user, other_user):
+    return {"owner": user, "other user": other_user, "anonymous": None}
+
+
+def ids_on_gallery(client, **params):
+    html = client.get(reverse("gallery:index"), params).content.decode()
+    return set(re.findall(r'data-image-id="([^"]+)"', html))
+
+
+@pytest.mark.parametrize("visibility", ["public", "private"])
+@pytest.mark.parametrize("viewer", ["owner", "other user", "anonymous"])
+@pytest.mark.parametrize("view", PAGES + FILES)
+def test_visibility_matrix_for_pages_and_files(
+    client_for, viewers, user, make_image, viewer, visibility, view
+):
+    image = make_image(user, title="Secret garden", visibility=visibility)
+    response = client_for(viewers[viewer]).get(
+        reverse(f"gallery:{view}", args=[image.pk])
+    )
+
+    allowed = viewer == "owner" or (visibility == "public" and view not in OWNER_ONLY)
+    assert response.status_code == (200 if allowed else 404)
+    if view in FILES and allowed:
+        assert response["Content-Type"].startswith("image/")
+        assert response["X-Content-Type-Options"] == "nosniff"
+        if visibility == "private":
+            assert response["Cache-Control"].startswith("private")
+
+
+@pytest.mark.parametrize("visibility", ["public", "private"])
+@pytest.mark.parametrize("viewer", ["owner", "other user", "anonymous"])
+def test_visibility_matrix_for_gallery_and_search(
+    client_for, viewers, user, make_image, viewer, visibility
+):
+    image = make_image(user, title="Secret garden", visibility=visibility)
+    client = client_for(viewers[viewer])
+    expected = {str(image.pk)} if viewer == "owner" or visibility == "public" else set()
+
+    assert ids_on_gallery(client) == expected
+    assert ids_on_gallery(client, q="garden") == expected
+    for show in ("mine", "public", "private"):
+        assert ids_on_gallery(client, show=show) <= expected
+    body = client.get(reverse("gallery:index"), {"q": "secret"}).content.decode()
+    assert ("Secret garden" in body) == bool(expected)
+
+
+def test_gallery_filters_for_a_signed_in_user(client_for, user, other_user, make_image):
+    mine_public = make_image(user)
+    mine_private = make_image(user, visibility="private")
+    theirs = make_image(other_user)
+    client = client_for(user)
+    as_ids = lambda *images: {str(i.pk) for i in images}  # noqa: E731
+    assert ids_on_gallery(client) == as_ids(mine_public, mine_private, theirs)
+    assert ids_on_gallery(client, show="mine") == as_ids(mine_public, mine_private)
+    assert ids_on_gallery(client, show="public") == as_ids(mine_public, theirs)
+    assert ids_on_gallery(client, show="private") == as_ids(mine_private)
+
+
+def test_gallery_pages_newest_first_with_a_cursor(client, user, make_image, settings):
+    settings.IMAGEREPO_GALLERY_PAGE_SIZE = 2
+    made = [make_image(user, title=f"n{i}") for i in range(5)]
+    newest_first = [str(i.pk) for i in reversed(made)]
+    seen, url = [], reverse("gallery:index")
+    while url:
+        html = client.get(url).content.decode()
+        seen += re.findall(r'data-image-id="([^"]+)"', html)
+        more = re.search(
+            r'href="(\?[^"]*after=[^"]+)" *>Older|rel="next"\s+href="([^"]+)"', html
+        )
+        url = (
+            (reverse("gallery:index") + more.group(2).replace("&amp;", "&"))
+            if more
+            else None
+        )
+    assert seen == newest_first
+
+
+def test_gallery_with_a_bad_cursor_shows_the_first_page(client, user, make_image):
+    image = make_image(user)
+    assert ids_on_gallery(client, after="not-a-cursor!") == {str(image.pk)}
+
+
+def test_search_shows_the_query_escaped_and_the_count(client, user, make_image):
+    make_image(user, title="Red kite")
+    make_image(user, title="Red fox")
+    body = client.get(reverse("gallery:index"), {"q": "red <b>"}).content.decode()
+    assert "&lt;b&gt;" in body and "<b>" not in body
+    body = client.get(reverse("gallery:index"), {"q": "red"}).content.decode()
+    assert re.search(r'id="result-count">\s*2\s*images', body)
+
+
+def test_file_responses_serve_the_stored_bytes(
+    client_for, user, make_image, media_root
+):
+    data = noisy_jpeg(seed=42)
+    image = make_image(user, data=data, name="exact.jpg")
+    response = client_for(user).get(reverse("gallery:original", args=[image.pk]))
+    assert b"".join(response.streaming_content) == data
+    assert response["Content-Type"] == "image/jpeg"
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert 'filename="exact.jpg"' in response["Content-Disposition"]
+
+    thumb = client_for(None).get(reverse("gallery:thumbnail", args=[image.pk]))
+    assert (
+        b"".join(thumb.streaming_content)
+        == (media_root / image.thumbnail.name).read_bytes()
+    )
+
+
+def test_unchanged_file_answers_304(client, user, make_image):
+    image = make_image(user)
+    url = reverse("gallery:thumbnail", args=[image.pk])
+    etag = client.get(url)["ETag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_no_media_route_serves_uploads(client, user, make_image):
+    image = make_image(user)
+    assert client.get(f"/media/{image.original.name}").status_code == 404
+    assert client.get(f"/static/../media/{image.original.name}").status_code == 404
+
+
+def test_unknown_ids_are_404(client):
+    assert client.get("/images/not-a-uuid/").status_code == 404
+    assert (
+        client.get("/images/00000000-0000-0000-0000-000000000000/").status_code == 404
+    )
+
+
+# ---------------------------------------------------------------- upload
+
+
+def post_upload(client, files, **fields):
+    data = {"visibility": "public", "description": "", "title": "", **fields}
+    return client.post(reverse("gallery:upload"), {**data, "images": files})
+
+
+def outcomes(response):
+    html = response.content.decode()
+    return re.findall(r'data-outcome="(\w+)"', html)
+
+
+def test_upload_requires_sign_in(client):
+    response = client.get(reverse("gallery:upload"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_upload_one_file_with_a_title(client_for, user):
+    response = post_upload(
+        client_for(user),
+        [upload("x.jpg", noisy_jpeg())],
+        title="Given title",
+        description="Some words",
+        visibility="private",
+    )
+    assert outcomes(response) == ["added"]
+    image = Image.objects.get()
+    assert (image.title, image.description, image.visibility) == (
+        "Given title",
+        "Some words",
+        "private",
+    )
+    assert image.owner == user
+
+
+def test_upload_several_files_uses_their_names_as_titles(client_for, user):
+    files = [upload(f"pic {i}.jpg", noisy_jpeg(seed=i)) for i in range(3)]
+    response = post_upload(client_for(user), files, title="ignored for many")
+    assert outcomes(response) == ["added"] * 3
+    assert sorted(Image.objects.values_list("title", flat=True)) == [
+        "pic 0",
+        "pic 1",
+        "pic 2",
+    ]
+
+
+def test_upload_mix_of_good_and_bad_files(client_for, user, media_root):
+    good = [
+        upload("good1.jpg", noisy_jpeg(seed=1)),
+        upload("good2.png", image_bytes("PNG")),
+    ]
+    bad = [
+        upload("notes.jpg", TEXT),
+        upload("cut.jpg", truncated_jpeg()),
+        upload("empty.jpg", b""),
+        upload("bomb.png", png_with_size(50_000, 50_000), "image/png"),
+        upload("x.svg", SVG, "image/svg+xml"),
+    ]
+    response = post_upload(client_for(user), [good[0], *bad, good[1]])
+
+    assert response.status_code == 200
+    assert outcomes(response) == ["added"] + ["rejected"] * 5 + ["added"]
+    body = response.content.decode()
+    assert "not an image" in body and "too many pixels" in body and "SVG" in body
+    assert Image.objects.count() == 2
+    assert len(stored_files(media_root)) == 2 * 3
+
+
+def test_upload_duplicate_links_to_the_existing_image(client_for, user):
+    data = noisy_jpeg(seed=3)
+    post_upload(client_for(user), [upload("a.jpg", data)])
+    response = post_upload(client_for(user), [upload("again.jpg", data)])
+    assert outcomes(response) == ["duplicate"]
+    assert Image.objects.get().get_absolute_url() in response.content.decode()
+
+
+def test_upload_too_many_files_is_a_form_error(client_for, user, settings):
+    settings.IMAGEREPO_MAX_FILES_PER_REQUEST = 2
+    files = [upload(f"{i}.jpg", noisy_jpeg(seed=i)) for i in range(3)]
+    response = post_upload(client_for(user), files)
+    assert "at most 2" in response.content.decode()
+    assert Image.objects.count() == 0
+
+
+def test_upload_without_files_is_a_form_error(client_for, user):
+    response = post_upload(client_for(user), [])
+    assert response.status_code == 200
+    assert "This field is required" in response.content.decode()
+
+
+# ---------------------------------------------------------------- edit and delete
+
+
+def test_owner_edits_an_image(client_for, user, make_image):
+    image = make_image(user, title="Old")
+    response = client_for(user).post(
+        reverse("gallery:edit", args=[image.pk]),
+        {"title": "New", "description": "Now described", "visibility": "private"},
+    )
+    assert response.status_code == 302
+    image.refresh_from_db()
+    assert (image.title, image.description, image.visibility) == (
+        "New",
+        "Now described",
+        "private",
+    )
+
+
+def test_owner_deletes_an_image_and_its_files(
+    client_for, user, make_image, media_root, django_capture_on_commit_callbacks
+):
+    image = make_image(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(user).post(reverse("gallery:delete", args=[image.pk]))
+    assert response.status_code == 302
+    assert not Image.objects.exists()
+    assert stored_files(media_root) == []
+
+
+@pytest.mark.parametrize("view", ["edit", "delete"])
+def test_others_cannot_change_an_image(client_for, user, other_user, make_image, view):
+    image = make_image(user, title="Keep")
+    response = client_for(other_user).post(
+        reverse(f"gallery:{view}", args=[image.pk]),
+        {"title": "Hacked", "description": "", "visibility": "public"},
+    )
+    assert response.status_code == 404
+    image.refresh_from_db()
+    assert image.title == "Keep"

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from gallery.views.accounts import SignupView
+
+# Deliberately no static(MEDIA_URL, ...) route: uploaded bytes are served only
+# by the permission-checked views in gallery.views.files.
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/signup/", SignupView.as_view(), name="signup"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("gallery.urls")),
+]
