@@ -8,3 +8,6 @@ class GalleryConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401
+        from .services.formats import register_decoders
+
+        register_decoders()

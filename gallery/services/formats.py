@@ -1,6 +1,8 @@
 """Image formats we accept, and how each is named and served."""
 
+import pillow_heif
 from django.conf import settings
+from PIL import Image as PILImage
 
 # Pillow format name -> (file extension, Content-Type)
 KNOWN_FORMATS = {
@@ -33,6 +35,19 @@ _SIGNATURES = [
 ]
 
 
+# ISO-BMFF brands (bytes 8-12 of an ``ftyp`` box) of phone photos.
+_HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}
+_AVIF_BRANDS = {b"avif", b"avis"}
+
+
+def register_decoders():
+    """Teach Pillow the phone formats: HEIC/HEIF through pillow-heif; AVIF is
+    built into Pillow 13 (its plugin only has to be loaded). Which of them is
+    accepted is still decided by IMAGEREPO_ALLOWED_FORMATS."""
+    pillow_heif.register_heif_opener()
+    PILImage.init()
+
+
 def allowed_formats():
     return [f.upper() for f in settings.IMAGEREPO_ALLOWED_FORMATS]
 
@@ -59,7 +74,12 @@ def guess_format_name(head):
     if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
         return "WEBP"
     if head[4:8] == b"ftyp":
+        brand = head[8:12]
         return (
-            "HEIF/AVIF" if head[8:12] in (b"heic", b"heix", b"mif1", b"avif") else None
+            "AVIF"
+            if brand in _AVIF_BRANDS
+            else "HEIF"
+            if brand in _HEIF_BRANDS
+            else None
         )
     return None

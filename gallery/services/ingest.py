@@ -3,7 +3,9 @@
 Every entrance (upload form, admin, ``import_images``, API) calls
 :func:`image_create`, or its two halves :func:`prepare_image` (pure: reads,
 hashes, decodes and renders; safe to run in a worker process) and
-:func:`store_image` (writes files and the row, or neither).
+:func:`store_image` (writes files and the row, or neither). ``store_image`` is
+itself made of steps in :mod:`gallery.services.storing` that the bulk importer
+shares: :func:`build_image`, :func:`write_image_files`, :func:`insert_images`.
 """
 
 import hashlib
@@ -15,22 +17,42 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile, File
-from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from PIL import ExifTags
 from PIL import Image as PILImage
 
-from ..models import Image, Visibility, original_upload_to, rendition_upload_to
+from ..models import Visibility
 from . import formats
 from .renditions import Rendition, make_renditions, request_draft
+from .storing import (
+    build_image,
+    check_visibility,
+    default_title,
+    existing_image,
+    insert_images,
+    store_image,
+    write_image_files,
+)
 
 logger = logging.getLogger(__name__)
 
+__all__ = [
+    "Digest",
+    "PreparedImage",
+    "build_image",
+    "clean_filename",
+    "default_title",
+    "existing_image",
+    "hash_file",
+    "image_create",
+    "insert_images",
+    "prepare_image",
+    "store_image",
+    "write_image_files",
+]
+
 CHUNK_SIZE = 1024 * 1024
 FILENAME_MAX_LENGTH = 255
-TITLE_MAX_LENGTH = Image._meta.get_field("title").max_length
 
 
 @dataclass(frozen=True)
@@ -91,11 +113,6 @@ def clean_filename(name):
             "." + ext if ext else ""
         )
     return name
-
-
-def default_title(original_filename):
-    stem = PurePosixPath(original_filename).stem or original_filename
-    return stem[:TITLE_MAX_LENGTH].strip() or "Untitled"
 
 
 # ---------------------------------------------------------------- decoding
@@ -228,102 +245,6 @@ def _upright_size(img):
     return img.width, img.height
 
 
-# ---------------------------------------------------------------- storing
-
-
-def store_image(
-    prepared,
-    source,
-    *,
-    owner,
-    title="",
-    description="",
-    visibility=Visibility.PUBLIC,
-):
-    """Write the original (``source``, byte for byte) and both renditions under
-    server-made names, then insert the row. Either all of it lands, or none.
-
-    If ``owner`` already has these bytes, the existing image is returned with
-    ``is_duplicate = True`` and nothing is written.
-    """
-    _check_visibility(visibility)
-    existing = _existing(owner, prepared.sha256)
-    if existing:
-        return existing
-    image = _new_image(prepared, owner, title, description, visibility)
-    written = []
-    try:
-        _write(written, image.original, original_upload_to(image, None), File(source))
-        for kind in ("display", "thumbnail"):
-            rendition = getattr(prepared, kind)
-            name = rendition_upload_to(image, f"{kind}.{rendition.extension}")
-            _write(written, getattr(image, kind), name, ContentFile(rendition.data))
-        with transaction.atomic():
-            image.save(force_insert=True)
-    except IntegrityError:
-        _delete_files(written)
-        # Another request stored the same bytes for this owner a moment ago.
-        existing = _existing(owner, prepared.sha256)
-        if existing:
-            return existing
-        raise
-    except BaseException:
-        _delete_files(written)
-        raise
-    image.is_duplicate = False
-    return image
-
-
-def _check_visibility(visibility):
-    if visibility not in Visibility.values:
-        raise ValidationError(
-            "Visibility must be public or private.", code="invalid_visibility"
-        )
-
-
-def _existing(owner, sha256):
-    image = Image.objects.filter(owner=owner, sha256=sha256).first()
-    if image is not None:
-        image.is_duplicate = True
-    return image
-
-
-def _new_image(prepared, owner, title, description, visibility):
-    return Image(
-        owner=owner,
-        title=(title or "").strip()[:TITLE_MAX_LENGTH]
-        or default_title(prepared.original_filename),
-        description=(description or "").strip(),
-        visibility=visibility,
-        original_filename=prepared.original_filename,
-        format=prepared.format,
-        width=prepared.width,
-        height=prepared.height,
-        file_size=prepared.file_size,
-        sha256=prepared.sha256,
-        thumbnail_width=prepared.thumbnail.width,
-        thumbnail_height=prepared.thumbnail.height,
-        display_width=prepared.display.width,
-        display_height=prepared.display.height,
-    )
-
-
-def _write(written, field_file, name, content):
-    # Record the name before writing: a write that dies half-way (disk full)
-    # still leaves a partial file to remove.
-    written.append(name)
-    saved = default_storage.save(name, content)
-    written[-1] = field_file.name = saved
-
-
-def _delete_files(names):
-    for name in names:
-        try:
-            default_storage.delete(name)
-        except Exception:
-            logger.exception("Could not remove %s after a failed upload", name)
-
-
 # ---------------------------------------------------------------- the service
 
 
@@ -343,10 +264,10 @@ def image_create(
     ``ValidationError`` with a ``code`` for anything unacceptable; in that case
     no file and no row are left behind.
     """
-    _check_visibility(visibility)
+    check_visibility(visibility)
     filename = filename or getattr(file, "name", "") or "image"
     digest = hash_file(file)
-    existing = _existing(owner, digest.sha256)
+    existing = existing_image(owner, digest.sha256)
     if existing:
         return existing
     prepared = prepare_image(file, filename=filename, digest=digest)

@@ -11,7 +11,8 @@ from PIL import Image as PILImage
 
 def image_bytes(fmt="JPEG", size=(64, 48), color=(200, 60, 40), exif=None, **save):
     """Encoded bytes of a solid image; ``exif`` is a Pillow ``Exif`` or bytes."""
-    mode = "RGBA" if fmt in ("PNG", "WEBP") and len(color) == 4 else "RGB"
+    alpha_formats = ("PNG", "WEBP", "HEIF", "AVIF")
+    mode = "RGBA" if fmt in alpha_formats and len(color) == 4 else "RGB"
     img = PILImage.new(mode, size, color)
     buf = io.BytesIO()
     if exif is not None:

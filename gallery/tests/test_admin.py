@@ -6,7 +6,7 @@ from django.urls import reverse
 from gallery.models import Image
 
 from .conftest import stored_files
-from .images import TEXT, noisy_jpeg, upload
+from .images import TEXT, image_bytes, noisy_jpeg, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +98,23 @@ def test_admin_add_goes_through_the_ingest_service(
     )
     assert (media_root / image.original.name).read_bytes() == data
     assert len(stored_files(media_root)) == 3
+
+
+def test_admin_add_takes_an_avif(client_for, staff_user, user):
+    response = client_for(staff_user).post(
+        reverse("admin:gallery_image_add"),
+        {
+            "upload": upload("phone.avif", image_bytes("AVIF", (120, 90))),
+            "owner": user.pk,
+            "title": "",
+            "description": "",
+            "visibility": "private",
+        },
+    )
+    assert response.status_code == 302
+    image = Image.objects.get()
+    assert (image.format, image.original.name[-5:]) == ("AVIF", ".avif")
+    assert image.display.name.endswith(".jpg")
 
 
 def test_admin_add_rejects_a_bad_file_on_the_form(

@@ -7,7 +7,15 @@ from django.db import IntegrityError
 from PIL import Image as PILImage
 
 from gallery.models import Image
-from gallery.services import clean_filename, image_create, image_delete
+from gallery.services import (
+    build_image,
+    clean_filename,
+    image_create,
+    image_delete,
+    insert_images,
+    prepare_image,
+    write_image_files,
+)
 
 from .conftest import stored_files
 from .images import (
@@ -35,7 +43,15 @@ def open_stored(field):
 
 @pytest.mark.parametrize(
     ("fmt", "ext"),
-    [("JPEG", "jpg"), ("PNG", "png"), ("GIF", "gif"), ("WEBP", "webp"), ("BMP", "bmp")],
+    [
+        ("JPEG", "jpg"),
+        ("PNG", "png"),
+        ("GIF", "gif"),
+        ("WEBP", "webp"),
+        ("BMP", "bmp"),
+        ("HEIF", "heic"),
+        ("AVIF", "avif"),
+    ],
 )
 def test_accepted_formats_are_stored_byte_for_byte_under_a_uuid_name(
     user, media_root, fmt, ext
@@ -51,6 +67,47 @@ def test_accepted_formats_are_stored_byte_for_byte_under_a_uuid_name(
     assert image.title == "Holiday Snap"
     assert image.original_filename == "Holiday Snap.png"
     assert image.is_duplicate is False
+
+
+@pytest.mark.parametrize("fmt", ["HEIF", "AVIF"])
+@pytest.mark.parametrize("color", [(30, 120, 200), (30, 120, 200, 128)])
+def test_phone_formats_get_renditions_every_browser_shows(user, fmt, color):
+    image = image_create(
+        owner=user, file=upload("IMG_0001.HEIC", image_bytes(fmt, (300, 200), color))
+    )
+    display, thumb = open_stored(image.display), open_stored(image.thumbnail)
+    expected = "WEBP" if len(color) == 4 else "JPEG"
+    assert (display.format, thumb.format) == (expected, expected)
+    assert display.size == (300, 200)
+
+
+def test_a_damaged_heic_is_named_in_the_error(user):
+    data = image_bytes("HEIF", (300, 200))
+    with pytest.raises(ValidationError) as error:
+        image_create(owner=user, file=upload("cut.heic", data[:60]))
+    assert error.value.code == "corrupt_image"
+    assert "HEIF" in error.value.messages[0]
+
+
+def test_insert_images_turns_a_clash_into_a_duplicate_and_keeps_the_rest(
+    user, media_root
+):
+    first = image_create(owner=user, file=upload("a.jpg", noisy_jpeg(seed=1)))
+    batch = []
+    for seed in (1, 2, 3):
+        data = noisy_jpeg(seed=seed)
+        prepared = prepare_image(upload("x.jpg", data), filename=f"{seed}.jpg")
+        image = build_image(prepared, owner=user)
+        write_image_files(image, prepared, upload("x.jpg", data))
+        batch.append(image)
+
+    results = insert_images(batch)
+
+    assert [r.is_duplicate for r in results] == [True, False, False]
+    assert results[0].pk == first.pk
+    assert Image.objects.count() == 3
+    expected = sorted(n for i in Image.objects.all() for n in i.stored_files())
+    assert stored_files(media_root) == expected
 
 
 def test_extension_comes_from_the_detected_format_not_the_name(user):

@@ -222,6 +222,16 @@ def test_upload_mix_of_good_and_bad_files(client_for, user, media_root):
     assert len(stored_files(media_root)) == 2 * 3
 
 
+@pytest.mark.parametrize(("fmt", "name"), [("HEIF", "IMG_1.HEIC"), ("AVIF", "a.avif")])
+def test_upload_form_takes_phone_photos(client_for, user, fmt, name):
+    data = image_bytes(fmt, (200, 150))
+    response = post_upload(client_for(user), [upload(name, data, "image/heic")])
+    assert outcomes(response) == ["added"]
+    image = Image.objects.get()
+    assert image.format == fmt
+    assert client_for(user).get(image.thumbnail_url)["Content-Type"] == "image/jpeg"
+
+
 def test_upload_duplicate_links_to_the_existing_image(client_for, user):
     data = noisy_jpeg(seed=3)
     post_upload(client_for(user), [upload("a.jpg", data)])

@@ -138,7 +138,8 @@ IMAGEREPO_MAX_FILES_PER_REQUEST = env.int(
     "IMAGEREPO_MAX_FILES_PER_REQUEST", default=100
 )
 IMAGEREPO_ALLOWED_FORMATS = env.list(
-    "IMAGEREPO_ALLOWED_FORMATS", default=["JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF"]
+    "IMAGEREPO_ALLOWED_FORMATS",
+    default=["JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF", "HEIF", "AVIF"],
 )
 
 # Django refuses requests with more files than this before any view runs.
