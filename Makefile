@@ -24,6 +24,8 @@ run: install
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
+	# nginx runs deploy/nginx.conf for real in the deployment tests.
+	scripts/ensure-apt-packages nginx-light
 	$(PY) -m pytest
 
 lint: install

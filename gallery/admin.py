@@ -65,6 +65,10 @@ class ImageAdmin(admin.ModelAdmin):
     ]
     fields = ["preview", "title", "description", "visibility", *readonly_fields[1:]]
 
+    class Media:
+        # Classes, not style attributes: the CSP allows no inline styles.
+        css = {"all": ["css/imagerepo-admin.css"]}
+
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
             kwargs["form"] = ImageAddForm
@@ -104,7 +108,7 @@ class ImageAdmin(admin.ModelAdmin):
     def thumbnail_tag(self, obj):
         return format_html(
             '<img src="{}" alt="" width="{}" height="{}" loading="lazy" '
-            'style="max-width:80px;height:auto">',
+            'class="admin-thumb">',
             self._file_url(obj, "thumbnail"),
             obj.thumbnail_width,
             obj.thumbnail_height,
@@ -113,8 +117,7 @@ class ImageAdmin(admin.ModelAdmin):
     @admin.display(description="Preview")
     def preview(self, obj):
         return format_html(
-            '<a href="{}"><img src="{}" alt="" '
-            'style="max-width:400px;height:auto"></a>',
+            '<a href="{}"><img src="{}" alt="" class="admin-preview"></a>',
             self._file_url(obj, "original"),
             self._file_url(obj, "thumbnail"),
         )

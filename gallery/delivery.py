@@ -1,46 +1,77 @@
 """Building the HTTP response for one of an image's stored files.
 
 Callers have already decided that the user may see the file; this module only
-decides how it is sent: content type, caching, and sandboxing.
+decides how it is sent: content type, caching, sandboxing, and whether Django
+streams the bytes or hands the file to nginx (X-Accel-Redirect).
+
+Caching policy (SECURITY.md): a switch from public to private must hold at
+once for every URL, so no shared cache may answer for us. Private files and
+every original are ``private``; public files may be kept by a browser for
+IMAGEREPO_PUBLIC_BROWSER_CACHE_SECONDS but a shared cache must revalidate each
+time (``s-maxage=0, proxy-revalidate``), and that revalidation reaches the
+permission-checked view. The ETag carries the visibility, so a copy cached
+under one visibility never validates under the other.
 """
 
-from django.http import FileResponse, HttpResponseNotModified
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.http import FileResponse, HttpResponse, HttpResponseNotModified
 from django.utils.http import content_disposition_header, quote_etag
 
 from .services.formats import content_type_for
 
 RENDITION_TYPES = {"jpg": "image/jpeg", "webp": "image/webp"}
-# Browsers keep public renditions briefly and revalidate with the ETag, so a
-# switch to private is honoured within this many seconds even by the browser.
-PUBLIC_MAX_AGE = 300
+# An original is the uploader's exact bytes: never let a browser treat them as
+# a document, even if they hide HTML or script after the image data.
+ORIGINAL_CSP = "default-src 'none'; sandbox"
 
 
 def image_file_response(request, image, kind):
-    """A streaming response for ``image``'s ``kind`` file, a 304 when the
-    client's copy is current, or ``None`` if the file is missing."""
+    """A response for ``image``'s ``kind`` file, a 304 when the client's copy
+    is current, or ``None`` if the file is missing."""
     etag = quote_etag(f"{image.sha256[:20]}-{kind}-{image.visibility}")
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()
     else:
-        field = getattr(image, kind)
-        try:
-            handle = field.open("rb")
-        except (FileNotFoundError, ValueError):
+        response = _file_body(image, kind)
+        if response is None:
             return None
-        response = FileResponse(handle, content_type=_content_type(image, kind))
+        response["Content-Type"] = _content_type(image, kind)
         if kind == "original":
             response["Content-Disposition"] = _disposition(request, image)
-            # An original is the uploader's exact bytes: never let a browser
-            # treat them as a document, even if they hide HTML after the image.
-            response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+            response["Content-Security-Policy"] = ORIGINAL_CSP
     response["ETag"] = etag
     response["X-Content-Type-Options"] = "nosniff"
-    if image.is_private:
-        response["Cache-Control"] = "private, no-cache"
-    else:
-        response["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+    response["Cache-Control"] = cache_control(image, kind)
     response["Vary"] = "Cookie"
     return response
+
+
+def cache_control(image, kind):
+    """The Cache-Control header for ``image``'s ``kind`` file (see above)."""
+    if image.is_private or kind == "original":
+        return "private, no-cache"
+    max_age = settings.IMAGEREPO_PUBLIC_BROWSER_CACHE_SECONDS
+    return f"public, max-age={max_age}, s-maxage=0, proxy-revalidate"
+
+
+def _file_body(image, kind):
+    field = getattr(image, kind)
+    prefix = settings.IMAGEREPO_X_ACCEL_REDIRECT_PREFIX
+    if prefix and isinstance(field.storage, FileSystemStorage):
+        if not field.name or not field.storage.exists(field.name):
+            return None
+        # nginx sends the file from its `internal` location; our headers stay.
+        response = HttpResponse()
+        response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(field.name)
+        return response
+    try:
+        handle = field.open("rb")
+    except (FileNotFoundError, ValueError):
+        return None
+    return FileResponse(handle)
 
 
 def _content_type(image, kind):

@@ -13,3 +13,5 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("gallery.urls")),
 ]
+
+handler400 = "gallery.views.errors.bad_request"

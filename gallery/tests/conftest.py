@@ -1,10 +1,19 @@
 import itertools
 
 import pytest
+from django.core.cache import cache
 
 from gallery.services import image_create
 
 from .images import noisy_jpeg, upload
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Upload rate counters live in the cache: every test starts at zero."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

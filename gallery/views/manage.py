@@ -9,6 +9,11 @@ from django.views.generic import DeleteView, FormView, UpdateView
 
 from ..forms import ImageEditForm, UploadForm
 from ..models import Image
+from ..request_limits import (
+    rate_limited_error,
+    refused_uploads,
+    take_upload_allowance,
+)
 from ..services import image_create, image_delete, image_update
 
 
@@ -21,31 +26,41 @@ class UploadView(LoginRequiredMixin, FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         files = data["images"]
-        results = [
-            self._add(
-                upload,
-                title=data["title"] if len(files) == 1 else "",
-                description=data["description"],
-                visibility=data["visibility"],
-            )
-            for upload in files
-        ]
+        allowed = take_upload_allowance(self.request.user, len(files))
+        fields = {
+            "title": data["title"] if len(files) == 1 else "",
+            "description": data["description"],
+            "visibility": data["visibility"],
+        }
+        results = [self._add(upload, **fields) for upload in files[:allowed]]
+        results += [_rejected(u.name, rate_limited_error()) for u in files[allowed:]]
+        results += self._refused_while_streaming()
         added = sum(r["outcome"] == "added" for r in results)
+        context = self.get_context_data(form=UploadForm(), results=results, added=added)
+        return self.render_to_response(context, status=200 if allowed else 429)
+
+    def form_invalid(self, form):
+        # A file refused while it streamed in is missing from the form's data;
+        # say why next to the form's own errors.
+        results = self._refused_while_streaming()
         return self.render_to_response(
-            self.get_context_data(form=UploadForm(), results=results, added=added)
+            self.get_context_data(form=form, results=results, added=0)
         )
+
+    def _refused_while_streaming(self):
+        return [_rejected(n, error) for n, error in refused_uploads(self.request)]
 
     def _add(self, upload, **fields):
         try:
             image = image_create(owner=self.request.user, file=upload, **fields)
         except ValidationError as error:
-            return {
-                "name": upload.name,
-                "outcome": "rejected",
-                "reason": error.messages[0],
-            }
+            return _rejected(upload.name, error)
         outcome = "duplicate" if image.is_duplicate else "added"
         return {"name": upload.name, "outcome": outcome, "image": image}
+
+
+def _rejected(name, error):
+    return {"name": name, "outcome": "rejected", "reason": error.messages[0]}
 
 
 class OwnImageMixin:

@@ -1,3 +1,4 @@
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -34,11 +35,16 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
+    "axes",
+    "csp",
     "gallery",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Refuses an oversized body from its Content-Length, before anything reads it.
+    "gallery.request_limits.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -46,6 +52,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "imagerepo.urls"
@@ -151,6 +159,80 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 4 * 2**20
 IMAGEREPO_THUMBNAIL_SIZE = env.int("IMAGEREPO_THUMBNAIL_SIZE", default=400)
 IMAGEREPO_DISPLAY_SIZE = env.int("IMAGEREPO_DISPLAY_SIZE", default=2048)
 IMAGEREPO_GALLERY_PAGE_SIZE = env.int("IMAGEREPO_GALLERY_PAGE_SIZE", default=48)
+
+# ---------------------------------------------------------------- security (issue 4)
+# See SECURITY.md for what these guarantee.
+HTTPS = env.bool("DJANGO_HTTPS", default=False)
+# Behind a TLS-terminating proxy (deploy/nginx.conf sets this header).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+# Strict-Transport-Security for a year once HTTPS is on (0 turns it off).
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+
+# Content-Security-Policy (django-csp): our own files only, no inline script or
+# style anywhere. data: images are Bootstrap's form-control icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# Sign-in brute force (django-axes): after this many failures for one user name
+# from one address, that pair is locked out for the cool-off.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("IMAGEREPO_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(
+    minutes=env.int("IMAGEREPO_LOGIN_COOLOFF_MINUTES", default=15)
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "gallery.request_limits.client_ip"
+# The request header holding the client's address; behind nginx, the
+# X-Real-IP it sets (HTTP_X_REAL_IP), since REMOTE_ADDR is then the proxy.
+IMAGEREPO_CLIENT_IP_HEADER = env.str("IMAGEREPO_CLIENT_IP_HEADER", "REMOTE_ADDR")
+
+# Uploads: files per user per hour (0 = no limit), and the largest request body.
+# The rate is counted in the cache: set CACHE_URL to a shared cache (e.g.
+# filecache:///var/tmp/imagerepo-cache) when several server processes run.
+IMAGEREPO_UPLOADS_PER_HOUR = env.int("IMAGEREPO_UPLOADS_PER_HOUR", default=2000)
+IMAGEREPO_MAX_REQUEST_BYTES = env.int("IMAGEREPO_MAX_REQUEST_BYTES", default=2**30)
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# The first handler refuses each file past IMAGEREPO_MAX_UPLOAD_BYTES while it
+# streams in, so an oversized file is never held in memory or on disk.
+FILE_UPLOAD_HANDLERS = [
+    "gallery.request_limits.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
+# Files: with a path prefix set (e.g. /protected-media/), the permission-checked
+# views answer with X-Accel-Redirect and nginx sends the bytes from its
+# `internal` location (deploy/nginx.conf). Empty: Django streams them itself.
+IMAGEREPO_X_ACCEL_REDIRECT_PREFIX = env.str("IMAGEREPO_X_ACCEL_REDIRECT_PREFIX", "")
+# How long a browser may reuse a public file without asking again. Shared
+# caches must always revalidate, so a switch to private holds at once there.
+IMAGEREPO_PUBLIC_BROWSER_CACHE_SECONDS = env.int(
+    "IMAGEREPO_PUBLIC_BROWSER_CACHE_SECONDS", default=300
+)
 
 # ---------------------------------------------------------------- forms
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

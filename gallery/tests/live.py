@@ -1,0 +1,188 @@
+"""A real imagerepo server (gunicorn on loopback, file-based SQLite, its own
+media folder) and a browser-like visitor, for tests and benchmarks that must
+cross process boundaries: concurrency, nginx, load."""
+
+import os
+import re
+import secrets
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+# Servers started by these tests listen only here (loopback, this range).
+PORTS = range(8400, 8500)
+STARTUP_SECONDS = 60
+
+
+def free_ports(count=1):
+    """``count`` loopback ports from PORTS that nothing listens on right now."""
+    found = []
+    for port in PORTS:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        found.append(port)
+        if len(found) == count:
+            return found
+    raise RuntimeError(f"not {count} free ports in {PORTS}")
+
+
+def free_port():
+    return free_ports(1)[0]
+
+
+@dataclass
+class Site:
+    url: str
+    root: Path
+    env: dict
+
+    @property
+    def media(self):
+        return Path(self.env["MEDIA_ROOT"])
+
+    def manage(self, *args, check=True):
+        """Run ``manage.py`` against this site's database and media."""
+        return subprocess.run(
+            [sys.executable, str(BASE_DIR / "manage.py"), *args],
+            env=self.env,
+            cwd=BASE_DIR,
+            capture_output=True,
+            text=True,
+            check=check,
+        )
+
+    def query(self, sql):
+        with sqlite3.connect(self.root / "db.sqlite3") as db:
+            return db.execute(sql).fetchall()
+
+    def stored_files(self):
+        return sorted(
+            str(p.relative_to(self.media)) for p in self.media.rglob("*") if p.is_file()
+        )
+
+    def log(self):
+        return (self.root / "server.log").read_text(errors="replace")
+
+
+def site_env(root, **overrides):
+    """Production-like settings for a site living in ``root``."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "imagerepo.settings.base",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": f"sqlite:///{root / 'db.sqlite3'}",
+        "MEDIA_ROOT": str(root / "media"),
+        "DJANGO_STATIC_ROOT": str(root / "static"),
+        # Every server process must see the same upload-rate counters.
+        "CACHE_URL": f"filecache://{root / 'cache'}",
+        "PYTHONPATH": str(BASE_DIR),
+    }
+    env.pop("DJANGO_LIVE_TEST_SERVER_ADDRESS", None)
+    env.update({k: str(v) for k, v in overrides.items()})
+    return env
+
+
+def prepare_site(root, **overrides):
+    """Create the database and collect static files; no server yet."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "media").mkdir(exist_ok=True)
+    site = Site(url="", root=root, env=site_env(root, **overrides))
+    site.manage("migrate", "--noinput")
+    site.manage("collectstatic", "--noinput", "--verbosity", "0")
+    return site
+
+
+@contextmanager
+def served(site, *, workers=2, threads=4, port=None):
+    """Serve ``site`` with gunicorn on a loopback port until the block ends."""
+    port = port or free_port()
+    site.url = f"http://127.0.0.1:{port}"
+    with open(site.root / "server.log", "ab") as log:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "imagerepo.wsgi:application",
+                f"--bind=127.0.0.1:{port}",
+                f"--workers={workers}",
+                f"--threads={threads}",
+                "--timeout=120",
+            ],
+            env=site.env,
+            cwd=BASE_DIR,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_until_up(site, server)
+            yield site
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+def _wait_until_up(site, server):
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the server stopped:\n{site.log()}")
+        try:
+            if requests.get(site.url + "/", timeout=2).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"the server did not answer in time:\n{site.log()}")
+
+
+class Visitor:
+    """A person with a browser: cookies, CSRF tokens and forms."""
+
+    def __init__(self, url):
+        self.url = url
+        self.http = requests.Session()
+
+    def csrf_token(self, path):
+        page = self.http.get(self.url + path, timeout=30)
+        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)[1]
+
+    def post_form(self, path, data, files=None):
+        data = {**data, "csrfmiddlewaretoken": self.csrf_token(path)}
+        return self.http.post(self.url + path, data=data, files=files, timeout=120)
+
+    def sign_up(self, username, password="a-long-pass-phrase"):
+        response = self.post_form(
+            "/accounts/signup/",
+            {"username": username, "password1": password, "password2": password},
+        )
+        assert "sessionid" in self.http.cookies, response.text[:2000]
+        return self
+
+    def upload(self, files, visibility="public"):
+        """Send ``files`` (name, bytes) in one form post; returns each file's
+        outcome as the result page shows it."""
+        response = self.post_form(
+            "/upload/",
+            {"visibility": visibility, "title": "", "description": ""},
+            files=[("images", (name, data, "image/jpeg")) for name, data in files],
+        )
+        response.raise_for_status()
+        return re.findall(r'data-outcome="(\w+)"', response.text)

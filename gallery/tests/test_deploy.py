@@ -1,0 +1,204 @@
+"""Production settings and the nginx deployment, checked for real: Django's
+deploy checks in a subprocess, and deploy/nginx.conf run by nginx in front of
+a gunicorn server process."""
+
+import subprocess
+import sys
+import uuid
+
+import pytest
+import requests
+from django.urls import reverse
+
+from .images import noisy_jpeg
+from .live import BASE_DIR, Visitor, prepare_site, served, site_env
+from .nginx import nginx_in_front_of, nginx_test, render_site_conf, write_nginx_conf
+
+PRODUCTION = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_ALLOWED_HOSTS": "photos.example.org",
+    "DJANGO_HTTPS": "true",
+}
+
+
+def manage(tmp_path, *args, **env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        env=site_env(tmp_path, **env),
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_check_deploy_passes_with_production_variables(tmp_path):
+    run = manage(tmp_path, "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert run.returncode == 0, run.stderr
+    assert "no issues" in run.stdout
+
+
+def test_check_deploy_fails_for_plain_http_with_a_weak_key(tmp_path):
+    run = manage(
+        tmp_path,
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SECRET_KEY="short",
+        DJANGO_HTTPS="false",
+    )
+    assert run.returncode != 0
+    for warning in ("W004", "W008", "W009", "W012", "W016"):
+        assert warning in run.stderr
+
+
+@pytest.mark.parametrize("https", ["true", "false"])
+def test_cookies_are_secure_only_when_https(tmp_path, https):
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT,"
+        " s.SESSION_COOKIE_HTTPONLY, s.SECURE_HSTS_SECONDS > 0)"
+    )
+    run = manage(tmp_path, "shell", "-c", code, DJANGO_HTTPS=https)
+    expected = "True" if https == "true" else "False"
+    assert run.stdout.splitlines()[-1].split() == [
+        expected,
+        expected,
+        expected,
+        "True",
+        expected,
+    ]
+
+
+# ---------------------------------------------------------------- X-Accel-Redirect
+
+
+@pytest.mark.django_db
+def test_x_accel_redirect_hands_permitted_files_to_nginx(
+    client_for, user, other_user, make_image, settings
+):
+    settings.IMAGEREPO_X_ACCEL_REDIRECT_PREFIX = "/protected-media/"
+    image = make_image(user, visibility="private")
+    url = reverse("gallery:original", args=[image.pk])
+
+    response = client_for(user).get(url)
+    assert response.status_code == 200
+    assert response["X-Accel-Redirect"] == f"/protected-media/{image.original.name}"
+    assert response.content == b""  # nginx sends the bytes
+    assert response["Content-Type"] == "image/jpeg"
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert response["Cache-Control"] == "private, no-cache"
+
+    denied = client_for(other_user).get(url)
+    assert denied.status_code == 404 and not denied.has_header("X-Accel-Redirect")
+
+
+def test_deploy_nginx_config_is_valid(tmp_path):
+    conf = write_nginx_conf(
+        tmp_path,
+        render_site_conf(
+            listen_port=8499,
+            app_address="127.0.0.1:8498",
+            media_root=tmp_path,
+            static_root=tmp_path,
+        ),
+    )
+    ok, output = nginx_test(conf)
+    assert ok, output
+    text = (BASE_DIR / "deploy" / "nginx.conf").read_text()
+    assert "internal;" in text
+
+
+@pytest.fixture(scope="module")
+def behind_nginx(tmp_path_factory):
+    """A gunicorn site behind deploy/nginx.conf, with alice's public and
+    private image. Yields (site, nginx url, shared cache url, alice, ids)."""
+    root = tmp_path_factory.mktemp("nginx-site")
+    site = prepare_site(
+        root / "site",
+        IMAGEREPO_X_ACCEL_REDIRECT_PREFIX="/protected-media/",
+        IMAGEREPO_CLIENT_IP_HEADER="HTTP_X_REAL_IP",
+    )
+    with served(site) as site, nginx_in_front_of(site, root / "nginx") as urls:
+        url, cache_url = urls
+        alice = Visitor(url).sign_up("alice")
+        assert alice.upload([("public.jpg", noisy_jpeg(seed=1))]) == ["added"]
+        assert alice.upload([("private.jpg", noisy_jpeg(seed=2))], "private") == [
+            "added"
+        ]
+        ids = {
+            name.split(".")[0]: uuid.UUID(pk)
+            for pk, name in site.query(
+                "SELECT id, original_filename FROM gallery_image"
+            )
+        }
+        yield site, url, cache_url, alice, ids
+
+
+def test_nginx_sends_the_owner_the_exact_private_original(behind_nginx):
+    site, url, _, alice, ids = behind_nginx
+    response = alice.http.get(f"{url}/images/{ids['private']}/original/")
+    assert response.status_code == 200
+    name = site.query(
+        f"SELECT original FROM gallery_image WHERE id='{ids['private'].hex}'"
+    )
+    assert response.content == (site.media / name[0][0]).read_bytes()
+    assert response.headers["Content-Type"] == "image/jpeg"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert "X-Accel-Redirect" not in response.headers
+
+
+@pytest.mark.parametrize("kind", ["thumbnail", "display", "original"])
+def test_nginx_private_files_are_404_to_others(behind_nginx, kind):
+    _, url, cache_url, _, ids = behind_nginx
+    for base in (url, cache_url):
+        anonymous = requests.get(f"{base}/images/{ids['private']}/{kind}/")
+        assert anonymous.status_code == 404
+    bob = Visitor(url).sign_up(f"bob-{kind}")
+    assert bob.http.get(f"{url}/images/{ids['private']}/{kind}/").status_code == 404
+
+
+def test_nginx_media_folder_is_unreachable_directly(behind_nginx):
+    site, url, cache_url, alice, _ = behind_nginx
+    names = [
+        n
+        for row in site.query("SELECT original, thumbnail FROM gallery_image")
+        for n in row
+    ]
+    for name in names:
+        for path in (
+            f"/protected-media/{name}",
+            f"/media/{name}",
+            f"/static/../media/{name}",
+            f"/static/..%2fmedia/{name}",
+        ):
+            for client in (requests, alice.http):
+                assert client.get(url + path).status_code == 404, path
+            assert requests.get(cache_url + path).status_code == 404, path
+
+
+def test_switch_to_private_holds_at_once_even_through_a_shared_cache(behind_nginx):
+    _, url, cache_url, alice, ids = behind_nginx
+    # The shared cache does keep what it may: a static file is a HIT.
+    static = f"{cache_url}/static/css/imagerepo.css"
+    requests.get(static)
+    assert requests.get(static).headers["X-Shared-Cache"] == "HIT"
+
+    thumb = f"/images/{ids['public']}/thumbnail/"
+    first = requests.get(cache_url + thumb)
+    assert first.status_code == 200
+    assert requests.get(cache_url + thumb).headers["X-Shared-Cache"] != "HIT"
+
+    edit = alice.post_form(
+        f"/images/{ids['public']}/edit/",
+        {"title": "now private", "description": "", "visibility": "private"},
+    )
+    assert edit.status_code == 200 and edit.url.endswith(f"/images/{ids['public']}/")
+    for base in (url, cache_url):
+        assert requests.get(base + thumb).status_code == 404
+        revalidate = {"If-None-Match": first.headers["ETag"]}
+        assert requests.get(base + thumb, headers=revalidate).status_code == 404
+    # The owner still has it, under a new validator.
+    mine = alice.http.get(url + thumb)
+    assert mine.status_code == 200 and mine.headers["ETag"] != first.headers["ETag"]

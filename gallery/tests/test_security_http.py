@@ -1,0 +1,265 @@
+"""Accounts and HTTP: brute force, CSRF, CSP, headers, rate and size limits.
+Each test names the attack it stands against."""
+
+import re
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from axes.models import AccessAttempt
+from django.core.files.uploadhandler import MemoryFileUploadHandler
+from django.test import Client
+from django.urls import reverse
+
+from gallery.models import Image
+
+from .conftest import stored_files
+from .images import noisy_jpeg, upload
+
+pytestmark = pytest.mark.django_db
+
+LOGINS = {"site": "login", "admin": "admin:login"}
+
+
+def try_login(client, which, password):
+    return client.post(
+        reverse(LOGINS[which]),
+        {"username": "root", "password": password},
+        REMOTE_ADDR="203.0.113.9",
+    )
+
+
+# ---------------------------------------------------------------- brute force
+
+
+@pytest.mark.parametrize("which", LOGINS)
+def test_password_brute_force_is_locked_out_then_cools_off(
+    client, staff_user, settings, which
+):
+    settings.AXES_FAILURE_LIMIT = 3
+    statuses = [try_login(client, which, "guess").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    # Locked: even the right password is refused, with a page that says why.
+    locked = try_login(client, which, "pw-root-123")
+    assert locked.status_code == 429
+    assert "Too many failed sign-in attempts" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+    # After the cool-off the right password works again.
+    AccessAttempt.objects.update(
+        attempt_time=AccessAttempt.objects.get().attempt_time
+        - settings.AXES_COOLOFF_TIME
+        - timedelta(seconds=1)
+    )
+    assert try_login(client, which, "pw-root-123").status_code == 302
+    assert client.session["_auth_user_id"] == str(staff_user.pk)
+
+
+def test_brute_force_lockout_is_per_address(client, staff_user, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    for _ in range(2):
+        try_login(client, "site", "guess")
+    response = Client().post(
+        reverse("login"),
+        {"username": "root", "password": "pw-root-123"},
+        REMOTE_ADDR="198.51.100.7",
+    )
+    assert response.status_code == 302
+
+
+# ---------------------------------------------------------------- CSRF
+
+
+@pytest.fixture
+def csrf_forms(user, make_image):
+    image = make_image(user, title="Untouched")
+    data = {"title": "Forged", "description": "", "visibility": "private"}
+    return {
+        "upload": (reverse("gallery:upload"), {**data, "images": []}),
+        "edit": (reverse("gallery:edit", args=[image.pk]), data),
+        "delete": (reverse("gallery:delete", args=[image.pk]), {}),
+        "logout": (reverse("logout"), {}),
+        "admin action": (
+            reverse("admin:gallery_image_changelist"),
+            {"action": "make_public", "_selected_action": [str(image.pk)]},
+        ),
+    }
+
+
+@pytest.mark.parametrize("form", ["upload", "edit", "delete", "logout", "admin action"])
+def test_cross_site_request_forgery_without_a_token_writes_nothing(
+    user, staff_user, csrf_forms, media_root, form
+):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff_user if form == "admin action" else user)
+    url, data = csrf_forms[form]
+    if form == "upload":
+        data = {**data, "images": [upload("forged.jpg", noisy_jpeg(seed=77))]}
+    files_before = stored_files(media_root)
+
+    response = client.post(url, data)
+
+    assert response.status_code == 403
+    image = Image.objects.get()
+    assert (image.title, image.visibility) == ("Untouched", "public")
+    assert stored_files(media_root) == files_before
+    assert "_auth_user_id" in client.session  # not even signed out
+
+
+def test_csrf_forgery_on_sign_up_creates_no_account(django_user_model):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        reverse("signup"),
+        {"username": "mallory", "password1": "a-long-pass", "password2": "a-long-pass"},
+    )
+    assert response.status_code == 403
+    assert not django_user_model.objects.filter(username="mallory").exists()
+
+
+# ---------------------------------------------------------------- headers, CSP
+
+
+def page_urls(image):
+    return {
+        "gallery": reverse("gallery:index"),
+        "detail": reverse("gallery:detail", args=[image.pk]),
+        "edit": reverse("gallery:edit", args=[image.pk]),
+        "delete": reverse("gallery:delete", args=[image.pk]),
+        "upload": reverse("gallery:upload"),
+        "admin list": reverse("admin:gallery_image_changelist"),
+        "admin change": reverse("admin:gallery_image_change", args=[image.pk]),
+        "admin add": reverse("admin:gallery_image_add"),
+    }
+
+
+INLINE = {
+    "inline script": re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I),
+    "style attribute": re.compile(r"<[^>]+\sstyle=", re.I),
+    "style element": re.compile(r"<style[\s>]", re.I),
+    "event handler": re.compile(r"<[^>]+\son[a-z]+=", re.I),
+    "javascript: URL": re.compile(r"javascript:", re.I),
+}
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["gallery", "detail", "edit", "delete", "upload", "admin list", "admin change"]
+    + ["admin add"],
+)
+def test_pages_send_a_strict_csp_and_have_nothing_inline_for_xss(
+    client_for, staff_user, make_image, page
+):
+    image = make_image(staff_user)
+    response = client_for(staff_user).get(page_urls(image)[page])
+    assert response.status_code == 200
+
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "object-src 'none'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    html = response.content.decode()
+    for what, pattern in INLINE.items():
+        assert not pattern.search(html), f"{what} on the {page} page"
+
+
+@pytest.mark.parametrize("url", ["/", "/accounts/login/", "/accounts/signup/"])
+def test_clickjacking_and_sniffing_headers(client, url):
+    response = client.get(url)
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+# ---------------------------------------------------------------- upload limits
+
+
+def post_upload(client, files, status=None):
+    data = {"visibility": "public", "description": "", "title": "", "images": files}
+    return client.post(reverse("gallery:upload"), data)
+
+
+def outcomes(response):
+    return re.findall(r'data-outcome="(\w+)"', response.content.decode())
+
+
+def test_upload_flood_is_rate_limited_per_user(client_for, user, other_user, settings):
+    settings.IMAGEREPO_UPLOADS_PER_HOUR = 3
+    alice = client_for(user)
+    files = [upload(f"{i}.jpg", noisy_jpeg(seed=i)) for i in range(2)]
+    assert outcomes(post_upload(alice, files)) == ["added", "added"]
+
+    files = [upload(f"{i}.jpg", noisy_jpeg(seed=i)) for i in range(10, 12)]
+    response = post_upload(alice, files)
+    assert outcomes(response) == ["added", "rejected"]
+    assert "limit of 3 uploads an hour" in response.content.decode()
+
+    response = post_upload(alice, [upload("late.jpg", noisy_jpeg(seed=20))])
+    assert response.status_code == 429
+    assert Image.objects.filter(owner=user).count() == 3
+    # Another user has an allowance of their own.
+    bob = client_for(other_user)
+    assert outcomes(post_upload(bob, [upload("b.jpg", noisy_jpeg(seed=30))])) == [
+        "added"
+    ]
+
+
+def test_oversized_file_is_refused_while_it_streams_in(
+    client_for, user, settings, media_root
+):
+    settings.IMAGEREPO_MAX_UPLOAD_BYTES = 100_000
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 10**9  # so the next handler keeps it
+    big = noisy_jpeg((800, 600), seed=1)  # about 320 kB
+    assert len(big) > 3 * settings.IMAGEREPO_MAX_UPLOAD_BYTES
+    seen = {}
+    real = MemoryFileUploadHandler.receive_data_chunk
+
+    def spy(handler, raw_data, start):
+        seen[handler.file_name] = seen.get(handler.file_name, 0) + len(raw_data)
+        return real(handler, raw_data, start)
+
+    small = noisy_jpeg((40, 30), seed=2)
+    with mock.patch.object(MemoryFileUploadHandler, "receive_data_chunk", spy):
+        response = post_upload(
+            client_for(user), [upload("huge.jpg", big), upload("ok.jpg", small)]
+        )
+
+    assert sorted(outcomes(response)) == ["added", "rejected"]
+    assert "huge.jpg" in response.content.decode()
+    assert "larger than the 97.7\xa0KB limit" in response.content.decode()
+    # It streamed in, but nothing past the limit reached the handler that keeps it.
+    assert 0 < seen["huge.jpg"] <= settings.IMAGEREPO_MAX_UPLOAD_BYTES
+    assert Image.objects.get().original_filename == "ok.jpg"
+    assert len(stored_files(media_root)) == 3
+
+
+def test_only_file_oversized_says_so_next_to_the_form(client_for, user, settings):
+    settings.IMAGEREPO_MAX_UPLOAD_BYTES = 1000
+    response = post_upload(client_for(user), [upload("huge.jpg", noisy_jpeg())])
+    assert response.status_code == 200
+    assert outcomes(response) == ["rejected"]
+    assert "larger than the 1000\xa0bytes limit" in response.content.decode()
+    assert not Image.objects.exists()
+
+
+def test_body_over_the_byte_limit_is_refused_unread(client_for, user, settings):
+    settings.IMAGEREPO_MAX_REQUEST_BYTES = 50_000
+    files = [upload(f"{i}.jpg", noisy_jpeg(seed=i)) for i in range(3)]
+    with mock.patch(
+        "django.http.multipartparser.MultiPartParser.parse",
+        side_effect=AssertionError("the body was parsed"),
+    ):
+        response = post_upload(client_for(user), files)
+    assert response.status_code == 413
+    assert "limit is 48.8\xa0KB" in response.content.decode()
+    assert not Image.objects.exists()
+
+
+def test_more_files_than_django_accepts_is_a_clear_400(client_for, user, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 2
+    settings.IMAGEREPO_MAX_FILES_PER_REQUEST = 2
+    files = [upload(f"{i}.jpg", noisy_jpeg(seed=i)) for i in range(3)]
+    response = post_upload(client_for(user), files)
+    assert response.status_code == 400
+    assert "send at most 2 files" in response.content.decode()
+    assert not Image.objects.exists()
