@@ -9,6 +9,8 @@ def media_root(settings, tmp_path):
     """Every test writes its uploads to its own temporary folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MEDIA_ROOT.mkdir()
+    # import_images keeps its crash journal beside the media, per test too.
+    settings.IMAGEREPO_IMPORT_JOURNAL_DIR = tmp_path / "import-journal"
     return settings.MEDIA_ROOT
 
 

@@ -234,6 +234,13 @@ IMAGEREPO_PUBLIC_BROWSER_CACHE_SECONDS = env.int(
     "IMAGEREPO_PUBLIC_BROWSER_CACHE_SECONDS", default=300
 )
 
+# ---------------------------------------------------------------- bulk import
+# import_images notes here which files its workers are writing, so that a run
+# killed part-way is cleaned up by the next one. Must be on a local disk.
+IMAGEREPO_IMPORT_JOURNAL_DIR = env.path(
+    "IMAGEREPO_IMPORT_JOURNAL_DIR", default=BASE_DIR / "var" / "import-journal"
+)
+
 # ---------------------------------------------------------------- forms
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

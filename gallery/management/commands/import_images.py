@@ -1,68 +1,197 @@
-from collections import Counter
+import argparse
+import sys
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from gallery.importing import DUPLICATE, REJECTED, import_images
+from gallery.importing import (
+    REJECTED,
+    TITLE_FROM,
+    Manifest,
+    ManifestError,
+    default_workers,
+    import_images,
+)
+from gallery.importing.progress import progress_for
 from gallery.models import Visibility
+
+USAGE_ERROR = 2
+INTERRUPTED = 130
+
+
+def positive_int(value):
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of 1 or more, not {value!r}"
+        )
+    return number
 
 
 class Command(BaseCommand):
     help = (
-        "Import every image under the given files and folders for one owner. "
-        "Files the owner already has are skipped; files that are not acceptable "
-        "images are reported and skipped."
+        "Import every image under the given files and folders for one owner, "
+        "using a pool of worker processes. Files the owner already has are "
+        "skipped (by SHA-256), so an interrupted run can simply be run again. "
+        "Exit status: 0 all imported or duplicates, 1 some files rejected, "
+        "2 usage error."
     )
+    exit_status = 0
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
         parser.add_argument("--owner", required=True, help="Username of the owner.")
-        parser.add_argument(
-            "--private", action="store_true", help="Make the images private."
+        visibility = parser.add_mutually_exclusive_group()
+        visibility.add_argument(
+            "--private",
+            dest="visibility",
+            action="store_const",
+            const=Visibility.PRIVATE,
+            default=Visibility.PUBLIC,
+            help="Make the images private.",
+        )
+        visibility.add_argument(
+            "--public",
+            dest="visibility",
+            action="store_const",
+            const=Visibility.PUBLIC,
+            help="Make the images public (the default).",
         )
         parser.add_argument("--description", default="", help="Description for all.")
+        parser.add_argument(
+            "--title-from",
+            choices=TITLE_FROM,
+            default="filename",
+            help="Title each image after its file name (default) or its path "
+            "below the imported folder, extension dropped.",
+        )
+        parser.add_argument(
+            "--manifest",
+            type=Path,
+            metavar="FILE.csv",
+            help="CSV with columns path,title,description,visibility giving "
+            "per-file metadata; paths relative to the imported folder.",
+        )
         parser.add_argument(
             "--dry-run",
             action="store_true",
             help="Check every file and report what would happen; write nothing.",
         )
+        parser.add_argument(
+            "--workers",
+            type=positive_int,
+            default=default_workers(),
+            help="Worker processes that hash, decode and render "
+            "(default: the number of cores, %(default)s here).",
+        )
+        parser.add_argument(
+            "--batch-size",
+            type=positive_int,
+            default=100,
+            help="Rows inserted per database transaction (default: %(default)s).",
+        )
+        parser.add_argument(
+            "--report",
+            type=Path,
+            metavar="FILE",
+            help="Write one JSON line per file: path, outcome, image_id, reason.",
+        )
+
+    def run_from_argv(self, argv):
+        super().run_from_argv(argv)
+        if self.exit_status:
+            sys.exit(self.exit_status)
 
     def handle(self, *args, **options):
+        roots = self._roots(options["paths"])
         owner = self._owner(options["owner"])
-        missing = [str(p) for p in options["paths"] if not p.exists()]
-        if missing:
-            raise CommandError(f"No such file or folder: {', '.join(missing)}")
-        counts = Counter()
+        manifest = self._manifest(options["manifest"])
+        verbosity = options["verbosity"]
+        progress = progress_for(self, verbosity, roots)
+        with self._report(options["report"]) as report:
+            interrupted = self._run(roots, owner, manifest, options, progress, report)
+        self.stdout.write(progress.summary(options["dry_run"]))
+        if manifest and manifest.unmatched and verbosity >= 1:
+            self.stderr.write(f"{manifest.unmatched} manifest row(s) matched no file.")
+        if interrupted:
+            self.stderr.write(
+                "Interrupted. Run the same command again to finish: files already "
+                "imported are skipped."
+            )
+            self.exit_status = INTERRUPTED
+        elif progress.counts[REJECTED]:
+            self.exit_status = 1
+
+    def _run(self, roots, owner, manifest, options, progress, report):
         results = import_images(
-            options["paths"],
+            roots,
             owner=owner,
-            visibility=Visibility.PRIVATE if options["private"] else Visibility.PUBLIC,
+            visibility=options["visibility"],
             description=options["description"],
+            title_from=options["title_from"],
+            manifest=manifest,
             dry_run=options["dry_run"],
+            workers=options["workers"],
+            batch_size=options["batch_size"],
         )
-        for result in results:
-            counts[result.outcome] += 1
-            self._report(result, options["verbosity"])
-        self.stdout.write(self._summary(counts, options["dry_run"]))
+        try:
+            with closing(results):
+                for result in results:
+                    progress.update(result)
+                    report(result)
+        except KeyboardInterrupt:
+            return True
+        except BrokenProcessPool:
+            raise CommandError(
+                "A worker process died (out of memory?). Run the same command "
+                "again to finish: files already imported are skipped."
+            ) from None
+        finally:
+            progress.close()
+        return False
+
+    def _roots(self, paths):
+        missing = [str(p) for p in paths if not p.exists()]
+        if missing:
+            raise CommandError(
+                f"No such file or folder: {', '.join(missing)}", returncode=USAGE_ERROR
+            )
+        return [p.absolute() for p in paths]
 
     def _owner(self, username):
         User = get_user_model()
         try:
             return User.objects.get(**{User.USERNAME_FIELD: username})
         except User.DoesNotExist:
-            raise CommandError(f"No user named {username!r}.") from None
+            raise CommandError(
+                f"No user named {username!r}.", returncode=USAGE_ERROR
+            ) from None
 
-    def _report(self, result, verbosity):
-        if result.outcome == REJECTED and verbosity >= 1:
-            self.stderr.write(f"rejected  {result.path}: {result.reason}")
-        elif verbosity >= 2:
-            self.stdout.write(f"{result.outcome:<10}{result.path}")
+    def _manifest(self, path):
+        if path is None:
+            return None
+        try:
+            return Manifest.load(path)
+        except ManifestError as error:
+            raise CommandError(str(error), returncode=USAGE_ERROR) from None
 
-    def _summary(self, counts, dry_run):
-        imported = counts["would import"] if dry_run else counts["imported"]
-        verb = "would import" if dry_run else "imported"
-        return (
-            f"{imported} {verb}, {counts[DUPLICATE]} duplicates, "
-            f"{counts[REJECTED]} rejected."
-        )
+    @contextmanager
+    def _report(self, path):
+        if path is None:
+            yield lambda result: None
+            return
+        try:
+            handle = open(path, "w", buffering=1, encoding="utf-8")  # noqa: SIM115
+        except OSError as error:
+            raise CommandError(
+                f"Cannot write the report {path}: {error.strerror}.",
+                returncode=USAGE_ERROR,
+            ) from None
+        with handle:
+            yield lambda result: handle.write(result.as_json() + "\n")

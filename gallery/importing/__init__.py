@@ -1,0 +1,24 @@
+"""Importing folders of images from the server's disk (``import_images``).
+
+``pipeline`` runs the import (walk, worker pool, batched rows), ``tasks`` is
+what the workers do, ``journal`` makes a killed run recoverable, ``manifest``
+reads per-file metadata, ``progress`` shows it all on a terminal or in a log.
+"""
+
+from .manifest import Manifest, ManifestError
+from .pipeline import TITLE_FROM, ImportOptions, default_workers, import_images
+from .results import DUPLICATE, IMPORTED, REJECTED, WOULD_IMPORT, ImportResult
+
+__all__ = [
+    "DUPLICATE",
+    "IMPORTED",
+    "REJECTED",
+    "TITLE_FROM",
+    "WOULD_IMPORT",
+    "ImportOptions",
+    "ImportResult",
+    "Manifest",
+    "ManifestError",
+    "default_workers",
+    "import_images",
+]

@@ -1,0 +1,269 @@
+"""The bulk import: a streamed walk, a pool of worker processes, batched rows.
+
+The main process walks the folders lazily and keeps a bounded window of
+files in flight (``workers * 8``), so memory is the same for a thousand files
+or a million. Each file goes to a worker to be hashed; the main process looks
+the SHA-256 up in the (owner, sha256) unique index and, if the owner does not
+have the bytes yet, sends it back to a worker to be decoded, rendered and
+written to storage (``gallery.importing.tasks``). The unsaved rows come back
+and are inserted by ``insert_images`` in one transaction per batch. A result is
+yielded for a file only once it is final: its row committed, or it rejected.
+
+Files with the same bytes in one run are claimed by the first one met; the
+others wait for it and become its duplicates (or get their own try, if the
+first could not be read). A killed run leaves files without rows only in the
+journal's keeping (``gallery.importing.journal``), and the next run removes
+them before it starts.
+"""
+
+import logging
+import multiprocessing
+import os
+import time
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from ..models import Visibility
+from ..services.storing import existing_image, insert_images
+from . import journal
+from .manifest import Manifest
+from .results import DUPLICATE, IMPORTED, REJECTED, WOULD_IMPORT, ImportResult
+from .tasks import Hashed, Rejected, hash_task, prepare_task, start_worker
+from .walk import iter_files
+
+logger = logging.getLogger(__name__)
+
+# A batch is committed when full, or when its oldest row has waited this long,
+# so that progress is saved steadily even when images are slow to render.
+COMMIT_INTERVAL = 1.0
+IN_FLIGHT_PER_WORKER = 8
+TITLE_FROM = ("filename", "path")
+
+
+def default_workers():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    owner: object
+    visibility: str = Visibility.PUBLIC
+    description: str = ""
+    title_from: str = "filename"
+    manifest: Manifest | None = None
+    dry_run: bool = False
+    workers: int = field(default_factory=default_workers)
+    batch_size: int = 100
+
+
+def import_images(roots, **options):
+    """Import every file under ``roots``; yields one
+    :class:`~gallery.importing.results.ImportResult` per file as it becomes
+    final. ``options`` are :class:`ImportOptions` fields (``owner`` required).
+    Closing the generator early stops the run; nothing half-done remains."""
+    options = ImportOptions(**options)
+    folder = None if options.dry_run else journal.journal_dir()
+    if folder:
+        journal.sweep(folder)
+    try:
+        with worker_pool(options.workers, folder) as pool:
+            yield from _Run(roots, options, pool).results()
+    finally:
+        # The workers are gone: whatever they wrote without a row goes now.
+        if folder:
+            journal.sweep(folder)
+
+
+@contextmanager
+def worker_pool(workers, journal_folder):
+    # fork: workers inherit the configured Django (and the test settings) as is.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=context,
+        initializer=start_worker,
+        initargs=(journal_folder,),
+    )
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+@dataclass(slots=True)
+class _Item:
+    found: object
+    hashed: Hashed | None = None
+
+    @property
+    def sha256(self):
+        return self.hashed.digest.sha256
+
+
+class _Run:
+    def __init__(self, roots, options, pool):
+        self.options, self.pool = options, pool
+        self.files = iter_files(roots)
+        self.exhausted = False
+        self.window = max(options.workers, 1) * IN_FLIGHT_PER_WORKER
+        self.in_flight = {}  # future -> (task, _Item)
+        self.claims = {}  # sha256 -> deque of _Items with the same bytes
+        self.waiting = 0
+        self.batch = []  # (_Item, unsaved Image)
+        self.batch_started = 0.0
+
+    def results(self):
+        while True:
+            yield from self._fill()
+            if not (self.in_flight or self.batch):
+                return
+            yield from self._collect()
+            if self._batch_due():
+                yield from self._commit()
+
+    # ------------------------------------------------------------ feeding
+
+    def _fill(self):
+        while not self.exhausted and len(self.in_flight) + self.waiting < self.window:
+            found = next(self.files, None)
+            if found is None:
+                self.exhausted = True
+            elif found.error is not None:
+                reason = f"The folder cannot be read: {found.error.strerror}."
+                yield _result(_Item(found), REJECTED, Rejected("unreadable", reason))
+            else:
+                self._submit(hash_task, _Item(found), found.path)
+
+    def _submit(self, task, item, *args):
+        self.in_flight[self.pool.submit(task, *args)] = (task, item)
+
+    def _submit_prepare(self, item):
+        fields = self._fields(item.found)
+        self._submit(
+            prepare_task,
+            item,
+            item.found.path,
+            item.hashed,
+            fields,
+            self.options.dry_run,
+        )
+
+    def _fields(self, found):
+        options = self.options
+        entry = options.manifest.lookup(found) if options.manifest else None
+        title = entry.title if entry else ""
+        if not title and options.title_from == "path":
+            title = found.relative.with_suffix("").as_posix()
+        return {
+            "owner": options.owner.pk,
+            "title": title,
+            "description": (entry and entry.description) or options.description,
+            "visibility": (entry and entry.visibility) or options.visibility,
+        }
+
+    # ------------------------------------------------------------ results
+
+    def _collect(self):
+        if not self.in_flight:
+            return
+        done, _ = wait(self.in_flight, COMMIT_INTERVAL, FIRST_COMPLETED)
+        for future in done:
+            task, item = self.in_flight.pop(future)
+            outcome = _outcome(future)
+            if task is hash_task:
+                yield from self._hashed(item, outcome)
+            else:
+                yield from self._prepared(item, outcome)
+
+    def _hashed(self, item, outcome):
+        if isinstance(outcome, Rejected):
+            yield _result(item, REJECTED, outcome)
+            return
+        item.hashed = outcome
+        if item.sha256 in self.claims:
+            self.claims[item.sha256].append(item)
+            self.waiting += 1
+            return
+        existing = existing_image(self.options.owner, item.sha256)
+        if existing:
+            yield _result(item, DUPLICATE, image_id=existing.pk)
+            return
+        self.claims[item.sha256] = deque()
+        self._submit_prepare(item)
+
+    def _prepared(self, item, outcome):
+        if isinstance(outcome, Rejected):
+            yield _result(item, REJECTED, outcome)
+            self._next_claimant(item.sha256)
+        elif outcome is None:
+            yield _result(item, WOULD_IMPORT)
+            yield from self._duplicates_of(item.sha256, image_id=None)
+        else:
+            if not self.batch:
+                self.batch_started = time.monotonic()
+            self.batch.append((item, outcome))
+
+    def _next_claimant(self, sha256):
+        # The same bytes under another name get their own try: the first
+        # copy may have been unreadable, or may have vanished.
+        waiters = self.claims[sha256]
+        if waiters:
+            self.waiting -= 1
+            self._submit_prepare(waiters.popleft())
+        else:
+            del self.claims[sha256]
+
+    def _duplicates_of(self, sha256, image_id):
+        for item in self.claims.pop(sha256, ()):
+            self.waiting -= 1
+            yield _result(item, DUPLICATE, image_id=image_id)
+
+    # ------------------------------------------------------------ the batch
+
+    def _batch_due(self):
+        if not self.batch:
+            return False
+        return (
+            len(self.batch) >= self.options.batch_size
+            or not self.in_flight
+            or time.monotonic() - self.batch_started >= COMMIT_INTERVAL
+        )
+
+    def _commit(self):
+        # Taken off first: whatever happens below, no row is tried twice.
+        batch, self.batch = self.batch, []
+        stored = insert_images([image for _, image in batch])
+        results = []
+        for (item, _), image in zip(batch, stored, strict=True):
+            outcome = DUPLICATE if image.is_duplicate else IMPORTED
+            results.append(_result(item, outcome, image_id=image.pk))
+            results.extend(self._duplicates_of(item.sha256, image.pk))
+        yield from results
+
+
+def _outcome(future):
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise  # a worker was killed (out of memory?): the run cannot go on
+    except Exception as error:
+        # A bug, not a bad file; logged in full, and the run goes on.
+        logger.exception("Import task failed")
+        return Rejected("error", f"Unexpected error: {error!r}")
+
+
+def _result(item, outcome, rejected=None, image_id=None):
+    return ImportResult(
+        path=item.found.path,
+        outcome=outcome,
+        image_id=str(image_id) if image_id else None,
+        reason=rejected.reason if rejected else None,
+        code=rejected.code if rejected else None,
+    )

@@ -1,0 +1,109 @@
+"""How an import shows its progress: a live bar on a terminal, one plain line
+per file in a log (or with ``--verbosity 2``), nothing at ``--verbosity 0``.
+Every kind counts the outcomes the summary line is made from."""
+
+import threading
+from collections import Counter
+
+from tqdm import tqdm
+
+from .results import DUPLICATE, IMPORTED, REJECTED, WOULD_IMPORT
+from .walk import count_files
+
+
+class Progress:
+    """Counts outcomes and shows nothing (``--verbosity 0``)."""
+
+    def __init__(self):
+        self.counts = Counter()
+
+    def update(self, result):
+        self.counts[result.outcome] += 1
+        self.show(result)
+
+    def show(self, result):
+        pass
+
+    def close(self):
+        pass
+
+    def summary(self, dry_run=False):
+        """The line that ends every run: ``5 imported, 1 duplicates, 2 rejected.``"""
+        done = self.counts[WOULD_IMPORT] if dry_run else self.counts[IMPORTED]
+        verb = WOULD_IMPORT if dry_run else IMPORTED
+        return (
+            f"{done} {verb}, {self.counts[DUPLICATE]} duplicates, "
+            f"{self.counts[REJECTED]} rejected."
+        )
+
+
+class PlainProgress(Progress):
+    """One line per file: outcomes on ``stdout``, rejections on ``stderr``."""
+
+    def __init__(self, stdout, stderr):
+        super().__init__()
+        self.stdout, self.stderr = stdout, stderr
+
+    def show(self, result):
+        if result.outcome == REJECTED:
+            self.stderr.write(f"rejected     {result.path}: {result.reason}")
+        elif result.image_id:
+            self.stdout.write(f"{result.outcome:<12} {result.path} ({result.image_id})")
+        else:
+            self.stdout.write(f"{result.outcome:<12} {result.path}")
+
+
+class TerminalProgress(Progress):
+    """A tqdm bar: files done, files/s, the running counts and, once a second
+    walk has counted the files (in a thread, counting only), the ETA.
+    Rejections are printed above the bar as they happen."""
+
+    def __init__(self, stream, roots):
+        super().__init__()
+        self.stream, self.roots = stream, roots
+        self.total = None
+        self.counter = None
+        # No monitor thread: the worker processes are forked after this.
+        tqdm.monitor_interval = 0
+        self.bar = tqdm(
+            desc="Importing",
+            unit=" files",
+            file=stream,
+            dynamic_ncols=True,
+            mininterval=0.2,
+        )
+
+    def show(self, result):
+        if self.counter is None:
+            # Started once the workers exist, so no thread is forked with them.
+            self.counter = threading.Thread(target=self._count, daemon=True)
+            self.counter.start()
+        if result.outcome == REJECTED:
+            self.bar.write(
+                f"rejected  {result.path}: {result.reason}", file=self.stream
+            )
+        if self.total is not None and self.bar.total is None:
+            self.bar.total = self.total
+        counts = self.counts
+        self.bar.set_postfix_str(
+            f"imported={counts[IMPORTED] + counts[WOULD_IMPORT]} "
+            f"duplicates={counts[DUPLICATE]} rejected={counts[REJECTED]}",
+            refresh=False,
+        )
+        self.bar.update(1)
+
+    def _count(self):
+        self.total = count_files(self.roots)
+
+    def close(self):
+        self.bar.close()
+
+
+def progress_for(command, verbosity, roots):
+    """The kind of progress a run of ``command`` should show."""
+    if verbosity <= 0:
+        return Progress()
+    stream = getattr(command.stderr, "_out", command.stderr)
+    if verbosity == 1 and stream.isatty():
+        return TerminalProgress(stream, roots)
+    return PlainProgress(command.stdout, command.stderr)

@@ -1,0 +1,32 @@
+"""What became of each file, as the command reports it."""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+IMPORTED = "imported"
+DUPLICATE = "duplicate"
+REJECTED = "rejected"
+WOULD_IMPORT = "would import"
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    path: Path
+    outcome: str
+    image_id: str | None = None
+    reason: str | None = None
+    code: str | None = None
+
+    def as_json(self):
+        """One line of the ``--report`` file."""
+        return json.dumps(
+            {
+                "path": str(self.path),
+                "outcome": self.outcome,
+                "image_id": self.image_id,
+                "reason": self.reason,
+                "code": self.code,
+            },
+            ensure_ascii=False,
+        )
