@@ -1,18 +1,26 @@
+import io
+import json
+from unittest import mock
+
 import pytest
 from django.core.management import CommandError, call_command
 
+from gallery.importing import tasks, walk
+from gallery.management.commands.import_images import Command
 from gallery.models import Image
 
 from .conftest import stored_files
-from .images import SVG, TEXT, image_bytes, noisy_jpeg, truncated_jpeg
+from .images import SVG, TEXT, image_bytes, noisy_jpeg, png_with_size, truncated_jpeg
 
 pytestmark = pytest.mark.django_db
+
+GOOD_TITLES = ["a", "b", "c", "d", "phone"]
 
 
 @pytest.fixture
 def photo_tree(tmp_path):
-    """good: 4 distinct images (one also copied under a second name),
-    bad: a text file, a truncated JPEG and an SVG, in nested folders."""
+    """good: 5 distinct images (one also copied under a second name, one a
+    HEIC), bad: text, a truncated JPEG, an SVG, a bomb, in nested folders."""
     root = tmp_path / "photos"
     (root / "2023" / "summer").mkdir(parents=True)
     (root / "2024").mkdir()
@@ -21,53 +29,249 @@ def photo_tree(tmp_path):
     (root / "2024" / "b again.jpg").write_bytes(noisy_jpeg(seed=2))
     (root / "2024" / "c.png").write_bytes(image_bytes("PNG", (30, 20)))
     (root / "2024" / "d.gif").write_bytes(image_bytes("GIF", (30, 20)))
+    (root / "2024" / "phone.heic").write_bytes(image_bytes("HEIF", (60, 40)))
     (root / "2024" / "notes.txt").write_bytes(TEXT)
     (root / "2024" / "broken.jpg").write_bytes(truncated_jpeg())
     (root / "2024" / "logo.svg").write_bytes(SVG)
+    (root / "2024" / "bomb.png").write_bytes(png_with_size(40_000, 40_000))
+    (root / "2024" / ".hidden.jpg").write_bytes(noisy_jpeg(seed=3))
     return root
 
 
-def run(*args, **kwargs):
-    import io
-
-    out, err = io.StringIO(), io.StringIO()
-    call_command("import_images", *args, stdout=out, stderr=err, **kwargs)
-    return out.getvalue(), err.getvalue()
+class FakeTerminal(io.StringIO):
+    def isatty(self):
+        return True
 
 
-def test_import_a_tree(photo_tree, user, media_root):
-    out, err = run(
-        str(photo_tree), "--owner", user.username, "--private", "--description", "Trip"
-    )
+def run(*args, stderr=None, **kwargs):
+    """Run import_images in-process; returns (stdout, stderr, exit status)."""
+    command = Command()
+    out, err = io.StringIO(), stderr or io.StringIO()
+    kwargs.setdefault("workers", 2)
+    call_command(command, *args, stdout=out, stderr=err, **kwargs)
+    return out.getvalue(), err.getvalue(), command.exit_status
 
-    assert out.strip().endswith("4 imported, 1 duplicates, 3 rejected.")
-    assert "notes.txt" in err and "broken.jpg" in err and "logo.svg" in err
-    assert "SVG files are not accepted" in err
+
+def read_report(path):
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    return {line["path"].rsplit("photos/", 1)[1]: line for line in lines}
+
+
+def assert_every_row_has_its_files_and_no_more(media_root):
+    expected = sorted(n for i in Image.objects.all() for n in i.stored_files())
+    assert stored_files(media_root) == expected
+
+
+def test_import_a_tree(photo_tree, user, media_root, tmp_path):
+    report = tmp_path / "report.jsonl"
+    out, err, status = run(
+        str(photo_tree), "--owner", user.username, "--private",
+        "--description", "Trip", "--report", str(report),
+    )  # fmt: skip
+
+    assert out.strip().endswith("5 imported, 1 duplicates, 4 rejected.")
+    assert status == 1
     images = Image.objects.all()
-    assert sorted(i.title for i in images) == ["a", "b", "c", "d"]
+    # Same bytes twice: whichever copy was hashed first is imported.
+    titles = sorted(i.title.replace("b again", "b") for i in images)
+    assert titles == GOOD_TITLES
     assert {(i.owner, i.visibility, i.description) for i in images} == {
         (user, "private", "Trip")
     }
-    assert len(stored_files(media_root)) == 4 * 3
+    assert len(stored_files(media_root)) == 5 * 3
+    assert_every_row_has_its_files_and_no_more(media_root)
+
+    lines = read_report(report)
+    assert len(lines) == 10 and ".hidden.jpg" not in lines
+    ids = {str(i.pk): i.title for i in images}
+    assert ids[lines["2023/a.jpg"]["image_id"]] == "a"
+    b_lines = [lines["2023/summer/b.jpg"], lines["2024/b again.jpg"]]
+    assert sorted(line["outcome"] for line in b_lines) == ["duplicate", "imported"]
+    assert len({line["image_id"] for line in b_lines}) == 1
+    assert lines["2024/notes.txt"]["code"] == "not_an_image"
+    assert lines["2024/broken.jpg"]["code"] == "corrupt_image"
+    assert lines["2024/bomb.png"]["code"] == "too_many_pixels"
+    assert "SVG files are not accepted" in lines["2024/logo.svg"]["reason"]
+    assert "SVG files are not accepted" in err
 
 
-def test_import_twice_adds_nothing(photo_tree, user):
+def test_import_twice_adds_nothing(photo_tree, user, media_root):
     run(str(photo_tree), "--owner", user.username)
-    out, _ = run(str(photo_tree), "--owner", user.username)
-    assert out.strip().endswith("0 imported, 5 duplicates, 3 rejected.")
-    assert Image.objects.count() == 4
+    files = stored_files(media_root)
+    out, _, status = run(str(photo_tree), "--owner", user.username, "--workers", "1")
+    assert out.strip().endswith("0 imported, 6 duplicates, 4 rejected.")
+    assert Image.objects.count() == 5
+    assert stored_files(media_root) == files
+    assert status == 1
 
 
-def test_dry_run_writes_nothing(photo_tree, user, media_root):
-    out, err = run(str(photo_tree), "--owner", user.username, "--dry-run")
-    assert out.strip().endswith("5 would import, 0 duplicates, 3 rejected.")
+def test_all_good_exits_zero_and_small_batches_work(tmp_path, user, media_root):
+    for i in range(7):
+        (tmp_path / f"{i}.jpg").write_bytes(noisy_jpeg((40, 30), seed=i))
+    out, _, status = run(str(tmp_path), "--owner", user.username, "--batch-size", "2")
+    assert out.strip().endswith("7 imported, 0 duplicates, 0 rejected.")
+    assert status == 0
+    assert Image.objects.count() == 7
+    assert_every_row_has_its_files_and_no_more(media_root)
+
+
+def test_dry_run_writes_nothing(photo_tree, user, media_root, tmp_path):
+    report = tmp_path / "report.jsonl"
+    out, _, status = run(
+        str(photo_tree), "--owner", user.username, "--dry-run", "--report", str(report)
+    )
+    assert out.strip().endswith("5 would import, 1 duplicates, 4 rejected.")
+    assert status == 1
     assert not Image.objects.exists()
     assert stored_files(media_root) == []
+    assert read_report(report)["2023/a.jpg"]["outcome"] == "would import"
 
 
-def test_verbosity_2_lists_every_file(photo_tree, user):
-    out, _ = run(str(photo_tree), "--owner", user.username, verbosity=2)
-    assert out.count("imported  ") == 4 and out.count("duplicate ") == 1
+def test_manifest_gives_per_file_metadata(photo_tree, user, tmp_path):
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(
+        "path,title,description,visibility\n"
+        "2023/a.jpg,Beach at dawn,First light,private\n"
+        f"{photo_tree}/2024/c.png,,Only a description,\n"
+        "2024/nowhere.jpg,Lost,,public\n",
+        encoding="utf-8",
+    )
+    out, err, _ = run(
+        str(photo_tree), "--owner", user.username, "--manifest", str(manifest),
+        "--description", "Default words",
+    )  # fmt: skip
+    rows = {i.original_filename: i for i in Image.objects.all()}
+    a, c, d = rows["a.jpg"], rows["c.png"], rows["d.gif"]
+    assert (a.title, a.description, a.visibility) == (
+        "Beach at dawn", "First light", "private",
+    )  # fmt: skip
+    assert (c.title, c.description, c.visibility) == (
+        "c", "Only a description", "public",
+    )  # fmt: skip
+    assert (d.title, d.description, d.visibility) == ("d", "Default words", "public")
+    assert "1 manifest row(s) matched no file." in err
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("name,title\nx.jpg,X\n", "has no 'path' column"),
+        ("path,titel\nx.jpg,X\n", "unknown columns: titel"),
+        ("path,visibility\nx.jpg,secret\n", "line 2: visibility must be public"),
+    ],
+)
+def test_a_bad_manifest_is_a_usage_error(photo_tree, user, tmp_path, content, message):
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(content)
+    with pytest.raises(CommandError, match=message) as error:
+        run(str(photo_tree), "--owner", user.username, "--manifest", str(manifest))
+    assert error.value.returncode == 2
+    assert not Image.objects.exists()
+
+
+def test_title_from_path(photo_tree, user):
+    run(str(photo_tree / "2023"), "--owner", user.username, "--title-from", "path")
+    assert sorted(Image.objects.values_list("title", flat=True)) == ["a", "summer/b"]
+
+
+def test_public_is_the_default_and_can_be_said(photo_tree, user):
+    run(str(photo_tree / "2023" / "a.jpg"), "--owner", user.username, "--public")
+    assert Image.objects.get().visibility == "public"
+
+
+def test_plain_output_has_one_line_per_file(photo_tree, user):
+    out, err, _ = run(str(photo_tree), "--owner", user.username)
+    lines = out.strip().splitlines()
+    assert sum(line.startswith("imported ") for line in lines) == 5
+    assert sum(line.startswith("duplicate ") for line in lines) == 1
+    assert err.count("rejected ") == 4 and "broken.jpg: The image is damaged" in err
+    assert lines[-1] == "5 imported, 1 duplicates, 4 rejected."
+
+
+def test_verbosity_0_prints_only_the_summary(photo_tree, user):
+    out, err, _ = run(str(photo_tree), "--owner", user.username, verbosity=0)
+    assert out == "5 imported, 1 duplicates, 4 rejected.\n"
+    assert err == ""
+
+
+def test_terminal_gets_a_progress_bar(photo_tree, user):
+    terminal = FakeTerminal()
+    out, screen, _ = run(str(photo_tree), "--owner", user.username, stderr=terminal)
+    assert out == "5 imported, 1 duplicates, 4 rejected.\n"
+    assert "Importing" in screen and " files/s" in screen
+    assert "imported=5 duplicates=1 rejected=4" in screen
+    assert "\r" in screen  # redrawn in place, not printed line by line
+    # The second walk counted the files, so the bar has a total (and an ETA).
+    assert "10/10" in screen
+    assert "rejected  " in screen and "notes.txt: This file is not an image" in screen
+
+
+def test_verbosity_2_on_a_terminal_prints_lines_not_a_bar(photo_tree, user):
+    out, screen, _ = run(
+        str(photo_tree), "--owner", user.username, stderr=FakeTerminal(), verbosity=2
+    )
+    assert out.count("imported ") == 5 and "Importing" not in screen
+
+
+def test_unreadable_and_vanished_files_are_rejected_with_a_reason(
+    tmp_path, user, media_root
+):
+    root = tmp_path / "photos"
+    root.mkdir()
+    for name in ("ok.jpg", "secret.jpg", "gone.jpg"):
+        (root / name).write_bytes(noisy_jpeg((40, 30), seed=len(name)))
+    real_open, real_walk = tasks.open_source, walk.iter_files
+
+    def open_source(path):
+        # Tests run as root, who can read a chmod 000 file: say no like the OS.
+        if path.name == "secret.jpg":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path)
+
+    def iter_files(roots):
+        for found in real_walk(roots):
+            if found.path.name == "gone.jpg":
+                found.path.unlink()  # deleted after the walk saw it
+            yield found
+
+    report = tmp_path / "r.jsonl"
+    with (
+        mock.patch.object(tasks, "open_source", open_source),
+        mock.patch("gallery.importing.pipeline.iter_files", iter_files),
+    ):
+        out, err, status = run(
+            str(root), "--owner", user.username, "--report", str(report)
+        )
+    assert out.strip().endswith("1 imported, 0 duplicates, 2 rejected.")
+    assert status == 1
+    codes = {
+        json.loads(line)["path"].rsplit("/", 1)[1]: json.loads(line)["code"]
+        for line in report.read_text().splitlines()
+    }
+    assert codes == {"ok.jpg": None, "secret.jpg": "unreadable", "gone.jpg": "vanished"}
+    assert "secret.jpg: Permission denied" in err
+    assert "gone.jpg: The file disappeared" in err
+
+
+def test_an_unreadable_copy_does_not_hide_a_readable_one(tmp_path, user):
+    data = noisy_jpeg((40, 30), seed=4)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "copy.jpg").write_bytes(data)
+    (tmp_path / "b" / "copy.jpg").write_bytes(data)
+    real_open, opened = tasks.open_source, []
+
+    def open_source(path):
+        # The first copy hashes fine, then cannot be opened again.
+        opened.append(path)
+        if path.parent.name == "a" and opened.count(path) > 1:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path)
+
+    with mock.patch.object(tasks, "open_source", open_source):
+        out, _, _ = run(str(tmp_path), "--owner", user.username, "--workers", "1")
+    assert out.strip().endswith("1 imported, 0 duplicates, 1 rejected.")
+    assert Image.objects.get().original_filename == "copy.jpg"
 
 
 def test_symlinks_are_not_followed(tmp_path, user):
@@ -78,15 +282,27 @@ def test_symlinks_are_not_followed(tmp_path, user):
     root.mkdir()
     (root / "link.jpg").symlink_to(outside / "secret.jpg")
     (root / "linkdir").symlink_to(outside, target_is_directory=True)
-    out, _ = run(str(root), "--owner", user.username)
+    out, _, status = run(str(root), "--owner", user.username)
     assert out.strip().endswith("0 imported, 0 duplicates, 0 rejected.")
+    assert status == 0
 
 
-def test_missing_owner_is_a_command_error(photo_tree):
-    with pytest.raises(CommandError, match="No user named 'nobody'"):
+def test_missing_owner_is_a_usage_error(photo_tree):
+    with pytest.raises(CommandError, match="No user named 'nobody'") as error:
         run(str(photo_tree), "--owner", "nobody")
+    assert error.value.returncode == 2
 
 
-def test_missing_path_is_a_command_error(tmp_path, user):
-    with pytest.raises(CommandError, match="No such file or folder"):
+def test_missing_path_is_a_usage_error(tmp_path, user):
+    with pytest.raises(CommandError, match="No such file or folder") as error:
         run(str(tmp_path / "nope"), "--owner", user.username)
+    assert error.value.returncode == 2
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--workers", "0"], ["--batch-size", "x"], ["--private", "--public"]],
+)
+def test_bad_options_are_usage_errors(photo_tree, user, args):
+    with pytest.raises(CommandError):
+        run(str(photo_tree), "--owner", user.username, *args)

@@ -1,0 +1,214 @@
+"""import_images killed part-way, then run again: every good file once, no
+file without a row, no row without its files. Also the real exit statuses."""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from gallery.importing import journal
+from gallery.models import Image
+from gallery.services import build_image, prepare_image, write_image_files
+
+from .conftest import stored_files
+from .images import TEXT, noisy_jpeg, truncated_jpeg
+
+MANAGE = Path(settings.BASE_DIR, "manage.py")
+
+
+def make_tree(root, count, size=(64, 48)):
+    """``count`` distinct JPEGs (one copied twice) and two bad files."""
+    root.mkdir()
+    for i in range(count):
+        folder = root / f"roll{i % 3}"
+        folder.mkdir(exist_ok=True)
+        (folder / f"img{i:03}.jpg").write_bytes(noisy_jpeg(size, seed=i))
+    (root / "copy of img000.jpg").write_bytes(
+        (root / "roll0" / "img000.jpg").read_bytes()
+    )
+    (root / "readme.txt").write_bytes(TEXT)
+    (root / "cut.jpg").write_bytes(truncated_jpeg())
+    return root
+
+
+# ---------------------------------------------------------------- in-process
+
+
+@pytest.mark.django_db
+def test_files_left_by_a_dead_run_are_removed_by_the_next(tmp_path, user, media_root):
+    tree = make_tree(tmp_path / "photos", 4)
+    # A "dead" run: its worker noted and wrote an image's files, then died
+    # before the batch with the row was committed.
+    dead = journal.Journal()
+    source = tree / "roll1" / "img001.jpg"
+    with open(source, "rb") as handle:
+        prepared = prepare_image(handle, filename=source.name)
+        image = build_image(prepared, owner=user)
+        write_image_files(image, prepared, handle, journal=dead)
+    dead.close()
+    orphans = image.stored_files()
+    assert all((media_root / name).exists() for name in orphans)
+
+    call_command("import_images", str(tree), "--owner", user.username, verbosity=0)
+
+    assert not any((media_root / name).exists() for name in orphans)
+    assert Image.objects.count() == 4
+    expected = sorted(n for i in Image.objects.all() for n in i.stored_files())
+    assert stored_files(media_root) == expected
+    assert list(journal.journal_dir().iterdir()) == []
+
+
+@pytest.mark.django_db
+def test_a_live_runs_journal_is_left_alone(tmp_path, user, media_root):
+    tree = make_tree(tmp_path / "photos", 1)
+    live = journal.Journal()
+    source = tree / "roll0" / "img000.jpg"
+    with open(source, "rb") as handle:
+        prepared = prepare_image(handle, filename=source.name)
+        image = build_image(prepared, owner=user)
+        write_image_files(image, prepared, handle, journal=live)
+
+    assert journal.sweep() == 0
+    assert all((media_root / n).exists() for n in image.stored_files())
+
+    live.close()
+    assert journal.sweep() == 3
+    assert stored_files(media_root) == []
+
+
+# ---------------------------------------------------------------- real processes
+
+
+@pytest.fixture(scope="module")
+def migrated_db(tmp_path_factory):
+    """A migrated SQLite file with user alice, copied by each test."""
+    folder = tmp_path_factory.mktemp("template")
+    env = cli_env(folder)
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "shell", "-c", "from django.contrib.auth.models import User; "
+           "User.objects.create_user('alice')")  # fmt: skip
+    return folder / "db.sqlite3"
+
+
+@pytest.fixture
+def cli(tmp_path, migrated_db):
+    env = cli_env(tmp_path)
+    (tmp_path / "db.sqlite3").write_bytes(migrated_db.read_bytes())
+    return env
+
+
+def cli_env(folder):
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "imagerepo.settings.test",
+        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
+        "MEDIA_ROOT": str(folder / "media"),
+        "IMAGEREPO_IMPORT_JOURNAL_DIR": str(folder / "journal"),
+    }
+
+
+def manage(env, *args, **kwargs):
+    return subprocess.run(
+        [sys.executable, str(MANAGE), *args],
+        env=env, capture_output=True, text=True, check=kwargs.pop("check", True),
+        **kwargs,
+    )  # fmt: skip
+
+
+def import_command(tree, report, *options):
+    return [sys.executable, str(MANAGE), "import_images", str(tree),
+            "--owner", "alice", "--report", str(report), *options]  # fmt: skip
+
+
+def report_lines(path):
+    return [json.loads(line) for line in path.read_text().splitlines() if line]
+
+
+def wait_for_lines(path, count, process, limit=120):
+    # A bound on waiting, not a timing assertion: the test fails only if the
+    # import never gets that far.
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline and process.poll() is None:
+        if path.exists() and len(report_lines(path)) >= count:
+            return
+        time.sleep(0.01)
+    pytest.fail("the import finished or stalled before it could be killed")
+
+
+def row_files(env):
+    folder = Path(env["MEDIA_ROOT"]).parent
+    with sqlite3.connect(folder / "db.sqlite3") as db:
+        rows = db.execute("SELECT original, display, thumbnail FROM gallery_image")
+        return sorted(name for row in rows for name in row)
+
+
+def assert_store_is_consistent(env):
+    """Every row has its three files, every file belongs to a row, no journal."""
+    media, folder = Path(env["MEDIA_ROOT"]), Path(env["MEDIA_ROOT"]).parent
+    assert stored_files(media) == row_files(env)
+    with sqlite3.connect(folder / "db.sqlite3") as db:
+        shas = db.execute("SELECT count(*), count(DISTINCT sha256) FROM gallery_image")
+        total, distinct = shas.fetchone()
+    assert total == distinct
+    assert list((folder / "journal").glob("*")) == []
+    return total
+
+
+def test_kill_9_part_way_then_run_again(cli, tmp_path):
+    good = 60
+    tree = make_tree(tmp_path / "photos", good, size=(320, 240))
+    first = tmp_path / "first.jsonl"
+    process = subprocess.Popen(
+        import_command(tree, first, "--workers", "2", "--batch-size", "4"),
+        env=cli, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    wait_for_lines(first, 8, process)
+    process.send_signal(signal.SIGKILL)
+    assert process.wait() == -signal.SIGKILL
+    print(
+        "left behind:", len(stored_files(Path(cli["MEDIA_ROOT"]))) - len(row_files(cli))
+    )
+    before = {
+        line["path"] for line in report_lines(first) if line["outcome"] == "imported"
+    }
+    assert 0 < len(before) < good
+
+    second = tmp_path / "second.jsonl"
+    rerun = subprocess.run(
+        import_command(tree, second), env=cli, capture_output=True, text=True
+    )
+
+    lines = {line["path"]: line for line in report_lines(second)}
+    after = {path for path, line in lines.items() if line["outcome"] == "imported"}
+    assert before.isdisjoint(after)
+    assert len(before | after) == good
+    assert {p for p in before if lines[p]["outcome"] == "duplicate"} == before
+    assert rerun.returncode == 1  # the two bad files
+    assert rerun.stdout.strip().endswith(
+        f"{good - len(before)} imported, {len(before) + 1} duplicates, 2 rejected."
+    )
+    assert assert_store_is_consistent(cli) == good
+
+
+def test_exit_statuses(cli, tmp_path):
+    tree = make_tree(tmp_path / "photos", 3)
+    report = tmp_path / "r.jsonl"
+    assert subprocess.run(import_command(tree, report), env=cli).returncode == 1
+    good_only = tree / "roll0"
+    assert subprocess.run(import_command(good_only, report), env=cli).returncode == 0
+    assert report_lines(report)[0]["outcome"] == "duplicate"
+
+    no_user = manage(cli, "import_images", str(tree), "--owner", "nobody", check=False)
+    assert no_user.returncode == 2 and "No user named 'nobody'" in no_user.stderr
+    bad_option = manage(cli, "import_images", str(tree), "--owner", "alice",
+                        "--workers", "0", check=False)  # fmt: skip
+    assert bad_option.returncode == 2 and "--workers" in bad_option.stderr
+    assert assert_store_is_consistent(cli) == 3
