@@ -129,9 +129,22 @@ def write_image_files(image, prepared, source, *, journal=None):
                 ContentFile(rendition.data),
                 f"{kind}.{rendition.extension}",
             )
-    except BaseException:
+    except BaseException as error:
         delete_stored_files(written)
+        if isinstance(error, OSError):
+            # Disk full, permissions, a storage outage: the upload is fine,
+            # the server is not. Say so per file instead of failing the page.
+            raise storage_failed(error) from error
         raise
+
+
+def storage_failed(error):
+    return ValidationError(
+        "The server could not store this file (%(reason)s). Nothing was kept; "
+        "please try again later.",
+        code="storage_failed",
+        params={"reason": getattr(error, "strerror", None) or "storage error"},
+    )
 
 
 def _write(written, journal, image, field, content, filename=None):

@@ -244,9 +244,11 @@ def test_a_failed_rendition_write_removes_the_original(user, media_root):
 
     with (
         mock.patch.object(default_storage, "save", side_effect=save),
-        pytest.raises(OSError),
+        pytest.raises(ValidationError) as error,
     ):
         image_create(owner=user, file=upload("a.jpg", noisy_jpeg()))
+    assert error.value.code == "storage_failed"
+    assert "No space left on device" in error.value.messages[0]
     assert stored_files(media_root) == []
     assert Image.objects.count() == 0
 

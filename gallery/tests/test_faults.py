@@ -1,0 +1,184 @@
+"""Faults injected at each step of an upload, and around deletes: whatever
+breaks, no file without its row, no row without its files, and a retry works.
+Faults are injected at the storage and database boundaries, so these tests
+hold however the ingest service is arranged inside."""
+
+import errno
+from contextlib import contextmanager
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
+from django.db import OperationalError, connections, transaction
+from django.db.backends.utils import CursorWrapper
+from PIL import Image as PILImage
+
+from gallery.models import Image
+from gallery.services import image_create, image_delete
+
+from .conftest import stored_files
+from .images import noisy_jpeg, upload
+
+DATA = noisy_jpeg((300, 200), seed=4)
+REAL_SAVE = FileSystemStorage._save
+DB_WRAPPER = type(connections["default"])
+
+
+def create(user):
+    return image_create(owner=user, file=upload("photo.jpg", DATA))
+
+
+@contextmanager
+def storage_failing_at(call, *, partial=False):
+    """The ``call``-th file write fails; with ``partial`` it first writes half
+    the bytes to disk, as a full disk does."""
+    calls = []
+
+    def save(storage, name, content):
+        calls.append(name)
+        if len(calls) < call:
+            return REAL_SAVE(storage, name, content)
+        if partial:
+            path = Path(storage.path(name))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            content.seek(0)
+            path.write_bytes(content.read()[: max(1, content.size // 2)])
+            assert path.exists()
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with mock.patch.object(FileSystemStorage, "_save", autospec=True, side_effect=save):
+        yield calls
+
+
+@contextmanager
+def database_failing_on(sql_start):
+    real = CursorWrapper.execute
+
+    def execute(cursor, sql, params=None):
+        if sql.lstrip().upper().startswith(sql_start):
+            raise OperationalError("disk I/O error")
+        return real(cursor, sql, params)
+
+    with mock.patch.object(
+        CursorWrapper, "execute", autospec=True, side_effect=execute
+    ):
+        yield
+
+
+def assert_nothing_left_and_retry_works(user, media_root):
+    assert not Image.objects.exists()
+    assert stored_files(media_root) == []
+    image = create(user)
+    assert not image.is_duplicate
+    assert len(stored_files(media_root)) == 3
+    assert (media_root / image.original.name).read_bytes() == DATA
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("step", [1, 2, 3], ids=["original", "display", "thumbnail"])
+def test_storage_failure_after_earlier_files_were_written(user, media_root, step):
+    with storage_failing_at(step) as calls, pytest.raises(ValidationError) as error:
+        create(user)
+    assert len(calls) == step
+    assert error.value.code == "storage_failed"
+    assert_nothing_left_and_retry_works(user, media_root)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("step", [1, 3], ids=["original", "thumbnail"])
+def test_disk_full_while_writing_removes_the_partial_file(user, media_root, step):
+    with storage_failing_at(step, partial=True), pytest.raises(ValidationError) as e:
+        create(user)
+    assert e.value.code == "storage_failed"
+    assert e.value.messages == [
+        "The server could not store this file (No space left on device). "
+        "Nothing was kept; please try again later."
+    ]
+    assert_nothing_left_and_retry_works(user, media_root)
+
+
+@pytest.mark.django_db
+def test_failure_during_the_rendition(user, media_root):
+    real = PILImage.Image.save
+
+    def save(img, fp, format=None, **params):
+        if format in ("JPEG", "WEBP") and not isinstance(fp, str):
+            raise OSError("encoder error -2")
+        return real(img, fp, format, **params)
+
+    patch = mock.patch.object(PILImage.Image, "save", autospec=True, side_effect=save)
+    with patch, pytest.raises(ValidationError) as error:
+        create(user)
+    assert error.value.code == "corrupt_image"
+    assert_nothing_left_and_retry_works(user, media_root)
+
+
+@pytest.mark.django_db
+def test_failure_at_the_row_insert(user, media_root):
+    with (
+        database_failing_on('INSERT INTO "GALLERY_IMAGE"'),
+        pytest.raises(OperationalError),
+    ):
+        create(user)
+    assert_nothing_left_and_retry_works(user, media_root)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_failure_at_commit(user, media_root):
+    real = DB_WRAPPER._commit
+    commits = []
+
+    def commit(conn):
+        commits.append(conn)
+        raise OperationalError("disk I/O error during commit")
+
+    patch = mock.patch.object(DB_WRAPPER, "_commit", autospec=True, side_effect=commit)
+    with patch, pytest.raises(OperationalError):
+        create(user)
+    assert commits, "the fault was never reached"
+    assert DB_WRAPPER._commit is real
+    assert_nothing_left_and_retry_works(user, media_root)
+
+
+# ---------------------------------------------------------------- deletes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_delete_removes_files_only_after_the_commit(user, media_root):
+    image = create(user)
+    with transaction.atomic():
+        image_delete(image)
+        assert not Image.objects.exists()
+        assert len(stored_files(media_root)) == 3  # still there before commit
+    assert stored_files(media_root) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_delete_that_rolls_back_keeps_the_files(user, media_root):
+    image = create(user)
+    pk = image.pk
+    with pytest.raises(RuntimeError), transaction.atomic():
+        image_delete(image)
+        raise RuntimeError("crash after the row delete, before the commit")
+    assert Image.objects.get().pk == pk
+    assert len(stored_files(media_root)) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_delete_whose_commit_fails_keeps_the_files(user, media_root):
+    image = create(user)
+    pk = image.pk
+    with (
+        mock.patch.object(
+            DB_WRAPPER,
+            "_commit",
+            autospec=True,
+            side_effect=OperationalError("disk I/O error during commit"),
+        ),
+        pytest.raises(OperationalError),
+    ):
+        image_delete(image)
+    assert Image.objects.get().pk == pk
+    assert len(stored_files(media_root)) == 3
