@@ -2,13 +2,17 @@ from django.urls import path
 
 from .views.browse import GalleryView, ImageDetailView
 from .views.files import ImageFileView
-from .views.manage import ImageDeleteView, ImageEditView, UploadView
+from .views.manage import BulkActionView, ImageDeleteView, ImageEditView, UploadView
+from .views.uploads import CheckHashesView, UploadFileView
 
 app_name = "gallery"
 
 urlpatterns = [
     path("", GalleryView.as_view(), name="index"),
     path("upload/", UploadView.as_view(), name="upload"),
+    path("upload/file/", UploadFileView.as_view(), name="upload-file"),
+    path("upload/check/", CheckHashesView.as_view(), name="upload-check"),
+    path("images/bulk/", BulkActionView.as_view(), name="bulk"),
     path("images/<uuid:pk>/", ImageDetailView.as_view(), name="detail"),
     path("images/<uuid:pk>/edit/", ImageEditView.as_view(), name="edit"),
     path("images/<uuid:pk>/delete/", ImageDeleteView.as_view(), name="delete"),

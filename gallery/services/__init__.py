@@ -1,6 +1,6 @@
 """Services: the only code that creates, changes or deletes images."""
 
-from .images import image_delete, image_update, images_set_visibility
+from .images import image_delete, image_update, images_delete, images_set_visibility
 from .ingest import (
     Digest,
     PreparedImage,
@@ -21,6 +21,7 @@ __all__ = [
     "image_create",
     "image_delete",
     "image_update",
+    "images_delete",
     "images_set_visibility",
     "insert_images",
     "prepare_image",

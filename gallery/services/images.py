@@ -28,3 +28,11 @@ def images_set_visibility(queryset, visibility):
     if visibility not in Visibility.values:
         raise ValueError(f"unknown visibility {visibility!r}")
     return queryset.update(visibility=visibility)
+
+
+def images_delete(queryset):
+    """Delete every image in ``queryset`` in one transaction; their files go
+    once it commits. Returns how many images were deleted."""
+    with transaction.atomic():
+        _, per_model = queryset.delete()
+    return per_model.get(queryset.model._meta.label, 0)

@@ -293,3 +293,83 @@ def test_others_cannot_change_an_image(client_for, user, other_user, make_image,
     assert response.status_code == 404
     image.refresh_from_db()
     assert image.title == "Keep"
+
+
+# ---------------------------------------------------------------- bulk actions
+
+
+def bulk(client, action, images, **fields):
+    data = {"action": action, "images": [str(i.pk) for i in images], **fields}
+    return client.post(reverse("gallery:bulk"), data)
+
+
+@pytest.mark.parametrize("visibility", ["private", "public"])
+def test_bulk_visibility_changes_only_the_chosen_images(
+    client_for, user, make_image, visibility
+):
+    other = "public" if visibility == "private" else "private"
+    chosen = [make_image(user, visibility=other) for _ in range(2)]
+    left = make_image(user, visibility=other)
+    response = bulk(client_for(user), visibility, chosen, next="/?show=mine")
+    assert response.status_code == 302 and response["Location"] == "/?show=mine"
+    assert set(Image.objects.filter(visibility=visibility)) == set(chosen)
+    left.refresh_from_db()
+    assert left.visibility == other
+
+
+def test_bulk_delete_asks_first_then_deletes_rows_and_files(
+    client_for, user, make_image, media_root, django_capture_on_commit_callbacks
+):
+    chosen = [make_image(user) for _ in range(2)]
+    kept = make_image(user)
+    client = client_for(user)
+    response = bulk(client, "delete", chosen)
+    assert response.status_code == 200
+    assert "Delete 2 images?" in response.content.decode()
+    assert Image.objects.count() == 3
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = bulk(client, "delete", chosen, confirmed="1")
+    assert response.status_code == 302
+    assert list(Image.objects.all()) == [kept]
+    assert len(stored_files(media_root)) == 3
+
+
+@pytest.mark.parametrize("action", ["private", "delete"])
+def test_bulk_refuses_other_peoples_images_and_changes_nothing(
+    client_for, user, other_user, make_image, action
+):
+    mine = make_image(user)
+    theirs = make_image(other_user)
+    response = bulk(client_for(user), action, [mine, theirs], confirmed="1")
+    assert response.status_code == 302
+    assert Image.objects.public().count() == 2
+    follow = client_for(user).get(response["Location"])
+    assert follow.status_code == 200
+
+
+def test_bulk_with_bad_input_redirects_with_a_message(client_for, user):
+    client = client_for(user)
+    for data in (
+        {"action": "private"},
+        {"action": "explode", "images": ["x"]},
+        {"action": "private", "images": ["not-a-uuid"]},
+    ):
+        response = client.post(reverse("gallery:bulk"), data, follow=True)
+        assert response.status_code == 200
+        assert 'class="alert alert-danger"' in response.content.decode()
+
+
+def test_bulk_ignores_an_offsite_next(client_for, user, make_image):
+    response = bulk(
+        client_for(user), "private", [make_image(user)], next="https://evil.example/"
+    )
+    assert response["Location"] == reverse("gallery:index")
+
+
+def test_bulk_needs_sign_in(client, user, make_image):
+    image = make_image(user)
+    response = bulk(client, "private", [image])
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    image.refresh_from_db()
+    assert image.visibility == "public"

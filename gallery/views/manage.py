@@ -1,27 +1,48 @@
 """Pages that add, change or remove images. Ownership comes from request.user."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import DeleteView, FormView, UpdateView
 
-from ..forms import ImageEditForm, UploadForm
+from ..forms import BulkActionForm, ImageEditForm, UploadForm
 from ..models import Image
 from ..request_limits import (
     rate_limited_error,
     refused_uploads,
     take_upload_allowance,
 )
-from ..services import image_create, image_delete, image_update
+from ..services import (
+    image_create,
+    image_delete,
+    image_update,
+    images_delete,
+    images_set_visibility,
+)
 
 
 class UploadView(LoginRequiredMixin, FormView):
-    """Several files in one form; each gets its own outcome on the result page."""
+    """Several files in one form; each gets its own outcome on the result page.
+    With JavaScript, static/js/upload/ takes over the same page and sends the
+    files one by one to the JSON endpoints in gallery.views.uploads."""
 
     template_name = "gallery/upload.html"
     form_class = UploadForm
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            uploader={
+                "parallel": settings.IMAGEREPO_UPLOAD_PARALLEL,
+                "max_bytes": settings.IMAGEREPO_MAX_UPLOAD_BYTES,
+                "max_hashes": settings.IMAGEREPO_MAX_HASHES_PER_CHECK,
+                "prehash_max_bytes": settings.IMAGEREPO_PREHASH_MAX_BYTES,
+            },
+            **kwargs,
+        )
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -98,3 +119,44 @@ class ImageDeleteView(OwnImageMixin, DeleteView):
         image_delete(self.object)
         messages.success(self.request, f"“{title}” was deleted.")
         return HttpResponseRedirect(self.get_success_url())
+
+
+class BulkActionView(LoginRequiredMixin, FormView):
+    """Make several of your images public or private, or delete them (after a
+    confirmation page), then go back to the page they were chosen on."""
+
+    form_class = BulkActionForm
+    template_name = "gallery/bulk_delete.html"
+    http_method_names = ["post"]
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "owner": self.request.user}
+
+    def form_valid(self, form):
+        action, images = form.cleaned_data["action"], form.cleaned_data["images"]
+        if action == "delete" and not self.request.POST.get("confirmed"):
+            return self.render_to_response(
+                self.get_context_data(images=images, next=self.next_url())
+            )
+        if action == "delete":
+            count = images_delete(images)
+            done = "deleted"
+        else:
+            count = images_set_visibility(images, action)
+            done = f"made {action}"
+        noun = "image" if count == 1 else "images"
+        messages.success(self.request, f"{count} {noun} {done}.")
+        return HttpResponseRedirect(self.next_url())
+
+    def form_invalid(self, form):
+        messages.error(self.request, next(iter(form.errors.values()))[0])
+        return HttpResponseRedirect(self.next_url())
+
+    def next_url(self):
+        url = self.request.POST.get("next", "")
+        safe = url_has_allowed_host_and_scheme(
+            url,
+            allowed_hosts={self.request.get_host()},
+            require_https=self.request.is_secure(),
+        )
+        return url if safe else reverse("gallery:index")

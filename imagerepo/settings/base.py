@@ -241,6 +241,15 @@ IMAGEREPO_IMPORT_JOURNAL_DIR = env.path(
     "IMAGEREPO_IMPORT_JOURNAL_DIR", default=BASE_DIR / "var" / "import-journal"
 )
 
+# ---------------------------------------------------------------- browser uploader
+# The upload page sends one file per request, a few at a time, and first asks
+# which SHA-256s the owner already has so duplicates never leave the browser.
+IMAGEREPO_UPLOAD_PARALLEL = env.int("IMAGEREPO_UPLOAD_PARALLEL", default=4)
+IMAGEREPO_MAX_HASHES_PER_CHECK = env.int("IMAGEREPO_MAX_HASHES_PER_CHECK", default=500)
+# The browser must read a whole file to hash it; bigger files skip the check
+# and go straight up (the server still refuses a duplicate).
+IMAGEREPO_PREHASH_MAX_BYTES = env.int("IMAGEREPO_PREHASH_MAX_BYTES", default=32 * 2**20)
+
 # ---------------------------------------------------------------- forms
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

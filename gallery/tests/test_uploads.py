@@ -1,0 +1,219 @@
+"""The JSON endpoints behind the browser uploader (gallery.views.uploads)."""
+
+import hashlib
+import json
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from gallery.models import Image
+
+from .conftest import stored_files
+from .images import SVG, TEXT, noisy_jpeg, png_with_size, truncated_jpeg, upload
+
+pytestmark = pytest.mark.django_db
+
+UPLOAD = reverse("gallery:upload-file")
+CHECK = reverse("gallery:upload-check")
+
+
+def send(client, data, headers=None, **fields):
+    data = {"file": upload("photo.jpg", data), **fields}
+    return client.post(UPLOAD, data, headers=headers)
+
+
+def check(client, hashes, **extra):
+    return client.post(
+        CHECK, json.dumps({"sha256": hashes}), content_type="application/json", **extra
+    )
+
+
+def test_added_file_answers_201_with_the_image(client_for, user):
+    response = send(
+        client_for(user),
+        noisy_jpeg(),
+        title="Harbour",
+        description="At dawn",
+        visibility="private",
+    )
+    assert response.status_code == 201
+    body = response.json()
+    image = Image.objects.get()
+    assert body["outcome"] == "added"
+    assert body["image"]["id"] == str(image.pk)
+    assert body["image"]["url"] == image.get_absolute_url()
+    assert body["image"]["thumbnail_url"] == image.thumbnail_url
+    assert (image.owner, image.title, image.description, image.visibility) == (
+        user,
+        "Harbour",
+        "At dawn",
+        "private",
+    )
+
+
+def test_blank_fields_take_the_file_name_and_public(client_for, user):
+    response = send(client_for(user), noisy_jpeg(), title="", visibility="")
+    assert response.status_code == 201
+    image = Image.objects.get()
+    assert (image.title, image.visibility) == ("photo", "public")
+
+
+def test_same_bytes_again_is_a_duplicate_of_the_first(client_for, user):
+    client = client_for(user)
+    first = send(client, noisy_jpeg(seed=5)).json()
+    response = send(client, noisy_jpeg(seed=5))
+    assert response.status_code == 200
+    assert response.json()["outcome"] == "duplicate"
+    assert response.json()["image"]["id"] == first["image"]["id"]
+    assert Image.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "data, status, code",
+    [
+        (TEXT, 422, "not_an_image"),
+        (truncated_jpeg(), 422, "corrupt_image"),
+        (b"", 422, "empty"),
+        (SVG, 422, "unsupported_format"),
+        (png_with_size(50_000, 50_000), 422, "too_many_pixels"),
+    ],
+)
+def test_bad_files_are_rejected_with_a_code_and_leave_nothing(
+    client_for, user, media_root, data, status, code
+):
+    response = send(client_for(user), data)
+    assert response.status_code == status
+    body = response.json()
+    assert (body["outcome"], body["code"]) == ("rejected", code)
+    assert body["message"]
+    assert not Image.objects.exists()
+    assert stored_files(media_root) == []
+
+
+def test_file_over_the_limit_is_413(client_for, user, settings):
+    settings.IMAGEREPO_MAX_UPLOAD_BYTES = 1000
+    response = send(client_for(user), noisy_jpeg())
+    assert response.status_code == 413
+    assert response.json()["code"] in ("file_too_large", "request_too_large")
+    assert not Image.objects.exists()
+
+
+def test_body_over_the_limit_is_refused_before_it_is_read(client_for, user, settings):
+    settings.IMAGEREPO_MAX_UPLOAD_BYTES = 1000
+    response = client_for(user).generic(
+        "POST", UPLOAD, b"x" * 100_000, content_type="application/octet-stream"
+    )
+    assert response.status_code == 413
+    assert response.json()["code"] == "request_too_large"
+
+
+@pytest.mark.parametrize(
+    "fields, code",
+    [
+        ({}, "required"),
+        ({"file": "not a file"}, "required"),
+        ({"file": "x", "visibility": "friends"}, "invalid_choice"),
+        ({"file": "x", "title": "t" * 201}, "max_length"),
+    ],
+)
+def test_bad_form_data_is_a_400_naming_the_field(client_for, user, fields, code):
+    if fields.get("file") == "x":
+        fields["file"] = upload("a.jpg", noisy_jpeg())
+    response = client_for(user).post(UPLOAD, fields)
+    assert response.status_code == 400
+    assert response.json()["code"] == code
+    assert not Image.objects.exists()
+
+
+def test_not_multipart_is_a_400_not_a_500(client_for, user):
+    response = client_for(user).post(UPLOAD, "{}", content_type="application/json")
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("url", [UPLOAD, CHECK])
+def test_signed_out_gets_401_json(client, url):
+    response = client.post(url, {})
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_signed_in"
+
+
+@pytest.mark.parametrize("url", [UPLOAD, CHECK])
+def test_get_is_not_allowed(client_for, user, url):
+    assert client_for(user).get(url).status_code == 405
+
+
+def test_csrf_token_is_required(user):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    assert send(client, noisy_jpeg()).status_code == 403
+    assert check(client, []).status_code == 403
+    assert not Image.objects.exists()
+
+
+def test_csrf_token_in_the_header_is_accepted(user):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    client.get(reverse("gallery:upload"))
+    token = client.cookies["csrftoken"].value
+    response = send(client, noisy_jpeg(), headers={"X-CSRFToken": token})
+    assert response.status_code == 201
+    assert check(client, [], headers={"X-CSRFToken": token}).status_code == 400
+
+
+# ---------------------------------------------------------------- check hashes
+
+
+def test_check_names_only_the_callers_own_hashes(
+    client_for, user, other_user, make_image
+):
+    mine = make_image(user, title="Mine")
+    theirs = make_image(other_user)
+    unknown = hashlib.sha256(b"never uploaded").hexdigest()
+    response = check(client_for(user), [mine.sha256.upper(), theirs.sha256, unknown])
+    assert response.status_code == 200
+    known = response.json()["known"]
+    assert list(known) == [mine.sha256]
+    assert known[mine.sha256]["url"] == mine.get_absolute_url()
+    assert known[mine.sha256]["title"] == "Mine"
+
+
+@pytest.mark.parametrize(
+    "body, status, code",
+    [
+        ("not json", 400, "invalid_json"),
+        ("[]", 400, "required"),
+        ('{"sha256": "abc"}', 400, "invalid"),
+        ('{"sha256": [1, 2]}', 400, "invalid"),
+        ('{"sha256": ["abc"]}', 400, "invalid_hash"),
+        ('{"sha256": ["' + "g" * 64 + '"]}', 400, "invalid_hash"),
+        ('{"sha256": []}', 400, "required"),
+    ],
+)
+def test_check_refuses_bad_bodies(client_for, user, body, status, code):
+    response = client_for(user).post(CHECK, body, content_type="application/json")
+    assert response.status_code == status
+    assert response.json()["code"] == code
+
+
+def test_check_refuses_too_many_hashes(client_for, user, settings):
+    settings.IMAGEREPO_MAX_HASHES_PER_CHECK = 3
+    hashes = [hashlib.sha256(bytes([i])).hexdigest() for i in range(4)]
+    response = check(client_for(user), hashes)
+    assert response.status_code in (400, 413)
+    assert response.json()["code"] in ("too_many_hashes", "request_too_large")
+    response = check(client_for(user), hashes[:3])
+    assert response.status_code == 200
+
+
+def test_check_refuses_an_oversized_body_unread(client_for, user, settings):
+    settings.IMAGEREPO_MAX_HASHES_PER_CHECK = 2
+    response = client_for(user).post(
+        CHECK, "[" + " " * 10_000 + "]", content_type="application/json"
+    )
+    assert response.status_code == 413
+
+
+def test_check_wants_json(client_for, user):
+    response = client_for(user).post(CHECK, {"sha256": "x"})
+    assert response.status_code == 415

@@ -1,0 +1,152 @@
+"""JSON endpoints behind the browser uploader: one file per request, and a
+hash check so the browser never sends bytes the owner already has."""
+
+import json
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import JsonResponse
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from ..forms import HashCheckForm, UploadFileForm
+from ..models import Image
+from ..services import image_create
+
+# Room for the multipart boundaries and the small fields around the file.
+MULTIPART_OVERHEAD = 64 * 1024
+# One hash in a JSON list: 64 hex digits, quotes, a comma and a space.
+BYTES_PER_HASH = 70
+STATUS_FOR_CODE = {"file_too_large": 413, "request_too_large": 413}
+
+
+def image_json(image):
+    return {
+        "id": str(image.pk),
+        "title": image.title,
+        "visibility": image.visibility,
+        "url": image.get_absolute_url(),
+        "thumbnail_url": image.thumbnail_url,
+        "display_url": image.display_url,
+    }
+
+
+def rejection(error, status=None, outcome="rejected"):
+    """A JSON answer for a ``ValidationError``: its code and first message."""
+    code = getattr(error, "code", None) or "invalid"
+    return JsonResponse(
+        {"outcome": outcome, "code": code, "message": error.messages[0]},
+        status=status or STATUS_FOR_CODE.get(code, 422),
+    )
+
+
+def form_rejection(form):
+    """The first form error as a 400, its message prefixed by the field."""
+    name, errors = next(iter(form.errors.as_data().items()))
+    error = errors[0]
+    label = form.fields[name].label or name.capitalize() if name in form.fields else ""
+    message = f"{label}: {error.messages[0]}" if label else error.messages[0]
+    return rejection(ValidationError(message, code=error.code), status=400)
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class JsonEndpoint(View):
+    """Refuse an over-long body by its Content-Length before reading it, and a
+    signed-out caller with a 401 it can act on (not a redirect). Handlers are
+    wrapped in ``csrf_protect`` themselves: the CSRF middleware would otherwise
+    read the whole body before any of these checks."""
+
+    http_method_names = ["post"]
+
+    def max_body_bytes(self):
+        raise NotImplementedError
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > self.max_body_bytes():
+            return rejection(
+                ValidationError("The request is too large.", code="request_too_large"),
+            )
+        if not request.user.is_authenticated:
+            return rejection(
+                ValidationError(
+                    "You are signed out. Sign in again, then retry.",
+                    code="not_signed_in",
+                ),
+                status=401,
+                outcome="failed",
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+
+class UploadFileView(JsonEndpoint):
+    """One image per POST (multipart field ``file``, optional ``title``,
+    ``description``, ``visibility``) through ``image_create``. Answers 201
+    added, 200 duplicate, 4xx rejected; always JSON with ``outcome``,
+    ``code``, ``message`` and, when stored, ``image``."""
+
+    def max_body_bytes(self):
+        return settings.IMAGEREPO_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD
+
+    @method_decorator(csrf_protect)
+    def post(self, request):
+        form = UploadFileForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return form_rejection(form)
+        data = form.cleaned_data
+        try:
+            image = image_create(
+                owner=request.user,
+                file=data["file"],
+                title=data["title"],
+                description=data["description"],
+                visibility=data["visibility"],
+            )
+        except ValidationError as error:
+            return rejection(error)
+        if image.is_duplicate:
+            outcome, message, status = "duplicate", "You already have this image.", 200
+        else:
+            outcome, message, status = "added", "Added.", 201
+        return JsonResponse(
+            {
+                "outcome": outcome,
+                "code": outcome,
+                "message": message,
+                "image": image_json(image),
+            },
+            status=status,
+        )
+
+
+class CheckHashesView(JsonEndpoint):
+    """POST ``{"sha256": [hex, ...]}``; answers ``{"known": {hex: image}}``
+    for the ones the signed-in user already has (an indexed lookup)."""
+
+    def max_body_bytes(self):
+        return settings.IMAGEREPO_MAX_HASHES_PER_CHECK * BYTES_PER_HASH + 1024
+
+    @method_decorator(csrf_protect)
+    def post(self, request):
+        if request.content_type != "application/json":
+            return rejection(
+                ValidationError("Send JSON.", code="unsupported_media_type"),
+                status=415,
+            )
+        try:
+            data = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError):
+            return rejection(
+                ValidationError("Not valid JSON.", code="invalid_json"), status=400
+            )
+        form = HashCheckForm(data if isinstance(data, dict) else {})
+        if not form.is_valid():
+            return form_rejection(form)
+        known = Image.objects.owned_by(request.user).filter(
+            sha256__in=form.cleaned_data["sha256"]
+        )
+        return JsonResponse({"known": {i.sha256: image_json(i) for i in known}})
