@@ -24,8 +24,9 @@ run: install
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
-	# nginx runs deploy/nginx.conf for real in the deployment tests.
-	scripts/ensure-apt-packages nginx-light
+	# nginx runs deploy/nginx.conf for real in the deployment tests;
+	# chromium runs the browser tests (Playwright drives Debian's build).
+	scripts/ensure-apt-packages nginx-light chromium
 	$(PY) -m pytest
 
 lint: install

@@ -1,6 +1,7 @@
 """Gallery, search and detail pages: every one starts from visible_to()."""
 
 from django.conf import settings
+from django.db.models import Q
 from django.views.generic import DetailView, TemplateView
 
 from ..models import Image
@@ -54,9 +55,26 @@ class GalleryView(TemplateView):
         )
 
 
+def neighbours(images, image):
+    """The images just newer and just older than ``image`` in gallery order
+    (newest first), or ``None`` at either end; two indexed lookups."""
+    at, pk = image.created_at, image.pk
+    newer = images.filter(Q(created_at__gt=at) | Q(created_at=at, pk__gt=pk))
+    older = images.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk))
+    return (
+        newer.order_by("created_at", "pk").first(),
+        older.order_by("-created_at", "-pk").first(),
+    )
+
+
 class ImageDetailView(DetailView):
     template_name = "gallery/detail.html"
     context_object_name = "image"
 
     def get_queryset(self):
         return Image.objects.visible_to(self.request.user).select_related("owner")
+
+    def get_context_data(self, **kwargs):
+        visible = Image.objects.visible_to(self.request.user)
+        newer, older = neighbours(visible, self.object)
+        return super().get_context_data(newer=newer, older=older, **kwargs)

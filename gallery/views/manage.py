@@ -23,6 +23,7 @@ from ..services import (
     images_delete,
     images_set_visibility,
 )
+from ..services.formats import allowed_formats
 
 
 class UploadView(LoginRequiredMixin, FormView):
@@ -40,6 +41,7 @@ class UploadView(LoginRequiredMixin, FormView):
                 "max_bytes": settings.IMAGEREPO_MAX_UPLOAD_BYTES,
                 "max_hashes": settings.IMAGEREPO_MAX_HASHES_PER_CHECK,
                 "prehash_max_bytes": settings.IMAGEREPO_PREHASH_MAX_BYTES,
+                "formats": ", ".join(allowed_formats()),
             },
             **kwargs,
         )

@@ -1,0 +1,188 @@
+"""A person's first session, in a real browser: sign up, drop 50 files (some
+bad), search, browse with the keyboard, go private, and stay private."""
+
+import base64
+import re
+
+import pytest
+
+from ..images import SVG, TEXT, image_bytes, noisy_jpeg, truncated_jpeg
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "a-long-e2e-password-42"
+
+# Drop the files as a browser does: a DataTransfer handed to the page's drop
+# handler. (Playwright cannot drag from the desktop; this is the same event.)
+DROP_JS = """
+(files) => {
+  const transfer = new DataTransfer();
+  for (const {name, type, data} of files) {
+    const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+    transfer.items.add(new File([bytes], name, {type}));
+  }
+  const zone = document.getElementById("dropzone");
+  for (const kind of ["dragenter", "dragover", "drop"]) {
+    zone.dispatchEvent(new DragEvent(kind, {bubbles: true, cancelable: true,
+                                            dataTransfer: transfer}));
+  }
+}
+"""
+
+
+def as_drop(name, data, type_="image/jpeg"):
+    return {"name": name, "type": type_, "data": base64.b64encode(data).decode()}
+
+
+def sign_up(page, username):
+    page.goto("/accounts/signup/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password1").fill(PASSWORD)
+    page.locator("#id_password2").fill(PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
+    page.wait_for_url("**/")
+
+
+def row(page, name):
+    return page.locator(".upload-row", has=page.get_by_text(name, exact=True))
+
+
+def throttle_uploads(page, bytes_per_second):
+    """Slow the browser's uploads so a screenshot catches them mid-way."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": 20,
+            "downloadThroughput": -1,
+            "uploadThroughput": bytes_per_second,
+        },
+    )
+    return cdp
+
+
+def test_a_new_user_uploads_browses_and_keeps_things_private(new_page, screenshots):
+    page = new_page()
+    sign_up(page, "e2e_alice")
+
+    # One photo first, through the file picker: it will come back as a duplicate.
+    page.goto("/upload/")
+    first = noisy_jpeg((320, 240), seed=1000)
+    page.set_input_files(
+        "#pick-files",
+        files=[{"name": "first.jpg", "mimeType": "image/jpeg", "buffer": first}],
+    )
+    page.wait_for_selector(".upload-row[data-state=added]")
+
+    good = {f"photo-{i:02d}.jpg": noisy_jpeg((480, 360), seed=i) for i in range(42)}
+    good["graphic.png"] = image_bytes("PNG", (300, 200), (10, 120, 200))
+    good["harbour sunset.jpg"] = noisy_jpeg((400, 300), seed=77)
+    bad = {
+        "notes.jpg": (TEXT, "not an image we can read"),
+        "cut.jpg": (truncated_jpeg(), "damaged"),
+        "empty.jpg": (b"", "empty"),
+        "drawing.svg": (SVG, "SVG files are not accepted"),
+    }
+    dropped = [as_drop(name, data) for name, data in good.items()]
+    dropped += [as_drop(name, data) for name, (data, _) in bad.items()]
+    dropped += [
+        as_drop("first again.jpg", first),  # already on the server
+        as_drop("photo-00 copy.jpg", good["photo-00.jpg"]),  # twice in this drop
+    ]
+    assert len(dropped) == 50
+
+    posted = []
+    page.on(
+        "request",
+        lambda r: posted.append(r) if r.url.endswith("/upload/file/") else None,
+    )
+    page.locator("input[name=visibility][value=public]").check()
+    cdp = throttle_uploads(page, 256 * 1024)
+    page.evaluate(DROP_JS, dropped)
+    page.wait_for_selector(".upload-row[data-state=added] ~ .upload-row")
+    page.wait_for_function(
+        "document.querySelectorAll('.upload-row[data-state=uploading]').length >= 2"
+    )
+    page.screenshot(path=screenshots / "upload-in-progress.png", full_page=False)
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": 0,
+            "downloadThroughput": -1,
+            "uploadThroughput": -1,
+        },
+    )
+
+    page.wait_for_function(
+        "document.querySelectorAll('.upload-row').length === 51 && "
+        "!document.querySelector('.upload-row:is([data-state=queued],"
+        "[data-state=hashing],[data-state=checking],[data-state=uploading])')",
+        timeout=90_000,
+    )
+    for name in good:
+        assert row(page, name).get_attribute("data-state") == "added", name
+    for name, (_, reason) in bad.items():
+        assert row(page, name).get_attribute("data-state") == "rejected", name
+        # text_content: rows off screen are not laid out (content-visibility).
+        assert reason in row(page, name).locator(".upload-message").text_content()
+    for name in ("first again.jpg", "photo-00 copy.jpg"):
+        assert row(page, name).get_attribute("data-state") == "duplicate", name
+    # Duplicates and files refused in the browser never sent their bytes.
+    assert len(posted) == 50 - 3 + 1 - 1  # 47 minus empty and 2 duplicates, +first
+    assert (
+        "45 added · 2 duplicates · 4 rejected"
+        in page.locator("#upload-counts").inner_text()
+    )
+    page.screenshot(path=screenshots / "upload-finished.png", full_page=False)
+
+    # Search, then open the lightbox from the keyboard and step through it.
+    page.get_by_label("Search images").fill("harbour")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"q=harbour"))
+    tiles = page.locator(".gallery-grid .tile")
+    assert tiles.count() == 1
+    page.goto("/?show=mine")
+    page.screenshot(path=screenshots / "gallery.png", full_page=False)
+    page.locator(".tile-link").first.focus()
+    page.keyboard.press("Enter")
+    lightbox = page.locator("#lightbox")
+    assert lightbox.is_visible()
+    first_title = lightbox.locator(".lightbox-title").inner_text()
+    page.keyboard.press("ArrowRight")
+    assert lightbox.locator(".lightbox-title").inner_text() != first_title
+    page.screenshot(path=screenshots / "lightbox.png", full_page=False)
+    page.keyboard.press("Escape")
+    assert not lightbox.is_visible()
+    assert page.evaluate("document.activeElement.classList.contains('tile-link')")
+
+    # Make the harbour photo private from its page, and three more in bulk.
+    page.goto("/?q=harbour")
+    page.locator(".tile-link").first.click()  # a click opens the lightbox
+    page.locator("#lightbox").get_by_role("link", name="Details").click()
+    page.wait_for_url("**/images/*/")
+    page.get_by_role("button", name="Make private").click()
+    assert page.locator(".badge", has_text="Private").is_visible()
+    harbour_url = page.url
+
+    page.goto("/?show=public")
+    page.get_by_text("Select", exact=True).click()
+    checks = page.locator(".tile-check")
+    for i in range(3):
+        checks.nth(i).check()
+    page.get_by_role("button", name="Make private").click()
+    assert "3 images made private" in page.locator(".alert").inner_text()
+    page.goto("/?show=private")
+    assert page.locator(".gallery-grid .tile").count() == 4
+
+    # Someone else sees none of the private ones, anywhere.
+    other = new_page(width=360, height=740)
+    sign_up(other, "e2e_bob")
+    other.goto("/?q=harbour")
+    assert other.locator(".gallery-grid .tile").count() == 0
+    assert other.goto(harbour_url).status == 404
+    other.goto("/")
+    assert other.locator(".gallery-grid .tile").count() == 45 - 4
+    other.screenshot(path=screenshots / "gallery-360px-other-user.png")

@@ -1,0 +1,92 @@
+// The gallery grid and the detail page: a keyboard lightbox, and selecting
+// several of your own images for a bulk change. Without JavaScript the tiles
+// are plain links and the Select toggle still works (CSS :has).
+
+import { Lightbox, itemFrom } from "./lightbox.js";
+
+const dialog = document.getElementById("lightbox");
+const lightbox = dialog ? new Lightbox(dialog) : null;
+
+function typing(event) {
+  return event.target.closest("input, textarea, select, [contenteditable]");
+}
+
+function setUpGrid(grid) {
+  const selectMode = document.getElementById("select-mode");
+  const count = document.getElementById("bulk-count");
+  const links = () => Array.from(grid.querySelectorAll(".tile-link"));
+  let lastChecked = null;
+
+  grid.addEventListener("click", (event) => {
+    const link = event.target.closest(".tile-link");
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    if (selectMode?.checked) {
+      link.parentElement.querySelector(".tile-check")?.click();
+      return;
+    }
+    const all = links();
+    lightbox.open(all.map(itemFrom), all.indexOf(link), link);
+  });
+
+  if (!selectMode) return;
+  const boxes = () => Array.from(grid.querySelectorAll(".tile-check"));
+  const buttons = document.querySelectorAll(".bulk-actions button");
+  const refresh = () => {
+    const chosen = boxes().filter((box) => box.checked).length;
+    count.textContent = chosen ? `${chosen} selected` : "Choose your images";
+    for (const button of buttons) button.disabled = !chosen;
+  };
+  grid.addEventListener("click", (event) => {
+    // Shift-click selects the run of your tiles since the last one clicked.
+    const box = event.target.closest(".tile-check");
+    if (!box) return;
+    if (event.shiftKey && lastChecked) {
+      const all = boxes();
+      const [a, b] = [all.indexOf(lastChecked), all.indexOf(box)].sort((x, y) => x - y);
+      for (const other of all.slice(a, b + 1)) other.checked = box.checked;
+    }
+    lastChecked = box;
+  });
+  grid.addEventListener("change", refresh);
+  selectMode.addEventListener("change", () => {
+    if (!selectMode.checked) for (const box of boxes()) box.checked = false;
+    refresh();
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && selectMode.checked && !dialog?.open) {
+      selectMode.checked = false;
+      selectMode.dispatchEvent(new Event("change"));
+    }
+  });
+  refresh();
+}
+
+function setUpDetail(open) {
+  const newer = document.getElementById("detail-newer");
+  const older = document.getElementById("detail-older");
+  const go = (link) => link && (window.location.href = `${link.href}#lightbox`);
+  // Past this image the lightbox moves on to the neighbouring page.
+  lightbox.beyond = (direction, asking) => {
+    const link = direction < 0 ? newer : older;
+    return asking ? Boolean(link) : go(link);
+  };
+  open.addEventListener("click", (event) => {
+    event.preventDefault();
+    lightbox.open([itemFrom(open)], 0, open);
+  });
+  document.addEventListener("keydown", (event) => {
+    if (dialog.open || typing(event) || event.altKey || event.ctrlKey || event.metaKey) return;
+    const link = { ArrowLeft: newer, ArrowRight: older }[event.key];
+    if (link) window.location.href = link.href;
+  });
+  if (window.location.hash === "#lightbox") {
+    history.replaceState(null, "", window.location.pathname + window.location.search);
+    lightbox.open([itemFrom(open)], 0, open);
+  }
+}
+
+const grid = document.getElementById("gallery");
+if (grid && lightbox) setUpGrid(grid);
+const detailOpen = document.getElementById("detail-open");
+if (detailOpen && lightbox) setUpDetail(detailOpen);

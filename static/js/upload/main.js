@@ -1,0 +1,158 @@
+// The drag-and-drop uploader. Without JavaScript the page keeps its plain
+// multi-file form; with it, files are queued here and sent one per request.
+
+import { formatBytes, formatCount, formatDuration, plural } from "./format.js";
+import { droppedFiles, pickedFiles } from "./sources.js";
+import { RowList } from "./rows.js";
+import { UploadQueue } from "./queue.js";
+
+const SUMMARY_EVERY_MS = 250;
+
+function batchFields(form) {
+  const checked = form.querySelector("input[name=visibility]:checked");
+  return {
+    title: form.elements.title.value.trim(),
+    description: form.elements.description.value.trim(),
+    visibility: checked ? checked.value : "public",
+  };
+}
+
+function hasFiles(event) {
+  return Array.from(event.dataTransfer?.types || []).includes("Files");
+}
+
+class Uploader {
+  constructor(form) {
+    const data = form.dataset;
+    this.form = form;
+    this.section = document.getElementById("upload-queue");
+    this.list = document.getElementById("upload-list");
+    this.total = document.getElementById("upload-total");
+    this.counts = document.getElementById("upload-counts");
+    this.rate = document.getElementById("upload-rate");
+    this.retryFailed = document.getElementById("retry-failed");
+    this.summaryTimer = 0;
+    this.startedAt = 0;
+    this.queue = new UploadQueue(
+      {
+        uploadUrl: data.uploadUrl,
+        checkUrl: data.checkUrl,
+        csrfToken: form.elements.csrfmiddlewaretoken.value,
+        parallel: Number(data.parallel) || 4,
+        maxBytes: Number(data.maxBytes),
+        maxHashes: Number(data.maxHashes) || 500,
+        prehashMaxBytes: Number(data.prehashMaxBytes),
+        fieldsFor: (item) => {
+          const batch = batchFields(form);
+          const own = item.overrides;
+          return {
+            title: own.title?.trim() || batch.title,
+            description: own.description?.trim() || batch.description,
+            visibility: own.visibility || batch.visibility,
+          };
+        },
+      },
+      (item) => this.changed(item),
+    );
+    this.rows = new RowList(
+      this.list,
+      {
+        row: document.getElementById("upload-row-template"),
+        overrides: document.getElementById("upload-overrides-template"),
+      },
+      { onRetry: (item) => this.queue.retry(item) },
+    );
+  }
+
+  start() {
+    document.body.classList.add("uploader-on");
+    // Enter in a batch field must not submit the plain form.
+    this.form.addEventListener("submit", (event) => event.preventDefault());
+    for (const id of ["pick-files", "pick-folder"]) {
+      const input = document.getElementById(id);
+      input.addEventListener("change", () => {
+        this.addAll(pickedFiles(input));
+        input.value = "";
+      });
+    }
+    this.listenForDrops();
+    this.retryFailed.addEventListener("click", () => this.queue.retryFailed());
+    this.section.addEventListener("change", (event) => {
+      if (event.target.name === "queue-filter") {
+        this.list.classList.toggle("only-problems", event.target.value === "problems");
+      }
+    });
+    window.addEventListener("beforeunload", (event) => {
+      if (this.queue.busy) event.preventDefault();
+    });
+  }
+
+  listenForDrops() {
+    const body = document.body;
+    document.addEventListener("dragover", (event) => {
+      if (!hasFiles(event)) return;
+      event.preventDefault();
+      event.dataTransfer.dropEffect = "copy";
+      body.classList.add("is-dragging");
+    });
+    document.addEventListener("dragleave", (event) => {
+      if (!event.relatedTarget) body.classList.remove("is-dragging");
+    });
+    document.addEventListener("drop", (event) => {
+      if (!hasFiles(event)) return;
+      event.preventDefault();
+      body.classList.remove("is-dragging");
+      this.addAll(droppedFiles(event.dataTransfer));
+    });
+  }
+
+  async addAll(batches) {
+    for await (const batch of batches) {
+      if (!this.startedAt) this.startedAt = performance.now();
+      this.section.hidden = false;
+      document.getElementById("queue-empty").hidden = true;
+      this.rows.append(this.queue.add(batch));
+      this.summarize();
+    }
+    this.announce(`${plural(this.queue.items.length, "file")} in the queue.`);
+  }
+
+  announce(text) {
+    document.getElementById("upload-announce").textContent = text;
+  }
+
+  changed(item) {
+    this.rows.update(item);
+    if (!this.summaryTimer) {
+      this.summaryTimer = setTimeout(() => this.summarize(), SUMMARY_EVERY_MS);
+    }
+  }
+
+  summarize() {
+    clearTimeout(this.summaryTimer);
+    this.summaryTimer = 0;
+    const { counts, totalBytes, doneBytes, speed, secondsLeft } = this.queue.stats();
+    this.total.max = Math.max(totalBytes, 1);
+    this.total.value = doneBytes;
+    const parts = [`${formatCount(counts.done)} of ${plural(counts.total, "file")} done`];
+    if (counts.added) parts.push(`${counts.added} added`);
+    if (counts.duplicate) parts.push(plural(counts.duplicate, "duplicate"));
+    if (counts.rejected) parts.push(`${counts.rejected} rejected`);
+    if (counts.failed) parts.push(`${counts.failed} failed`);
+    this.counts.textContent = parts.join(" · ");
+    this.retryFailed.disabled = !counts.failed;
+    const finished = counts.done === counts.total;
+    if (finished && !this.finished) this.announce(`Uploads finished: ${parts.slice(1).join(", ")}.`);
+    this.finished = finished;
+    if (finished) {
+      const took = (performance.now() - this.startedAt) / 1000;
+      this.rate.textContent = `Finished ${formatBytes(totalBytes)} in ${formatDuration(took)}.`;
+    } else {
+      const left = secondsLeft < Infinity ? ` · about ${formatDuration(secondsLeft)} left` : "";
+      this.rate.textContent = speed ? `${formatBytes(speed)}/s${left}` : "Starting…";
+    }
+  }
+}
+
+const form = document.getElementById("upload-form");
+if (form?.dataset.uploadUrl) new Uploader(form).start();
