@@ -217,3 +217,13 @@ def test_check_refuses_an_oversized_body_unread(client_for, user, settings):
 def test_check_wants_json(client_for, user):
     response = client_for(user).post(CHECK, {"sha256": "x"})
     assert response.status_code == 415
+
+
+def test_past_the_hourly_limit_is_429_and_stores_nothing(client_for, user, settings):
+    settings.IMAGEREPO_UPLOADS_PER_HOUR = 1
+    client = client_for(user)
+    assert send(client, noisy_jpeg(seed=1)).status_code == 201
+    response = send(client, noisy_jpeg(seed=2))
+    assert response.status_code == 429
+    assert response.json()["code"] == "upload_rate_limited"
+    assert Image.objects.count() == 1

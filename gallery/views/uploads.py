@@ -12,13 +12,22 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from ..forms import HashCheckForm, UploadFileForm
 from ..models import Image
+from ..request_limits import (
+    rate_limited_error,
+    refused_uploads,
+    take_upload_allowance,
+)
 from ..services import image_create
 
 # Room for the multipart boundaries and the small fields around the file.
 MULTIPART_OVERHEAD = 64 * 1024
 # One hash in a JSON list: 64 hex digits, quotes, a comma and a space.
 BYTES_PER_HASH = 70
-STATUS_FOR_CODE = {"file_too_large": 413, "request_too_large": 413}
+STATUS_FOR_CODE = {
+    "file_too_large": 413,
+    "request_too_large": 413,
+    "upload_rate_limited": 429,
+}
 
 
 def image_json(image):
@@ -95,8 +104,13 @@ class UploadFileView(JsonEndpoint):
     @method_decorator(csrf_protect)
     def post(self, request):
         form = UploadFileForm(request.POST, request.FILES)
+        # A file refused while it streamed in never reaches the form.
+        for _, error in refused_uploads(request):
+            return rejection(error)
         if not form.is_valid():
             return form_rejection(form)
+        if not take_upload_allowance(request.user, 1):
+            return rejection(rate_limited_error())
         data = form.cleaned_data
         try:
             image = image_create(

@@ -65,6 +65,16 @@ def throttle_uploads(page, bytes_per_second):
 
 def test_a_new_user_uploads_browses_and_keeps_things_private(new_page, screenshots):
     page = new_page()
+    errors = []  # script errors and CSP violations ("Refused to ...")
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(m.text)
+            if m.type == "error" and not m.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
+    page.on("pageerror", lambda e: errors.append(str(e)))
     sign_up(page, "e2e_alice")
 
     # One photo first, through the file picker: it will come back as a duplicate.
@@ -103,7 +113,8 @@ def test_a_new_user_uploads_browses_and_keeps_things_private(new_page, screensho
     page.evaluate(DROP_JS, dropped)
     page.wait_for_selector(".upload-row[data-state=added] ~ .upload-row")
     page.wait_for_function(
-        "document.querySelectorAll('.upload-row[data-state=uploading]').length >= 2"
+        "() => document.querySelectorAll('.upload-row[data-state=uploading]')"
+        ".length >= 2"
     )
     page.screenshot(path=screenshots / "upload-in-progress.png", full_page=False)
     cdp.send(
@@ -117,7 +128,7 @@ def test_a_new_user_uploads_browses_and_keeps_things_private(new_page, screensho
     )
 
     page.wait_for_function(
-        "document.querySelectorAll('.upload-row').length === 51 && "
+        "() => document.querySelectorAll('.upload-row').length === 51 && "
         "!document.querySelector('.upload-row:is([data-state=queued],"
         "[data-state=hashing],[data-state=checking],[data-state=uploading])')",
         timeout=90_000,
@@ -186,3 +197,4 @@ def test_a_new_user_uploads_browses_and_keeps_things_private(new_page, screensho
     other.goto("/")
     assert other.locator(".gallery-grid .tile").count() == 45 - 4
     other.screenshot(path=screenshots / "gallery-360px-other-user.png")
+    assert errors == []
