@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class GalleryConfig(AppConfig):
@@ -11,3 +12,26 @@ class GalleryConfig(AppConfig):
         from .services.formats import register_decoders
 
         register_decoders()
+
+        post_migrate.connect(
+            repair_search_index, sender=self, dispatch_uid="gallery_search_repair"
+        )
+
+
+def repair_search_index(using, verbosity=1, stdout=None, **kwargs):
+    """Re-install SQLite's search triggers if a migration rebuilt the image
+    table (Django does so to alter a column), which drops triggers and
+    renumbers rows; the index is then re-read from the table."""
+    import sys
+
+    from django.db import connections
+
+    from .search import sqlite
+
+    connection = connections[using]
+    if connection.vendor != "sqlite" or not sqlite.is_installed(connection):
+        return
+    if not sqlite.is_complete(connection):
+        if verbosity:
+            (stdout or sys.stdout).write("Rebuilding the search index (gallery).\n")
+        sqlite.install(connection)

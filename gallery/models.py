@@ -1,4 +1,6 @@
+import operator
 import uuid
+from functools import reduce
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -45,18 +47,38 @@ class ImageQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Public images plus the user's own. Staff get no extra reach here:
         they see everyone's images in the admin only."""
-        if not getattr(user, "is_authenticated", False):
-            return self.public()
-        return self.filter(Q(visibility=Visibility.PUBLIC) | Q(owner=user))
+        return self.filter(reduce(operator.or_, _audiences(user)))
 
-    def search(self, query):
-        """Images whose title or description contains every word of ``query``
-        (case-insensitive). An empty query matches everything."""
-        for word in query.split():
-            self = self.filter(
-                Q(title__icontains=word) | Q(description__icontains=word)
-            )
-        return self
+    def visible_parts(self, user):
+        """``visible_to(user)`` as disjoint querysets (public; the user's
+        private), each read in newest-first order from one index. A merged
+        page of them never scans: SQLite cannot walk one index for an OR of
+        two columns in date order (see gallery.pagination)."""
+        return [self.filter(audience) for audience in _audiences(user)]
+
+    def search(self, query, *, scope="all"):
+        """Images matching every word of ``query`` (a string, or terms from
+        ``gallery.search.parse_terms``) in their title or description; the
+        last word may be a prefix, quoted words a phrase. ``scope`` "title"
+        keeps images with every word in the title, "elsewhere" the rest
+        (see ``gallery.search.ranked_page``). A blank query keeps every image;
+        one with no words at all (``!!!``) matches none."""
+        from .search import backend_for, parse_terms
+
+        if isinstance(query, str) and not query.strip():
+            return self
+        terms = parse_terms(query) if isinstance(query, str) else query
+        if not terms:
+            return self.none()
+        return backend_for(self.db).matching(self, terms, scope)
+
+
+def _audiences(user):
+    """Who sees what, as disjoint conditions: the one visibility rule."""
+    public = Q(visibility=Visibility.PUBLIC)
+    if not getattr(user, "is_authenticated", False):
+        return [public]
+    return [public, Q(visibility=Visibility.PRIVATE, owner=user)]
 
 
 class Image(models.Model):
@@ -105,6 +127,11 @@ class Image(models.Model):
             ),
             models.Index(
                 fields=["owner", "-created_at", "-id"], name="gallery_image_own_newest"
+            ),
+            # "Private" for a signed-in user: their private images, newest first.
+            models.Index(
+                fields=["owner", "visibility", "-created_at", "-id"],
+                name="gallery_image_own_vis_newest",
             ),
         ]
 

@@ -34,3 +34,43 @@ def stored_files(media_root):
     return sorted(
         str(p.relative_to(media_root)) for p in media_root.rglob("*") if p.is_file()
     )
+
+
+@pytest.fixture
+def bulk_images():
+    """``bulk_images(owner, titles, **fields)`` inserts rows with
+    ``bulk_create``, as a bulk import would: no files, no ingest service.
+    Each ``titles`` item is a title or a ``(title, description)`` pair."""
+    from gallery.models import Image
+
+    serial = itertools.count(1)
+
+    def make(owner, titles, **fields):
+        rows = []
+        for item in titles:
+            title, description = item if isinstance(item, tuple) else (item, "")
+            n = next(serial)
+            rows.append(
+                Image(
+                    owner=owner,
+                    title=title,
+                    description=description,
+                    original=f"originals/bulk-{owner.pk}-{n}.jpg",
+                    original_filename=f"bulk-{n}.jpg",
+                    format="JPEG",
+                    width=40,
+                    height=30,
+                    file_size=100,
+                    sha256=f"{owner.pk:04d}{n:060d}",
+                    thumbnail=f"renditions/bulk-{owner.pk}-{n}-thumb.jpg",
+                    thumbnail_width=40,
+                    thumbnail_height=30,
+                    display=f"renditions/bulk-{owner.pk}-{n}-display.jpg",
+                    display_width=40,
+                    display_height=30,
+                    **fields,
+                )
+            )
+        return Image.objects.bulk_create(rows)
+
+    return make

@@ -1,30 +1,34 @@
 """Gallery, search and detail pages: every one starts from visible_to()."""
 
+from functools import reduce
+
 from django.conf import settings
 from django.db.models import Q
 from django.views.generic import DetailView, TemplateView
 
 from ..models import Image
-from ..pagination import keyset_page
+from ..pagination import newest_first_page
+from ..search import parse_terms, ranked_page
 
-COUNT_CAP = 1000
-
+# Each filter is a list of disjoint querysets, each served by one index in
+# newest-first order (see ImageQuerySet.visible_parts).
 FILTERS = {
-    "all": lambda qs, user: qs,
-    "mine": lambda qs, user: qs.owned_by(user),
-    "public": lambda qs, user: qs.public(),
-    "private": lambda qs, user: qs.owned_by(user).private(),
+    "all": lambda user: Image.objects.visible_parts(user),
+    "mine": lambda user: [Image.objects.visible_to(user).owned_by(user)],
+    "public": lambda user: [Image.objects.visible_to(user).public()],
+    "private": lambda user: [Image.objects.visible_to(user).owned_by(user).private()],
 }
 
 
-def capped_count(queryset, cap=COUNT_CAP):
+def capped_count(parts, cap):
     """Count at most ``cap + 1`` rows: "1,000+" reads as well as an exact
     figure, and never costs a scan of a million rows."""
-    return queryset[: cap + 1].count()
+    return min(sum(part[: cap + 1].count() for part in parts), cap + 1)
 
 
 class GalleryView(TemplateView):
-    """Newest first, ``?q=`` to search, ``?show=`` to filter, ``?after=`` to page."""
+    """Newest first, ``?q=`` to search (ranked), ``?show=`` to filter,
+    ``?after=`` to page. An empty or blank query is the gallery."""
 
     template_name = "gallery/index.html"
 
@@ -35,22 +39,24 @@ class GalleryView(TemplateView):
         show = params.get("show", "all")
         if show not in FILTERS or (show != "all" and not user.is_authenticated):
             show = "all"
-        images = FILTERS[show](Image.objects.visible_to(user), user)
+        parts = [part.select_related("owner") for part in FILTERS[show](user)]
+        cursor, size = params.get("after", ""), settings.IMAGEREPO_GALLERY_PAGE_SIZE
         if query:
-            images = images.search(query)
-        page = keyset_page(
-            images.select_related("owner"),
-            params.get("after", ""),
-            settings.IMAGEREPO_GALLERY_PAGE_SIZE,
-        )
+            images = reduce(lambda a, b: a | b, parts)
+            page = ranked_page(images, query, cursor, size)
+            parts = [images.search(query)]
+        else:
+            page = newest_first_page(parts, cursor, size)
+        cap = settings.IMAGEREPO_RESULT_COUNT_CAP
         return super().get_context_data(
             query=query,
+            terms=parse_terms(query),
             show=show,
             page=page,
-            total=capped_count(images),
-            count_cap=COUNT_CAP,
-            filters=["all", "mine", "public", "private"],
-            is_first_page=not params.get("after"),
+            total=capped_count(parts, cap),
+            count_cap=cap,
+            filters=list(FILTERS),
+            is_first_page=not cursor,
             **kwargs,
         )
 

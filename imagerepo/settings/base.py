@@ -233,6 +233,11 @@ IMAGEREPO_X_ACCEL_REDIRECT_PREFIX = env.str("IMAGEREPO_X_ACCEL_REDIRECT_PREFIX",
 IMAGEREPO_PUBLIC_BROWSER_CACHE_SECONDS = env.int(
     "IMAGEREPO_PUBLIC_BROWSER_CACHE_SECONDS", default=300
 )
+# ---------------------------------------------------------------- search and browsing
+# Words (and phrases) of a query that count; the rest are ignored.
+IMAGEREPO_SEARCH_MAX_TERMS = env.int("IMAGEREPO_SEARCH_MAX_TERMS", default=12)
+# Result counts stop at this many and show "1,000+": no COUNT(*) of a million.
+IMAGEREPO_RESULT_COUNT_CAP = env.int("IMAGEREPO_RESULT_COUNT_CAP", default=1000)
 
 # ---------------------------------------------------------------- bulk import
 # import_images notes here which files its workers are writing, so that a run

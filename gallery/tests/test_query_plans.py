@@ -1,0 +1,89 @@
+"""The gallery and search read indexes, never the whole image table.
+
+At a million images one full scan of ``gallery_image`` takes seconds, so every
+query behind the gallery and search pages (each filter, signed in or not,
+first page and later pages) is checked with SQLite's EXPLAIN QUERY PLAN.
+"""
+
+import re
+from urllib.parse import parse_qsl
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        connection.vendor != "sqlite", reason="EXPLAIN QUERY PLAN is SQLite's"
+    ),
+]
+
+FULL_SCAN = re.compile(r"\bSCAN gallery_image\b(?!_fts)")
+SHOWS = ["all", "mine", "public", "private"]
+QUERIES = ["", "sunset", "harbour sun", '"red sunset"', "s"]
+
+
+@pytest.fixture
+def library(user, other_user, bulk_images, settings):
+    settings.IMAGEREPO_GALLERY_PAGE_SIZE = 3
+    for owner in (user, other_user):
+        for visibility in ("public", "private"):
+            bulk_images(
+                owner,
+                [
+                    ("Red sunset", "over the harbour"),
+                    ("Harbour", "a red sunset"),
+                    ("Sunset harbour", "boats"),
+                    ("Street", "night"),
+                ],
+                visibility=visibility,
+            )
+
+
+def plans_for(client, params):
+    """The query plan of every query the page ran on the image table."""
+    with CaptureQueriesContext(connection) as ran:
+        response = client.get(reverse("gallery:index"), params)
+    assert response.status_code == 200
+    plans = {}
+    with connection.cursor() as cursor:
+        for query in ran.captured_queries:
+            if "gallery_image" in query["sql"]:
+                cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
+                plans[query["sql"]] = [row[3] for row in cursor.fetchall()]
+    more = re.search(r'rel="next"\s+href="\?([^"]+)"', response.content.decode())
+    return plans, more and more.group(1).replace("&amp;", "&")
+
+
+def assert_no_full_scan(plans):
+    for sql, plan in plans.items():
+        assert not [step for step in plan if FULL_SCAN.search(step)], (sql, plan)
+
+
+@pytest.mark.parametrize("query", QUERIES)
+@pytest.mark.parametrize("show", SHOWS)
+@pytest.mark.parametrize("viewer", ["owner", "anonymous"])
+def test_gallery_and_search_never_scan_the_image_table(
+    client_for, user, library, viewer, show, query
+):
+    client = client_for(user if viewer == "owner" else None)
+    params = {"show": show, "q": query}
+    plans, next_page = plans_for(client, params)
+    assert plans, "the page ran no query on gallery_image"
+    assert_no_full_scan(plans)
+    if next_page:  # a later page: the cursor must seek, not scan
+        later, _ = plans_for(client, dict(parse_qsl(next_page)))
+        assert_no_full_scan(later)
+
+
+def test_the_check_catches_a_full_scan(client, library):
+    # The assertion above must be able to fail: a LIKE over every title does.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM gallery_image WHERE title LIKE '%s%'"
+        )
+        plan = {"like": [row[3] for row in cursor.fetchall()]}
+    with pytest.raises(AssertionError):
+        assert_no_full_scan(plan)

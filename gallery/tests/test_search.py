@@ -1,0 +1,268 @@
+"""Search: what people type, what they find, and in what order."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+
+from gallery.importing import import_images
+from gallery.models import Image
+from gallery.search import ranked_page
+from gallery.services import image_delete, image_update
+
+from .images import noisy_jpeg
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(queryset):
+    return sorted(image.title for image in queryset)
+
+
+def search(query, user=None):
+    return titles(Image.objects.visible_to(user).search(query))
+
+
+@pytest.fixture
+def library(user, bulk_images):
+    return bulk_images(
+        user,
+        [
+            ("Sunset over the harbour", "Boats coming home"),
+            ("Harbour at noon", "A red sunset later"),
+            ("Café de Flore", "Paris, an espresso"),
+            ("Ox cart", "A farm in 3D"),
+            ("Beach sunset", "Warm evening on the beach"),
+            ("Sunset on the beach", "Cold morning"),
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (
+            "sun",
+            [
+                "Beach sunset",
+                "Harbour at noon",
+                "Sunset on the beach",
+                "Sunset over the harbour",
+            ],
+        ),
+        ("harbour sun", ["Harbour at noon", "Sunset over the harbour"]),
+        ("sun beach", []),  # only the last word is a prefix
+        ("cafe", ["Café de Flore"]),
+        ("CAFÉ", ["Café de Flore"]),
+        ("ox", ["Ox cart"]),
+        ("3d", ["Ox cart"]),
+        ("a farm", ["Ox cart"]),
+        ('"beach sunset"', ["Beach sunset"]),
+        ('"sunset beach"', []),
+        ('"sunset on the"', ["Sunset on the beach"]),
+        ("harbour noon boats", []),
+        ("zzz", []),
+    ],
+)
+def test_search_finds_what_people_mean(library, query, expected):
+    assert search(query) == expected
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "!!!",
+        '"',
+        '""',
+        "*",
+        "^",
+        "-",
+        ":",
+        "(",
+        ")",
+        "'",
+        "%",
+        "_",
+        "{title}:",
+        "NEAR(",
+        "AND",
+        "OR NOT",
+        'sun" OR "x',
+        "title:sun",
+        "sun*",
+        "-sun",
+        "+sun",
+        "sun)",
+        "\x00",
+        "日本",
+        "\\",
+        "'; DROP TABLE gallery_image; --",
+    ],
+)
+def test_any_query_is_answered_not_an_error(client, library, query):
+    response = client.get(reverse("gallery:index"), {"q": query})
+    assert response.status_code == 200
+
+
+def test_operators_typed_by_a_person_are_plain_words(library):
+    assert search("sunset OR cafe") == []
+    assert search("sun*") == search("sun")
+    assert search("title:sunset") == []  # no column called "title" in the words
+
+
+def test_symbols_only_match_nothing_and_say_so(client, library):
+    body = client.get(reverse("gallery:index"), {"q": "?!*"}).content.decode()
+    assert "data-image-id" not in body
+    assert "type some letters or digits" in body
+
+
+@pytest.mark.parametrize("query", ["", "   ", "\t\n"])
+def test_blank_query_shows_the_gallery(client, library, query):
+    body = client.get(reverse("gallery:index"), {"q": query}).content.decode()
+    assert len(re.findall(r"data-image-id=", body)) == len(library)
+    assert "Results for" not in body
+
+
+def test_title_matches_rank_above_description_matches(user, bulk_images):
+    # The description match is newer, so only ranking can put it second.
+    bulk_images(user, [("Kite", ""), ("Field", "a kite"), ("Hill", "kite, kite")])
+    page = ranked_page(Image.objects.all(), "kite", None, 10)
+    assert [i.title for i in page.items] == ["Kite", "Hill", "Field"]
+
+
+def test_ranked_pages_walk_every_match_once_in_order(user, bulk_images):
+    bulk_images(
+        user, [(f"Kite {n}", "") if n % 3 == 0 else (f"T{n}", "kite") for n in range(9)]
+    )
+    seen, cursor = [], None
+    while True:
+        page = ranked_page(Image.objects.all(), "kite", cursor, 2)
+        seen += [image.title for image in page.items]
+        if not (cursor := page.next_cursor):
+            break
+    assert seen == ["Kite 6", "Kite 3", "Kite 0", "T8", "T7", "T5", "T4", "T2", "T1"]
+
+
+def test_search_results_page_through_the_view(client, user, bulk_images, settings):
+    settings.IMAGEREPO_GALLERY_PAGE_SIZE = 2
+    bulk_images(user, [f"Kite {n}" for n in range(5)])
+    url, found = reverse("gallery:index") + "?q=kite", []
+    while url:
+        html = client.get(url).content.decode()
+        found += re.findall(r'data-image-id="([^"]+)"', html)
+        more = re.search(r'rel="next"\s+href="([^"]+)"', html)
+        url = (
+            reverse("gallery:index") + more.group(1).replace("&amp;", "&")
+            if more
+            else None
+        )
+    assert len(found) == len(set(found)) == 5
+
+
+def test_a_bad_search_cursor_shows_the_first_page(client, library):
+    for cursor in ["garbage", "WzEsImEiXQ", "WzAsIngiXQ", "WzUsMV0"]:
+        response = client.get(reverse("gallery:index"), {"q": "sun", "after": cursor})
+        assert response.status_code == 200
+        assert b"data-image-id" in response.content
+
+
+def test_matched_words_are_marked_and_markup_is_escaped(client, user, bulk_images):
+    bulk_images(user, [("<script>alert(1)</script> Sunset", "<b>sunny</b> day")])
+    body = client.get(reverse("gallery:index"), {"q": "sun"}).content.decode()
+    assert "<mark>Sunset</mark>" in body and "<mark>sunny</mark>" in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert "<script>alert" not in body and "<b>sunny" not in body
+
+
+def test_accented_words_are_marked_from_plain_queries(client, library):
+    body = client.get(reverse("gallery:index"), {"q": "cafe"}).content.decode()
+    assert "<mark>Café</mark>" in body
+
+
+# ---------------------------------------------------------------- staying in sync
+
+
+def test_found_right_after_upload_edit_and_not_after_delete(user, make_image):
+    image = make_image(user, title="Lighthouse", description="Stormy")
+    assert search("lighthouse") == ["Lighthouse"]
+    image_update(image, title="Windmill", description="Calm")
+    assert search("lighthouse") == [] and search("stormy") == []
+    assert search("windmill calm") == ["Windmill"]
+    image_delete(image)
+    assert search("windmill") == []
+
+
+def test_found_right_after_import(tmp_path, user):
+    (tmp_path / "import").mkdir()
+    (tmp_path / "import" / "glacier.jpg").write_bytes(noisy_jpeg(seed=7))
+    list(import_images([tmp_path / "import"], owner=user, description="Blue ice"))
+    assert search("blue ice") == ["glacier"]
+
+
+def test_bulk_created_and_bulk_updated_rows_are_indexed(user, bulk_images):
+    bulk_images(user, [("Canyon", "dry"), ("Valley", "green")])
+    assert search("canyon") == ["Canyon"]
+    Image.objects.filter(title="Valley").update(description="green and dry")
+    assert search("dry") == ["Canyon", "Valley"]
+    Image.objects.filter(title="Canyon").delete()
+    assert search("dry") == ["Valley"]
+
+
+def test_admin_edits_are_indexed(client_for, staff_user, user, make_image):
+    image = make_image(user, title="Dune")
+    url = reverse("admin:gallery_image_change", args=[image.pk])
+    form = client_for(staff_user).get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value()}
+    data.update(title="Oasis", description="palm trees")
+    response = client_for(staff_user).post(url, data)
+    assert response.status_code == 302, getattr(response, "context", None)
+    assert search("oasis palm") == ["Oasis"] and search("dune") == []
+
+
+# ---------------------------------------------------------------- who sees what
+
+
+@pytest.mark.parametrize("viewer", ["owner", "other user", "anonymous"])
+def test_search_never_shows_someone_elses_private_image(
+    client_for, user, other_user, bulk_images, viewer
+):
+    bulk_images(user, ["Secret garden"], visibility="private")
+    bulk_images(other_user, ["Public garden"])
+    signed_in = {"owner": user, "other user": other_user, "anonymous": None}[viewer]
+    client = client_for(signed_in)
+    expected = {"Public garden"} | ({"Secret garden"} if viewer == "owner" else set())
+    for show in ["all", "mine", "public", "private"]:
+        html = client.get(reverse("gallery:index"), {"q": "garden", "show": show})
+        shown = set(re.findall(r'alt="([^"]+)"', html.content.decode()))
+        assert shown <= expected
+    html = client.get(reverse("gallery:index"), {"q": "garden"}).content.decode()
+    assert set(re.findall(r'alt="([^"]+)"', html)) == expected
+    count = re.search(r'id="result-count">\s*(\d+)\s*image', html).group(1)
+    assert int(count) == len(expected)
+
+
+# ---------------------------------------------------------------- recovery
+
+
+def test_rebuild_search_index_command(user, bulk_images, capsys):
+    bulk_images(user, ["Aurora", "Comet"])
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO gallery_image_fts(gallery_image_fts) VALUES ('delete-all')"
+            )
+        assert search("aurora") == []
+    call_command("rebuild_search_index", "--dry-run")
+    assert "Would rebuild the search index for 2 images." in capsys.readouterr().out
+    call_command("rebuild_search_index")
+    assert "Search index rebuilt: 2 images." in capsys.readouterr().out
+    assert search("aurora") == ["Aurora"]
+
+
+def test_rebuild_search_index_unknown_database():
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="No database named 'nope'"):
+        call_command("rebuild_search_index", "--database", "nope")
