@@ -375,12 +375,17 @@ def test_title_and_description_are_escaped_everywhere(
 @pytest.mark.parametrize(
     ("attack", "query", "expected"),
     [
-        ("percent wildcard", "%", {"100% sure"}),
-        ("underscore wildcard", "_", {"snake_case"}),
+        # Search is by words: punctuation alone finds nothing, and is never a
+        # wildcard that finds everything (gallery.search.terms).
+        ("percent wildcard", "%", set()),
+        ("underscore wildcard", "_", set()),
+        ("percent beside a word", "100%", {"100% sure"}),
+        ("underscore between words", "snake_case", {"snake_case"}),
         ("SQL injection", "' OR 1=1 --", set()),
         ("SQL comment and quote", SQL, set()),
         ("HTML in the query", SCRIPT, set()),
-        ("LIKE escape character", "\\", {"back\\slash"}),
+        ("LIKE escape character", "\\", set()),
+        ("backslash between words", "back\\slash", {"back\\slash"}),
     ],
 )
 def test_search_treats_wildcards_sql_and_html_as_text(
