@@ -62,9 +62,16 @@ class Site:
             check=check,
         )
 
-    def query(self, sql):
+    def query(self, sql, params=()):
         with sqlite3.connect(self.root / "db.sqlite3") as db:
-            return db.execute(sql).fetchall()
+            return db.execute(sql, params).fetchall()
+
+    def image_count(self, username):
+        return self.query(
+            "SELECT count(*) FROM gallery_image JOIN auth_user"
+            " ON auth_user.id = gallery_image.owner_id WHERE username = ?",
+            (username,),
+        )[0][0]
 
     def stored_files(self):
         return sorted(
@@ -174,6 +181,11 @@ class Visitor:
             {"username": username, "password1": password, "password2": password},
         )
         assert "sessionid" in self.http.cookies, response.text[:2000]
+        return self
+
+    def sign_in(self, username, password="a-long-pass-phrase"):
+        self.post_form("/accounts/login/", {"username": username, "password": password})
+        assert "sessionid" in self.http.cookies, f"{username} could not sign in"
         return self
 
     def upload(self, files, visibility="public"):

@@ -1,0 +1,111 @@
+"""Concurrency against a real server process (gunicorn, 2 workers x 4
+threads) on a file-based SQLite database in WAL mode: racing uploads, uploads
+while import_images writes, and a bounded load. Loopback only, bounded."""
+
+import subprocess
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from .images import noisy_jpeg
+from .live import BASE_DIR, Visitor, prepare_site, served
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("concurrency")
+    with served(prepare_site(root / "site", IMAGEREPO_UPLOADS_PER_HOUR=0)) as site:
+        yield site
+        log = site.log()
+        assert "Traceback" not in log and "database is locked" not in log, log
+
+
+def jpeg(seed):
+    return noisy_jpeg((64, 48), seed=seed)
+
+
+def test_same_bytes_uploaded_twice_at_the_same_moment_make_one_image(site):
+    Visitor(site.url).sign_up("racer")
+    tabs = [Visitor(site.url).sign_in("racer") for _ in range(2)]
+    rounds = 12
+    for n in range(rounds):
+        data = jpeg(10_000 + n)
+        start = threading.Barrier(2)
+
+        def send(tab, data=data, start=start):
+            start.wait()
+            return tab.upload([("same.jpg", data)])
+
+        with ThreadPoolExecutor(2) as pool:
+            outcomes = sorted(o for r in pool.map(send, tabs) for o in r)
+        assert outcomes == ["added", "duplicate"]
+    assert site.image_count("racer") == rounds
+
+
+def test_uploads_while_import_images_runs_never_hit_database_is_locked(site, tmp_path):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for n in range(150):
+        (folder / f"p{n:03}.jpg").write_bytes(jpeg(20_000 + n))
+    uploaders = [Visitor(site.url).sign_up(f"uploader{i}") for i in range(4)]
+    importer = subprocess.Popen(
+        [
+            sys.executable,
+            "manage.py",
+            "import_images",
+            str(folder),
+            "--owner",
+            "uploader0",
+            "--batch-size",
+            "10",
+        ],
+        env=site.env,
+        cwd=BASE_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+    def upload_while_importing(i):
+        # One file per request, as many write transactions as possible, for as
+        # long as the import runs (and at least 10 each).
+        outcomes, n = [], 0
+        while n < 10 or importer.poll() is None:
+            data = jpeg(30_000 + 1000 * i + n)
+            outcomes += uploaders[i].upload([(f"u{n}.jpg", data)])
+            n += 1
+        return outcomes
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(upload_while_importing, range(4)))
+    out, err = importer.communicate(timeout=300)
+
+    assert importer.returncode == 0, err
+    assert "locked" not in out + err
+    assert "150 imported" in out
+    for i, outcomes in enumerate(results):
+        assert outcomes == ["added"] * len(outcomes)
+        imported = 150 if i == 0 else 0
+        assert site.image_count(f"uploader{i}") == imported + len(outcomes)
+
+
+def test_bounded_load_eight_clients_no_errors_rows_and_files_match(site):
+    clients, per_client = 8, 12
+    visitors = [Visitor(site.url).sign_up(f"load{i}") for i in range(clients)]
+
+    def upload_all(i):
+        return [
+            o
+            for n in range(per_client)
+            for o in visitors[i].upload([(f"{n}.jpg", jpeg(40_000 + 1000 * i + n))])
+        ]
+
+    with ThreadPoolExecutor(clients) as pool:
+        results = list(pool.map(upload_all, range(clients)))
+    assert results == [["added"] * per_client] * clients
+    for i in range(clients):
+        assert site.image_count(f"load{i}") == per_client
+    rows = site.query("SELECT original, thumbnail, display FROM gallery_image")
+    assert sorted(n for row in rows for n in row) == site.stored_files()
