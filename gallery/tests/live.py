@@ -19,7 +19,7 @@ import requests
 BASE_DIR = Path(__file__).resolve().parents[2]
 # Servers started by these tests listen only here (loopback, this range).
 PORTS = range(8400, 8500)
-STARTUP_SECONDS = 60
+STARTUP_SECONDS = 120
 
 
 def free_ports(count=1):
@@ -93,6 +93,7 @@ def site_env(root, **overrides):
         "DATABASE_URL": f"sqlite:///{root / 'db.sqlite3'}",
         "MEDIA_ROOT": str(root / "media"),
         "DJANGO_STATIC_ROOT": str(root / "static"),
+        "IMAGEREPO_IMPORT_JOURNAL_DIR": str(root / "import-journal"),
         # Every server process must see the same upload-rate counters.
         "CACHE_URL": f"filecache://{root / 'cache'}",
         "PYTHONPATH": str(BASE_DIR),
@@ -152,10 +153,10 @@ def _wait_until_up(site, server):
         if server.poll() is not None:
             raise RuntimeError(f"the server stopped:\n{site.log()}")
         try:
-            if requests.get(site.url + "/", timeout=2).status_code == 200:
+            if requests.get(site.url + "/", timeout=10).status_code == 200:
                 return
-        except requests.ConnectionError:
-            pass
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # not listening yet, or busy starting on a loaded machine
         time.sleep(0.2)
     raise RuntimeError(f"the server did not answer in time:\n{site.log()}")
 

@@ -79,6 +79,10 @@ def csrf_forms(user, make_image):
         "edit": (reverse("gallery:edit", args=[image.pk]), data),
         "delete": (reverse("gallery:delete", args=[image.pk]), {}),
         "logout": (reverse("logout"), {}),
+        "bulk": (
+            reverse("gallery:bulk"),
+            {"action": "private", "images": [str(image.pk)], "confirmed": "1"},
+        ),
         "admin action": (
             reverse("admin:gallery_image_changelist"),
             {"action": "make_public", "_selected_action": [str(image.pk)]},
@@ -86,7 +90,9 @@ def csrf_forms(user, make_image):
     }
 
 
-@pytest.mark.parametrize("form", ["upload", "edit", "delete", "logout", "admin action"])
+@pytest.mark.parametrize(
+    "form", ["upload", "edit", "delete", "logout", "bulk", "admin action"]
+)
 def test_cross_site_request_forgery_without_a_token_writes_nothing(
     user, staff_user, csrf_forms, media_root, form
 ):

@@ -177,3 +177,30 @@ def test_no_shared_cache_may_keep_a_private_file_or_any_original(
     else:
         cache_control = public_response["Cache-Control"]
         assert "s-maxage=0" in cache_control and "proxy-revalidate" in cache_control
+
+
+@pytest.mark.parametrize("action", ["private", "public", "delete"])
+def test_bulk_actions_cannot_reach_other_peoples_images(
+    client_for, user, other_user, make_image, media_root, action
+):
+    theirs = make_image(user, title="Alice's", visibility="private")
+    response = client_for(other_user).post(
+        reverse("gallery:bulk"),
+        {"action": action, "images": [str(theirs.pk)], "confirmed": "1"},
+    )
+    assert response.status_code in (302, 400, 404)
+    theirs.refresh_from_db()
+    assert (theirs.title, theirs.visibility) == ("Alice's", "private")
+    assert len(list(media_root.rglob("*.jpg"))) >= 1
+
+
+def test_hash_check_reveals_nothing_about_other_peoples_images(
+    client_for, user, other_user, make_image
+):
+    theirs = make_image(user, visibility="private")
+    response = client_for(other_user).post(
+        reverse("gallery:upload-check"),
+        {"sha256": [theirs.sha256]},
+        content_type="application/json",
+    )
+    assert response.status_code == 200 and response.json() == {"known": {}}

@@ -404,3 +404,20 @@ def test_search_treats_wildcards_sql_and_html_as_text(
     assert found == expected
     assert SCRIPT not in html
     assert Image.objects.count() == 4
+
+
+def test_hostile_files_through_the_per_file_endpoint_get_json_errors(
+    client_for, user, media_root
+):
+    client = client_for(user)
+    for attack, (name, data, content_type, codes) in HOSTILE.items():
+        response = client.post(
+            reverse("gallery:upload-file"),
+            {"file": upload(name, data, content_type), "visibility": "public"},
+        )
+        assert 400 <= response.status_code < 500, attack
+        body = response.json()
+        assert body["outcome"] == "rejected" and body["code"] in codes, attack
+        assert body["message"], attack
+    assert not Image.objects.exists()
+    assert stored_files(media_root) == []
