@@ -89,7 +89,7 @@ def take_upload_allowance(user, wanted):
     used = cache.incr(key, wanted)
     granted = max(0, min(wanted, limit - (used - wanted)))
     if granted < wanted:
-        # Refused files do not count, so the next window's arithmetic stays honest.
+        # Refused files are not counted: the counter stays at the limit.
         cache.decr(key, wanted - granted)
     return granted
 

@@ -202,3 +202,27 @@ def test_switch_to_private_holds_at_once_even_through_a_shared_cache(behind_ngin
     # The owner still has it, under a new validator.
     mine = alice.http.get(url + thumb)
     assert mine.status_code == 200 and mine.headers["ETag"] != first.headers["ETag"]
+
+
+def test_spoofed_x_real_ip_cannot_dodge_the_sign_in_lock_out(behind_nginx):
+    _, url, _, _, _ = behind_nginx
+    Visitor(url).sign_up("victim")
+    guesser = Visitor(url)
+    statuses = []
+    for n in range(6):
+        token = guesser.csrf_token("/accounts/login/")
+        response = guesser.http.post(
+            url + "/accounts/login/",
+            {
+                "username": "victim",
+                "password": f"guess{n}",
+                "csrfmiddlewaretoken": token,
+            },
+            # Each guess claims another address; nginx replaces the header.
+            headers={
+                "X-Real-IP": f"203.0.113.{n}",
+                "X-Forwarded-For": f"198.51.100.{n}",
+            },
+        )
+        statuses.append(response.status_code)
+    assert statuses == [200] * 4 + [429, 429]

@@ -3,6 +3,7 @@ Each test names the attack it stands against."""
 
 import re
 from datetime import timedelta
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -120,6 +121,15 @@ def test_csrf_forgery_on_sign_up_creates_no_account(django_user_model):
     )
     assert response.status_code == 403
     assert not django_user_model.objects.filter(username="mallory").exists()
+
+
+def test_login_csrf_cannot_sign_a_victim_into_the_attackers_account(user):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        reverse("login"), {"username": "alice", "password": "pw-alice-123"}
+    )
+    assert response.status_code == 403
+    assert "_auth_user_id" not in client.session
 
 
 # ---------------------------------------------------------------- headers, CSP
@@ -269,3 +279,19 @@ def test_more_files_than_django_accepts_is_a_clear_400(client_for, user, setting
     assert response.status_code == 400
     assert "send at most 2 files" in response.content.decode()
     assert not Image.objects.exists()
+
+
+def all_templates():
+    from django.conf import settings
+
+    folders = [Path(d) for t in settings.TEMPLATES for d in t["DIRS"]]
+    folders.append(Path(__file__).resolve().parents[1] / "templates")
+    return sorted(p for folder in folders for p in folder.rglob("*.html"))
+
+
+@pytest.mark.parametrize("template", all_templates(), ids=lambda p: p.name)
+def test_no_template_has_inline_script_or_style_for_xss(template):
+    """Even pages no other test renders stay within the CSP."""
+    html = template.read_text()
+    for what, pattern in INLINE.items():
+        assert not pattern.search(html), f"{what} in {template}"
