@@ -11,6 +11,16 @@ IMAGEREPO_PUBLIC_BROWSER_CACHE_SECONDS but a shared cache must revalidate each
 time (``s-maxage=0, proxy-revalidate``), and that revalidation reaches the
 permission-checked view. The ETag carries the visibility, so a copy cached
 under one visibility never validates under the other.
+
+Versioned rendition URLs (search and browsing, issue 5): pages link
+thumbnails and display images as ``…/thumbnail/?v=<version>``, where the
+version (``Image.rendition_version``) holds the file's hash and the
+visibility. Asked for by its current version, a public rendition may stay in
+the browser for IMAGEREPO_PUBLIC_VERSIONED_CACHE_SECONDS (``immutable``: no
+revalidation while scrolling back through a gallery); shared caches still
+revalidate every time. A switch to private changes the version, so no page
+links the old URL again and every request that reaches us is checked; only a
+browser that already holds the bytes keeps its own copy under the old URL.
 """
 
 from urllib.parse import quote
@@ -44,15 +54,19 @@ def image_file_response(request, image, kind):
             response["Content-Security-Policy"] = ORIGINAL_CSP
     response["ETag"] = etag
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = cache_control(image, kind)
+    versioned = request.GET.get("v") == image.rendition_version
+    response["Cache-Control"] = cache_control(image, kind, versioned=versioned)
     response["Vary"] = "Cookie"
     return response
 
 
-def cache_control(image, kind):
+def cache_control(image, kind, *, versioned=False):
     """The Cache-Control header for ``image``'s ``kind`` file (see above)."""
     if image.is_private or kind == "original":
         return "private, no-cache"
+    if versioned:
+        max_age = settings.IMAGEREPO_PUBLIC_VERSIONED_CACHE_SECONDS
+        return f"public, max-age={max_age}, immutable, s-maxage=0, proxy-revalidate"
     max_age = settings.IMAGEREPO_PUBLIC_BROWSER_CACHE_SECONDS
     return f"public, max-age={max_age}, s-maxage=0, proxy-revalidate"
 

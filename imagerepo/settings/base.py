@@ -238,6 +238,11 @@ IMAGEREPO_PUBLIC_BROWSER_CACHE_SECONDS = env.int(
 IMAGEREPO_SEARCH_MAX_TERMS = env.int("IMAGEREPO_SEARCH_MAX_TERMS", default=12)
 # Result counts stop at this many and show "1,000+": no COUNT(*) of a million.
 IMAGEREPO_RESULT_COUNT_CAP = env.int("IMAGEREPO_RESULT_COUNT_CAP", default=1000)
+# Browser lifetime of a public rendition asked for by its current versioned URL
+# (gallery.delivery); the version changes with the visibility.
+IMAGEREPO_PUBLIC_VERSIONED_CACHE_SECONDS = env.int(
+    "IMAGEREPO_PUBLIC_VERSIONED_CACHE_SECONDS", default=365 * 24 * 3600
+)
 
 # ---------------------------------------------------------------- bulk import
 # import_images notes here which files its workers are writing, so that a run

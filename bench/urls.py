@@ -1,0 +1,12 @@
+from django.http import HttpResponse
+from django.urls import path
+
+from imagerepo.urls import urlpatterns as site
+
+
+def trivial(request):
+    """The baseline: the same server and middleware, no work."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [path("bench/trivial/", trivial), *site]

@@ -1,0 +1,96 @@
+"""Browsing at scale: stable grids, cacheable thumbnails, cheap pages."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from gallery.services import images_set_visibility
+
+pytestmark = pytest.mark.django_db
+
+IMG = re.compile(r"<img\b[^>]*\bsrc=[^>]*>", re.S)
+
+
+@pytest.mark.parametrize("page", ["gallery", "search", "detail", "edit", "delete"])
+def test_every_image_is_lazy_with_its_size(client_for, user, make_image, page):
+    image = make_image(user, title="Tidal pool")
+    url = {
+        "gallery": reverse("gallery:index"),
+        "search": reverse("gallery:index") + "?q=tidal",
+        "detail": image.get_absolute_url(),
+        "edit": reverse("gallery:edit", args=[image.pk]),
+        "delete": reverse("gallery:delete", args=[image.pk]),
+    }[page]
+    tags = IMG.findall(client_for(user).get(url).content.decode())
+    assert tags
+    for tag in tags:
+        assert 'loading="lazy"' in tag, tag
+        assert re.search(r'width="\d+"', tag) and re.search(r'height="\d+"', tag), tag
+
+
+def test_public_thumbnails_are_kept_long_under_their_versioned_url(
+    client, user, make_image
+):
+    image = make_image(user)
+    versioned = client.get(image.thumbnail_url)
+    assert "?v=" in image.thumbnail_url and versioned.status_code == 200
+    policy = versioned["Cache-Control"]
+    assert "max-age=31536000" in policy and "immutable" in policy
+    assert "s-maxage=0" in policy  # shared caches still ask us every time
+    assert versioned["ETag"]
+    plain = client.get(reverse("gallery:thumbnail", args=[image.pk]))
+    assert "immutable" not in plain["Cache-Control"]
+    stale = client.get(reverse("gallery:thumbnail", args=[image.pk]) + "?v=old")
+    assert "immutable" not in stale["Cache-Control"]
+
+
+def test_switch_to_private_changes_the_url_and_closes_the_old_one(
+    client_for, user, other_user, make_image
+):
+    image = make_image(user)
+    public_url = image.thumbnail_url
+    assert client_for(other_user).get(public_url).status_code == 200
+    images_set_visibility(type(image).objects.filter(pk=image.pk), "private")
+    image.refresh_from_db()
+    assert image.thumbnail_url != public_url
+    assert client_for(other_user).get(public_url).status_code == 404
+    owner_copy = client_for(user).get(image.thumbnail_url)
+    assert owner_copy["Cache-Control"] == "private, no-cache"
+    assert (
+        public_url
+        not in client_for(user).get(reverse("gallery:index")).content.decode()
+    )
+
+
+def test_counts_stop_at_the_cap(client, user, bulk_images, settings):
+    settings.IMAGEREPO_RESULT_COUNT_CAP = 3
+    bulk_images(user, [f"Reef {n}" for n in range(5)])
+    for params in ({}, {"q": "reef"}):
+        body = client.get(reverse("gallery:index"), params).content.decode()
+        assert re.search(r'id="result-count">\s*3\+\s*images', body), params
+    settings.IMAGEREPO_RESULT_COUNT_CAP = 10
+    body = client.get(reverse("gallery:index"), {"q": "reef"}).content.decode()
+    assert re.search(r'id="result-count">\s*5\s*images', body)
+
+
+def test_gallery_for_a_signed_in_user_merges_public_and_private_newest_first(
+    client_for, user, other_user, bulk_images, settings
+):
+    settings.IMAGEREPO_GALLERY_PAGE_SIZE = 2
+    made = []
+    for n in range(4):
+        made += bulk_images(user, [f"mine {n}"], visibility="private")
+        made += bulk_images(other_user, [f"theirs {n}"])
+        bulk_images(other_user, [f"hidden {n}"], visibility="private")
+    client, url, seen = client_for(user), reverse("gallery:index"), []
+    while url:
+        html = client.get(url).content.decode()
+        seen += re.findall(r'data-image-id="([^"]+)"', html)
+        more = re.search(r'rel="next"\s+href="([^"]+)"', html)
+        url = (
+            reverse("gallery:index") + more.group(1).replace("&amp;", "&")
+            if more
+            else None
+        )
+    assert seen == [str(image.pk) for image in reversed(made)]
