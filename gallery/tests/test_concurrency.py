@@ -22,6 +22,9 @@ def site(tmp_path_factory):
         assert "Traceback" not in log and "database is locked" not in log, log
 
 
+MAX_UPLOADS_EACH = 400  # a bound, should the import ever hang
+
+
 def jpeg(seed):
     return noisy_jpeg((64, 48), seed=seed)
 
@@ -72,7 +75,7 @@ def test_uploads_while_import_images_runs_never_hit_database_is_locked(site, tmp
         # One file per request, as many write transactions as possible, for as
         # long as the import runs (and at least 10 each).
         outcomes, n = [], 0
-        while n < 10 or importer.poll() is None:
+        while n < 10 or (importer.poll() is None and n < MAX_UPLOADS_EACH):
             data = jpeg(30_000 + 1000 * i + n)
             outcomes += uploaders[i].upload([(f"u{n}.jpg", data)])
             n += 1
