@@ -2,6 +2,7 @@
 deploy checks in a subprocess, and deploy/nginx.conf run by nginx in front of
 a gunicorn server process."""
 
+import re
 import subprocess
 import sys
 import uuid
@@ -185,10 +186,16 @@ def test_switch_to_private_holds_at_once_even_through_a_shared_cache(behind_ngin
     requests.get(static)
     assert requests.get(static).headers["X-Shared-Cache"] == "HIT"
 
+    # The plain URL and the versioned one the pages link (kept long by
+    # browsers, never by shared caches).
+    page = requests.get(f"{cache_url}/").text
+    versioned = re.search(rf"(/images/{ids['public']}/thumbnail/\?v=\w+)", page)[1]
     thumb = f"/images/{ids['public']}/thumbnail/"
-    first = requests.get(cache_url + thumb)
-    assert first.status_code == 200
-    assert requests.get(cache_url + thumb).headers["X-Shared-Cache"] != "HIT"
+    first = {}
+    for path in (thumb, versioned):
+        first[path] = requests.get(cache_url + path)
+        assert first[path].status_code == 200
+        assert requests.get(cache_url + path).headers["X-Shared-Cache"] != "HIT"
 
     edit = alice.post_form(
         f"/images/{ids['public']}/edit/",
@@ -196,12 +203,14 @@ def test_switch_to_private_holds_at_once_even_through_a_shared_cache(behind_ngin
     )
     assert edit.status_code == 200 and edit.url.endswith(f"/images/{ids['public']}/")
     for base in (url, cache_url):
-        assert requests.get(base + thumb).status_code == 404
-        revalidate = {"If-None-Match": first.headers["ETag"]}
-        assert requests.get(base + thumb, headers=revalidate).status_code == 404
+        for path in (thumb, versioned):
+            assert requests.get(base + path).status_code == 404
+            revalidate = {"If-None-Match": first[path].headers["ETag"]}
+            assert requests.get(base + path, headers=revalidate).status_code == 404
     # The owner still has it, under a new validator.
     mine = alice.http.get(url + thumb)
-    assert mine.status_code == 200 and mine.headers["ETag"] != first.headers["ETag"]
+    assert mine.status_code == 200
+    assert mine.headers["ETag"] != first[thumb].headers["ETag"]
 
 
 def test_spoofed_x_real_ip_cannot_dodge_the_sign_in_lock_out(behind_nginx):
