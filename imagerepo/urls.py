@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from api.views.tokens import ApiTokenRevokeView, ApiTokensView
 from gallery.views.accounts import SignupView
 
 # Deliberately no static(MEDIA_URL, ...) route: uploaded bytes are served only
@@ -11,6 +12,13 @@ urlpatterns = [
     path("accounts/signup/", SignupView.as_view(), name="signup"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("settings/tokens/", ApiTokensView.as_view(), name="api-tokens"),
+    path(
+        "settings/tokens/<int:pk>/revoke/",
+        ApiTokenRevokeView.as_view(),
+        name="api-token-revoke",
+    ),
+    path("api/", include("api.urls")),
     path("", include("gallery.urls")),
 ]
 

@@ -264,6 +264,55 @@ IMAGEREPO_PREHASH_MAX_BYTES = env.int("IMAGEREPO_PREHASH_MAX_BYTES", default=32 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# ---------------------------------------------------------------- JSON API (issue 8)
+INSTALLED_APPS += [
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
+]
+IMAGEREPO_API_PAGE_SIZE = env.int("IMAGEREPO_API_PAGE_SIZE", default=50)
+IMAGEREPO_API_MAX_PAGE_SIZE = env.int("IMAGEREPO_API_MAX_PAGE_SIZE", default=200)
+# Most SHA-256s one check-hashes request may ask about.
+IMAGEREPO_API_MAX_HASHES = env.int("IMAGEREPO_API_MAX_HASHES", default=1000)
+# Requests per token (or signed-in user) and per anonymous address; DRF's
+# "N/second|minute|hour|day" form. Counted in Django's default cache.
+IMAGEREPO_API_RATE_TOKEN = env.str("IMAGEREPO_API_RATE_TOKEN", default="1200/minute")
+IMAGEREPO_API_RATE_ANON = env.str("IMAGEREPO_API_RATE_ANON", default="120/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticatedOrReadOnly"
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttling.TokenRateThrottle",
+        "api.throttling.AnonymousRateThrottle",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "imagerepo API",
+    "DESCRIPTION": "Upload, list, search and manage images. Send a personal API "
+    "token as `Authorization: Bearer <token>`; without one you see public "
+    "images only.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
 # ---------------------------------------------------------------- logging
 LOGGING = {
     "version": 1,

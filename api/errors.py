@@ -1,0 +1,75 @@
+"""Every API error is JSON ``{"code", "message"}`` (plus ``field`` when one
+input field is at fault), whatever raised it."""
+
+from django.conf import settings
+from django.core import exceptions as django_exceptions
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.views import exception_handler
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request is too large."
+    default_code = "request_too_large"
+
+
+def api_exception_handler(exc, context):
+    exc = _as_api_exception(exc)
+    response = exception_handler(exc, context)
+    if response is not None:
+        response.data = error_body(exc.detail)
+    return response
+
+
+def error_body(detail, field=None):
+    """The first error in a DRF ``detail`` (a string, list or dict of them,
+    nested for list and object fields) as ``{"code", "message", "field"}``."""
+    if isinstance(detail, dict):
+        key, detail = next(iter(detail.items()))
+        if key != "non_field_errors":
+            field = f"{field}.{key}" if field else str(key)
+        return error_body(detail, field)
+    if isinstance(detail, list):
+        return error_body(detail[0], field)
+    body = {"code": getattr(detail, "code", "error"), "message": str(detail)}
+    if field:
+        body["field"] = field
+        body["message"] = f"{field}: {detail}"
+    return body
+
+
+def _as_api_exception(exc):
+    if isinstance(exc, django_exceptions.ValidationError):
+        return exceptions.ValidationError(_first_message(exc), code=_first_code(exc))
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    if isinstance(exc, django_exceptions.PermissionDenied):
+        return exceptions.PermissionDenied()
+    if isinstance(exc, django_exceptions.TooManyFilesSent):
+        return too_many_files(None)
+    if isinstance(
+        exc, (django_exceptions.RequestDataTooBig, django_exceptions.TooManyFieldsSent)
+    ):
+        return RequestTooLarge()
+    return exc
+
+
+def _first_message(error):
+    return error.messages[0] if error.messages else "The request is not valid."
+
+
+def _first_code(error):
+    errors = error.error_list if not hasattr(error, "error_dict") else None
+    if errors is None:
+        errors = next(iter(error.error_dict.values()))
+    return errors[0].code or "invalid"
+
+
+def too_many_files(count):
+    """Same words and code as the upload form's ``too_many_files`` error."""
+    limit = settings.IMAGEREPO_MAX_FILES_PER_REQUEST
+    sent = f"You sent {count} files; at most" if count else "At most"
+    return exceptions.ValidationError(
+        f"{sent} {limit} can go in one upload.", code="too_many_files"
+    )

@@ -1,0 +1,203 @@
+"""What the API reads and writes. Input is checked here for shape only; the
+rules about images live in gallery.services, as for every other way in."""
+
+import re
+
+from django.conf import settings
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from gallery.models import Image, Visibility
+from gallery.pagination import decode_cursor
+
+from .errors import too_many_files
+
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable, machine-readable reason.")
+    message = serializers.CharField(help_text="What went wrong, for people.")
+    field = serializers.CharField(required=False, help_text="The input at fault.")
+
+
+class ImageSerializer(serializers.ModelSerializer):
+    owner = serializers.CharField(source="owner.get_username", read_only=True)
+    url = serializers.SerializerMethodField(help_text="This image in the API.")
+    page_url = serializers.SerializerMethodField(help_text="This image's web page.")
+    thumbnail_url = serializers.SerializerMethodField()
+    display_url = serializers.SerializerMethodField()
+    original_url = serializers.SerializerMethodField(
+        help_text="The uploaded file, byte for byte; for its owner only (else null)."
+    )
+
+    class Meta:
+        model = Image
+        fields = [
+            "id",
+            "url",
+            "page_url",
+            "title",
+            "description",
+            "visibility",
+            "owner",
+            "original_filename",
+            "format",
+            "width",
+            "height",
+            "file_size",
+            "sha256",
+            "thumbnail_url",
+            "thumbnail_width",
+            "thumbnail_height",
+            "display_url",
+            "display_width",
+            "display_height",
+            "original_url",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def _absolute(self, path):
+        return self.context["request"].build_absolute_uri(path)
+
+    def get_url(self, image) -> str:
+        return self._absolute(reverse("api:image-detail", kwargs={"pk": image.pk}))
+
+    def get_page_url(self, image) -> str:
+        return self._absolute(image.get_absolute_url())
+
+    def _file_url(self, image, kind):
+        return self._absolute(reverse(f"api:image-{kind}", kwargs={"pk": image.pk}))
+
+    def get_thumbnail_url(self, image) -> str:
+        return self._file_url(image, "thumbnail")
+
+    def get_display_url(self, image) -> str:
+        return self._file_url(image, "display")
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_original_url(self, image):
+        if image.owner_id != self.context["request"].user.pk:
+            return None
+        return self._file_url(image, "original")
+
+
+class ImageUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Image
+        fields = ["title", "description", "visibility"]
+
+
+class ImageUploadSerializer(serializers.Serializer):
+    files = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True, use_url=False),
+        allow_empty=False,
+        help_text="One or more image files (repeat the field to send several).",
+    )
+    title = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="Used when one file is sent; otherwise each image is titled "
+        "after its file name.",
+    )
+    description = serializers.CharField(required=False, allow_blank=True)
+    visibility = serializers.ChoiceField(
+        choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+
+    def validate_files(self, files):
+        if len(files) > settings.IMAGEREPO_MAX_FILES_PER_REQUEST:
+            raise too_many_files(len(files))
+        return files
+
+
+class UploadResultSerializer(serializers.Serializer):
+    filename = serializers.CharField()
+    status = serializers.ChoiceField(choices=["created", "duplicate", "rejected"])
+    image = ImageSerializer(allow_null=True)
+    error = ErrorSerializer(allow_null=True)
+
+
+class UploadResponseSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    duplicates = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    results = UploadResultSerializer(many=True)
+
+
+class ImageListQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(
+        required=False, allow_blank=True, help_text="Words to search for."
+    )
+    # Blank values are accepted and mean "no filter", as in a web form.
+    visibility = serializers.ChoiceField(
+        choices=Visibility.choices, required=False, allow_blank=True
+    )
+    owner = serializers.CharField(
+        required=False, allow_blank=True, help_text="Owner's username."
+    )
+    cursor = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="`next_cursor` from the previous page.",
+    )
+    page_size = serializers.IntegerField(required=False, min_value=1)
+
+    def validate_cursor(self, cursor):
+        if cursor and decode_cursor(cursor) is None:
+            raise serializers.ValidationError(
+                "This cursor is not valid; start again without one.",
+                code="invalid_cursor",
+            )
+        return cursor
+
+    def validate_page_size(self, size):
+        return min(size, settings.IMAGEREPO_API_MAX_PAGE_SIZE)
+
+
+class ImagePageSerializer(serializers.Serializer):
+    results = ImageSerializer(many=True)
+    next_cursor = serializers.CharField(allow_null=True)
+    next = serializers.URLField(allow_null=True, help_text="The next page, if any.")
+
+
+class HashCheckSerializer(serializers.Serializer):
+    sha256 = serializers.ListField(
+        child=serializers.CharField(min_length=64, max_length=64),
+        allow_empty=False,
+        help_text="Hex SHA-256 digests of files you are about to upload.",
+    )
+
+    def validate_sha256(self, digests):
+        limit = settings.IMAGEREPO_API_MAX_HASHES
+        if len(digests) > limit:
+            raise serializers.ValidationError(
+                f"At most {limit} hashes can be checked in one request.",
+                code="too_many_hashes",
+            )
+        digests = [d.lower() for d in digests]
+        bad = next((d for d in digests if not SHA256.match(d)), None)
+        if bad is not None:
+            raise serializers.ValidationError(
+                f"{bad!r} is not a hex SHA-256 digest.", code="invalid_hash"
+            )
+        return digests
+
+
+class KnownHashSerializer(serializers.Serializer):
+    sha256 = serializers.CharField()
+    id = serializers.UUIDField()
+
+
+class HashCheckResponseSerializer(serializers.Serializer):
+    existing = KnownHashSerializer(many=True, help_text="Hashes you already have.")
+    missing = serializers.ListField(child=serializers.CharField())
+
+
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    token_name = serializers.CharField(allow_null=True)

@@ -1,0 +1,255 @@
+"""Uploading, listing, changing and deleting images through the API."""
+
+import hashlib
+
+import pytest
+
+from gallery.models import Image
+from gallery.tests.conftest import stored_files
+from gallery.tests.images import (
+    SVG,
+    TEXT,
+    image_bytes,
+    noisy_jpeg,
+    png_with_size,
+    truncated_jpeg,
+    upload,
+)
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/images/"
+
+
+def post_files(client, *files, **fields):
+    return client.post(URL, {"files": list(files), **fields}, format="multipart")
+
+
+def test_upload_one_file(api_for, user, media_root):
+    response = post_files(
+        api_for(user),
+        upload("beach.jpg", noisy_jpeg(seed=1)),
+        title="Beach at dawn",
+        description="Low tide",
+        visibility="private",
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["created"], body["duplicates"], body["rejected"]) == (1, 0, 0)
+    item = body["results"][0]
+    assert item["status"] == "created" and item["error"] is None
+    image = Image.objects.get(pk=item["image"]["id"])
+    assert (image.owner, image.title, image.visibility) == (
+        user,
+        "Beach at dawn",
+        "private",
+    )
+    assert item["image"]["description"] == "Low tide"
+    assert len(stored_files(media_root)) == 3
+
+
+def test_upload_several_files_each_gets_its_outcome(
+    api_for, user, make_image, media_root
+):
+    existing = make_image(user, data=noisy_jpeg(seed=7))
+    response = post_files(
+        api_for(user),
+        upload("new.png", image_bytes("PNG", (40, 30))),
+        upload("again.jpg", noisy_jpeg(seed=7)),
+        upload("notes.jpg", TEXT),
+        upload("cut.jpg", truncated_jpeg()),
+        title="ignored for several files",
+    )
+    assert response.status_code == 201
+    body = response.json()
+    outcomes = [(r["filename"], r["status"]) for r in body["results"]]
+    assert outcomes == [
+        ("new.png", "created"),
+        ("again.jpg", "duplicate"),
+        ("notes.jpg", "rejected"),
+        ("cut.jpg", "rejected"),
+    ]
+    assert body["results"][1]["image"]["id"] == str(existing.pk)
+    assert body["results"][2]["error"]["code"] == "not_an_image"
+    assert body["results"][3]["error"]["code"] == "corrupt_image"
+    assert Image.objects.get(pk=body["results"][0]["image"]["id"]).title == "new"
+    assert Image.objects.count() == 2
+    assert len(stored_files(media_root)) == 6
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"", "empty"),
+        (TEXT, "not_an_image"),
+        (SVG, "unsupported_format"),
+        (truncated_jpeg(), "corrupt_image"),
+        (png_with_size(40_000, 40_000), "too_many_pixels"),
+    ],
+)
+def test_a_rejected_file_is_a_json_error_and_leaves_nothing(
+    data, code, api_for, user, media_root
+):
+    response = post_files(api_for(user), upload("x.jpg", data))
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == code
+    assert body["message"]
+    assert body["results"][0]["error"]["code"] == code
+    assert Image.objects.count() == 0
+    assert stored_files(media_root) == []
+
+
+def test_file_over_the_byte_limit(api_for, user, settings, media_root):
+    settings.IMAGEREPO_MAX_UPLOAD_BYTES = 1000
+    response = post_files(api_for(user), upload("big.jpg", noisy_jpeg(seed=3)))
+    assert response.json()["code"] == "file_too_large"
+    assert stored_files(media_root) == []
+
+
+def test_too_many_files(api_for, user, settings):
+    settings.IMAGEREPO_MAX_FILES_PER_REQUEST = 2
+    files = [upload(f"{i}.jpg", noisy_jpeg((8, 8), seed=i)) for i in range(3)]
+    response = post_files(api_for(user), *files)
+    assert response.status_code == 400
+    assert response.json()["code"] == "too_many_files"
+    assert Image.objects.count() == 0
+
+
+def test_more_files_than_django_parses_is_a_json_error(api_for, user, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 2
+    files = [upload(f"{i}.jpg", noisy_jpeg((8, 8), seed=i)) for i in range(3)]
+    response = post_files(api_for(user), *files)
+    assert response.status_code == 400
+    assert response.json()["code"] == "too_many_files"
+
+
+@pytest.mark.parametrize(
+    ("fields", "code", "field"),
+    [
+        ({}, "required", "files"),
+        ({"files": [], "visibility": "public"}, "required", "files"),
+        ({"visibility": "secret"}, "invalid_choice", "visibility"),
+        ({"title": "t" * 201}, "max_length", "title"),
+    ],
+)
+def test_bad_upload_fields(fields, code, field, api_for, user):
+    if "files" not in fields and code != "required":
+        fields["files"] = [upload("a.jpg", noisy_jpeg((8, 8)))]
+    response = api_for(user).post(URL, fields, format="multipart")
+    assert response.status_code == 400
+    assert response.json()["code"] == code
+    assert response.json()["field"] == field
+    assert Image.objects.count() == 0
+
+
+def test_anonymous_cannot_upload(api_for, media_root):
+    response = post_files(api_for(None), upload("a.jpg", noisy_jpeg((8, 8))))
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert stored_files(media_root) == []
+
+
+def test_patch_changes_only_what_is_sent(api_for, make_image, user):
+    image = make_image(user, title="Old", description="Keep me")
+    response = api_for(user).patch(
+        f"{URL}{image.pk}/", {"visibility": "private"}, format="json"
+    )
+    assert response.status_code == 200
+    image.refresh_from_db()
+    assert (image.title, image.description, image.visibility) == (
+        "Old",
+        "Keep me",
+        "private",
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [({"title": ""}, "blank"), ({"visibility": "hidden"}, "invalid_choice")],
+)
+def test_patch_rejects_bad_values(change, code, api_for, make_image, user):
+    image = make_image(user, title="Old")
+    response = api_for(user).patch(f"{URL}{image.pk}/", change, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == code
+    image.refresh_from_db()
+    assert (image.title, image.visibility) == ("Old", "public")
+
+
+def test_put_is_not_offered(api_for, make_image, user):
+    image = make_image(user)
+    response = api_for(user).put(f"{URL}{image.pk}/", {"title": "x"}, format="json")
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+
+
+def test_delete_removes_row_and_files(
+    api_for, make_image, user, media_root, django_capture_on_commit_callbacks
+):
+    image = make_image(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_for(user).delete(f"{URL}{image.pk}/")
+    assert response.status_code == 204
+    assert not Image.objects.exists()
+    assert stored_files(media_root) == []
+
+
+def test_unknown_and_malformed_ids_are_not_found(api_for, user):
+    client = api_for(user)
+    assert client.get(f"{URL}00000000-0000-0000-0000-000000000000/").status_code == 404
+    assert client.get(f"{URL}not-a-uuid/").status_code == 404
+
+
+# ---------------------------------------------------------------- check-hashes
+
+
+def sha(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_check_hashes_says_which_the_user_has(api_for, make_image, user, other_user):
+    mine = make_image(user, data=noisy_jpeg(seed=1))
+    make_image(other_user, data=noisy_jpeg(seed=2))
+    wanted = [sha(noisy_jpeg(seed=s)) for s in (1, 2, 3)]
+    response = api_for(user).post(
+        f"{URL}check-hashes/", {"sha256": [wanted[0].upper(), *wanted[1:]]}, "json"
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["existing"] == [{"sha256": wanted[0], "id": str(mine.pk)}]
+    # Someone else's copy does not count: this user still has to upload it.
+    assert body["missing"] == wanted[1:]
+
+
+@pytest.mark.parametrize(
+    ("payload", "code"),
+    [
+        ({"sha256": ["abc"]}, "min_length"),
+        ({"sha256": ["z" * 64]}, "invalid_hash"),
+        ({"sha256": []}, "empty"),
+        ({}, "required"),
+        ({"sha256": ["a" * 64] * 4}, "too_many_hashes"),
+    ],
+)
+def test_check_hashes_bad_input(payload, code, api_for, user, settings):
+    settings.IMAGEREPO_API_MAX_HASHES = 3
+    response = api_for(user).post(f"{URL}check-hashes/", payload, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == code
+
+
+def test_check_hashes_needs_a_token(api_for):
+    response = api_for(None).post(
+        f"{URL}check-hashes/", {"sha256": ["a" * 64]}, format="json"
+    )
+    assert response.status_code == 401
+
+
+def test_malformed_json_is_a_json_error(api_for, user):
+    response = api_for(user).post(
+        f"{URL}check-hashes/", "{not json", content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"

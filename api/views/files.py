@@ -1,0 +1,42 @@
+"""Image files for API clients: the site's permission-checked file views,
+reached with an API token as well as a session."""
+
+from django.utils.cache import patch_vary_headers
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
+
+from gallery.views.files import send_image_file
+
+from .schema import errors
+
+
+class AnyAccept(BaseContentNegotiation):
+    """A file is what it is: do not refuse ``Accept: image/*`` with a 406.
+    Errors are still rendered as JSON."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+
+class ImageFileView(APIView):
+    kind = None
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = AnyAccept
+
+    @extend_schema(
+        responses={
+            (200, "image/*"): OpenApiResponse(OpenApiTypes.BINARY),
+            **errors(401, 404, 429),
+        },
+        summary="Download one of an image's files",
+    )
+    def get(self, request, pk):
+        response = send_image_file(request, pk, self.kind)
+        patch_vary_headers(response, ["Authorization"])
+        return response

@@ -1,0 +1,197 @@
+"""``/api/v1/images/``: the same services and visibility rule as the pages."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from gallery.models import Image
+from gallery.pagination import keyset_page
+from gallery.services import image_create, image_delete, image_update
+
+from .. import serializers as s
+from ..permissions import IsOwnerOrReadOnly
+from ..schema import PagedListSchema
+from .schema import errors
+
+UPLOAD_STATUS = {"created": status.HTTP_201_CREATED, "duplicate": status.HTTP_200_OK}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[s.ImageListQuerySerializer],
+        responses={200: s.ImagePageSerializer, **errors(400, 401, 429)},
+        summary="Images you may see, newest first; ?q= searches",
+        operation_id="v1_images_list",
+    ),
+    retrieve=extend_schema(
+        responses={200: s.ImageSerializer, **errors(401, 404, 429)},
+        summary="One image",
+    ),
+    partial_update=extend_schema(
+        request=s.ImageUpdateSerializer,
+        responses={200: s.ImageSerializer, **errors(400, 401, 403, 404, 429)},
+        summary="Change the title, description or visibility of your image",
+    ),
+    destroy=extend_schema(
+        responses={204: None, **errors(401, 403, 404, 429)},
+        summary="Delete your image and its files",
+    ),
+)
+class ImageViewSet(
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = s.ImageSerializer
+    schema = PagedListSchema()
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly, IsOwnerOrReadOnly]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    lookup_value_regex = "[0-9a-fA-F-]{32,36}"
+
+    def get_parsers(self):
+        # Files come as multipart; everything else is JSON. (For requests
+        # this runs before self.action is set, hence the look-up by method.)
+        action = getattr(self, "action", None)
+        if action is None and self.request is not None:
+            action = self.action_map.get(self.request.method.lower())
+        return [MultiPartParser() if action == "create" else JSONParser()]
+
+    def get_queryset(self):
+        return Image.objects.visible_to(self.request.user).select_related("owner")
+
+    def list(self, request):
+        query = s.ImageListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        page = keyset_page(
+            self._filtered(self.get_queryset(), params),
+            params.get("cursor", ""),
+            params.get("page_size", settings.IMAGEREPO_API_PAGE_SIZE),
+        )
+        return Response(
+            {
+                "results": self.get_serializer(page.items, many=True).data,
+                "next_cursor": page.next_cursor,
+                "next": self._next_url(request, page.next_cursor),
+            }
+        )
+
+    def _filtered(self, images, params):
+        if params.get("visibility"):
+            images = images.filter(visibility=params["visibility"])
+        if params.get("owner"):
+            username_field = get_user_model().USERNAME_FIELD
+            images = images.filter(**{f"owner__{username_field}": params["owner"]})
+        query = " ".join(params.get("q", "").split())
+        return images.search(query) if query else images
+
+    @staticmethod
+    def _next_url(request, cursor):
+        if cursor is None:
+            return None
+        params = request.query_params.copy()
+        params["cursor"] = cursor
+        return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+
+    def partial_update(self, request, pk=None):
+        image = self.get_object()
+        changes = s.ImageUpdateSerializer(image, data=request.data, partial=True)
+        changes.is_valid(raise_exception=True)
+        image_update(image, **changes.validated_data)
+        return Response(self.get_serializer(image).data)
+
+    def perform_destroy(self, image):
+        image_delete(image)
+
+    @extend_schema(
+        request={"multipart/form-data": s.ImageUploadSerializer},
+        responses={
+            201: OpenApiResponse(
+                s.UploadResponseSerializer, description="At least one image was added."
+            ),
+            200: OpenApiResponse(
+                s.UploadResponseSerializer,
+                description="Nothing new: every file was a duplicate (or some were "
+                "rejected and none added).",
+            ),
+            **errors(400, 401, 413, 415, 429),
+        },
+        summary="Upload one or several image files",
+    )
+    def create(self, request):
+        upload = s.ImageUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        data = upload.validated_data
+        files = data["files"]
+        results = [
+            self._add(
+                file,
+                title=data.get("title", "") if len(files) == 1 else "",
+                description=data.get("description", ""),
+                visibility=data["visibility"],
+            )
+            for file in files
+        ]
+        return self._upload_response(results)
+
+    def _add(self, file, **fields):
+        try:
+            image = image_create(owner=self.request.user, file=file, **fields)
+        except ValidationError as error:
+            code = error.code or "invalid"
+            reason = {"code": code, "message": error.messages[0]}
+            return {"filename": file.name, "status": "rejected", "error": reason}
+        outcome = "duplicate" if image.is_duplicate else "created"
+        data = self.get_serializer(image).data
+        return {"filename": file.name, "status": outcome, "image": data}
+
+    def _upload_response(self, results):
+        counts = {
+            outcome: sum(r["status"] == outcome for r in results)
+            for outcome in ("created", "duplicate", "rejected")
+        }
+        body = {
+            "created": counts["created"],
+            "duplicates": counts["duplicate"],
+            "rejected": counts["rejected"],
+            "results": [{"image": None, "error": None, **r} for r in results],
+        }
+        if counts["rejected"] == len(results):
+            # Nothing usable at all: an error, with the first file's reason on
+            # top so a one-file upload reads like any other API error.
+            first = results[0]["error"]
+            return Response({**first, **body}, status=status.HTTP_400_BAD_REQUEST)
+        code = UPLOAD_STATUS["created" if counts["created"] else "duplicate"]
+        return Response(body, status=code)
+
+    @extend_schema(
+        request=s.HashCheckSerializer,
+        responses={200: s.HashCheckResponseSerializer, **errors(400, 401, 429)},
+        summary="Which of these SHA-256s you already have (skip those uploads)",
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="check-hashes",
+        permission_classes=[permissions.IsAuthenticated],
+    )
+    def check_hashes(self, request):
+        check = s.HashCheckSerializer(data=request.data)
+        check.is_valid(raise_exception=True)
+        wanted = check.validated_data["sha256"]
+        known = dict(
+            Image.objects.owned_by(request.user)
+            .filter(sha256__in=set(wanted))
+            .values_list("sha256", "id")
+        )
+        return Response(
+            {
+                "existing": [{"sha256": h, "id": known[h]} for h in known],
+                "missing": [h for h in dict.fromkeys(wanted) if h not in known],
+            }
+        )

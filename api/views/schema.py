@@ -1,0 +1,23 @@
+"""Shared pieces of the OpenAPI description."""
+
+from drf_spectacular.utils import OpenApiResponse
+
+from ..serializers import ErrorSerializer
+
+ERROR_MEANINGS = {
+    400: "The input is not valid; `code` says why.",
+    401: "No token, or a wrong or revoked one.",
+    403: "Not allowed (for example, someone else's image).",
+    404: "No such image, or one you may not see.",
+    413: "The request is too large.",
+    415: "Wrong Content-Type: send files as multipart/form-data.",
+    429: "Too many requests; wait for `Retry-After` seconds.",
+}
+
+
+def errors(*codes):
+    """``{status: error response}`` for ``extend_schema(responses=...)``."""
+    return {
+        code: OpenApiResponse(ErrorSerializer, description=ERROR_MEANINGS[code])
+        for code in codes
+    }

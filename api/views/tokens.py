@@ -1,0 +1,40 @@
+"""Settings › API tokens: create (shown once) and revoke personal tokens."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.cache import add_never_cache_headers
+from django.views import View
+from django.views.generic import FormView
+
+from ..forms import TokenCreateForm
+from ..tokens import token_create, token_revoke
+
+
+class ApiTokensView(LoginRequiredMixin, FormView):
+    template_name = "api/tokens.html"
+    form_class = TokenCreateForm
+
+    def get_context_data(self, **kwargs):
+        tokens = self.request.user.api_tokens.active()
+        return super().get_context_data(tokens=tokens, **kwargs)
+
+    def form_valid(self, form):
+        token, key = token_create(
+            user=self.request.user, name=form.cleaned_data["name"]
+        )
+        # The key is in this one response and nowhere else: not in a redirect,
+        # a message cookie or the session. No cache may keep it either.
+        response = self.render_to_response(
+            self.get_context_data(form=TokenCreateForm(), new_token=token, key=key)
+        )
+        add_never_cache_headers(response)
+        return response
+
+
+class ApiTokenRevokeView(LoginRequiredMixin, View):
+    def post(self, request, pk):
+        token = get_object_or_404(request.user.api_tokens.active(), pk=pk)
+        token_revoke(token)
+        messages.success(request, f"The token “{token.name}” was revoked.")
+        return redirect("api-tokens")

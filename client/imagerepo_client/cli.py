@@ -1,0 +1,167 @@
+"""``imagerepo-client``: upload folders to an imagerepo server, list images.
+
+Exit status: 0 when everything went well, 1 when some files were rejected or
+could not be sent (or the server refused a request), 2 for usage errors.
+"""
+
+import argparse
+import asyncio
+import os
+import sys
+
+import httpx
+
+from .api import ApiError, AuthError, ImageRepo
+from .listing import print_images
+from .progress import UploadProgress
+from .upload import Uploader, iter_files, summary
+
+OK, PROBLEMS, USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def connection_options():
+    """--url, --token and --retries, accepted after either command."""
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument(
+        "--url",
+        default=os.environ.get("IMAGEREPO_URL"),
+        help="Server address, e.g. http://127.0.0.1:8000 (default: $IMAGEREPO_URL).",
+    )
+    options.add_argument(
+        "--token",
+        default=os.environ.get("IMAGEREPO_TOKEN"),
+        help="Personal API token (default: $IMAGEREPO_TOKEN).",
+    )
+    options.add_argument(
+        "--retries", type=int, default=5, help="Retries per request (default 5)."
+    )
+    return options
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="imagerepo-client",
+        description="Upload images to an imagerepo server and list them.",
+        epilog="Create a token on the site under 'API tokens', or with "
+        "'manage.py create_token USER'.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    common = [connection_options()]
+
+    upload = commands.add_parser(
+        "upload", parents=common, help="Upload files and folders."
+    )
+    upload.add_argument("paths", nargs="+", metavar="PATH")
+    upload.add_argument("--private", action="store_true", help="Make them private.")
+    upload.add_argument("--description", default="", help="Description for all.")
+    upload.add_argument(
+        "--concurrency", type=int, default=8, help="Uploads in flight (default 8)."
+    )
+    upload.add_argument(
+        "-v", "--verbose", action="store_true", help="One line per file."
+    )
+    upload.add_argument(
+        "-q", "--quiet", action="store_true", help="Only the summary line."
+    )
+
+    listing = commands.add_parser(
+        "list", parents=common, help="List the images you may see."
+    )
+    listing.add_argument("--q", default="", metavar="WORDS", help="Search words.")
+    listing.add_argument("--mine", action="store_true", help="Only your images.")
+    listing.add_argument("--json", action="store_true", help="Print JSON.")
+    listing.add_argument("--limit", type=int, help="Stop after this many images.")
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        check_usage(args)
+        return asyncio.run(COMMANDS[args.command](args))
+    except UsageError as error:
+        parser.print_usage(sys.stderr)
+        print(f"imagerepo-client: error: {error}", file=sys.stderr)
+        return USAGE
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
+
+
+def check_usage(args):
+    if not args.url:
+        raise UsageError("give the server with --url or IMAGEREPO_URL")
+    if not args.url.startswith(("http://", "https://")):
+        raise UsageError(f"--url must start with http:// or https://, not {args.url!r}")
+    needs_token = args.command == "upload" or getattr(args, "mine", False)
+    if needs_token and not args.token:
+        raise UsageError("give an API token with --token or IMAGEREPO_TOKEN")
+    if args.retries < 0:
+        raise UsageError("--retries cannot be negative")
+    if args.command == "upload":
+        if args.concurrency < 1:
+            raise UsageError("--concurrency must be at least 1")
+        missing = [p for p in args.paths if not os.path.exists(p)]
+        if missing:
+            raise UsageError(f"no such file or folder: {', '.join(missing)}")
+
+
+async def check_server(api):
+    """Who the token belongs to; a clear usage error if it cannot be used."""
+    try:
+        return (await api.me())["username"]
+    except AuthError as error:
+        raise UsageError(f"the server refused the token: {error.message}") from None
+    except httpx.TransportError as error:
+        raise UsageError(f"cannot reach the server: {error}") from None
+
+
+async def upload_command(args):
+    async with ImageRepo(
+        args.url, args.token, retries=args.retries, concurrency=args.concurrency
+    ) as api:
+        await check_server(api)
+        total = sum(1 for _ in iter_files(args.paths))
+        with UploadProgress(total, verbose=args.verbose, quiet=args.quiet) as progress:
+            uploader = Uploader(
+                api,
+                visibility="private" if args.private else "public",
+                description=args.description,
+                concurrency=args.concurrency,
+                report=progress.report,
+            )
+            try:
+                counts = await uploader.run(iter_files(args.paths))
+            except* AuthError as group:
+                raise UsageError(
+                    f"the server refused the token: {group.exceptions[0].message}"
+                ) from None
+    print(summary(counts))
+    return PROBLEMS if counts["rejected"] or counts["failed"] else OK
+
+
+async def list_command(args):
+    async with ImageRepo(args.url, args.token, retries=args.retries) as api:
+        owner = await check_server(api) if args.mine else None
+        try:
+            await print_images(
+                api.images(q=args.q, owner=owner),
+                as_json=args.json,
+                limit=args.limit,
+            )
+        except AuthError as error:
+            raise UsageError(f"the server refused the token: {error.message}") from None
+        except ApiError as error:
+            print(f"imagerepo-client: {error.message}", file=sys.stderr)
+            return PROBLEMS
+        except httpx.TransportError as error:
+            raise UsageError(f"cannot reach the server: {error}") from None
+    return OK
+
+
+COMMANDS = {"upload": upload_command, "list": list_command}

@@ -1,0 +1,147 @@
+"""``imagerepo-client upload``: hash, skip what the server has, send the rest
+with a bounded number of requests in flight."""
+
+import asyncio
+import hashlib
+import os
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from .api import ApiError, AuthError
+
+UPLOADED, DUPLICATE, REJECTED, FAILED = "uploaded", "duplicate", "rejected", "failed"
+# Hashes asked about per check-hashes request (the server allows up to 1,000).
+HASH_BATCH = 200
+CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Outcome:
+    path: Path
+    status: str
+    reason: str = ""
+
+
+def iter_files(roots):
+    """Every regular file under ``roots``, one at a time, in a stable order;
+    hidden files and symlinks are left alone (as ``import_images`` does)."""
+    for root in map(Path, roots):
+        if root.is_file():
+            yield root
+            continue
+        for folder, dirs, files in os.walk(root, followlinks=False):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                path = Path(folder, name)
+                if not name.startswith(".") and not path.is_symlink():
+                    yield path
+
+
+def sha256_of(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def batches(items, size):
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class Uploader:
+    """Runs one upload: a producer hashes files in batches and asks the server
+    which it already has; ``concurrency`` workers send the others. The queue
+    between them is bounded, so memory stays flat for any number of files."""
+
+    def __init__(self, api, *, visibility, description, concurrency, report):
+        self.api = api
+        self.fields = {"visibility": visibility, "description": description}
+        self.concurrency = concurrency
+        self.report = report  # called with each Outcome as it happens
+        self.counts = Counter()
+        self._seen = set()
+
+    async def run(self, paths):
+        """Upload ``paths``; returns the Counter of outcomes. A refused token
+        stops everything (TaskGroup cancels the rest and re-raises it)."""
+        queue = asyncio.Queue(maxsize=self.concurrency * 2)
+        async with asyncio.TaskGroup() as group:
+            for _ in range(self.concurrency):
+                group.create_task(self._worker(queue))
+            group.create_task(self._produce(paths, queue))
+        return self.counts
+
+    def _record(self, outcome):
+        self.counts[outcome.status] += 1
+        self.report(outcome)
+
+    async def _produce(self, paths, queue):
+        hashing = asyncio.Semaphore(self.concurrency)
+        for batch in batches(paths, HASH_BATCH):
+            digests = await asyncio.gather(*(self._hash(p, hashing) for p in batch))
+            fresh = {d for d in digests if d and d not in self._seen}
+            known = await self.api.check_hashes(sorted(fresh)) if fresh else set()
+            for path, digest in zip(batch, digests, strict=True):
+                if digest is None:
+                    continue
+                if digest in known or digest in self._seen:
+                    self._record(Outcome(path, DUPLICATE))
+                else:
+                    self._seen.add(digest)
+                    await queue.put(path)
+        for _ in range(self.concurrency):
+            await queue.put(None)  # one "no more work" for each worker
+
+    async def _hash(self, path, hashing):
+        async with hashing:
+            try:
+                return await asyncio.to_thread(sha256_of, path)
+            except OSError as error:
+                reason = f"cannot read the file: {error.strerror or error}"
+                self._record(Outcome(path, REJECTED, reason))
+                return None
+
+    async def _worker(self, queue):
+        while (path := await queue.get()) is not None:
+            self._record(await self._send(path))
+
+    async def _send(self, path):
+        try:
+            result = await self.api.upload(path, **self.fields)
+        except AuthError:
+            raise
+        except ApiError as error:
+            return Outcome(path, REJECTED, error.message)
+        except (httpx.TransportError, OSError) as error:
+            return Outcome(path, FAILED, _describe(error))
+        if result["status"] == "rejected":
+            return Outcome(path, REJECTED, result["error"]["message"])
+        status = UPLOADED if result["status"] == "created" else DUPLICATE
+        return Outcome(path, status)
+
+
+def _describe(error):
+    if isinstance(error, OSError):
+        return f"cannot read the file: {error.strerror or error}"
+    return f"gave up after retries: {error.__class__.__name__} {error}".strip()
+
+
+def summary(counts):
+    line = (
+        f"{counts[UPLOADED]} uploaded, {counts[DUPLICATE]} duplicates, "
+        f"{counts[REJECTED]} rejected"
+    )
+    if counts[FAILED]:
+        line += f", {counts[FAILED]} failed"
+    return line + "."

@@ -1,0 +1,127 @@
+"""The client against a real server: upload a folder twice, list it."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from gallery.tests.images import TEXT, image_bytes, noisy_jpeg, truncated_jpeg
+from imagerepo_client.cli import main
+
+
+@pytest.fixture
+def photos(tmp_path):
+    """8 images (one also copied under another name), a text file, a broken
+    JPEG and a hidden file, in nested folders."""
+    root = tmp_path / "photos"
+    (root / "2023" / "summer").mkdir(parents=True)
+    (root / "2024").mkdir()
+    for i in range(4):
+        (root / "2023" / "summer" / f"sunset beach {i}.jpg").write_bytes(
+            noisy_jpeg((120, 80), seed=100 + i)
+        )
+        (root / "2024" / f"mountain lake {i}.png").write_bytes(
+            image_bytes("PNG", (30 + i, 20))
+        )
+    (root / "2024" / "copy of sunset.jpg").write_bytes(noisy_jpeg((120, 80), seed=100))
+    (root / "2024" / "notes.txt").write_bytes(TEXT)
+    (root / "2024" / "broken.jpg").write_bytes(truncated_jpeg())
+    (root / "2024" / ".hidden.jpg").write_bytes(noisy_jpeg((8, 8), seed=5))
+    return root
+
+
+def run(capsys, *args):
+    status = main(list(args))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_upload_a_folder_twice_then_list_it(live_site, site_user, photos, capsys):
+    auth = ["--url", live_site.url, "--token", site_user]
+
+    status, out, err = run(capsys, "upload", *auth, str(photos), "--concurrency", "4")
+    assert out.strip().splitlines()[-1] == "8 uploaded, 1 duplicates, 2 rejected."
+    assert status == 1  # some files were rejected
+    assert "notes.txt: This file is not an image we can read" in err
+    assert "broken.jpg: The image is damaged" in err
+
+    status, out, err = run(capsys, "upload", *auth, str(photos))
+    assert out.strip() == "0 uploaded, 9 duplicates, 2 rejected."
+
+    status, out, _ = run(capsys, "list", *auth, "--q", "sunset beach")
+    assert status == 0
+    rows = out.strip().splitlines()
+    assert rows[0].split()[:2] == ["ID", "VISIBILITY"]
+    assert sorted(row.rsplit("  ", 1)[-1] for row in rows[1:-1]) == [
+        f"sunset beach {i}" for i in range(4)
+    ]
+    assert rows[-1] == "4 images."
+
+
+def test_private_uploads_are_listed_for_the_owner_only(
+    live_site, site_user, tmp_path, capsys
+):
+    folder = tmp_path / "secret"
+    folder.mkdir()
+    (folder / "diary page.jpg").write_bytes(noisy_jpeg((40, 40), seed=900))
+    auth = ["--url", live_site.url, "--token", site_user]
+    status, out, _ = run(capsys, "upload", *auth, "--private", str(folder))
+    assert (status, out.strip()) == (0, "1 uploaded, 0 duplicates, 0 rejected.")
+
+    _, out, _ = run(capsys, "list", *auth, "--mine", "--json", "--q", "diary")
+    [item] = json.loads(out)
+    assert (item["title"], item["visibility"], item["owner"]) == (
+        "diary page",
+        "private",
+        "carol",
+    )
+    _, out, _ = run(capsys, "list", "--url", live_site.url, "--q", "diary", "--json")
+    assert json.loads(out) == []
+
+
+def test_list_follows_cursors_as_a_module_with_env_settings(live_site, site_user):
+    env = {
+        **os.environ,
+        "IMAGEREPO_URL": live_site.url,
+        "IMAGEREPO_TOKEN": site_user,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "imagerepo_client", "list", "--json", "--mine"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    items = json.loads(done.stdout)
+    assert len(items) == len({item["id"] for item in items})
+    assert {"diary page", "sunset beach 0"} <= {item["title"] for item in items}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["upload", "x"], "give the server with --url"),
+        (["upload", "--url", "http://127.0.0.1:1", "x"], "give an API token"),
+        (["upload", "--url", "ftp://x", "--token", "t", "x"], "must start with http"),
+        (["upload", "--url", "http://a", "--token", "t", "/no/such"], "no such file"),
+        (["list", "--url", "http://a", "--mine"], "give an API token"),
+    ],
+)
+def test_usage_errors_exit_2(args, message, capsys, monkeypatch):
+    monkeypatch.delenv("IMAGEREPO_URL", raising=False)
+    monkeypatch.delenv("IMAGEREPO_TOKEN", raising=False)
+    status, _, err = run(capsys, *args)
+    assert status == 2
+    assert message in err
+
+
+def test_a_wrong_token_is_a_usage_error(live_site, photos, capsys):
+    status, out, err = run(
+        capsys, "upload", "--url", live_site.url, "--token", "imgr_nope", str(photos)
+    )
+    assert status == 2
+    assert "the server refused the token" in err
+    assert out == ""

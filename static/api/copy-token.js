@@ -1,0 +1,14 @@
+// "Copy" buttons next to a freshly created API token (no inline scripts:
+// the site's Content-Security-Policy forbids them).
+document.querySelectorAll("[data-copy-target]").forEach((button) => {
+  button.addEventListener("click", async () => {
+    const field = document.getElementById(button.dataset.copyTarget);
+    field.select();
+    try {
+      await navigator.clipboard.writeText(field.value);
+      button.textContent = "Copied";
+    } catch {
+      button.textContent = "Press Ctrl+C";
+    }
+  });
+});
