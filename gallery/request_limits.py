@@ -94,6 +94,11 @@ def take_upload_allowance(user, wanted):
     return granted
 
 
+def seconds_until_more_uploads():
+    """When the hourly upload window in use now ends (for Retry-After)."""
+    return int(RATE_WINDOW_SECONDS - time.time() % RATE_WINDOW_SECONDS) + 1
+
+
 def rate_limited_error():
     return ValidationError(
         "You have reached the limit of %(limit)s uploads an hour. "

@@ -253,3 +253,36 @@ def test_malformed_json_is_a_json_error(api_for, user):
     )
     assert response.status_code == 400
     assert response.json()["code"] == "parse_error"
+
+
+def test_hourly_upload_limit_is_shared_with_the_site(
+    api_for, client_for, user, settings
+):
+    settings.IMAGEREPO_UPLOADS_PER_HOUR = 3
+    files = [upload(f"{i}.jpg", noisy_jpeg((8, 8), seed=i)) for i in range(2)]
+    assert post_files(api_for(user), *files).json()["created"] == 2
+    # One more through the upload page uses up the hour...
+    client_for(user).post(
+        "/upload/",
+        {
+            "images": [upload("p.jpg", noisy_jpeg((8, 8), seed=9))],
+            "visibility": "public",
+        },
+    )
+    assert Image.objects.count() == 3
+    # ...so the API refuses the next file, saying when to come back.
+    response = post_files(api_for(user), upload("x.jpg", noisy_jpeg((8, 8), seed=5)))
+    assert response.status_code == 429
+    assert response.json()["code"] == "upload_rate_limited"
+    assert 0 < int(response["Retry-After"]) <= 3601
+    assert Image.objects.count() == 3
+
+
+def test_files_past_the_limit_in_a_batch_are_refused_one_by_one(
+    api_for, user, settings
+):
+    settings.IMAGEREPO_UPLOADS_PER_HOUR = 2
+    files = [upload(f"{i}.jpg", noisy_jpeg((8, 8), seed=i)) for i in range(3)]
+    body = post_files(api_for(user), *files).json()
+    assert [r["status"] for r in body["results"]] == ["created", "created", "rejected"]
+    assert body["results"][2]["error"]["code"] == "upload_rate_limited"

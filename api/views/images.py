@@ -11,6 +11,12 @@ from rest_framework.response import Response
 
 from gallery.models import Image
 from gallery.pagination import keyset_page
+from gallery.request_limits import (
+    rate_limited_error,
+    refused_uploads,
+    seconds_until_more_uploads,
+    take_upload_allowance,
+)
 from gallery.services import image_create, image_delete, image_update
 
 from .. import serializers as s
@@ -124,28 +130,33 @@ class ImageViewSet(
         summary="Upload one or several image files",
     )
     def create(self, request):
+        # Parsing skips files past the size limit as they stream in (see
+        # gallery.request_limits); they are reported like any other rejection.
+        sent = request.FILES.getlist("files")
+        refused = [
+            _rejected(name, error) for name, error in refused_uploads(request._request)
+        ]
+        if refused and not sent:
+            return self._upload_response(refused)
         upload = s.ImageUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         data = upload.validated_data
         files = data["files"]
-        results = [
-            self._add(
-                file,
-                title=data.get("title", "") if len(files) == 1 else "",
-                description=data.get("description", ""),
-                visibility=data["visibility"],
-            )
-            for file in files
-        ]
-        return self._upload_response(results)
+        fields = {
+            "title": data.get("title", "") if len(files) == 1 else "",
+            "description": data.get("description", ""),
+            "visibility": data["visibility"],
+        }
+        allowed = take_upload_allowance(request.user, len(files))
+        results = [self._add(file, **fields) for file in files[:allowed]]
+        results += [_rejected(f.name, rate_limited_error()) for f in files[allowed:]]
+        return self._upload_response(results + refused)
 
     def _add(self, file, **fields):
         try:
             image = image_create(owner=self.request.user, file=file, **fields)
         except ValidationError as error:
-            code = error.code or "invalid"
-            reason = {"code": code, "message": error.messages[0]}
-            return {"filename": file.name, "status": "rejected", "error": reason}
+            return _rejected(file.name, error)
         outcome = "duplicate" if image.is_duplicate else "created"
         data = self.get_serializer(image).data
         return {"filename": file.name, "status": outcome, "image": data}
@@ -161,13 +172,16 @@ class ImageViewSet(
             "rejected": counts["rejected"],
             "results": [{"image": None, "error": None, **r} for r in results],
         }
-        if counts["rejected"] == len(results):
-            # Nothing usable at all: an error, with the first file's reason on
-            # top so a one-file upload reads like any other API error.
-            first = results[0]["error"]
-            return Response({**first, **body}, status=status.HTTP_400_BAD_REQUEST)
-        code = UPLOAD_STATUS["created" if counts["created"] else "duplicate"]
-        return Response(body, status=code)
+        if counts["rejected"] < len(results):
+            code = UPLOAD_STATUS["created" if counts["created"] else "duplicate"]
+            return Response(body, status=code)
+        # Nothing usable at all: an error, with the first file's reason on top
+        # so a one-file upload reads like any other API error.
+        first = results[0]["error"]
+        if first["code"] == "upload_rate_limited":
+            wait = {"Retry-After": str(seconds_until_more_uploads())}
+            return Response({**first, **body}, status=429, headers=wait)
+        return Response({**first, **body}, status=status.HTTP_400_BAD_REQUEST)
 
     @extend_schema(
         request=s.HashCheckSerializer,
@@ -195,3 +209,8 @@ class ImageViewSet(
                 "missing": [h for h in dict.fromkeys(wanted) if h not in known],
             }
         )
+
+
+def _rejected(filename, error):
+    reason = {"code": error.code or "invalid", "message": error.messages[0]}
+    return {"filename": filename, "status": "rejected", "error": reason}

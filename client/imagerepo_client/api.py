@@ -11,6 +11,7 @@ import httpx
 from . import __version__
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
+UPLOAD_LIMIT_CODE = "upload_rate_limited"
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 30.0
 
@@ -63,6 +64,16 @@ def _parse_retry_after(value):
     return max(0.0, when.timestamp() - time.time())
 
 
+def _final(response):
+    """A 429 for the hourly upload allowance: waiting seconds will not help."""
+    if response.status_code != 429:
+        return False
+    try:
+        return response.json().get("code") == UPLOAD_LIMIT_CODE
+    except ValueError:
+        return False
+
+
 class ImageRepo:
     """The server's ``/api/v1/``; every call retries 429, 5xx and connection
     failures up to ``retries`` times."""
@@ -101,7 +112,11 @@ class ImageRepo:
                     raise
                 await self._sleep(retry_delay(attempt))
                 continue
-            if response.status_code in RETRY_STATUSES and not last:
+            if (
+                response.status_code in RETRY_STATUSES
+                and not last
+                and not _final(response)
+            ):
                 await self._sleep(retry_delay(attempt, response))
                 continue
             break
@@ -148,7 +163,7 @@ class ImageRepo:
         response = await self.send(
             "POST",
             "images/",
-            ok=(200, 201, 400),
+            ok=(200, 201, 400, 429),
             data={"visibility": visibility, "description": description},
             make_files=make_files,
         )

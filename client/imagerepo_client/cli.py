@@ -14,7 +14,7 @@ import httpx
 from .api import ApiError, AuthError, ImageRepo
 from .listing import print_images
 from .progress import UploadProgress
-from .upload import Uploader, iter_files, summary
+from .upload import Uploader, UploadStopped, iter_files, summary
 
 OK, PROBLEMS, USAGE = 0, 1, 2
 
@@ -135,14 +135,21 @@ async def upload_command(args):
                 concurrency=args.concurrency,
                 report=progress.report,
             )
+            stopped = None
             try:
                 counts = await uploader.run(iter_files(args.paths))
             except* AuthError as group:
                 raise UsageError(
                     f"the server refused the token: {group.exceptions[0].message}"
                 ) from None
+            except* UploadStopped as group:
+                counts, stopped = uploader.counts, str(group.exceptions[0])
+    if stopped:
+        print(
+            f"Stopped: {stopped} Run the same command later to go on.", file=sys.stderr
+        )
     print(summary(counts))
-    return PROBLEMS if counts["rejected"] or counts["failed"] else OK
+    return PROBLEMS if stopped or counts["rejected"] or counts["failed"] else OK
 
 
 async def list_command(args):

@@ -10,12 +10,16 @@ from pathlib import Path
 
 import httpx
 
-from .api import ApiError, AuthError
+from .api import UPLOAD_LIMIT_CODE, ApiError, AuthError
 
 UPLOADED, DUPLICATE, REJECTED, FAILED = "uploaded", "duplicate", "rejected", "failed"
 # Hashes asked about per check-hashes request (the server allows up to 1,000).
 HASH_BATCH = 200
 CHUNK = 1024 * 1024
+
+
+class UploadStopped(Exception):
+    """The server will take no more files for now (hourly upload limit)."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,8 @@ class Uploader:
         except (httpx.TransportError, OSError) as error:
             return Outcome(path, FAILED, _describe(error))
         if result["status"] == "rejected":
+            if result["error"]["code"] == UPLOAD_LIMIT_CODE:
+                raise UploadStopped(result["error"]["message"])
             return Outcome(path, REJECTED, result["error"]["message"])
         status = UPLOADED if result["status"] == "created" else DUPLICATE
         return Outcome(path, status)
