@@ -1,19 +1,16 @@
 """What the API reads and writes. Input is checked here for shape only; the
 rules about images live in gallery.services, as for every other way in."""
 
-import re
-
 from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from gallery.forms import Sha256ListField
 from gallery.models import Image, Visibility
 from gallery.pagination import decode_cursor
 
 from .errors import too_many_files
-
-SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -169,23 +166,14 @@ class HashCheckSerializer(serializers.Serializer):
     sha256 = serializers.ListField(
         child=serializers.CharField(min_length=64, max_length=64),
         allow_empty=False,
-        help_text="Hex SHA-256 digests of files you are about to upload.",
+        help_text="Hex SHA-256 digests of files you are about to upload "
+        "(at most IMAGEREPO_MAX_HASHES_PER_CHECK).",
     )
 
     def validate_sha256(self, digests):
-        limit = settings.IMAGEREPO_API_MAX_HASHES
-        if len(digests) > limit:
-            raise serializers.ValidationError(
-                f"At most {limit} hashes can be checked in one request.",
-                code="too_many_hashes",
-            )
-        digests = [d.lower() for d in digests]
-        bad = next((d for d in digests if not SHA256.match(d)), None)
-        if bad is not None:
-            raise serializers.ValidationError(
-                f"{bad!r} is not a hex SHA-256 digest.", code="invalid_hash"
-            )
-        return digests
+        # The upload page's rule (limit, format, codes), so both agree.
+        Sha256ListField().clean(digests)
+        return list(dict.fromkeys(d.lower() for d in digests))
 
 
 class KnownHashSerializer(serializers.Serializer):

@@ -230,11 +230,11 @@ def test_check_hashes_says_which_the_user_has(api_for, make_image, user, other_u
         ({"sha256": ["z" * 64]}, "invalid_hash"),
         ({"sha256": []}, "empty"),
         ({}, "required"),
-        ({"sha256": ["a" * 64] * 4}, "too_many_hashes"),
+        ({"sha256": [c * 64 for c in "abcd"]}, "too_many_hashes"),
     ],
 )
 def test_check_hashes_bad_input(payload, code, api_for, user, settings):
-    settings.IMAGEREPO_API_MAX_HASHES = 3
+    settings.IMAGEREPO_MAX_HASHES_PER_CHECK = 3
     response = api_for(user).post(f"{URL}check-hashes/", payload, format="json")
     assert response.status_code == 400
     assert response.json()["code"] == code

@@ -273,8 +273,7 @@ INSTALLED_APPS += [
 ]
 IMAGEREPO_API_PAGE_SIZE = env.int("IMAGEREPO_API_PAGE_SIZE", default=50)
 IMAGEREPO_API_MAX_PAGE_SIZE = env.int("IMAGEREPO_API_MAX_PAGE_SIZE", default=200)
-# Most SHA-256s one check-hashes request may ask about.
-IMAGEREPO_API_MAX_HASHES = env.int("IMAGEREPO_API_MAX_HASHES", default=1000)
+# check-hashes takes at most IMAGEREPO_MAX_HASHES_PER_CHECK, as the upload page.
 # Requests per token (or signed-in user) and per anonymous address; DRF's
 # "N/second|minute|hour|day" form. Counted in Django's default cache.
 IMAGEREPO_API_RATE_TOKEN = env.str("IMAGEREPO_API_RATE_TOKEN", default="1200/minute")
