@@ -286,3 +286,13 @@ def test_files_past_the_limit_in_a_batch_are_refused_one_by_one(
     body = post_files(api_for(user), *files).json()
     assert [r["status"] for r in body["results"]] == ["created", "created", "rejected"]
     assert body["results"][2]["error"]["code"] == "upload_rate_limited"
+
+
+@pytest.mark.parametrize("accept", ["image/png", "text/html", "garbage;;"])
+def test_any_accept_header_gets_json(accept, api_for, user):
+    response = api_for(user).get(URL, HTTP_ACCEPT=accept)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    missing = api_for(user).get(f"{URL}{'0' * 32}/thumbnail/", HTTP_ACCEPT=accept)
+    assert missing.status_code == 404
+    assert missing.json()["code"] == "not_found"

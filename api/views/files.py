@@ -4,7 +4,6 @@ reached with an API token as well as a session."""
 from django.utils.cache import patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
@@ -13,21 +12,9 @@ from gallery.views.files import send_image_file
 from .schema import errors
 
 
-class AnyAccept(BaseContentNegotiation):
-    """A file is what it is: do not refuse ``Accept: image/*`` with a 406.
-    Errors are still rendered as JSON."""
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-    def select_parser(self, request, parsers):
-        return parsers[0]
-
-
 class ImageFileView(APIView):
     kind = None
     renderer_classes = [JSONRenderer]
-    content_negotiation_class = AnyAccept
 
     @extend_schema(
         responses={
