@@ -95,3 +95,27 @@ def test_items_carry_absolute_file_urls_that_work(api_for, make_image, user):
         response = client.get(item[f"{kind}_url"])
         assert response.status_code == 200
         assert response["Content-Type"].startswith("image/")
+
+
+def test_search_is_ranked_like_the_gallery(api_for, make_image, user, client_for):
+    make_image(user, title="Quay at noon", description="a red boat moored")
+    make_image(user, title="Red boat", description="")
+    make_image(user, title="Boats", description="nothing red here")
+    api = titles(api_for(user).get(URL, {"q": "red boat"}))
+    assert api[0] == "Red boat"  # the title match first
+    page = client_for(user).get("/", {"q": "red boat"}).context["page"]
+    assert api == [image.title for image in page.items]
+
+
+def test_search_pages_follow_ranked_cursors(api_for, make_image, user):
+    for i in range(5):
+        make_image(user, title=f"lake {i}")
+        make_image(user, title="shore", description=f"lake view {i}")
+    client, seen, url = api_for(user), [], URL + "?q=lake&page_size=3"
+    while url:
+        body = client.get(url).json()
+        seen += titles_of(body)
+        url = body["next"]
+    assert len(seen) == len(set(seen)) + 4  # five "shore" titles, all listed
+    assert all(t.startswith("lake") for t in seen[:5])
+    assert seen[5:] == ["shore"] * 5

@@ -1,5 +1,8 @@
 """``/api/v1/images/``: the same services and visibility rule as the pages."""
 
+import operator
+from functools import reduce
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -10,13 +13,14 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from gallery.models import Image
-from gallery.pagination import keyset_page
+from gallery.pagination import newest_first_page
 from gallery.request_limits import (
     rate_limited_error,
     refused_uploads,
     seconds_until_more_uploads,
     take_upload_allowance,
 )
+from gallery.search import ranked_page
 from gallery.services import image_create, image_delete, image_update
 
 from .. import serializers as s
@@ -31,7 +35,7 @@ UPLOAD_STATUS = {"created": status.HTTP_201_CREATED, "duplicate": status.HTTP_20
     list=extend_schema(
         parameters=[s.ImageListQuerySerializer],
         responses={200: s.ImagePageSerializer, **errors(400, 401, 429)},
-        summary="Images you may see, newest first; ?q= searches",
+        summary="Images you may see, newest first; ?q= searches (best match first)",
         operation_id="v1_images_list",
     ),
     retrieve=extend_schema(
@@ -74,8 +78,8 @@ class ImageViewSet(
         query = s.ImageListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        page = keyset_page(
-            self._filtered(self.get_queryset(), params),
+        page = self._page(
+            params,
             params.get("cursor", ""),
             params.get("page_size", settings.IMAGEREPO_API_PAGE_SIZE),
         )
@@ -87,14 +91,27 @@ class ImageViewSet(
             }
         )
 
-    def _filtered(self, images, params):
+    def _page(self, params, cursor, size):
+        """As the gallery pages: visible_to() as disjoint index-ordered parts,
+        newest first; with ``q``, ranked search results instead."""
+        user = self.request.user
+        parts = [
+            self._filtered(part, params).select_related("owner")
+            for part in Image.objects.visible_parts(user)
+        ]
+        query = " ".join(params.get("q", "").split())
+        if query:
+            return ranked_page(reduce(operator.or_, parts), query, cursor, size)
+        return newest_first_page(parts, cursor, size)
+
+    @staticmethod
+    def _filtered(images, params):
         if params.get("visibility"):
             images = images.filter(visibility=params["visibility"])
         if params.get("owner"):
             username_field = get_user_model().USERNAME_FIELD
             images = images.filter(**{f"owner__{username_field}": params["owner"]})
-        query = " ".join(params.get("q", "").split())
-        return images.search(query) if query else images
+        return images
 
     @staticmethod
     def _next_url(request, cursor):
