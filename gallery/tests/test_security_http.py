@@ -199,7 +199,17 @@ def outcomes(response):
     return re.findall(r'data-outcome="(\w+)"', response.content.decode())
 
 
-def test_upload_flood_is_rate_limited_per_user(client_for, user, other_user, settings):
+@pytest.fixture
+def one_hour():
+    """Keep the clock inside one rate window, so the test cannot straddle two."""
+    clock = mock.Mock(**{"time.return_value": 7 * 3600 + 60.0})
+    with mock.patch("gallery.request_limits.time", clock):
+        yield
+
+
+def test_upload_flood_is_rate_limited_per_user(
+    client_for, user, other_user, settings, one_hour
+):
     settings.IMAGEREPO_UPLOADS_PER_HOUR = 3
     alice = client_for(user)
     files = [upload(f"{i}.jpg", noisy_jpeg(seed=i)) for i in range(2)]
