@@ -100,10 +100,14 @@ def matching(queryset, terms, scope):
     """``queryset`` narrowed to images matching ``terms``, newest-indexed
     first. ``extra()`` puts the index in the FROM clause: as a join the index
     drives the query and stops at the page; as a ``rowid IN (subquery)`` SQLite
-    would first collect every match (measured: 60 ms for a common word)."""
+    would first collect every match (measured: 60 ms for a common word).
+
+    The ``+`` keeps the index from being the inner loop: otherwise SQLite may
+    walk the visibility index and run the full-text query once per image
+    (measured: seconds at 60,000 images, for a count without ORDER BY)."""
     return queryset.extra(
         tables=[TABLE],
-        where=[f"{TABLE}.rowid = gallery_image.rowid", f"{TABLE} MATCH %s"],
+        where=[f"+{TABLE}.rowid = gallery_image.rowid", f"{TABLE} MATCH %s"],
         params=[expression(terms, scope)],
         select={"search_key": f"{TABLE}.rowid"},
         order_by=["-search_key"],
