@@ -94,3 +94,40 @@ def test_gallery_for_a_signed_in_user_merges_public_and_private_newest_first(
             else None
         )
     assert seen == [str(image.pk) for image in reversed(made)]
+
+
+def tiles_on(client, **params):
+    html = client.get(reverse("gallery:index"), params).content.decode()
+    return re.findall(r'<li class="tile".*?</li>', html, re.S)
+
+
+def test_reused_tiles_are_what_rendering_would_give(client_for, user, make_image):
+    from django.core.cache import caches
+    from django.template.loader import render_to_string
+
+    image = make_image(user, title="Kelp <forest>", visibility="private")
+    client = client_for(user)
+    first, again = tiles_on(client), tiles_on(client)
+    assert first == again
+    fresh = render_to_string(
+        "gallery/_tile.html", {"image": image, "user": user, "terms": []}
+    )
+    assert first == [fresh.strip()]
+    assert "Kelp &lt;forest&gt;" in first[0] and "tile-check" in first[0]
+    caches["tiles"].clear()
+    assert tiles_on(client) == first
+
+
+def test_reused_tiles_follow_every_change(client_for, user, other_user, make_image):
+    from gallery.services import image_update
+
+    image = make_image(user, title="Coral")
+    owner, other = client_for(user), client_for(other_user)
+    assert "tile-check" in tiles_on(owner)[0]  # the owner may select it
+    assert "tile-check" not in tiles_on(other)[0]
+    assert "<mark>Coral</mark>" in tiles_on(other, q="cor")[0]
+    assert "<mark>" not in tiles_on(other)[0]
+    image_update(image, title="Anemone")
+    assert "Anemone" in tiles_on(other)[0] and "Coral" not in tiles_on(other)[0]
+    images_set_visibility(type(image).objects.filter(pk=image.pk), "private")
+    assert "Private" in tiles_on(owner)[0] and tiles_on(other) == []

@@ -238,6 +238,19 @@ IMAGEREPO_PUBLIC_BROWSER_CACHE_SECONDS = env.int(
 IMAGEREPO_SEARCH_MAX_TERMS = env.int("IMAGEREPO_SEARCH_MAX_TERMS", default=12)
 # Result counts stop at this many and show "1,000+": no COUNT(*) of a million.
 IMAGEREPO_RESULT_COUNT_CAP = env.int("IMAGEREPO_RESULT_COUNT_CAP", default=1000)
+# Keep database connections between requests: closing a SQLite connection
+# in WAL mode checkpoints, measured at ~4 ms of a ~12 ms gallery page.
+DATABASES["default"].setdefault(
+    "CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=600)
+)
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+# Rendered gallery tiles kept per server process (gallery.templatetags.gallery_tiles).
+CACHES["tiles"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "gallery-tiles",
+    "TIMEOUT": None,
+    "OPTIONS": {"MAX_ENTRIES": env.int("IMAGEREPO_TILE_CACHE_ENTRIES", default=5000)},
+}
 # Browser lifetime of a public rendition asked for by its current versioned URL
 # (gallery.delivery); the version changes with the visibility.
 IMAGEREPO_PUBLIC_VERSIONED_CACHE_SECONDS = env.int(
