@@ -17,6 +17,12 @@ def _matches(word, terms):
     return False
 
 
+def covers(text, terms):
+    """Whether every term has a matching word in ``text``."""
+    found = [m.group() for m in WORD.finditer(text)]
+    return all(any(_matches(word, [term]) for word in found) for term in terms)
+
+
 def highlight(text, terms):
     """``text`` as HTML with every matched word in ``<mark>``. Each piece is
     escaped on its own, so markup in a title can never become markup here."""

@@ -1,5 +1,5 @@
-"""``{{ text|highlight:terms }}`` and ``{{ text|excerpt:terms }}`` for search
-results (see gallery.search.highlight: every piece is escaped)."""
+"""``{{ text|highlight:terms }}`` and ``{{ image|description_excerpt:terms }}``
+for search results (see gallery.search.highlight: every piece is escaped)."""
 
 from django import template
 
@@ -14,5 +14,9 @@ def highlight(text, terms):
 
 
 @register.filter(is_safe=True)
-def excerpt(text, terms):
-    return marking.excerpt(str(text), terms or [])
+def description_excerpt(image, terms):
+    """Where the description matched, for a result whose title does not
+    already show every word of the search."""
+    if not terms or marking.covers(image.title, terms):
+        return ""
+    return marking.excerpt(image.description, terms)

@@ -171,9 +171,20 @@ def test_a_bad_search_cursor_shows_the_first_page(client, library):
 def test_matched_words_are_marked_and_markup_is_escaped(client, user, bulk_images):
     bulk_images(user, [("<script>alert(1)</script> Sunset", "<b>sunny</b> day")])
     body = client.get(reverse("gallery:index"), {"q": "sun"}).content.decode()
-    assert "<mark>Sunset</mark>" in body and "<mark>sunny</mark>" in body
+    assert "<mark>Sunset</mark>" in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
-    assert "<script>alert" not in body and "<b>sunny" not in body
+    assert "<script>alert" not in body
+    # The title lacks "day": the description line shows where it matched.
+    body = client.get(reverse("gallery:index"), {"q": "sunset day"}).content.decode()
+    assert "&lt;b&gt;sunny&lt;/b&gt; <mark>day</mark>" in body
+    assert "<b>sunny" not in body
+
+
+def test_description_line_only_when_the_title_lacks_a_word(client, user, bulk_images):
+    bulk_images(user, [("Beach", "golden sand"), ("Harbour", "a beach nearby")])
+    body = client.get(reverse("gallery:index"), {"q": "beach"}).content.decode()
+    assert body.count('class="tile-excerpt"') == 1
+    assert "a <mark>beach</mark> nearby" in body
 
 
 def test_accented_words_are_marked_from_plain_queries(client, library):
