@@ -373,3 +373,52 @@ def test_bulk_needs_sign_in(client, user, make_image):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     image.refresh_from_db()
     assert image.visibility == "public"
+
+
+# ---------------------------------------------------------------- gallery and detail
+
+
+def test_only_your_own_tiles_can_be_selected(client_for, user, other_user, make_image):
+    mine = make_image(user)
+    theirs = make_image(other_user)
+    html = client_for(user).get(reverse("gallery:index")).content.decode()
+    selectable = set(re.findall(r'name="images" value="([^"]+)"', html))
+    assert selectable == {str(mine.pk)}
+    assert str(theirs.pk) in html
+    assert 'id="bulk-form"' in html
+
+
+def test_tiles_offer_both_renditions_and_alt_text(client, user, make_image):
+    image = make_image(user, title="Harbour at dawn")
+    html = client.get(reverse("gallery:index")).content.decode()
+    assert f"{image.thumbnail_url} {image.thumbnail_width}w" in html
+    assert f"{image.display_url} {image.display_width}w" in html
+    assert 'alt="Harbour at dawn"' in html and 'loading="lazy"' in html
+
+
+def test_detail_links_its_neighbours_among_visible_images(
+    client_for, user, other_user, make_image
+):
+    oldest = make_image(user)
+    hidden = make_image(other_user, visibility="private")
+    middle = make_image(user)
+    newest = make_image(other_user)
+    html = client_for(user).get(middle.get_absolute_url()).content.decode()
+    assert f'id="detail-newer" href="{newest.get_absolute_url()}"' in html
+    assert f'id="detail-older" href="{oldest.get_absolute_url()}"' in html
+    assert str(hidden.pk) not in html
+
+
+@pytest.mark.parametrize(
+    "visibility, offered", [("public", "private"), ("private", "public")]
+)
+def test_detail_offers_the_owner_the_other_visibility(
+    client_for, user, other_user, make_image, visibility, offered
+):
+    image = make_image(user, visibility=visibility)
+    html = client_for(user).get(image.get_absolute_url()).content.decode()
+    assert f'name="action" value="{offered}"' in html
+    assert (">Private</span>" in html) == (visibility == "private")
+    if visibility == "public":
+        other = client_for(other_user).get(image.get_absolute_url()).content.decode()
+        assert 'name="action"' not in other

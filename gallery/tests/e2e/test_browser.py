@@ -109,8 +109,14 @@ def test_a_new_user_uploads_browses_and_keeps_things_private(new_page, screensho
         lambda r: posted.append(r) if r.url.endswith("/upload/file/") else None,
     )
     page.locator("input[name=visibility][value=public]").check()
+    page.locator("#id_description").fill("Trip to the coast")
     cdp = throttle_uploads(page, 256 * 1024)
     page.evaluate(DROP_JS, dropped)
+    # One file gets its own title and visibility while it waits in the queue.
+    graphic = row(page, "graphic.png")
+    graphic.get_by_role("button", name=re.compile("Title, description")).click()
+    graphic.get_by_label("Title", exact=True).fill("Blue graphic")
+    graphic.get_by_label("Visibility", exact=True).select_option("private")
     page.wait_for_selector(".upload-row[data-state=added] ~ .upload-row")
     page.wait_for_function(
         "() => document.querySelectorAll('.upload-row[data-state=uploading]')"
@@ -155,6 +161,10 @@ def test_a_new_user_uploads_browses_and_keeps_things_private(new_page, screensho
     page.wait_for_url(re.compile(r"q=harbour"))
     tiles = page.locator(".gallery-grid .tile")
     assert tiles.count() == 1
+    page.goto("/?q=coast")  # the batch description reached every dropped file
+    assert tiles.count() == 44
+    page.goto("/?q=blue+graphic")
+    assert tiles.locator(".badge", has_text="Private").count() == 1
     page.goto("/?show=mine")
     page.screenshot(path=screenshots / "gallery.png", full_page=False)
     page.locator(".tile-link").first.focus()
@@ -186,15 +196,16 @@ def test_a_new_user_uploads_browses_and_keeps_things_private(new_page, screensho
     page.get_by_role("button", name="Make private").click()
     assert "3 images made private" in page.locator(".alert").inner_text()
     page.goto("/?show=private")
-    assert page.locator(".gallery-grid .tile").count() == 4
+    assert page.locator(".gallery-grid .tile").count() == 5
 
     # Someone else sees none of the private ones, anywhere.
     other = new_page(width=360, height=740)
     sign_up(other, "e2e_bob")
-    other.goto("/?q=harbour")
-    assert other.locator(".gallery-grid .tile").count() == 0
+    for query in ("harbour", "graphic"):
+        other.goto(f"/?q={query}")
+        assert other.locator(".gallery-grid .tile").count() == 0
     assert other.goto(harbour_url).status == 404
     other.goto("/")
-    assert other.locator(".gallery-grid .tile").count() == 45 - 4
+    assert other.locator(".gallery-grid .tile").count() == 45 - 5
     other.screenshot(path=screenshots / "gallery-360px-other-user.png")
     assert errors == []

@@ -80,6 +80,7 @@ class Uploader {
     this.section.addEventListener("change", (event) => {
       if (event.target.name === "queue-filter") {
         this.list.classList.toggle("only-problems", event.target.value === "problems");
+        this.rows.refresh();
       }
     });
     window.addEventListener("beforeunload", (event) => {
