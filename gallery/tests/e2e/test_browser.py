@@ -79,6 +79,9 @@ def test_a_new_user_uploads_browses_and_keeps_things_private(new_page, screensho
 
     # One photo first, through the file picker: it will come back as a duplicate.
     page.goto("/upload/")
+    # The uploader took over: drop zone shown, the plain file field hidden.
+    assert page.locator("#dropzone").is_visible()
+    assert not page.locator("#id_images").is_visible()
     first = noisy_jpeg((320, 240), seed=1000)
     page.set_input_files(
         "#pick-files",
@@ -154,6 +157,8 @@ def test_a_new_user_uploads_browses_and_keeps_things_private(new_page, screensho
         in page.locator("#upload-counts").inner_text()
     )
     page.screenshot(path=screenshots / "upload-finished.png", full_page=False)
+    page.get_by_text("Problems", exact=True).click()
+    assert page.locator(".upload-row:visible").count() == 4
 
     # Search, then open the lightbox from the keyboard and step through it.
     page.get_by_label("Search images").fill("harbour")
@@ -186,6 +191,8 @@ def test_a_new_user_uploads_browses_and_keeps_things_private(new_page, screensho
     page.wait_for_url("**/images/*/")
     page.get_by_role("button", name="Make private").click()
     assert page.locator(".badge", has_text="Private").is_visible()
+    assert page.get_by_role("button", name="Make public").is_visible()
+    page.screenshot(path=screenshots / "detail-private.png")
     harbour_url = page.url
 
     page.goto("/?show=public")
