@@ -277,3 +277,26 @@ def test_rebuild_search_index_unknown_database():
 
     with pytest.raises(CommandError, match="No database named 'nope'"):
         call_command("rebuild_search_index", "--database", "nope")
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite triggers")
+def test_a_rebuilt_image_table_gets_its_search_triggers_back(user, bulk_images):
+    # Django rebuilds a SQLite table to alter a column: its triggers are gone
+    # and rows renumbered. The post-migrate check restores and re-reads.
+    from io import StringIO
+
+    from gallery.apps import repair_search_index
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER gallery_image_fts_insert")
+    bulk_images(user, ["Missed while broken"])
+    assert search("missed") == []
+    out = StringIO()
+    repair_search_index(using="default", stdout=out)
+    assert "Rebuilding the search index" in out.getvalue()
+    assert search("missed") == ["Missed while broken"]
+    bulk_images(user, ["Added after"])
+    assert search("added") == ["Added after"]
+    out = StringIO()
+    repair_search_index(using="default", stdout=out)
+    assert out.getvalue() == ""  # nothing to repair: no rebuild
