@@ -131,3 +131,20 @@ def test_reused_tiles_follow_every_change(client_for, user, other_user, make_ima
     assert "Anemone" in tiles_on(other)[0] and "Coral" not in tiles_on(other)[0]
     images_set_visibility(type(image).objects.filter(pk=image.pk), "private")
     assert "Private" in tiles_on(owner)[0] and tiles_on(other) == []
+
+
+@pytest.mark.parametrize("params", [{}, {"q": "reef"}, {"show": "private"}])
+def test_a_page_of_tiles_costs_the_same_queries_as_one_tile(
+    client_for, user, bulk_images, django_assert_max_num_queries, params
+):
+    # A field a tile reads but the gallery did not load would cost one more
+    # query per tile; the number of queries must not grow with the tiles.
+    bulk_images(user, ["Reef 1"], visibility="private")
+    client = client_for(user)
+    client.get(reverse("gallery:index"), params)  # session and cache warm
+    with django_assert_max_num_queries(99) as one:
+        client.get(reverse("gallery:index"), params)
+    bulk_images(user, [f"Reef {n}" for n in range(2, 30)], visibility="private")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        html = client.get(reverse("gallery:index"), params).content.decode()
+    assert html.count('class="tile"') == 29

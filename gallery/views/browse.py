@@ -9,6 +9,7 @@ from django.views.generic import DetailView, TemplateView
 from ..models import Image
 from ..pagination import newest_first_page
 from ..search import parse_terms, ranked_page
+from ..templatetags.gallery_tiles import TILE_FIELDS
 
 # Each filter is a list of disjoint querysets, each served by one index in
 # newest-first order (see ImageQuerySet.visible_parts).
@@ -39,7 +40,7 @@ class GalleryView(TemplateView):
         show = params.get("show", "all")
         if show not in FILTERS or (show != "all" and not user.is_authenticated):
             show = "all"
-        parts = [part.select_related("owner") for part in FILTERS[show](user)]
+        parts = [part.only(*TILE_FIELDS) for part in FILTERS[show](user)]
         cursor, size = params.get("after", ""), settings.IMAGEREPO_GALLERY_PAGE_SIZE
         if query:
             images = reduce(lambda a, b: a | b, parts)
