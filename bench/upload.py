@@ -88,9 +88,9 @@ def start_server(env, port, workers):
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
-            requests.get(url + "/accounts/login/", timeout=2)
+            requests.get(url + "/accounts/login/", timeout=10)
             return server, url
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.2)
     server.terminate()
     raise SystemExit("gunicorn did not start")
@@ -130,7 +130,8 @@ def sign_in(url):
     )
     response.raise_for_status()
     assert "sessionid" in session.cookies, "sign-in failed"
-    return session, token
+    # Signing in rotates the CSRF token.
+    return session, session.cookies["csrftoken"]
 
 
 def send_all(session, token, url, paths, parallel):
