@@ -106,13 +106,15 @@ def pytest_terminal_summary(terminalreporter, config):
 
 @pytest.fixture
 def new_page(browser, site_url):
-    """``new_page(width=1280)`` opens a page in a fresh browser context (its own
-    cookies), with the site's address as base URL."""
+    """``new_page(width=1280, javascript=True)`` opens a page in a fresh
+    browser context (its own cookies), with the site's address as base URL."""
     contexts = []
 
-    def make(width=1280, height=900):
+    def make(width=1280, height=900, javascript=True):
         context = browser.new_context(
-            base_url=site_url, viewport={"width": width, "height": height}
+            base_url=site_url,
+            viewport={"width": width, "height": height},
+            java_script_enabled=javascript,
         )
         context.set_default_timeout(15_000)
         contexts.append(context)

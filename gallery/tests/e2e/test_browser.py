@@ -215,4 +215,27 @@ def test_a_new_user_uploads_browses_and_keeps_things_private(new_page, screensho
     other.goto("/")
     assert other.locator(".gallery-grid .tile").count() == 45 - 5
     other.screenshot(path=screenshots / "gallery-360px-other-user.png")
+    other.goto("/upload/")
+    other.screenshot(path=screenshots / "upload-360px.png")
     assert errors == []
+
+
+def test_without_javascript_the_plain_form_still_uploads(new_page, screenshots):
+    page = new_page(javascript=False)
+    sign_up(page, "e2e_carol")
+    page.goto("/upload/")
+    assert not page.locator("#dropzone").is_visible()
+    page.set_input_files(
+        "#id_images",
+        files=[
+            {"name": "a.jpg", "mimeType": "image/jpeg", "buffer": noisy_jpeg(seed=501)},
+            {"name": "b.txt", "mimeType": "text/plain", "buffer": TEXT},
+        ],
+    )
+    page.locator("main").get_by_role("button", name="Upload").click()
+    outcomes = page.locator("#upload-results [data-outcome]")
+    assert [outcomes.nth(i).get_attribute("data-outcome") for i in range(2)] == [
+        "added",
+        "rejected",
+    ]
+    page.screenshot(path=screenshots / "upload-without-javascript.png")
