@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 # Local development serves with DEBUG on; production sets its own environment.
 export DJANGO_DEBUG ?= true
 
-.PHONY: install run test lint format clean
+.PHONY: install run test test-scale serve lint format clean
 
 install: $(VENV)/.installed
 
@@ -28,6 +28,21 @@ test: install
 	# chromium runs the browser tests (Playwright drives Debian's build).
 	scripts/ensure-apt-packages nginx-light chromium
 	$(PY) -m pytest
+
+# The whole suite again on real PostgreSQL and SeaweedFS (S3) servers, started
+# on loopback ports 8710-8727 by scripts/scale-servers and stopped afterwards.
+test-scale: install
+	scripts/ensure-apt-packages postgresql nginx-light
+	IMAGEREPO_TEST_BACKENDS=postgresql,s3 \
+		$(PY) scripts/scale-servers run -- $(PY) -m pytest
+
+# Production server: gunicorn, workers from deploy/gunicorn.conf.py. Settings
+# come from the environment, or from ENV_FILE (see deploy/imagerepo.env.example).
+serve: install
+	@if [ -n "$(ENV_FILE)" ]; then set -a; . "$(ENV_FILE)"; set +a; fi; \
+	$(PY) manage.py migrate --noinput && \
+	$(PY) manage.py collectstatic --noinput --verbosity 0 && \
+	exec $(VENV)/bin/gunicorn --config deploy/gunicorn.conf.py imagerepo.wsgi
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,17 +1,51 @@
 """Fixtures shared by every test: throwaway media, users and signed-in clients."""
 
+import copy
+import uuid
+
 import pytest
+from django.conf import settings as django_settings
+from django.core.files.storage import storages
+from django.db import connection
 from django.test import Client
+
+S3_BACKEND = "storages.backends.s3.S3Storage"
+
+
+def pytest_collection_modifyitems(config, items):
+    """``@pytest.mark.db_vendor("sqlite")`` runs a test on that database only
+    (e.g. a query-plan check); ``@pytest.mark.s3`` runs it only when media
+    live in an S3 bucket (``make test-scale``)."""
+    media_in_s3 = django_settings.STORAGES["default"]["BACKEND"] == S3_BACKEND
+    for item in items:
+        for mark in item.iter_markers("db_vendor"):
+            if connection.vendor not in mark.args:
+                item.add_marker(pytest.mark.skip(f"needs {' or '.join(mark.args)}"))
+        if item.get_closest_marker("s3") and not media_in_s3:
+            item.add_marker(pytest.mark.skip("needs media in S3 (make test-scale)"))
 
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
-    """Every test writes its uploads to its own temporary folder."""
+    """Every test writes its uploads to its own temporary folder and, when an
+    S3 store is configured (``make test-scale``), under a key prefix of its
+    own in the bucket, emptied afterwards."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MEDIA_ROOT.mkdir()
     # import_images keeps its crash journal beside the media, per test too.
     settings.IMAGEREPO_IMPORT_JOURNAL_DIR = tmp_path / "import-journal"
-    return settings.MEDIA_ROOT
+    if "s3" not in settings.STORAGES:
+        yield settings.MEDIA_ROOT
+        return
+    prefix = f"tests/{uuid.uuid4().hex}"
+    configured = copy.deepcopy(settings.STORAGES)
+    for alias in ("default", "s3"):
+        if configured[alias]["BACKEND"] == S3_BACKEND:
+            configured[alias]["OPTIONS"]["location"] = prefix
+    settings.STORAGES = configured
+    bucket = storages["s3"].bucket  # kept: the test may change STORAGES again
+    yield settings.MEDIA_ROOT
+    bucket.objects.filter(Prefix=f"{prefix}/").delete()
 
 
 @pytest.fixture

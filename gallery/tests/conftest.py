@@ -1,7 +1,10 @@
 import itertools
+import posixpath
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.core.files.storage import default_storage
 
 from gallery.services import image_create
 
@@ -29,11 +32,31 @@ def make_image():
     return make
 
 
-def stored_files(media_root):
-    """Every file under MEDIA_ROOT, as relative paths."""
-    return sorted(
-        str(p.relative_to(media_root)) for p in media_root.rglob("*") if p.is_file()
-    )
+def stored_files(folder=None):
+    """Every file in this test's media store, as names relative to it, walked
+    through the storage API so the same assertion checks the folder on disk or
+    the prefix in the S3 bucket. Given a ``folder`` (a child process's own
+    MEDIA_ROOT), the files under that folder instead."""
+    if folder is not None:
+        folder = Path(folder)
+        return sorted(
+            str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()
+        )
+    return sorted(_walk(default_storage, ""))
+
+
+def _walk(storage, folder):
+    folders, files = storage.listdir(folder)
+    for name in files:
+        yield posixpath.join(folder, name)
+    for sub in folders:
+        yield from _walk(storage, posixpath.join(folder, sub))
+
+
+def stored_bytes(name):
+    """The bytes of ``name`` as the media store holds them."""
+    with default_storage.open(name, "rb") as handle:
+        return handle.read()
 
 
 @pytest.fixture

@@ -91,6 +91,7 @@ def site_env(root, **overrides):
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DATABASE_URL": f"sqlite:///{root / 'db.sqlite3'}",
+        "MEDIA_STORAGE": "local",  # a site of its own on disk, even in test-scale
         "MEDIA_ROOT": str(root / "media"),
         "DJANGO_STATIC_ROOT": str(root / "static"),
         "IMAGEREPO_IMPORT_JOURNAL_DIR": str(root / "import-journal"),

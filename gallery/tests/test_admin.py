@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from gallery.models import Image
 
-from .conftest import stored_files
+from .conftest import stored_bytes, stored_files
 from .images import TEXT, image_bytes, noisy_jpeg, upload
 
 pytestmark = pytest.mark.django_db
@@ -74,9 +74,7 @@ def test_admin_visibility_actions(
     assert set(Image.objects.values_list("visibility", flat=True)) == {after}
 
 
-def test_admin_add_goes_through_the_ingest_service(
-    client_for, staff_user, user, media_root
-):
+def test_admin_add_goes_through_the_ingest_service(client_for, staff_user, user):
     data = noisy_jpeg(seed=8)
     response = client_for(staff_user).post(
         reverse("admin:gallery_image_add"),
@@ -96,8 +94,8 @@ def test_admin_add_goes_through_the_ingest_service(
         "admin pick",
         "admin pick.jpg",
     )
-    assert (media_root / image.original.name).read_bytes() == data
-    assert len(stored_files(media_root)) == 3
+    assert stored_bytes(image.original.name) == data
+    assert len(stored_files()) == 3
 
 
 def test_admin_add_takes_an_avif(client_for, staff_user, user):
@@ -117,9 +115,7 @@ def test_admin_add_takes_an_avif(client_for, staff_user, user):
     assert image.display.name.endswith(".jpg")
 
 
-def test_admin_add_rejects_a_bad_file_on_the_form(
-    client_for, staff_user, user, media_root
-):
+def test_admin_add_rejects_a_bad_file_on_the_form(client_for, staff_user, user):
     response = client_for(staff_user).post(
         reverse("admin:gallery_image_add"),
         {
@@ -133,7 +129,7 @@ def test_admin_add_rejects_a_bad_file_on_the_form(
     assert response.status_code == 200
     assert "not an image" in response.content.decode()
     assert not Image.objects.exists()
-    assert stored_files(media_root) == []
+    assert stored_files() == []
 
 
 def test_admin_change_page_renders(client_for, staff_user, user, make_image):

@@ -59,7 +59,7 @@ def read_report(path):
 
 def assert_every_row_has_its_files_and_no_more(media_root):
     expected = sorted(n for i in Image.objects.all() for n in i.stored_files())
-    assert stored_files(media_root) == expected
+    assert stored_files() == expected
 
 
 def test_import_a_tree(photo_tree, user, media_root, tmp_path):
@@ -78,7 +78,7 @@ def test_import_a_tree(photo_tree, user, media_root, tmp_path):
     assert {(i.owner, i.visibility, i.description) for i in images} == {
         (user, "private", "Trip")
     }
-    assert len(stored_files(media_root)) == 5 * 3
+    assert len(stored_files()) == 5 * 3
     assert_every_row_has_its_files_and_no_more(media_root)
 
     lines = read_report(report)
@@ -97,11 +97,11 @@ def test_import_a_tree(photo_tree, user, media_root, tmp_path):
 
 def test_import_twice_adds_nothing(photo_tree, user, media_root):
     run(str(photo_tree), "--owner", user.username)
-    files = stored_files(media_root)
+    files = stored_files()
     out, _, status = run(str(photo_tree), "--owner", user.username, "--workers", "1")
     assert out.strip().endswith("0 imported, 6 duplicates, 4 rejected.")
     assert Image.objects.count() == 5
-    assert stored_files(media_root) == files
+    assert stored_files() == files
     assert status == 1
 
 
@@ -123,7 +123,7 @@ def test_dry_run_writes_nothing(photo_tree, user, media_root, tmp_path):
     assert out.strip().endswith("5 would import, 1 duplicates, 4 rejected.")
     assert status == 1
     assert not Image.objects.exists()
-    assert stored_files(media_root) == []
+    assert stored_files() == []
     assert read_report(report)["2023/a.jpg"]["outcome"] == "would import"
 
 

@@ -18,7 +18,7 @@ from PIL import Image as PILImage
 from gallery.models import Image
 from gallery.services import image_create, image_delete
 
-from .conftest import stored_files
+from .conftest import stored_bytes, stored_files
 from .images import noisy_jpeg, upload
 
 DATA = noisy_jpeg((300, 200), seed=4)
@@ -69,11 +69,11 @@ def database_failing_on(sql_start):
 
 def assert_nothing_left_and_retry_works(user, media_root):
     assert not Image.objects.exists()
-    assert stored_files(media_root) == []
+    assert stored_files() == []
     image = create(user)
     assert not image.is_duplicate
-    assert len(stored_files(media_root)) == 3
-    assert (media_root / image.original.name).read_bytes() == DATA
+    assert len(stored_files()) == 3
+    assert stored_bytes(image.original.name) == DATA
 
 
 @pytest.mark.django_db
@@ -151,8 +151,8 @@ def test_delete_removes_files_only_after_the_commit(user, media_root):
     with transaction.atomic():
         image_delete(image)
         assert not Image.objects.exists()
-        assert len(stored_files(media_root)) == 3  # still there before commit
-    assert stored_files(media_root) == []
+        assert len(stored_files()) == 3  # still there before commit
+    assert stored_files() == []
 
 
 @pytest.mark.django_db(transaction=True)
@@ -163,7 +163,7 @@ def test_delete_that_rolls_back_keeps_the_files(user, media_root):
         image_delete(image)
         raise RuntimeError("crash after the row delete, before the commit")
     assert Image.objects.get().pk == pk
-    assert len(stored_files(media_root)) == 3
+    assert len(stored_files()) == 3
 
 
 @pytest.mark.django_db(transaction=True)
@@ -181,4 +181,4 @@ def test_delete_whose_commit_fails_keeps_the_files(user, media_root):
     ):
         image_delete(image)
     assert Image.objects.get().pk == pk
-    assert len(stored_files(media_root)) == 3
+    assert len(stored_files()) == 3

@@ -102,14 +102,14 @@ def test_cross_site_request_forgery_without_a_token_writes_nothing(
     url, data = csrf_forms[form]
     if form == "upload":
         data = {**data, "images": [upload("forged.jpg", noisy_jpeg(seed=77))]}
-    files_before = stored_files(media_root)
+    files_before = stored_files()
 
     response = client.post(url, data)
 
     assert response.status_code == 403
     image = Image.objects.get()
     assert (image.title, image.visibility) == ("Untouched", "public")
-    assert stored_files(media_root) == files_before
+    assert stored_files() == files_before
     assert "_auth_user_id" in client.session  # not even signed out
 
 
@@ -256,7 +256,7 @@ def test_oversized_file_is_refused_while_it_streams_in(
     # It streamed in, but nothing past the limit reached the handler that keeps it.
     assert 0 < seen["huge.jpg"] <= settings.IMAGEREPO_MAX_UPLOAD_BYTES
     assert Image.objects.get().original_filename == "ok.jpg"
-    assert len(stored_files(media_root)) == 3
+    assert len(stored_files()) == 3
 
 
 def test_only_file_oversized_says_so_next_to_the_form(client_for, user, settings):

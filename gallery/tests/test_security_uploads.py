@@ -130,7 +130,7 @@ def test_hostile_file_is_refused_by_the_service(user, media_root, attack):
     assert error.value.code in codes
     assert len(error.value.messages) == 1 and len(error.value.messages[0]) > 10
     assert not Image.objects.exists()
-    assert stored_files(media_root) == []
+    assert stored_files() == []
 
 
 def test_hostile_files_in_one_upload_each_get_a_reason_and_no_500(
@@ -153,7 +153,7 @@ def test_hostile_files_in_one_upload_each_get_a_reason_and_no_500(
     assert rows == ["rejected"] * len(HOSTILE) + ["added"]
     assert html.count('class="text-danger"') == len(HOSTILE)
     assert Image.objects.count() == 1
-    assert len(stored_files(media_root)) == 3
+    assert len(stored_files()) == 3
 
 
 def test_formats_outside_the_allow_list_never_reach_their_decoder(user):
@@ -190,7 +190,7 @@ def test_legal_but_huge_image_beyond_the_pixel_limit(user, settings, media_root)
         image_create(owner=user, file=upload("big.png", image_bytes("PNG", (201, 100))))
     assert error.value.code == "too_many_pixels"
     assert "0.02 megapixels" in error.value.messages[0]
-    assert stored_files(media_root) == []
+    assert stored_files() == []
 
 
 # ---------------------------------------------------------------- names
@@ -224,7 +224,7 @@ def test_hostile_file_name_is_stored_as_uuid_and_shown_escaped(
     assert re.findall(r'data-outcome="(\w+)"', response.content.decode()) == ["added"]
     image = Image.objects.get()
     assert re.fullmatch(r"originals/../../[0-9a-f]{32}\.jpg", image.original.name)
-    assert sorted(p.rsplit("/", 1)[0] for p in stored_files(media_root)) == [
+    assert sorted(p.rsplit("/", 1)[0] for p in stored_files()) == [
         f"originals/{image.pk.hex[:2]}/{image.pk.hex[2:4]}",
         *[f"renditions/{image.pk.hex[:2]}/{image.pk.hex[2:4]}"] * 2,
     ]

@@ -17,7 +17,7 @@ from gallery.services import (
     write_image_files,
 )
 
-from .conftest import stored_files
+from .conftest import stored_bytes, stored_files
 from .images import (
     PDF,
     SVG,
@@ -62,7 +62,7 @@ def test_accepted_formats_are_stored_byte_for_byte_under_a_uuid_name(
     assert image.format == fmt
     assert (image.width, image.height) == (120, 80)
     assert image.original.name.endswith(f"/{image.pk.hex}.{ext}")
-    assert (media_root / image.original.name).read_bytes() == data
+    assert stored_bytes(image.original.name) == data
     assert image.file_size == len(data)
     assert image.title == "Holiday Snap"
     assert image.original_filename == "Holiday Snap.png"
@@ -89,9 +89,7 @@ def test_a_damaged_heic_is_named_in_the_error(user):
     assert "HEIF" in error.value.messages[0]
 
 
-def test_insert_images_turns_a_clash_into_a_duplicate_and_keeps_the_rest(
-    user, media_root
-):
+def test_insert_images_turns_a_clash_into_a_duplicate_and_keeps_the_rest(user):
     first = image_create(owner=user, file=upload("a.jpg", noisy_jpeg(seed=1)))
     batch = []
     for seed in (1, 2, 3):
@@ -107,7 +105,7 @@ def test_insert_images_turns_a_clash_into_a_duplicate_and_keeps_the_rest(
     assert results[0].pk == first.pk
     assert Image.objects.count() == 3
     expected = sorted(n for i in Image.objects.all() for n in i.stored_files())
-    assert stored_files(media_root) == expected
+    assert stored_files() == expected
 
 
 def test_extension_comes_from_the_detected_format_not_the_name(user):
@@ -156,11 +154,11 @@ def test_exif_orientation_is_applied_and_no_metadata_survives(user):
 def test_same_bytes_again_return_the_existing_image(user, other_user, media_root):
     data = noisy_jpeg(seed=5)
     first = image_create(owner=user, file=upload("a.jpg", data))
-    files = stored_files(media_root)
+    files = stored_files()
 
     again = image_create(owner=user, file=upload("copy of a.jpg", data))
     assert again.pk == first.pk and again.is_duplicate
-    assert stored_files(media_root) == files
+    assert stored_files() == files
     # Another owner's copy is their own image.
     theirs = image_create(owner=other_user, file=upload("a.jpg", data))
     assert theirs.pk != first.pk and not theirs.is_duplicate
@@ -193,7 +191,7 @@ def test_bad_files_are_rejected_with_a_code_and_leave_nothing(user, media_root, 
     assert error.value.code == code
     assert error.value.messages[0]
     assert Image.objects.count() == 0
-    assert stored_files(media_root) == []
+    assert stored_files() == []
 
 
 def test_limits_come_from_settings(user, settings):
@@ -228,7 +226,7 @@ def test_a_failed_row_insert_removes_the_written_files(user, media_root):
         pytest.raises(IntegrityError),
     ):
         image_create(owner=user, file=upload("a.jpg", noisy_jpeg()))
-    assert stored_files(media_root) == []
+    assert stored_files() == []
     assert image_create(owner=user, file=upload("a.jpg", noisy_jpeg())).pk
 
 
@@ -249,7 +247,7 @@ def test_a_failed_rendition_write_removes_the_original(user, media_root):
         image_create(owner=user, file=upload("a.jpg", noisy_jpeg()))
     assert error.value.code == "storage_failed"
     assert "No space left on device" in error.value.messages[0]
-    assert stored_files(media_root) == []
+    assert stored_files() == []
     assert Image.objects.count() == 0
 
 
@@ -257,10 +255,10 @@ def test_delete_removes_files_after_commit(
     user, media_root, django_capture_on_commit_callbacks
 ):
     image = image_create(owner=user, file=upload("a.jpg", noisy_jpeg()))
-    assert len(stored_files(media_root)) == 3
+    assert len(stored_files()) == 3
     with django_capture_on_commit_callbacks(execute=True):
         image_delete(image)
-    assert stored_files(media_root) == []
+    assert stored_files() == []
     assert Image.objects.count() == 0
 
 
@@ -273,7 +271,7 @@ def test_delete_rolled_back_keeps_files(user, media_root):
         image_delete(image)
         raise RuntimeError("rollback")
     assert Image.objects.filter(pk=pk).exists()
-    assert len(stored_files(media_root)) == 3
+    assert len(stored_files()) == 3
 
 
 @pytest.mark.parametrize(

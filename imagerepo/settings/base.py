@@ -130,12 +130,58 @@ MEDIA_URL = "/media/"
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # The media folder by its own name, whichever store is the default, so
+    # ``migrate_storage --from local --to s3`` (and back) can reach both.
+    "local": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+
+# ---------------------------------------------------------------- object storage (S3)
+# MEDIA_STORAGE=s3 keeps uploads in an S3-compatible bucket instead of
+# MEDIA_ROOT. Objects are private (no public ACL); the permission-checked file
+# views stream them, or with S3_DELIVERY=redirect send the browser to a
+# presigned URL that expires after S3_URL_EXPIRY_SECONDS.
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="local")
+S3_BUCKET = env.str("S3_BUCKET", default="")
+S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default="")
+S3_ACCESS_KEY_ID = env.str("S3_ACCESS_KEY_ID", default="")
+S3_SECRET_ACCESS_KEY = env.str("S3_SECRET_ACCESS_KEY", default="")
+S3_REGION = env.str("S3_REGION", default="us-east-1")
+S3_ADDRESSING_STYLE = env.str("S3_ADDRESSING_STYLE", default="path")
+S3_PREFIX = env.str("S3_PREFIX", default="")
+S3_DELIVERY = env.str("S3_DELIVERY", default="stream")
+S3_URL_EXPIRY_SECONDS = env.int("S3_URL_EXPIRY_SECONDS", default=60)
+
+if MEDIA_STORAGE not in ("local", "s3"):
+    raise ImproperlyConfigured("MEDIA_STORAGE must be 'local' or 's3'.")
+if S3_DELIVERY not in ("stream", "redirect"):
+    raise ImproperlyConfigured("S3_DELIVERY must be 'stream' or 'redirect'.")
+if MEDIA_STORAGE == "s3" and not S3_BUCKET:
+    raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs S3_BUCKET (and its keys).")
+if S3_BUCKET:
+    STORAGES["s3"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": S3_ENDPOINT_URL or None,
+            # Empty keys leave boto3 to its own chain (instance role, ~/.aws).
+            "access_key": S3_ACCESS_KEY_ID or None,
+            "secret_key": S3_SECRET_ACCESS_KEY or None,
+            "region_name": S3_REGION,
+            "addressing_style": S3_ADDRESSING_STYLE,
+            "signature_version": "s3v4",
+            "location": S3_PREFIX,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": S3_URL_EXPIRY_SECONDS,
+        },
+    }
+if MEDIA_STORAGE == "s3":
+    STORAGES["default"] = STORAGES["s3"]
 
 # ---------------------------------------------------------------- upload limits
 # One name and one default per limit; gallery.limits reads them.

@@ -1,0 +1,57 @@
+"""What imagerepo needs from an S3 bucket beyond Django's storage API.
+
+Stored objects are private (no public ACL, no anonymous identity): the only
+ways to their bytes are this app's streaming views and short-lived presigned
+URLs made here after the view's permission check.
+"""
+
+from django.conf import settings
+
+try:
+    from botocore.exceptions import ClientError
+    from storages.backends.s3 import S3Storage
+    from storages.utils import clean_name
+except ImportError:  # django-storages is optional for a disk-only install
+    S3Storage = None
+
+
+def is_s3(storage):
+    return S3Storage is not None and isinstance(storage, S3Storage)
+
+
+def object_key(storage, name):
+    """The bucket key that ``storage`` keeps ``name`` under (with its prefix)."""
+    return storage._normalize_name(clean_name(name))
+
+
+def open_stream(storage, name):
+    """A readable stream of ``name``'s bytes; for a bucket straight from the
+    object body, since django-storages' own files download the whole object
+    first. ``stream.size`` is its length. Raises ``FileNotFoundError``."""
+    if not is_s3(storage):
+        stream = storage.open(name, "rb")
+        stream.size = storage.size(name)
+        return stream
+    try:
+        got = storage.bucket.Object(object_key(storage, name)).get()
+    except ClientError as exc:
+        if exc.response["ResponseMetadata"]["HTTPStatusCode"] == 404:
+            raise FileNotFoundError(f"No such object: {name}") from None
+        raise
+    stream = got["Body"]
+    stream.size = got["ContentLength"]
+    return stream
+
+
+def presigned_url(field_file, **response_headers):
+    """A GET URL for ``field_file`` that works for S3_URL_EXPIRY_SECONDS.
+
+    ``response_headers`` (``ResponseContentType``, ``ResponseCacheControl``,
+    ``ResponseContentDisposition``) are signed into the URL, so the store
+    answers with our headers rather than whatever the object was saved with.
+    """
+    return field_file.storage.url(
+        field_file.name,
+        parameters=response_headers,
+        expire=settings.S3_URL_EXPIRY_SECONDS,
+    )
