@@ -2,7 +2,9 @@
 
 Callers have already decided that the user may see the file; this module only
 decides how it is sent: content type, caching, sandboxing, and whether Django
-streams the bytes or hands the file to nginx (X-Accel-Redirect).
+streams the bytes, hands the file to nginx (X-Accel-Redirect), or, for a file
+in an S3 bucket with ``S3_DELIVERY=redirect``, sends the browser to a
+presigned URL that soon expires.
 
 Caching policy (SECURITY.md): a switch from public to private must hold at
 once for every URL, so no shared cache may answer for us. Private files and
@@ -27,9 +29,15 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
-from django.http import FileResponse, HttpResponse, HttpResponseNotModified
+from django.http import (
+    FileResponse,
+    HttpResponse,
+    HttpResponseNotModified,
+    HttpResponseRedirect,
+)
 from django.utils.http import content_disposition_header, quote_etag
 
+from . import objectstore
 from .services.formats import content_type_for
 
 RENDITION_TYPES = {"jpg": "image/jpeg", "webp": "image/webp"}
@@ -40,7 +48,11 @@ ORIGINAL_CSP = "default-src 'none'; sandbox"
 
 def image_file_response(request, image, kind):
     """A response for ``image``'s ``kind`` file, a 304 when the client's copy
-    is current, or ``None`` if the file is missing."""
+    is current, a redirect to a presigned URL, or ``None`` if the file is
+    missing."""
+    storage = getattr(image, kind).storage
+    if settings.S3_DELIVERY == "redirect" and objectstore.is_s3(storage):
+        return _presigned_redirect(request, image, kind)
     etag = quote_etag(f"{image.sha256[:20]}-{kind}-{image.visibility}")
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()
@@ -60,14 +72,16 @@ def image_file_response(request, image, kind):
     return response
 
 
-def cache_control(image, kind, *, versioned=False):
-    """The Cache-Control header for ``image``'s ``kind`` file (see above)."""
+def cache_control(image, kind, *, versioned=False, max_age=None):
+    """The Cache-Control header for ``image``'s ``kind`` file (see above);
+    ``max_age`` caps the browser's time (a presigned URL's redirect)."""
     if image.is_private or kind == "original":
         return "private, no-cache"
-    if versioned:
+    if versioned and max_age is None:
         max_age = settings.IMAGEREPO_PUBLIC_VERSIONED_CACHE_SECONDS
         return f"public, max-age={max_age}, immutable, s-maxage=0, proxy-revalidate"
-    max_age = settings.IMAGEREPO_PUBLIC_BROWSER_CACHE_SECONDS
+    browser = settings.IMAGEREPO_PUBLIC_BROWSER_CACHE_SECONDS
+    max_age = browser if max_age is None else min(max_age, browser)
     return f"public, max-age={max_age}, s-maxage=0, proxy-revalidate"
 
 
@@ -81,11 +95,33 @@ def _file_body(image, kind):
         response = HttpResponse()
         response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(field.name)
         return response
-    try:
-        handle = field.open("rb")
-    except (FileNotFoundError, ValueError):
+    if not field:
         return None
-    return FileResponse(handle)
+    try:
+        stream = objectstore.open_stream(field.storage, field.name)
+    except FileNotFoundError:
+        return None
+    response = FileResponse(stream)
+    response["Content-Length"] = stream.size
+    return response
+
+
+def _presigned_redirect(request, image, kind):
+    headers = {
+        "ResponseContentType": _content_type(image, kind),
+        "ResponseCacheControl": cache_control(image, kind),
+    }
+    if kind == "original":
+        headers["ResponseContentDisposition"] = _disposition(request, image)
+    response = HttpResponseRedirect(
+        objectstore.presigned_url(getattr(image, kind), **headers)
+    )
+    # The URL expires, so no one may keep the redirect for longer than that.
+    response["Cache-Control"] = cache_control(
+        image, kind, max_age=settings.S3_URL_EXPIRY_SECONDS // 2
+    )
+    response["Vary"] = "Cookie"
+    return response
 
 
 def _content_type(image, kind):
