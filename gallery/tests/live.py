@@ -125,6 +125,8 @@ def served(site, *, workers=2, threads=4, port=None):
                 sys.executable,
                 "-m",
                 "gunicorn",
+                # The production settings file; the flags below override it.
+                f"--config={BASE_DIR / 'deploy' / 'gunicorn.conf.py'}",
                 "imagerepo.wsgi:application",
                 f"--bind=127.0.0.1:{port}",
                 f"--workers={workers}",

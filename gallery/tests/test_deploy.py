@@ -79,6 +79,8 @@ def test_x_accel_redirect_hands_permitted_files_to_nginx(
     client_for, user, other_user, make_image, settings
 ):
     settings.IMAGEREPO_X_ACCEL_REDIRECT_PREFIX = "/protected-media/"
+    # nginx reaches the media folder only (under make test-scale media are in S3).
+    settings.STORAGES = {**settings.STORAGES, "default": settings.STORAGES["local"]}
     image = make_image(user, visibility="private")
     url = reverse("gallery:original", args=[image.pk])
 

@@ -5,12 +5,12 @@ hold however the ingest service is arranged inside."""
 
 import errno
 from contextlib import contextmanager
-from pathlib import Path
 from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.db import OperationalError, connections, transaction
 from django.db.backends.utils import CursorWrapper
 from PIL import Image as PILImage
@@ -22,7 +22,6 @@ from .conftest import stored_bytes, stored_files
 from .images import noisy_jpeg, upload
 
 DATA = noisy_jpeg((300, 200), seed=4)
-REAL_SAVE = FileSystemStorage._save
 DB_WRAPPER = type(connections["default"])
 
 
@@ -32,23 +31,25 @@ def create(user):
 
 @contextmanager
 def storage_failing_at(call, *, partial=False):
-    """The ``call``-th file write fails; with ``partial`` it first writes half
-    the bytes to disk, as a full disk does."""
+    """The ``call``-th file write fails; with ``partial`` it first stores half
+    the bytes, as a full disk (or an upload cut off) does. Patched on the
+    configured store's class, so it holds on disk and in an S3 bucket alike."""
     calls = []
+    backend = type(storages["default"])
+    real_save = backend._save
 
     def save(storage, name, content):
         calls.append(name)
         if len(calls) < call:
-            return REAL_SAVE(storage, name, content)
+            return real_save(storage, name, content)
         if partial:
-            path = Path(storage.path(name))
-            path.parent.mkdir(parents=True, exist_ok=True)
             content.seek(0)
-            path.write_bytes(content.read()[: max(1, content.size // 2)])
-            assert path.exists()
+            half = content.read()[: max(1, content.size // 2)]
+            real_save(storage, name, ContentFile(half))
+            assert storage.exists(name)
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    with mock.patch.object(FileSystemStorage, "_save", autospec=True, side_effect=save):
+    with mock.patch.object(backend, "_save", autospec=True, side_effect=save):
         yield calls
 
 
