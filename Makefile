@@ -41,6 +41,7 @@ test-scale: install
 serve: install
 	@if [ -n "$(ENV_FILE)" ]; then set -a; . "$(ENV_FILE)"; set +a; fi; \
 	$(PY) manage.py migrate --noinput && \
+	$(PY) manage.py createcachetable && \
 	$(PY) manage.py collectstatic --noinput --verbosity 0 && \
 	exec $(VENV)/bin/gunicorn --config deploy/gunicorn.conf.py imagerepo.wsgi
 

@@ -6,11 +6,18 @@ plain suite a second folder stands in for it, so the copy logic runs in both.
 
 import copy
 from io import StringIO
+from uuid import UUID
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.core.management import CommandError, call_command
+
+from gallery.models import Image
+
+from .images import noisy_jpeg
+from .live import Site, site_env
 
 pytestmark = pytest.mark.django_db
 
@@ -161,3 +168,54 @@ def test_without_a_bucket_the_user_is_told_what_to_set(settings):
     settings.STORAGES = configured
     with pytest.raises(CommandError, match="set S3_BUCKET"):
         migrate("--from", "local", "--to", "s3")
+
+
+# ---------------------------------------------------------------- README's move
+
+
+@pytest.fixture
+def old_install(tmp_path):
+    """A running embedded-default install (SQLite file, media folder on disk)
+    with a user and two images, one private, imported from the command line."""
+    site = Site(url="", root=tmp_path / "old", env=site_env(tmp_path / "old"))
+    (site.root / "media").mkdir(parents=True)
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    (photos / "beach.jpg").write_bytes(noisy_jpeg((90, 60), seed=1))
+    (photos / "secret.jpg").write_bytes(noisy_jpeg((60, 90), seed=2))
+    site.env["DJANGO_SUPERUSER_PASSWORD"] = "pw-carol-123"
+    site.manage("migrate", "--noinput")
+    site.manage("createsuperuser", "--noinput", "--username", "carol", "--email", "")
+    site.manage("import_images", str(photos / "beach.jpg"), "--owner", "carol")
+    site.manage(
+        "import_images", str(photos / "secret.jpg"), "--owner", "carol", "--private"
+    )
+    return site, photos
+
+
+def test_the_documented_move_keeps_ids_users_and_files(
+    old_install, stores, settings, client_for, tmp_path
+):
+    site, photos = old_install
+    dump = tmp_path / "imagerepo-data.jsonl"
+    site.manage(
+        "dumpdata", "--format", "jsonl", "--natural-foreign",
+        "--exclude", "contenttypes", "--exclude", "auth.permission",
+        "--exclude", "sessions", "--exclude", "admin.logentry", "-o", str(dump),
+    )  # fmt: skip
+    # This run's database (PostgreSQL under make test-scale) is the new one.
+    call_command("loaddata", str(dump), verbosity=0)
+    settings.MEDIA_ROOT = site.media
+    out, _ = migrate("--from", "local", "--to", "s3")
+    stores("s3")
+
+    assert "6 copied and verified" in out
+    old_ids = {UUID(row[0]) for row in site.query("SELECT id FROM gallery_image")}
+    assert set(Image.objects.values_list("pk", flat=True)) == old_ids
+    carol = User.objects.get(username="carol")
+    # The password hash moved as it was: carol signs in as before.
+    assert site.query("SELECT password FROM auth_user") == [(carol.password,)]
+    secret = Image.objects.get(original_filename="secret.jpg")
+    response = client_for(carol).get(secret.original_url)
+    assert b"".join(response.streaming_content) == (photos / "secret.jpg").read_bytes()
+    assert client_for(None).get(secret.original_url).status_code == 404

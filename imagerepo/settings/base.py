@@ -1,5 +1,6 @@
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -183,6 +184,20 @@ if S3_BUCKET:
 if MEDIA_STORAGE == "s3":
     STORAGES["default"] = STORAGES["s3"]
 
+
+def _s3_origin():
+    """Where presigned URLs point, for the Content-Security-Policy."""
+    if not S3_ENDPOINT_URL:
+        return "https://*.amazonaws.com"
+    parts = urlsplit(S3_ENDPOINT_URL)
+    host = parts.netloc
+    if S3_ADDRESSING_STYLE == "virtual":
+        host = f"{S3_BUCKET}.{host}"
+    return f"{parts.scheme}://{host}"
+
+
+S3_MEDIA_ORIGIN = _s3_origin() if S3_BUCKET else ""
+
 # ---------------------------------------------------------------- upload limits
 # One name and one default per limit; gallery.limits reads them.
 IMAGEREPO_MAX_UPLOAD_BYTES = env.int("IMAGEREPO_MAX_UPLOAD_BYTES", default=50 * 2**20)
@@ -237,6 +252,9 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     }
 }
+if MEDIA_STORAGE == "s3" and S3_DELIVERY == "redirect":
+    # <img> tags follow the file views' redirects to presigned bucket URLs.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(S3_MEDIA_ORIGIN)
 
 # Sign-in brute force (django-axes): after this many failures for one user name
 # from one address, that pair is locked out for the cool-off.
