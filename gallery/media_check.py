@@ -42,9 +42,11 @@ def walk_files(storage=default_storage, folders=MEDIA_FOLDERS):
 
 
 def _walk(storage, folder):
-    if not storage.exists(folder):
+    # No exists() check first: a bucket has no folders, only key prefixes.
+    try:
+        subfolders, files = storage.listdir(folder)
+    except FileNotFoundError:
         return
-    subfolders, files = storage.listdir(folder)
     for name in sorted(files):
         yield f"{folder}/{name}"
     for sub in sorted(subfolders):

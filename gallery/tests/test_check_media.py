@@ -19,6 +19,13 @@ pytestmark = pytest.mark.django_db
 HOUR = 3600
 
 
+@pytest.fixture(autouse=True)
+def media_on_disk(settings):
+    """These tests age files with os.utime, so they use the media folder even
+    under make test-scale (test_objectstore checks the bucket)."""
+    settings.STORAGES = {**settings.STORAGES, "default": settings.STORAGES["local"]}
+
+
 def run(*args):
     out, err, command = io.StringIO(), io.StringIO(), Command()
     call_command(command, *args, stdout=out, stderr=err)

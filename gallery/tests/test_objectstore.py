@@ -7,14 +7,17 @@ These run against a real S3 server (``make test-scale``); elsewhere they skip.
 import datetime
 import urllib.error
 import urllib.request
+from io import StringIO
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import botocore.auth
 import pytest
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 
 from gallery import objectstore
+from gallery.models import Image
 
 from .conftest import stored_bytes
 
@@ -149,3 +152,22 @@ def test_redirect_delivery_gives_strangers_no_url(
 def test_a_missing_object_is_a_404_not_a_500(client_for, user, private_image):
     default_storage.delete(private_image.display.name)
     assert client_for(user).get(private_image.display_url).status_code == 404
+
+
+# ---------------------------------------------------------------- check_media
+
+
+def test_check_media_finds_and_moves_aside_an_orphan_in_the_bucket(make_image, user):
+    kept = make_image(user)
+    ghost = make_image(user)
+    names = ghost.stored_files()
+    Image.objects.filter(pk=ghost.pk)._raw_delete(Image.objects.db)  # no signals
+    out = StringIO()
+    call_command(
+        "check_media", "--fix", "--min-age", "0", stdout=out, stderr=StringIO()
+    )
+    assert "3 files without an image" in out.getvalue()
+    folder = out.getvalue().strip().rsplit(" to ", 1)[1].rstrip("/.")
+    assert [default_storage.exists(n) for n in names] == [False] * 3
+    assert all(default_storage.exists(f"{folder}/{n}") for n in names)
+    assert all(default_storage.exists(n) for n in kept.stored_files())
