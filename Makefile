@@ -30,10 +30,11 @@ test: install
 	$(PY) -m pytest
 
 # The whole suite again on real PostgreSQL and SeaweedFS (S3) servers, started
-# on loopback ports 8710-8727 by scripts/scale-servers and stopped afterwards.
+# on loopback ports 8710-8727 by scripts/scale-servers and stopped afterwards;
+# the suite's own live servers use 8741 and 8770-8799.
 test-scale: install
-	scripts/ensure-apt-packages postgresql nginx-light
-	IMAGEREPO_TEST_BACKENDS=postgresql,s3 \
+	scripts/ensure-apt-packages postgresql nginx-light chromium
+	IMAGEREPO_TEST_BACKENDS=postgresql,s3 E2E_PORT=8741 IMAGEREPO_TEST_PORTS=8770-8799 \
 		$(PY) scripts/scale-servers run -- $(PY) -m pytest
 
 # Production server: gunicorn, workers from deploy/gunicorn.conf.py. Settings

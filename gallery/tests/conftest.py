@@ -36,7 +36,8 @@ def stored_files(folder=None):
     """Every file in this test's media store, as names relative to it, walked
     through the storage API so the same assertion checks the folder on disk or
     the prefix in the S3 bucket. Given a ``folder`` (a child process's own
-    MEDIA_ROOT), the files under that folder instead."""
+    MEDIA_ROOT; never this test's ``media_root``, which under make test-scale
+    is not where uploads go), the files under that folder on disk instead."""
     if folder is not None:
         folder = Path(folder)
         return sorted(

@@ -17,8 +17,10 @@ from pathlib import Path
 import requests
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-# Servers started by these tests listen only here (loopback, this range).
-PORTS = range(8400, 8500)
+# Servers started by these tests listen only here (loopback, this range);
+# IMAGEREPO_TEST_PORTS="first-last" moves it (make test-scale uses its own).
+_FIRST, _LAST = os.environ.get("IMAGEREPO_TEST_PORTS", "8400-8499").split("-")
+PORTS = range(int(_FIRST), int(_LAST) + 1)
 STARTUP_SECONDS = 120
 
 

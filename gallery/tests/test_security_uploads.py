@@ -420,4 +420,4 @@ def test_hostile_files_through_the_per_file_endpoint_get_json_errors(
         assert body["outcome"] == "rejected" and body["code"] in codes, attack
         assert body["message"], attack
     assert not Image.objects.exists()
-    assert stored_files(media_root) == []
+    assert stored_files() == []

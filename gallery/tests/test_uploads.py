@@ -88,7 +88,7 @@ def test_bad_files_are_rejected_with_a_code_and_leave_nothing(
     assert (body["outcome"], body["code"]) == ("rejected", code)
     assert body["message"]
     assert not Image.objects.exists()
-    assert stored_files(media_root) == []
+    assert stored_files() == []
 
 
 def test_file_over_the_limit_is_413(client_for, user, settings):

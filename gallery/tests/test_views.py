@@ -327,7 +327,7 @@ def test_bulk_delete_asks_first_then_deletes_rows_and_files(
         response = bulk(client, "delete", chosen, confirmed="1")
     assert response.status_code == 302
     assert list(Image.objects.all()) == [kept]
-    assert len(stored_files(media_root)) == 3
+    assert len(stored_files()) == 3
 
 
 @pytest.mark.parametrize("action", ["private", "delete"])
