@@ -45,7 +45,7 @@ def test_upload_one_file(api_for, user, media_root):
         "private",
     )
     assert item["image"]["description"] == "Low tide"
-    assert len(stored_files(media_root)) == 3
+    assert len(stored_files()) == 3
 
 
 def test_upload_several_files_each_gets_its_outcome(
@@ -74,7 +74,7 @@ def test_upload_several_files_each_gets_its_outcome(
     assert body["results"][3]["error"]["code"] == "corrupt_image"
     assert Image.objects.get(pk=body["results"][0]["image"]["id"]).title == "new"
     assert Image.objects.count() == 2
-    assert len(stored_files(media_root)) == 6
+    assert len(stored_files()) == 6
 
 
 @pytest.mark.parametrize(
@@ -97,14 +97,14 @@ def test_a_rejected_file_is_a_json_error_and_leaves_nothing(
     assert body["message"]
     assert body["results"][0]["error"]["code"] == code
     assert Image.objects.count() == 0
-    assert stored_files(media_root) == []
+    assert stored_files() == []
 
 
 def test_file_over_the_byte_limit(api_for, user, settings, media_root):
     settings.IMAGEREPO_MAX_UPLOAD_BYTES = 1000
     response = post_files(api_for(user), upload("big.jpg", noisy_jpeg(seed=3)))
     assert response.json()["code"] == "file_too_large"
-    assert stored_files(media_root) == []
+    assert stored_files() == []
 
 
 def test_too_many_files(api_for, user, settings):
@@ -148,7 +148,7 @@ def test_anonymous_cannot_upload(api_for, media_root):
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
     assert response["WWW-Authenticate"].startswith("Bearer")
-    assert stored_files(media_root) == []
+    assert stored_files() == []
 
 
 def test_patch_changes_only_what_is_sent(api_for, make_image, user):
@@ -193,7 +193,7 @@ def test_delete_removes_row_and_files(
         response = api_for(user).delete(f"{URL}{image.pk}/")
     assert response.status_code == 204
     assert not Image.objects.exists()
-    assert stored_files(media_root) == []
+    assert stored_files() == []
 
 
 def test_unknown_and_malformed_ids_are_not_found(api_for, user):
