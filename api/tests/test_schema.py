@@ -3,7 +3,9 @@ to a few examples per operation so the run stays short)."""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import (
     negative_data_rejection,
@@ -19,6 +21,19 @@ pytestmark = pytest.mark.django_db
 schema = schemathesis.openapi.from_wsgi(
     "/api/schema/?format=json", get_wsgi_application()
 )
+
+
+@pytest.fixture(autouse=True)
+def connection_kept_through_requests():
+    """The WSGI app closes the database connection after each request; inside
+    a test's transaction on PostgreSQL that ends the test's connection (an
+    in-memory SQLite one is never closed). Django's test client detaches the
+    same handler for the same reason."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
 
 
 @pytest.fixture
