@@ -174,9 +174,7 @@ class _Run:
         if not self.in_flight:
             return
         done, _ = wait(self.in_flight, COMMIT_INTERVAL, FIRST_COMPLETED)
-        # In submission order, not the set's: of two copies of the same bytes
-        # hashed at once, the one found first is the one imported.
-        for future in [f for f in self.in_flight if f in done]:
+        for future in done:
             task, item = self.in_flight.pop(future)
             outcome = _outcome(future)
             if task is hash_task:
