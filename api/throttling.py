@@ -1,13 +1,30 @@
 """Rate limits: one bucket per API token (or signed-in user), one per
-anonymous address. Rates are settings, read on every request."""
+anonymous address. Rates are settings, read on every request.
+
+Counters live in their own cache (``CACHES["rate_limits"]``), so no other
+keys can crowd them out, and an anonymous caller is told apart by the same
+address rule as the sign-in lock-out (``gallery.request_limits.client_ip``):
+a header the client wrote itself, such as X-Forwarded-For, never counts."""
 
 from django.conf import settings
+from django.core.cache import caches
 from rest_framework.throttling import SimpleRateThrottle
+
+from gallery.request_limits import RATE_LIMIT_CACHE, client_ip
 
 from .models import ApiToken
 
 
-class TokenRateThrottle(SimpleRateThrottle):
+class RateThrottle(SimpleRateThrottle):
+    def __init__(self):
+        self.cache = caches[RATE_LIMIT_CACHE]
+        super().__init__()
+
+    def get_ident(self, request):
+        return client_ip(request)
+
+
+class TokenRateThrottle(RateThrottle):
     scope = "token"
 
     def get_rate(self):
@@ -23,7 +40,7 @@ class TokenRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
-class AnonymousRateThrottle(SimpleRateThrottle):
+class AnonymousRateThrottle(RateThrottle):
     scope = "anon"
 
     def get_rate(self):

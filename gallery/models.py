@@ -193,3 +193,26 @@ class Image(models.Model):
     def stored_files(self):
         """Names of every file this image owns in storage."""
         return [f.name for f in (self.original, self.thumbnail, self.display) if f]
+
+
+class UploadCount(models.Model):
+    """Files one user has uploaded in one hourly window: the counter behind
+    IMAGEREPO_UPLOADS_PER_HOUR (gallery.request_limits). In the database, so
+    every server process shares it and an update is atomic, with no cache
+    server to run and no other keys that could crowd it out."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    window = models.PositiveBigIntegerField(help_text="Hours since the epoch.")
+    used = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "window"], name="gallery_uploadcount_unique_window"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.used} uploads by user {self.user_id} in hour {self.window}"

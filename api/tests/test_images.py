@@ -252,7 +252,21 @@ def test_malformed_json_is_a_json_error(api_for, user):
         f"{URL}check-hashes/", "{not json", content_type="application/json"
     )
     assert response.status_code == 400
-    assert response.json()["code"] == "parse_error"
+    assert response.json()["code"] == "invalid_json"
+
+
+DEEP_JSON = "[" * 2000 + "]" * 2000
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("post", "check-hashes/"), ("patch", "{pk}/")]
+)
+def test_deeply_nested_json_is_a_400_not_a_500(api_for, user, make_image, method, path):
+    url = URL + path.format(pk=make_image(user).pk)
+    client = api_for(user)
+    response = getattr(client, method)(url, DEEP_JSON, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_json"
 
 
 def test_hourly_upload_limit_is_shared_with_the_site(

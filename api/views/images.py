@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from gallery.models import Image
@@ -24,6 +24,7 @@ from gallery.search import ranked_page
 from gallery.services import image_create, image_delete, image_update
 
 from .. import serializers as s
+from ..parsers import JSONParser
 from ..permissions import IsOwnerOrReadOnly
 from ..schema import PagedListSchema
 from .schema import errors

@@ -3,9 +3,10 @@ import posixpath
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.files.storage import default_storage
 
+from gallery.request_limits import RATE_LIMIT_CACHE
 from gallery.services import image_create
 
 from .images import noisy_jpeg, upload
@@ -13,10 +14,12 @@ from .images import noisy_jpeg, upload
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Upload rate counters live in the cache: every test starts at zero."""
-    cache.clear()
+    """The API's request counters live in a cache: every test starts at zero.
+    (Upload counters are rows, rolled back with each test.)"""
+    counters = caches[RATE_LIMIT_CACHE]
+    counters.clear()
     yield
-    cache.clear()
+    counters.clear()
 
 
 @pytest.fixture

@@ -97,8 +97,6 @@ def site_env(root, **overrides):
         "MEDIA_ROOT": str(root / "media"),
         "DJANGO_STATIC_ROOT": str(root / "static"),
         "IMAGEREPO_IMPORT_JOURNAL_DIR": str(root / "import-journal"),
-        # Every server process must see the same upload-rate counters.
-        "CACHE_URL": f"filecache://{root / 'cache'}",
         "PYTHONPATH": str(BASE_DIR),
     }
     env.pop("DJANGO_LIVE_TEST_SERVER_ADDRESS", None)

@@ -112,3 +112,43 @@ def test_bounded_load_eight_clients_no_errors_rows_and_files_match(site):
         assert site.image_count(f"load{i}") == per_client
     rows = site.query("SELECT original, thumbnail, display FROM gallery_image")
     assert sorted(n for row in rows for n in row) == site.stored_files()
+
+
+TAKE_ALLOWANCES = """
+from unittest import mock
+from django.contrib.auth.models import User
+from gallery.request_limits import take_upload_allowance
+user = User.objects.get(username="alice")
+# One fixed hour, so the run cannot straddle two windows.
+with mock.patch("gallery.request_limits.time.time", return_value=7 * 3600 + 60.0):
+    print(sum(take_upload_allowance(user, 1) for _ in range(200)))
+"""
+
+
+def test_hourly_upload_limit_holds_when_many_processes_race_for_it(tmp_path):
+    # The README's multi-process setup: one database, several server processes.
+    site = prepare_site(tmp_path / "site", IMAGEREPO_UPLOADS_PER_HOUR=20)
+    site.manage(
+        "shell",
+        "-c",
+        "from django.contrib.auth.models import User;"
+        " User.objects.create_user('alice')",
+    )
+    racers = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "shell", "-c", TAKE_ALLOWANCES],
+            cwd=BASE_DIR,
+            env=site.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(8)
+    ]
+    granted = []
+    for racer in racers:
+        out, err = racer.communicate(timeout=300)
+        assert racer.returncode == 0, err
+        granted.append(int(out.split()[-1]))
+    assert sum(granted) == 20
+    assert site.query("SELECT used FROM gallery_uploadcount") == [(20,)]

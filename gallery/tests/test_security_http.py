@@ -8,11 +8,13 @@ from unittest import mock
 
 import pytest
 from axes.models import AccessAttempt
+from django.core.cache import cache
 from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.test import Client
 from django.urls import reverse
 
-from gallery.models import Image
+from gallery.models import Image, UploadCount
+from gallery.request_limits import take_upload_allowance
 
 from .conftest import stored_files
 from .images import noisy_jpeg, upload
@@ -228,6 +230,36 @@ def test_upload_flood_is_rate_limited_per_user(
     assert outcomes(post_upload(bob, [upload("b.jpg", noisy_jpeg(seed=30))])) == [
         "added"
     ]
+
+
+def test_flooding_the_cache_does_not_give_a_user_a_fresh_upload_allowance(
+    client_for, user, settings, one_hour
+):
+    settings.IMAGEREPO_UPLOADS_PER_HOUR = 2
+    assert take_upload_allowance(user, 5) == 2
+    anonymous = client_for(None)
+    for i in range(400):  # each spoofed address once made a new cache key
+        anonymous.get(
+            "/api/v1/images/", HTTP_X_FORWARDED_FOR=f"10.0.{i // 250}.{i % 250}"
+        )
+    for i in range(1000):  # whatever else the site keeps in its cache
+        cache.set(f"unrelated-{i}", i)
+    assert take_upload_allowance(user, 1) == 0
+    response = post_upload(client_for(user), [upload("late.jpg", noisy_jpeg(seed=1))])
+    assert response.status_code == 429
+
+
+def test_upload_allowance_is_counted_once_per_file_and_per_hour(
+    user, other_user, settings
+):
+    settings.IMAGEREPO_UPLOADS_PER_HOUR = 5
+    clock = mock.Mock(**{"time.return_value": 7 * 3600 + 60.0})
+    with mock.patch("gallery.request_limits.time", clock):
+        assert [take_upload_allowance(user, n) for n in (2, 2, 2, 1)] == [2, 2, 1, 0]
+        assert take_upload_allowance(other_user, 5) == 5
+        clock.time.return_value += 3600  # the next hour starts afresh
+        assert take_upload_allowance(user, 9) == 5
+    assert UploadCount.objects.filter(user=user).count() == 1  # old hour dropped
 
 
 def test_oversized_file_is_refused_while_it_streams_in(

@@ -196,6 +196,13 @@ def test_check_refuses_bad_bodies(client_for, user, body, status, code):
     assert response.json()["code"] == code
 
 
+def test_check_answers_deeply_nested_json_with_a_400_not_a_500(client_for, user):
+    body = "[" * 2000 + "]" * 2000
+    response = client_for(user).post(CHECK, body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_json"
+
+
 def test_check_refuses_too_many_hashes(client_for, user, settings):
     settings.IMAGEREPO_MAX_HASHES_PER_CHECK = 3
     hashes = [hashlib.sha256(bytes([i])).hexdigest() for i in range(4)]

@@ -153,7 +153,7 @@ class CheckHashesView(JsonEndpoint):
             )
         try:
             data = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return rejection(
                 ValidationError("Not valid JSON.", code="invalid_json"), status=400
             )

@@ -275,8 +275,8 @@ AXES_CLIENT_IP_CALLABLE = "gallery.request_limits.client_ip"
 IMAGEREPO_CLIENT_IP_HEADER = env.str("IMAGEREPO_CLIENT_IP_HEADER", "REMOTE_ADDR")
 
 # Uploads: files per user per hour (0 = no limit), and the largest request body.
-# The rate is counted in the cache: set CACHE_URL to a shared cache (e.g.
-# filecache:///var/tmp/imagerepo-cache) when several server processes run.
+# The rate is counted in the database (gallery.UploadCount), atomically, so
+# every server process shares it with no cache server to set up.
 IMAGEREPO_UPLOADS_PER_HOUR = env.int("IMAGEREPO_UPLOADS_PER_HOUR", default=2000)
 IMAGEREPO_MAX_REQUEST_BYTES = env.int("IMAGEREPO_MAX_REQUEST_BYTES", default=2**30)
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
@@ -352,7 +352,7 @@ IMAGEREPO_API_PAGE_SIZE = env.int("IMAGEREPO_API_PAGE_SIZE", default=50)
 IMAGEREPO_API_MAX_PAGE_SIZE = env.int("IMAGEREPO_API_MAX_PAGE_SIZE", default=200)
 # check-hashes takes at most IMAGEREPO_MAX_HASHES_PER_CHECK, as the upload page.
 # Requests per token (or signed-in user) and per anonymous address; DRF's
-# "N/second|minute|hour|day" form. Counted in Django's default cache.
+# "N/second|minute|hour|day" form. Counted in CACHES["rate_limits"] (below).
 IMAGEREPO_API_RATE_TOKEN = env.str("IMAGEREPO_API_RATE_TOKEN", default="1200/minute")
 IMAGEREPO_API_RATE_ANON = env.str("IMAGEREPO_API_RATE_ANON", default="120/minute")
 REST_FRAMEWORK = {
@@ -370,7 +370,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.negotiation.LenientNegotiation",
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "api.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -389,6 +389,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# ---------------------------------------------------------------- rate-limit counters
+# The API's request counters (api.throttling) live in a cache of their own, so
+# no other keys can evict them. By default each server process counts alone;
+# point IMAGEREPO_RATE_CACHE_URL at a shared cache that no other program uses
+# (e.g. filecache:///var/tmp/imagerepo-rates) to share one budget.
+CACHES["rate_limits"] = env.cache(
+    "IMAGEREPO_RATE_CACHE_URL", default="locmemcache://imagerepo-rate-limits"
+)
+CACHES["rate_limits"].setdefault("OPTIONS", {}).setdefault(
+    "MAX_ENTRIES", env.int("IMAGEREPO_RATE_CACHE_ENTRIES", default=20_000)
+)
 
 # ---------------------------------------------------------------- logging
 LOGGING = {
