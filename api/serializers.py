@@ -8,7 +8,6 @@ from rest_framework import serializers
 
 from gallery.forms import Sha256ListField
 from gallery.models import Image, Visibility
-from gallery.pagination import decode_cursor
 
 from .errors import too_many_files
 
@@ -143,14 +142,6 @@ class ImageListQuerySerializer(serializers.Serializer):
         help_text="`next_cursor` from the previous page.",
     )
     page_size = serializers.IntegerField(required=False, min_value=1)
-
-    def validate_cursor(self, cursor):
-        if cursor and decode_cursor(cursor) is None:
-            raise serializers.ValidationError(
-                "This cursor is not valid; start again without one.",
-                code="invalid_cursor",
-            )
-        return cursor
 
     def validate_page_size(self, size):
         return min(size, settings.IMAGEREPO_API_MAX_PAGE_SIZE)

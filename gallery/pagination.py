@@ -10,7 +10,7 @@ import heapq
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import Q
 
@@ -21,19 +21,56 @@ class KeysetPage:
     next_cursor: str | None
 
 
+# Ours are under 100 characters; anything much longer is refused unread.
+MAX_CURSOR_LENGTH = 256
+
+
+class InvalidCursor(ValueError):
+    """A cursor we did not make, or made for another listing. The pages show
+    the first page instead; the API answers 400 ``invalid_cursor``."""
+
+
 def encode_cursor(position):
     raw = json.dumps(position, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor):
-    """The position (a list) in ``cursor``, or ``None`` if it is not ours."""
+def read_cursor(cursor, fields):
+    """The position in ``cursor``: one value per item, each made by its parser
+    in ``fields`` (e.g. :func:`moment`, :func:`image_id`). The only place a
+    cursor is read: its length is checked before decoding, its shape and every
+    value after. Raises :class:`InvalidCursor` for anything else."""
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise InvalidCursor("cursor too long")
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        position = json.loads(raw)
-    except (ValueError, binascii.Error):
-        return None
-    return position if isinstance(position, list) and position else None
+        items = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(items, list) or len(items) != len(fields):
+            raise ValueError("not a position of this shape")
+        return [parse(item) for parse, item in zip(fields, items, strict=True)]
+    except (ValueError, TypeError, OverflowError, RecursionError, binascii.Error):
+        raise InvalidCursor("not a cursor of ours") from None
+
+
+def moment(value):
+    """A cursor item as an aware date and time, in UTC: a date out of range
+    there (year 10000) overflows here, not in the database driver."""
+    if not isinstance(value, str):
+        raise TypeError("a date is text")
+    at = datetime.fromisoformat(value)
+    if at.tzinfo is None:
+        raise ValueError("a date in a cursor has a time zone")
+    return at.astimezone(UTC)
+
+
+def image_id(value):
+    """A cursor item as an image id (32 hex digits)."""
+    if not isinstance(value, str):
+        raise TypeError("an image id is text")
+    return uuid.UUID(hex=value)
+
+
+# A position in newest-first order: the last image's creation time and id.
+NEWEST = (moment, image_id)
 
 
 def newest_key(image):
@@ -41,11 +78,11 @@ def newest_key(image):
 
 
 def older_than(queryset, position):
-    """Images after ``position`` (a ``newest_key``) in newest-first order.
-    ``created_at <= t`` comes first so the index seeks to it; the OR alone
-    would make SQLite walk the index from the top. Raises ValueError for a
-    position that is not a date and an id."""
-    created_at, pk = datetime.fromisoformat(position[0]), uuid.UUID(hex=position[1])
+    """Images after ``position`` (a ``NEWEST`` position read by
+    :func:`read_cursor`) in newest-first order. ``created_at <= t`` comes
+    first so the index seeks to it; the OR alone would make SQLite walk the
+    index from the top."""
+    created_at, pk = position
     return queryset.filter(created_at__lte=created_at).filter(
         Q(created_at__lt=created_at) | Q(pk__lt=pk)
     )
@@ -54,15 +91,12 @@ def older_than(queryset, position):
 def newest_first_page(parts, cursor, size):
     """The ``size`` newest images after ``cursor`` across ``parts``: disjoint
     querysets, each read from its own index and merged here, so no part
-    reads more than ``size + 1`` rows."""
-    position = decode_cursor(cursor) if cursor else None
+    reads more than ``size + 1`` rows. Raises :class:`InvalidCursor`."""
+    position = read_cursor(cursor, NEWEST) if cursor else None
     rows = []
     for part in parts:
         if position:
-            try:
-                part = older_than(part, position)
-            except (ValueError, TypeError, IndexError):
-                return newest_first_page(parts, None, size)
+            part = older_than(part, position)
         rows.append(part.order_by("-created_at", "-pk")[: size + 1])
     merged = heapq.merge(
         *rows, key=lambda image: (image.created_at, image.pk), reverse=True

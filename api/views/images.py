@@ -9,11 +9,12 @@ from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError as InvalidInput
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from gallery.models import Image
-from gallery.pagination import newest_first_page
+from gallery.pagination import InvalidCursor, newest_first_page
 from gallery.request_limits import (
     rate_limited_error,
     refused_uploads,
@@ -79,11 +80,17 @@ class ImageViewSet(
         query = s.ImageListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        page = self._page(
-            params,
-            params.get("cursor", ""),
-            params.get("page_size", settings.IMAGEREPO_API_PAGE_SIZE),
-        )
+        try:
+            page = self._page(
+                params,
+                params.get("cursor", ""),
+                params.get("page_size", settings.IMAGEREPO_API_PAGE_SIZE),
+            )
+        except InvalidCursor:
+            raise InvalidInput(
+                {"cursor": "This cursor is not valid; start again without one."},
+                code="invalid_cursor",
+            ) from None
         return Response(
             {
                 "results": self.get_serializer(page.items, many=True).data,

@@ -3,7 +3,8 @@
 SQLite uses an FTS5 index (gallery.search.sqlite), PostgreSQL a weighted
 tsvector with a GIN index (gallery.search.postgres); any other database falls
 back to ``icontains`` (gallery.search.plain). Every backend offers the same
-four functions: ``matching``, ``key``, ``after`` and ``rebuild``.
+functions, ``matching``, ``key``, ``after`` and ``rebuild``, and ``KEY``: the
+parsers of a ``key`` read back from a cursor (gallery.pagination.read_cursor).
 """
 
 from importlib import import_module

@@ -8,7 +8,7 @@ found) and strips accents (``unaccent``), so ``cafe`` finds Café.
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchQuery, SearchVector
 
-from ..pagination import newest_key, older_than
+from ..pagination import NEWEST, newest_key, older_than
 
 CONFIG = "imagerepo_search"
 INDEX_NAME = "gallery_image_search"
@@ -91,5 +91,6 @@ def matching(queryset, terms, scope):
     )
 
 
+KEY = NEWEST
 key = newest_key
 after = older_than

@@ -8,42 +8,47 @@ at the page. Each tier lists the newest images first.
 
 from django.conf import settings
 
-from ..pagination import KeysetPage, decode_cursor, encode_cursor
+from ..pagination import KeysetPage, encode_cursor, read_cursor
 from .terms import parse_terms
 
 TIERS = ("title", "elsewhere")
 
 
-def _start(cursor):
+def tier(value):
+    """A cursor item as a tier number."""
+    if type(value) is not int or not 0 <= value < len(TIERS):
+        raise ValueError("not a tier")
+    return value
+
+
+def _start(cursor, backend):
     """(tier, key) to resume after, or (0, None) for the first page."""
-    position = decode_cursor(cursor) if cursor else None
-    if position and isinstance(position[0], int) and 0 <= position[0] < len(TIERS):
-        return position[0], position[1:]
-    return 0, None
+    if not cursor:
+        return 0, None
+    first_tier, *position = read_cursor(cursor, (tier, *backend.KEY))
+    return first_tier, position
 
 
 def ranked_page(queryset, query, cursor, size=None):
-    """The ``size`` best images of ``queryset`` for ``query`` after ``cursor``."""
+    """The ``size`` best images of ``queryset`` for ``query`` after ``cursor``.
+    Raises ``gallery.pagination.InvalidCursor``."""
     from . import backend_for
 
     size = size or settings.IMAGEREPO_GALLERY_PAGE_SIZE
     terms = parse_terms(query)
     backend = backend_for(queryset.db)
-    first_tier, position = _start(cursor)
+    first_tier, position = _start(cursor, backend)
     found = []
-    for tier in range(first_tier, len(TIERS)) if terms else ():
-        matches = queryset.search(terms, scope=TIERS[tier])
-        if tier == first_tier and position:
-            try:
-                matches = backend.after(matches, position)
-            except (ValueError, TypeError, IndexError):
-                return ranked_page(queryset, query, None, size)
-        found += [(tier, image) for image in matches[: size + 1 - len(found)]]
+    for number in range(first_tier, len(TIERS)) if terms else ():
+        matches = queryset.search(terms, scope=TIERS[number])
+        if number == first_tier and position:
+            matches = backend.after(matches, position)
+        found += [(number, image) for image in matches[: size + 1 - len(found)]]
         if len(found) > size:
             break
     items = [image for _, image in found[:size]]
     next_cursor = None
     if len(found) > size:
-        tier, last = found[size - 1]
-        next_cursor = encode_cursor([tier, *backend.key(last)])
+        number, last = found[size - 1]
+        next_cursor = encode_cursor([number, *backend.key(last)])
     return KeysetPage(items, next_cursor)

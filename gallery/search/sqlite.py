@@ -6,6 +6,10 @@ Queries join the index to the table (the index drives, the table is only
 looked up by rowid) so the visibility rule never makes SQLite scan images.
 """
 
+from django.db import connections
+
+from ..pagination import InvalidCursor, image_id
+
 TABLE = "gallery_image_fts"
 TRIGGERS = (
     "gallery_image_fts_insert",
@@ -116,10 +120,25 @@ def matching(queryset, terms, scope):
     )
 
 
+# A position in search order is the last image's id, never its rowid: rowids
+# count every image, so they would tell how many hidden ones there are.
+KEY = (image_id,)
+
+
 def key(image):
-    return [image.search_key]
+    return [image.pk.hex]
 
 
 def after(queryset, position):
-    """Only images after ``position`` (a ``key()``) in ``matching`` order."""
-    return queryset.extra(where=[f"{TABLE}.rowid < %s"], params=[int(position[0])])
+    """Only images after ``position`` (a ``KEY`` position) in ``matching``
+    order: below that image's rowid. The rowid is looked up on its own (one
+    primary-key probe), so the search query keeps its plan. Raises
+    InvalidCursor if that image is gone."""
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(
+            "SELECT rowid FROM gallery_image WHERE id = %s", [position[0].hex]
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise InvalidCursor("the image this page ended at is gone")
+    return queryset.extra(where=[f"{TABLE}.rowid < %s"], params=[row[0]])

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.views.generic import DetailView, TemplateView
 
 from ..models import Image
-from ..pagination import newest_first_page
+from ..pagination import InvalidCursor, newest_first_page
 from ..search import parse_terms, ranked_page
 from ..templatetags.gallery_tiles import TILE_FIELDS
 
@@ -41,13 +41,13 @@ class GalleryView(TemplateView):
         if show not in FILTERS or (show != "all" and not user.is_authenticated):
             show = "all"
         parts = [part.only(*TILE_FIELDS) for part in FILTERS[show](user)]
-        cursor, size = params.get("after", ""), settings.IMAGEREPO_GALLERY_PAGE_SIZE
+        cursor = params.get("after", "")
         if query:
             images = reduce(lambda a, b: a | b, parts)
-            page = ranked_page(images, query, cursor, size)
+            page, cursor = _page(ranked_page, images, query, cursor=cursor)
             parts = [images.search(query)]
         else:
-            page = newest_first_page(parts, cursor, size)
+            page, cursor = _page(newest_first_page, parts, cursor=cursor)
         cap = settings.IMAGEREPO_RESULT_COUNT_CAP
         return super().get_context_data(
             query=query,
@@ -60,6 +60,16 @@ class GalleryView(TemplateView):
             is_first_page=not cursor,
             **kwargs,
         )
+
+
+def _page(paginate, *args, cursor):
+    """``paginate(*args, cursor, size)`` and the cursor it used: none (the
+    first page) when the one asked for is not ours."""
+    size = settings.IMAGEREPO_GALLERY_PAGE_SIZE
+    try:
+        return paginate(*args, cursor, size), cursor
+    except InvalidCursor:
+        return paginate(*args, "", size), ""
 
 
 def neighbours(images, image):
