@@ -27,6 +27,12 @@ class ImageSerializer(serializers.ModelSerializer):
     original_url = serializers.SerializerMethodField(
         help_text="The uploaded file, byte for byte; for its owner only (else null)."
     )
+    original_filename = serializers.SerializerMethodField(
+        help_text="The uploaded file's name; for its owner only (else null)."
+    )
+    sha256 = serializers.SerializerMethodField(
+        help_text="SHA-256 of the uploaded bytes; for its owner only (else null)."
+    )
 
     class Meta:
         model = Image
@@ -74,11 +80,22 @@ class ImageSerializer(serializers.ModelSerializer):
     def get_display_url(self, image) -> str:
         return self._file_url(image, "display")
 
+    def _is_owner(self, image):
+        return image.owner_id == self.context["request"].user.pk
+
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_original_url(self, image):
-        if image.owner_id != self.context["request"].user.pk:
-            return None
-        return self._file_url(image, "original")
+        return self._file_url(image, "original") if self._is_owner(image) else None
+
+    # What the owner sent stays theirs: the name may say more than the title,
+    # and the hash would let anyone confirm they uploaded one exact file.
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_original_filename(self, image):
+        return image.original_filename if self._is_owner(image) else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_sha256(self, image):
+        return image.sha256 if self._is_owner(image) else None
 
 
 class ImageUpdateSerializer(serializers.ModelSerializer):

@@ -16,7 +16,8 @@ under one visibility never validates under the other.
 
 Versioned rendition URLs (search and browsing, issue 5): pages link
 thumbnails and display images as ``…/thumbnail/?v=<version>``, where the
-version (``Image.rendition_version``) holds the file's hash and the
+version (``Image.rendition_version``) holds a keyed hash of the file
+(``Image.content_tag``, which tells nothing about the bytes) and the
 visibility. Asked for by its current version, a public rendition may stay in
 the browser for IMAGEREPO_PUBLIC_VERSIONED_CACHE_SECONDS (``immutable``: no
 revalidation while scrolling back through a gallery); shared caches still
@@ -53,7 +54,7 @@ def image_file_response(request, image, kind):
     storage = getattr(image, kind).storage
     if settings.S3_DELIVERY == "redirect" and objectstore.is_s3(storage):
         return _presigned_redirect(request, image, kind)
-    etag = quote_etag(f"{image.sha256[:20]}-{kind}-{image.visibility}")
+    etag = quote_etag(f"{image.content_tag}-{kind}-{image.visibility}")
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()
     else:

@@ -1,12 +1,13 @@
 import operator
 import uuid
-from functools import lru_cache, reduce
+from functools import cached_property, lru_cache, reduce
 from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.crypto import salted_hmac
 
 
 def _sharded(folder, name):
@@ -82,6 +83,7 @@ def _audiences(user):
 
 
 _URL_SENTINEL = uuid.UUID(int=0)
+_TAG_SALT = "gallery.Image.content_tag"
 
 
 @lru_cache(maxsize=64)
@@ -167,12 +169,21 @@ class Image(models.Model):
 
         return extension_for(self.format)
 
+    @cached_property
+    def content_tag(self):
+        """Stands for this image's bytes in ETags and rendition URLs. Keyed
+        with SECRET_KEY and the image's id: the bare SHA-256 would let anyone
+        who sees a public image confirm which exact file its owner uploaded,
+        and two images with the same bytes would share it."""
+        message = f"{self.pk}:{self.sha256}"
+        return salted_hmac(_TAG_SALT, message, algorithm="sha256").hexdigest()[:20]
+
     @property
     def rendition_version(self):
         """Part of every rendition URL; it changes with the bytes and with the
         visibility, so a browser may keep a public rendition for long and a
         switch to private never reuses that URL (see gallery.delivery)."""
-        return f"{self.sha256[:12]}{self.visibility[:2]}"
+        return f"{self.content_tag[:12]}{self.visibility[:2]}"
 
     def file_url(self, kind):
         url = _image_url(f"gallery:{kind}", self.pk)

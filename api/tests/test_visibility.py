@@ -117,6 +117,23 @@ def test_only_the_owner_gets_the_original_url(api_for, make_image, user, other_u
     assert theirs["thumbnail_url"] == own["thumbnail_url"]
 
 
+@pytest.mark.parametrize("viewer", ["other user", "anonymous"])
+def test_only_the_owner_sees_the_file_name_and_hash_it_uploaded(
+    api_for, make_image, user, other_user, viewer
+):
+    image = make_image(user, name="IMG_2024_passport_scan.jpg")
+    client = api_for(other_user if viewer == "other user" else None)
+    for item in (
+        client.get(f"/api/v1/images/{image.pk}/").json(),
+        client.get("/api/v1/images/").json()["results"][0],
+    ):
+        assert item["id"] == str(image.pk)
+        assert item["original_filename"] is None and item["sha256"] is None
+    own = api_for(user).get(f"/api/v1/images/{image.pk}/").json()
+    assert own["original_filename"] == "IMG_2024_passport_scan.jpg"
+    assert own["sha256"] == image.sha256
+
+
 def test_private_search_results_stay_private(api_for, make_image, user, other_user):
     make_image(user, title="secret garden", visibility="private")
     for client in (api_for(other_user), api_for(None)):

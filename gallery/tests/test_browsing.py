@@ -7,6 +7,8 @@ from django.urls import reverse
 
 from gallery.services import images_set_visibility
 
+from .images import noisy_jpeg
+
 pytestmark = pytest.mark.django_db
 
 IMG = re.compile(r"<img\b[^>]*\bsrc=[^>]*>", re.S)
@@ -43,6 +45,23 @@ def test_public_thumbnails_are_kept_long_under_their_versioned_url(
     assert "immutable" not in plain["Cache-Control"]
     stale = client.get(reverse("gallery:thumbnail", args=[image.pk]) + "?v=old")
     assert "immutable" not in stale["Cache-Control"]
+
+
+def test_file_versions_and_etags_do_not_reveal_the_uploaded_files_hash(
+    client, user, other_user, make_image
+):
+    data = noisy_jpeg(seed=77)
+    mine, theirs = make_image(user, data=data), make_image(other_user, data=data)
+    response = client.get(mine.thumbnail_url)
+    for text in (mine.thumbnail_url, mine.display_url, response["ETag"]):
+        assert mine.sha256[:8] not in text
+    # Even the same bytes give another image another version.
+    assert mine.rendition_version != theirs.rendition_version
+    assert response["ETag"] != client.get(theirs.thumbnail_url)["ETag"]
+    # The version still changes with the visibility (browsers keep old URLs).
+    public_version = mine.rendition_version
+    mine.visibility = "private"
+    assert mine.rendition_version != public_version
 
 
 def test_switch_to_private_changes_the_url_and_closes_the_old_one(
