@@ -1,6 +1,7 @@
 """Changing and removing images that already exist."""
 
 from django.db import transaction
+from django.utils import timezone
 
 from ..models import Visibility
 
@@ -27,7 +28,8 @@ def images_set_visibility(queryset, visibility):
     """Make every image in ``queryset`` public or private; returns the count."""
     if visibility not in Visibility.values:
         raise ValueError(f"unknown visibility {visibility!r}")
-    return queryset.update(visibility=visibility)
+    # update() skips auto_now: the change time is set here, as save() would.
+    return queryset.update(visibility=visibility, updated_at=timezone.now())
 
 
 def images_delete(queryset):

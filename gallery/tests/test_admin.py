@@ -1,7 +1,9 @@
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from gallery.models import Image
 
@@ -72,6 +74,20 @@ def test_admin_visibility_actions(
         {"action": action, "_selected_action": [str(i.pk) for i in images]},
     )
     assert set(Image.objects.values_list("visibility", flat=True)) == {after}
+
+
+def test_admin_visibility_action_updates_the_change_time(
+    client_for, staff_user, user, make_image
+):
+    images = [make_image(user, visibility="public") for _ in range(2)]
+    long_ago = timezone.now() - timedelta(days=30)
+    Image.objects.update(updated_at=long_ago)
+    client_for(staff_user).post(
+        reverse("admin:gallery_image_changelist"),
+        {"action": "make_private", "_selected_action": [str(i.pk) for i in images]},
+    )
+    changed = Image.objects.values_list("visibility", "updated_at")
+    assert all(v == "private" and at > long_ago for v, at in changed)
 
 
 def test_admin_add_goes_through_the_ingest_service(client_for, staff_user, user):

@@ -1,7 +1,9 @@
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from gallery.models import Image
 
@@ -310,6 +312,16 @@ def test_bulk_visibility_changes_only_the_chosen_images(
     assert set(Image.objects.filter(visibility=visibility)) == set(chosen)
     left.refresh_from_db()
     assert left.visibility == other
+
+
+def test_bulk_visibility_change_updates_the_change_time(client_for, user, make_image):
+    chosen = [make_image(user, visibility="public") for _ in range(2)]
+    long_ago = timezone.now() - timedelta(days=30)
+    Image.objects.update(updated_at=long_ago)
+    bulk(client_for(user), "private", chosen)
+    for image in chosen:
+        image.refresh_from_db()
+        assert image.visibility == "private" and image.updated_at > long_ago
 
 
 def test_bulk_delete_asks_first_then_deletes_rows_and_files(
