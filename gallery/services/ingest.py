@@ -136,11 +136,19 @@ def open_image(file):
         raise _too_many_pixels(max_pixels) from None
     except Exception:
         raise _not_an_image(head) from None
+    # Cameras and phones save JPEGs with more pictures after the first (a
+    # depth map, a preview, the other eye): MPO files, as Pillow's JPEG
+    # decoder names them. Browsers show the JPEG they start with, so that is
+    # what we keep (.jpg, image/jpeg) and render; the rest are not frames.
+    multi_picture_jpeg = img.format == "MPO" and "JPEG" in allowed
+    if multi_picture_jpeg:
+        img.format = "JPEG"
     if img.format not in allowed:
         raise _not_an_image(head)
     if img.width * img.height > max_pixels:
         raise _too_many_pixels(max_pixels)
-    _check_frames(img)
+    if not multi_picture_jpeg:
+        _check_frames(img)
     return img
 
 

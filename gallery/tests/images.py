@@ -4,6 +4,7 @@ import io
 import random
 import struct
 import zlib
+from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image as PILImage
@@ -66,3 +67,11 @@ TEXT = b"just some text, not an image at all\n"
 
 def upload(name, data, content_type="image/jpeg"):
     return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+DATA = Path(__file__).parent / "data"
+# A JPEG with a second picture after the first, as phones (portrait depth
+# maps) and cameras save them: Pillow calls it MPO. Made with Pillow:
+# first.save(f, "MPO", save_all=True, append_images=[second]); the first
+# picture is red with a blue bar, the second plain green.
+MPO = (DATA / "mpo-two-pictures.jpg").read_bytes()

@@ -19,6 +19,7 @@ from gallery.services import (
 
 from .conftest import stored_bytes, stored_files
 from .images import (
+    MPO,
     PDF,
     SVG,
     TEXT,
@@ -79,6 +80,25 @@ def test_phone_formats_get_renditions_every_browser_shows(user, fmt, color):
     expected = "WEBP" if len(color) == 4 else "JPEG"
     assert (display.format, thumb.format) == (expected, expected)
     assert display.size == (300, 200)
+
+
+def test_mpo_photo_from_a_phone_is_stored_as_the_jpeg_it_is(user, media_root, settings):
+    settings.IMAGEREPO_MAX_FRAMES = 1  # its second picture is not a frame
+    image = image_create(owner=user, file=upload("portrait.jpg", MPO))
+    assert (image.format, image.width, image.height) == ("JPEG", 64, 48)
+    assert image.original.name.endswith(".jpg")
+    assert (media_root / image.original.name).read_bytes() == MPO
+    thumbnail = open_stored(image.thumbnail).convert("RGB")
+    assert thumbnail.getpixel((50, 40))[0] > 150  # the red first picture
+    assert thumbnail.getpixel((16, 24))[2] > 150  # with its blue bar
+
+
+def test_mpo_is_refused_when_jpeg_is_not_allowed(user, settings, media_root):
+    settings.IMAGEREPO_ALLOWED_FORMATS = ["PNG"]
+    with pytest.raises(ValidationError) as caught:
+        image_create(owner=user, file=upload("portrait.jpg", MPO))
+    assert caught.value.code == "unsupported_format"
+    assert stored_files(media_root) == []
 
 
 def test_a_damaged_heic_is_named_in_the_error(user):

@@ -9,6 +9,7 @@ from gallery.models import Image
 
 from .conftest import stored_bytes, stored_files
 from .images import (
+    MPO,
     SVG,
     TEXT,
     image_bytes,
@@ -184,6 +185,17 @@ def test_upload_one_file_with_a_title(client_for, user):
         "private",
     )
     assert image.owner == user
+
+
+def test_upload_page_takes_an_mpo_photo_as_a_jpeg(client_for, user):
+    client = client_for(user)
+    response = post_upload(client, [upload("IMG_0001.JPG", MPO)])
+    assert outcomes(response) == ["added"]
+    image = Image.objects.get()
+    original = client.get(reverse("gallery:original", args=[image.pk]))
+    assert original["Content-Type"] == "image/jpeg"
+    assert b"".join(original.streaming_content) == MPO
+    assert client.get(image.thumbnail_url)["Content-Type"] == "image/jpeg"
 
 
 def test_upload_several_files_uses_their_names_as_titles(client_for, user):
