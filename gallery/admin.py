@@ -83,6 +83,14 @@ class ImageAdmin(admin.ModelAdmin):
     def get_changeform_initial_data(self, request):
         return {"owner": request.user.pk, "visibility": Visibility.PRIVATE}
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if object_id is None and request.method == "POST":
+            # Adding stores files and row through store_image, which commits on
+            # its own and refuses to run inside a transaction (a rollback would
+            # leave the files behind), so this one POST skips the admin's.
+            return self._changeform_view(request, object_id, form_url, extra_context)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     def save_model(self, request, obj, form, change):
         if change:
             return super().save_model(request, obj, form, change)

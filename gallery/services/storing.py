@@ -43,6 +43,9 @@ def store_image(
 
     If ``owner`` already has these bytes, the existing image is returned with
     ``is_duplicate = True`` and nothing is left written.
+
+    Commits on its own: called inside a caller's transaction it raises
+    RuntimeError (see :func:`insert_images`) and leaves nothing written.
     """
     check_visibility(visibility)
     existing = existing_image(owner, prepared.sha256)
@@ -174,6 +177,12 @@ def insert_images(images):
     A batch goes in as one transaction; if any row clashes, the batch is
     retried row by row. On any other error, no image that failed to land
     keeps its files.
+
+    Each insert is a *durable* transaction, so calling this inside a caller's
+    ``atomic()`` block raises RuntimeError (and removes the files): a later
+    rollback there would take the rows but leave their files behind, and
+    Django has no hook to remove them then. Callers commit first, or store
+    outside their transaction (as the admin's add view does).
     """
     results = []
     try:
@@ -191,7 +200,7 @@ def insert_images(images):
 
 def _bulk_insert(images):
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             Image.objects.bulk_create(images)
     except IntegrityError:
         return False
@@ -202,7 +211,7 @@ def _bulk_insert(images):
 
 def _insert_one(image):
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             image.save(force_insert=True)
     except IntegrityError:
         # Someone stored the same bytes for this owner a moment ago.

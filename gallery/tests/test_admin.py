@@ -1,10 +1,12 @@
 import re
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from gallery.admin import ImageAdmin
 from gallery.models import Image
 
 from .conftest import stored_bytes, stored_files
@@ -155,3 +157,27 @@ def test_admin_change_page_renders(client_for, staff_user, user, make_image):
     )
     assert response.status_code == 200
     assert image.sha256 in response.content.decode()
+
+
+def test_admin_add_whose_later_steps_fail_leaves_no_orphan_file(
+    client_for, staff_user, user, media_root
+):
+    client = client_for(staff_user)
+    client.raise_request_exception = False
+    with mock.patch.object(ImageAdmin, "log_addition", side_effect=RuntimeError):
+        response = client.post(
+            reverse("admin:gallery_image_add"),
+            {
+                "upload": upload("late.jpg", noisy_jpeg(seed=9)),
+                "owner": user.pk,
+                "title": "",
+                "description": "",
+                "visibility": "private",
+            },
+        )
+    assert response.status_code == 500
+    # The image was stored whole before the admin's own step failed: every
+    # file on disk belongs to a row, and the row has all of its files.
+    rows = {name for image in Image.objects.all() for name in image.stored_files()}
+    assert set(stored_files(media_root)) == rows
+    assert len(rows) == 3

@@ -3,7 +3,7 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from PIL import Image as PILImage
 
 from gallery.models import Image
@@ -248,6 +248,41 @@ def test_a_failed_row_insert_removes_the_written_files(user, media_root):
         image_create(owner=user, file=upload("a.jpg", noisy_jpeg()))
     assert stored_files() == []
     assert image_create(owner=user, file=upload("a.jpg", noisy_jpeg())).pk
+
+
+class Abandoned(Exception):
+    """What a caller's block raises after the upload, rolling it back."""
+
+
+# The ingest service commits on its own: inside a caller's transaction it
+# refuses (RuntimeError) before that transaction could roll its rows back
+# and leave their files behind.
+@pytest.mark.parametrize("batch", [1, 3], ids=["one image", "a batch"])
+def test_an_upload_inside_a_transaction_that_rolls_back_leaves_no_file(
+    user, media_root, batch
+):
+    data = [noisy_jpeg((64, 48), seed=n) for n in range(batch)]
+    with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
+        for n, jpeg in enumerate(data):
+            image_create(owner=user, file=upload(f"{n}.jpg", jpeg))
+        raise Abandoned
+    assert not Image.objects.exists()
+    assert stored_files(media_root) == []
+
+
+def test_a_batch_inside_a_transaction_that_rolls_back_leaves_no_file(user, media_root):
+    uploads = [upload(f"{n}.jpg", noisy_jpeg((64, 48), seed=n)) for n in range(3)]
+    images = []
+    for file in uploads:
+        prepared = prepare_image(file, filename=file.name)
+        image = build_image(prepared, owner=user)
+        write_image_files(image, prepared, file)
+        images.append(image)
+    with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
+        insert_images(images)
+        raise Abandoned
+    assert not Image.objects.exists()
+    assert stored_files(media_root) == []
 
 
 def test_a_failed_rendition_write_removes_the_original(user, media_root):
