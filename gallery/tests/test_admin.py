@@ -179,5 +179,5 @@ def test_admin_add_whose_later_steps_fail_leaves_no_orphan_file(
     # The image was stored whole before the admin's own step failed: every
     # file on disk belongs to a row, and the row has all of its files.
     rows = {name for image in Image.objects.all() for name in image.stored_files()}
-    assert set(stored_files(media_root)) == rows
+    assert set(stored_files()) == rows
     assert len(rows) == 3
