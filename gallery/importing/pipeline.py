@@ -26,6 +26,8 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.db import connection
+
 from ..models import Visibility
 from ..services.storing import existing_image, insert_images
 from . import journal
@@ -72,12 +74,40 @@ def import_images(roots, **options):
     if folder:
         journal.sweep(folder)
     try:
-        with worker_pool(options.workers, folder) as pool:
+        with bounded_database_cache(), worker_pool(options.workers, folder) as pool:
             yield from _Run(roots, options, pool).results()
     finally:
         # The workers are gone: whatever they wrote without a row goes now.
         if folder:
             journal.sweep(folder)
+
+
+# SQLite's page cache and memory map are sized in settings for the web site;
+# in an import that writes hundreds of thousands of rows they would fill up
+# with the growing database and make the run's memory grow with it. The import
+# only does index lookups and appends, which a small cache serves as well.
+IMPORT_SQLITE_PRAGMAS = {"cache_size": -16384, "mmap_size": 0}
+
+
+@contextmanager
+def bounded_database_cache():
+    """Keep this connection's SQLite cache small while the import runs."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        before = {}
+        for pragma, value in IMPORT_SQLITE_PRAGMAS.items():
+            row = cursor.execute(f"PRAGMA {pragma}").fetchone()
+            if row:  # an in-memory database has no memory map
+                before[pragma] = row[0]
+                cursor.execute(f"PRAGMA {pragma} = {value}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for pragma, value in before.items():
+                cursor.execute(f"PRAGMA {pragma} = {value}")
 
 
 @contextmanager

@@ -13,6 +13,7 @@ WEBP_QUALITY = 80
 # A display rendition may come out a little under the display size when that
 # lets libjpeg decode at 1/2, 1/4 or 1/8 scale: much faster, same look.
 _DRAFT_SLACK = 0.75
+THUMBNAIL_REDUCING_GAP = 3.0
 
 
 @dataclass(frozen=True)
@@ -51,16 +52,30 @@ def make_renditions(img, *, display_size, thumbnail_size):
     """Return ``(display, thumbnail)`` for a loaded Pillow image.
 
     EXIF orientation is applied to the pixels; the output carries no EXIF, XMP,
-    ICC or text chunks because only pixels are handed to the encoder.
+    ICC or text chunks because only pixels are handed to the encoder. The
+    thumbnail is made from the display image, so the original is decoded once.
     """
-    upright = _normalise_mode(ImageOps.exif_transpose(img))
-    display = upright.copy()
-    display.thumbnail((display_size, display_size), PILImage.Resampling.LANCZOS)
-    thumbnail = display.copy()
-    thumbnail.thumbnail(
-        (thumbnail_size, thumbnail_size), PILImage.Resampling.LANCZOS, reducing_gap=3.0
-    )
+    display = _fitted(_upright(img), display_size)
+    thumbnail = _fitted(display, thumbnail_size, reducing_gap=THUMBNAIL_REDUCING_GAP)
     return _encode(display), _encode(thumbnail)
+
+
+def make_thumbnail(img, size):
+    """Only a thumbnail of a loaded image, by the same steps as
+    :func:`make_renditions` (for callers that need no display image)."""
+    return _encode(_fitted(_upright(img), size, reducing_gap=THUMBNAIL_REDUCING_GAP))
+
+
+def _upright(img):
+    return _normalise_mode(ImageOps.exif_transpose(img))
+
+
+def _fitted(img, size, reducing_gap=2.0):
+    fitted = img.copy()
+    fitted.thumbnail(
+        (size, size), PILImage.Resampling.LANCZOS, reducing_gap=reducing_gap
+    )
+    return fitted
 
 
 def _normalise_mode(img):

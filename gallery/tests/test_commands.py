@@ -65,9 +65,15 @@ def assert_every_row_has_its_files_and_no_more(media_root):
 def test_import_a_tree(photo_tree, user, media_root, tmp_path):
     report = tmp_path / "report.jsonl"
     out, err, status = run(
-        str(photo_tree), "--owner", user.username, "--private",
-        "--description", "Trip", "--report", str(report),
-    )  # fmt: skip
+        str(photo_tree),
+        "--owner",
+        user.username,
+        "--private",
+        "--description",
+        "Trip",
+        "--report",
+        str(report),
+    )
 
     assert out.strip().endswith("5 imported, 1 duplicates, 4 rejected.")
     assert status == 1
@@ -137,17 +143,26 @@ def test_manifest_gives_per_file_metadata(photo_tree, user, tmp_path):
         encoding="utf-8",
     )
     out, err, _ = run(
-        str(photo_tree), "--owner", user.username, "--manifest", str(manifest),
-        "--description", "Default words",
-    )  # fmt: skip
+        str(photo_tree),
+        "--owner",
+        user.username,
+        "--manifest",
+        str(manifest),
+        "--description",
+        "Default words",
+    )
     rows = {i.original_filename: i for i in Image.objects.all()}
     a, c, d = rows["a.jpg"], rows["c.png"], rows["d.gif"]
     assert (a.title, a.description, a.visibility) == (
-        "Beach at dawn", "First light", "private",
-    )  # fmt: skip
+        "Beach at dawn",
+        "First light",
+        "private",
+    )
     assert (c.title, c.description, c.visibility) == (
-        "c", "Only a description", "public",
-    )  # fmt: skip
+        "c",
+        "Only a description",
+        "public",
+    )
     assert (d.title, d.description, d.visibility) == ("d", "Default words", "public")
     assert "1 manifest row(s) matched no file." in err
 

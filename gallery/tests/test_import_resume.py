@@ -94,8 +94,13 @@ def migrated_db(tmp_path_factory):
     folder = tmp_path_factory.mktemp("template")
     env = cli_env(folder)
     manage(env, "migrate", "--noinput", "-v0")
-    manage(env, "shell", "-c", "from django.contrib.auth.models import User; "
-           "User.objects.create_user('alice')")  # fmt: skip
+    manage(
+        env,
+        "shell",
+        "-c",
+        "from django.contrib.auth.models import User; "
+        "User.objects.create_user('alice')",
+    )
     return folder / "db.sqlite3"
 
 
@@ -120,14 +125,26 @@ def cli_env(folder):
 def manage(env, *args, **kwargs):
     return subprocess.run(
         [sys.executable, str(MANAGE), *args],
-        env=env, capture_output=True, text=True, check=kwargs.pop("check", True),
+        env=env,
+        capture_output=True,
+        text=True,
+        check=kwargs.pop("check", True),
         **kwargs,
-    )  # fmt: skip
+    )
 
 
 def import_command(tree, report, *options):
-    return [sys.executable, str(MANAGE), "import_images", str(tree),
-            "--owner", "alice", "--report", str(report), *options]  # fmt: skip
+    return [
+        sys.executable,
+        str(MANAGE),
+        "import_images",
+        str(tree),
+        "--owner",
+        "alice",
+        "--report",
+        str(report),
+        *options,
+    ]
 
 
 def report_lines(path):
@@ -170,8 +187,10 @@ def test_kill_9_part_way_then_run_again(cli, tmp_path):
     first = tmp_path / "first.jsonl"
     process = subprocess.Popen(
         import_command(tree, first, "--workers", "2", "--batch-size", "4"),
-        env=cli, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        env=cli,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     wait_for_lines(first, 8, process)
     process.send_signal(signal.SIGKILL)
     assert process.wait() == -signal.SIGKILL
@@ -210,7 +229,15 @@ def test_exit_statuses(cli, tmp_path):
 
     no_user = manage(cli, "import_images", str(tree), "--owner", "nobody", check=False)
     assert no_user.returncode == 2 and "No user named 'nobody'" in no_user.stderr
-    bad_option = manage(cli, "import_images", str(tree), "--owner", "alice",
-                        "--workers", "0", check=False)  # fmt: skip
+    bad_option = manage(
+        cli,
+        "import_images",
+        str(tree),
+        "--owner",
+        "alice",
+        "--workers",
+        "0",
+        check=False,
+    )
     assert bad_option.returncode == 2 and "--workers" in bad_option.stderr
     assert assert_store_is_consistent(cli) == 3
