@@ -100,8 +100,8 @@ def prepare_task(path, hashed, fields, dry_run):
         image = build_image(prepared, **fields)
         try:
             write_image_files(image, prepared, handle, journal=_journal)
-        except OSError as error:
-            return Rejected("storage_error", f"Could not store the image: {error}")
+        except ValidationError as error:  # storage_failed: disk full, outage
+            return _rejected(error)
     return image
 
 
