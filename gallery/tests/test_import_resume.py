@@ -43,17 +43,22 @@ def make_tree(root, count, size=(64, 48)):
 # ---------------------------------------------------------------- in-process
 
 
+def write_as_a_worker_does(source, owner, worker_journal):
+    """An image's files written and journaled, its row not (yet) inserted."""
+    with open(source, "rb") as handle:
+        prepared = prepare_image(handle, filename=source.name)
+        image = build_image(prepared, owner=owner)
+        write_image_files(image, prepared, handle, journal=worker_journal)
+    return image
+
+
 @pytest.mark.django_db
 def test_files_left_by_a_dead_run_are_removed_by_the_next(tmp_path, user, media_root):
     tree = make_tree(tmp_path / "photos", 4)
     # A "dead" run: its worker noted and wrote an image's files, then died
     # before the batch with the row was committed.
     dead = journal.Journal()
-    source = tree / "roll1" / "img001.jpg"
-    with open(source, "rb") as handle:
-        prepared = prepare_image(handle, filename=source.name)
-        image = build_image(prepared, owner=user)
-        write_image_files(image, prepared, handle, journal=dead)
+    image = write_as_a_worker_does(tree / "roll1" / "img001.jpg", user, dead)
     dead.close()
     orphans = image.stored_files()
     assert all(default_storage.exists(name) for name in orphans)
@@ -71,11 +76,7 @@ def test_files_left_by_a_dead_run_are_removed_by_the_next(tmp_path, user, media_
 def test_a_live_runs_journal_is_left_alone(tmp_path, user, media_root):
     tree = make_tree(tmp_path / "photos", 1)
     live = journal.Journal()
-    source = tree / "roll0" / "img000.jpg"
-    with open(source, "rb") as handle:
-        prepared = prepare_image(handle, filename=source.name)
-        image = build_image(prepared, owner=user)
-        write_image_files(image, prepared, handle, journal=live)
+    image = write_as_a_worker_does(tree / "roll0" / "img000.jpg", user, live)
 
     assert journal.sweep() == 0
     assert all(default_storage.exists(n) for n in image.stored_files())
