@@ -6,8 +6,9 @@ reads per-file metadata, ``progress`` shows it all on a terminal or in a log.
 """
 
 from .manifest import Manifest, ManifestError
-from .pipeline import TITLE_FROM, ImportOptions, default_workers, import_images
+from .pipeline import TITLE_FROM, ImportOptions, import_images
 from .results import DUPLICATE, IMPORTED, REJECTED, WOULD_IMPORT, ImportResult
+from .tasks import default_workers
 
 __all__ = [
     "DUPLICATE",

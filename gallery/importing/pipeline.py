@@ -17,15 +17,14 @@ them before it starts.
 """
 
 import logging
-import multiprocessing
-import os
 import time
 from collections import deque
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connection
 
 from ..models import Visibility
@@ -33,7 +32,14 @@ from ..services.storing import existing_image, insert_images
 from . import journal
 from .manifest import Manifest
 from .results import DUPLICATE, IMPORTED, REJECTED, WOULD_IMPORT, ImportResult
-from .tasks import Hashed, Rejected, hash_task, prepare_task, start_worker
+from .tasks import (
+    Hashed,
+    Rejected,
+    default_workers,
+    hash_task,
+    prepare_task,
+    worker_pool,
+)
 from .walk import iter_files
 
 logger = logging.getLogger(__name__)
@@ -43,13 +49,6 @@ logger = logging.getLogger(__name__)
 COMMIT_INTERVAL = 1.0
 IN_FLIGHT_PER_WORKER = 8
 TITLE_FROM = ("filename", "path")
-
-
-def default_workers():
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
 
 
 @dataclass(frozen=True)
@@ -110,21 +109,9 @@ def bounded_database_cache():
                 cursor.execute(f"PRAGMA {pragma} = {value}")
 
 
-@contextmanager
-def worker_pool(workers, journal_folder):
-    # fork: workers inherit the configured Django (and the test settings) as is.
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    pool = ProcessPoolExecutor(
-        workers,
-        mp_context=context,
-        initializer=start_worker,
-        initargs=(journal_folder,),
-    )
-    try:
-        yield pool
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+def store_folders():
+    """Where imagerepo keeps its own files: never walked by an import."""
+    return [settings.MEDIA_ROOT, journal.journal_dir()]
 
 
 @dataclass(slots=True)
@@ -140,7 +127,7 @@ class _Item:
 class _Run:
     def __init__(self, roots, options, pool):
         self.options, self.pool = options, pool
-        self.files = iter_files(roots)
+        self.files = iter_files(roots, skip=store_folders())
         self.exhausted = False
         self.window = max(options.workers, 1) * IN_FLIGHT_PER_WORKER
         self.in_flight = {}  # future -> (task, _Item)

@@ -7,6 +7,7 @@ from collections import Counter
 
 from tqdm import tqdm
 
+from .pipeline import store_folders
 from .results import DUPLICATE, IMPORTED, REJECTED, WOULD_IMPORT
 from .walk import count_files
 
@@ -93,7 +94,7 @@ class TerminalProgress(Progress):
         self.bar.update(1)
 
     def _count(self):
-        self.total = count_files(self.roots)
+        self.total = count_files(self.roots, skip=store_folders())
 
     def close(self):
         self.bar.close()

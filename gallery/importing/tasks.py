@@ -1,5 +1,5 @@
-"""What the worker processes of an import do: read, hash, decode, render and
-write files. They never touch the database; the main process does that.
+"""The worker processes of an import and what they do: read, hash, decode,
+render and write files. They never touch the database; the main process does.
 
 Each file takes two small trips through the pool. :func:`hash_task` hashes it,
 so that the main process can skip bytes the owner already has (an index
@@ -10,8 +10,11 @@ unsaved row for the batch writer.
 """
 
 import ctypes
+import multiprocessing
 import os
 import signal
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -40,6 +43,30 @@ class Hashed:
     # (size, mtime, inode) when hashed: the second read trusts the digest only
     # if the file is unchanged.
     stamp: tuple
+
+
+def default_workers():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+@contextmanager
+def worker_pool(workers, journal_folder):
+    # fork: workers inherit the configured Django (and the test settings) as is.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=context,
+        initializer=start_worker,
+        initargs=(journal_folder,),
+    )
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def start_worker(journal_folder):

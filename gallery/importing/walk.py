@@ -27,23 +27,28 @@ class Found:
         return self.path.relative_to(self.root)
 
 
-def iter_files(roots):
+def iter_files(roots, skip=()):
     """Yield a :class:`Found` for every regular file under ``roots``. Hidden
     files and folders are skipped, symlinks are never followed (so the walk
-    cannot leave the roots), sub-folders are visited in name order."""
+    cannot leave the roots), sub-folders are visited in name order. Folders
+    in ``skip`` are left out: the import's own media store, for one, which
+    it would otherwise feed on (its new renditions are new images)."""
+    skip = {os.path.realpath(folder) for folder in skip}
     for root in map(Path, roots):
         if root.is_file():
             yield Found(root, root)
         else:
-            yield from _walk(root, root)
+            yield from _walk(root, root, skip)
 
 
-def count_files(roots):
+def count_files(roots, skip=()):
     """How many files :func:`iter_files` will yield (for a progress bar)."""
-    return sum(1 for found in iter_files(roots) if found.error is None)
+    return sum(1 for found in iter_files(roots, skip) if found.error is None)
 
 
-def _walk(folder, root):
+def _walk(folder, root, skip):
+    if os.path.realpath(folder) in skip:
+        return
     subfolders = []
     try:
         with os.scandir(folder) as entries:
@@ -57,4 +62,4 @@ def _walk(folder, root):
     except OSError as error:
         yield Found(Path(folder), root, error)
     for name in sorted(subfolders):
-        yield from _walk(os.path.join(folder, name), root)
+        yield from _walk(os.path.join(folder, name), root, skip)

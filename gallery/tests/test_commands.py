@@ -47,7 +47,8 @@ def run(*args, stderr=None, **kwargs):
     """Run import_images in-process; returns (stdout, stderr, exit status)."""
     command = Command()
     out, err = io.StringIO(), stderr or io.StringIO()
-    kwargs.setdefault("workers", 2)
+    if "--workers" not in args:
+        kwargs.setdefault("workers", 2)
     call_command(command, *args, stdout=out, stderr=err, **kwargs)
     return out.getvalue(), err.getvalue(), command.exit_status
 
@@ -243,8 +244,8 @@ def test_unreadable_and_vanished_files_are_rejected_with_a_reason(
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(path)
 
-    def iter_files(roots):
-        for found in real_walk(roots):
+    def iter_files(roots, skip):
+        for found in real_walk(roots, skip):
             if found.path.name == "gone.jpg":
                 found.path.unlink()  # deleted after the walk saw it
             yield found
@@ -274,21 +275,22 @@ def test_an_unreadable_copy_does_not_hide_a_readable_one(tmp_path, user):
     (tmp_path / "b").mkdir()
     (tmp_path / "a" / "copy.jpg").write_bytes(data)
     (tmp_path / "b" / "copy.jpg").write_bytes(data)
-    real_open, opened, failed = tasks.open_source, [], []
+    real_open, opened, refused = tasks.open_source, [], []
 
     def open_source(path):
-        # The copy claimed first hashes fine, then cannot be opened again.
-        # Which copy that is depends on which hash the run collects first
-        # (several can finish together), so it is not pinned to a name.
-        opened.append(path)
-        if opened.count(path) > 1 and failed in ([], [path]):
-            failed[:] = [path]
+        # Whichever copy is opened a second time first (to be decoded, after
+        # its hash claimed the bytes) cannot be read any more. (This runs in
+        # the one worker process, so these lists are that process's own.)
+        if path in opened and not refused:
+            refused.append(path)
             raise PermissionError(13, "Permission denied", str(path))
+        opened.append(path)
         return real_open(path)
 
     with mock.patch.object(tasks, "open_source", open_source):
-        out, _, _ = run(str(tmp_path), "--owner", user.username, "--workers", "1")
-    assert out.strip().endswith("1 imported, 0 duplicates, 1 rejected.")
+        out, err, _ = run(str(tmp_path), "--owner", user.username, "--workers", "1")
+    assert out.strip().endswith("1 imported, 0 duplicates, 1 rejected."), err
+    assert "copy.jpg: Permission denied" in err
     assert Image.objects.get().original_filename == "copy.jpg"
 
 
@@ -303,6 +305,18 @@ def test_symlinks_are_not_followed(tmp_path, user):
     out, _, status = run(str(root), "--owner", user.username)
     assert out.strip().endswith("0 imported, 0 duplicates, 0 rejected.")
     assert status == 0
+
+
+def test_the_media_store_inside_an_imported_folder_is_not_walked(
+    tmp_path, user, media_root
+):
+    # MEDIA_ROOT (and the journal) live in tmp_path: importing all of it
+    # would otherwise take in the renditions it is writing, without end.
+    (tmp_path / "photo.jpg").write_bytes(noisy_jpeg((40, 30), seed=1))
+    run(str(tmp_path), "--owner", user.username)
+    out, _, _ = run(str(tmp_path), "--owner", user.username)
+    assert out.strip().endswith("0 imported, 1 duplicates, 0 rejected.")
+    assert Image.objects.count() == 1
 
 
 def test_missing_owner_is_a_usage_error(photo_tree):
