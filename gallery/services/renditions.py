@@ -61,7 +61,10 @@ def make_renditions(img, *, display_size, thumbnail_size):
     thumbnail is made from the display image, so the original is decoded once.
     """
     img = _upright(img)
-    display = _shrink_and_encode(img, display_size)
+    # Huffman-optimising a display image costs up to a fifth of all the work
+    # an import does per photo, for files about 8% smaller (see BENCHMARKS.md,
+    # issue 3); thumbnails, small and shown by the dozen, keep it.
+    display = _shrink_and_encode(img, display_size, optimize=False)
     thumbnail = _shrink_and_encode(img, thumbnail_size, THUMBNAIL_REDUCING_GAP)
     return display, thumbnail
 
@@ -72,9 +75,9 @@ def make_thumbnail(img, size):
     return _shrink_and_encode(_upright(img), size, THUMBNAIL_REDUCING_GAP)
 
 
-def _shrink_and_encode(img, size, reducing_gap=2.0):
+def _shrink_and_encode(img, size, reducing_gap=2.0, optimize=True):
     img.thumbnail((size, size), PILImage.Resampling.LANCZOS, reducing_gap=reducing_gap)
-    return _encode(img)
+    return _encode(img, optimize)
 
 
 def _upright(img):
@@ -94,7 +97,7 @@ def _normalise_mode(img):
     return img.convert("RGB")
 
 
-def _encode(img):
+def _encode(img, optimize=True):
     # Encoders fall back to img.info for EXIF, ICC and text chunks; it is
     # emptied so only pixels are written.
     img.info = {}
@@ -103,6 +106,6 @@ def _encode(img):
         img.save(buf, "WEBP", quality=WEBP_QUALITY, method=4)
         fmt = "WEBP"
     else:
-        img.save(buf, "JPEG", quality=JPEG_QUALITY, optimize=True)
+        img.save(buf, "JPEG", quality=JPEG_QUALITY, optimize=optimize)
         fmt = "JPEG"
     return Rendition(buf.getvalue(), img.width, img.height, fmt)
