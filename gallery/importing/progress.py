@@ -97,6 +97,12 @@ class TerminalProgress(Progress):
         self.total = count_files(self.roots, skip=store_folders())
 
     def close(self):
+        if self.counter is not None:
+            # Counting only reads folder entries: it is done long before an
+            # import of the same tree, but the last redraw must have it.
+            self.counter.join()
+            self.bar.total = self.total
+            self.bar.refresh()
         self.bar.close()
 
 
