@@ -1,4 +1,5 @@
-"""Files and rows that lost each other, found and set right (``check_media``).
+"""Files and rows that lost each other, found and set right (``check_media``),
+and a search index out of step with the rows.
 
 A crash at the wrong moment can leave a file no row points to (written, then
 the process died before its row committed) or, after manual meddling or a
@@ -14,6 +15,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from .models import Image
+from .search import search_index_in_step
 
 # Where the upload_to functions put files; nothing else in storage is ours.
 MEDIA_FOLDERS = ("originals", "renditions")
@@ -29,10 +31,11 @@ class MediaReport:
     files_seen: int = 0
     rows_seen: int = 0
     moved_to: str = ""
+    search_index_in_step: bool = True
 
     @property
     def clean(self):
-        return not self.orphans and not self.missing
+        return not self.orphans and not self.missing and self.search_index_in_step
 
 
 def walk_files(storage=default_storage, folders=MEDIA_FOLDERS):
@@ -78,6 +81,8 @@ def check_media(*, min_age=timedelta(hours=1), storage=default_storage, progress
     report.missing = [
         (pk, kind, name) for name, (pk, kind) in expected.items() if name not in found
     ]
+    # After a restore, the search index may point words at the wrong images.
+    report.search_index_in_step = search_index_in_step()
     return report
 
 

@@ -3,23 +3,38 @@
 SQLite uses an FTS5 index (gallery.search.sqlite), PostgreSQL a weighted
 tsvector with a GIN index (gallery.search.postgres); any other database falls
 back to ``icontains`` (gallery.search.plain). Every backend offers the same
-functions, ``matching``, ``key``, ``after`` and ``rebuild``, and ``KEY``: the
-parsers of a ``key`` read back from a cursor (gallery.pagination.read_cursor).
+functions, ``matching``, ``key``, ``after``, ``rebuild`` and ``is_in_step``
+(an integrity check), and ``KEY``: the parsers of a ``key`` read back from a
+cursor (gallery.pagination.read_cursor).
 """
 
 from importlib import import_module
 
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 
 from .ranking import ranked_page
 from .terms import Term, fold, parse_terms
 
 BACKENDS = {"sqlite": "sqlite", "postgresql": "postgres"}
 
-__all__ = ["Term", "backend_for", "fold", "parse_terms", "ranked_page"]
+__all__ = [
+    "Term",
+    "backend_for",
+    "fold",
+    "parse_terms",
+    "ranked_page",
+    "search_index_in_step",
+]
 
 
 def backend_for(using):
     """The search module for database alias ``using``."""
     vendor = connections[using].vendor
     return import_module(f"{__name__}.{BACKENDS.get(vendor, 'plain')}")
+
+
+def search_index_in_step(using=DEFAULT_DB_ALIAS):
+    """Whether the search index matches the images (SQLite: FTS5's own
+    integrity check). False after, say, a restore that renumbered rows:
+    then ``rebuild_search_index`` sets it right."""
+    return backend_for(using).is_in_step(connections[using])

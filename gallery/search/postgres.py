@@ -94,3 +94,8 @@ def matching(queryset, terms, scope):
 KEY = NEWEST
 key = newest_key
 after = older_than
+
+
+def is_in_step(connection):
+    """A GIN index is part of its table: PostgreSQL keeps it in step."""
+    return True

@@ -6,7 +6,7 @@ Queries join the index to the table (the index drives, the table is only
 looked up by rowid) so the visibility rule never makes SQLite scan images.
 """
 
-from django.db import connections
+from django.db import DatabaseError, connections, transaction
 
 from ..pagination import InvalidCursor, image_id
 
@@ -60,6 +60,22 @@ def rebuild(connection):
     """Re-read every title and description from ``gallery_image``."""
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('rebuild')")
+
+
+def is_in_step(connection):
+    """Whether the index holds exactly the words of each image under that
+    image's rowid. A plain ``.dump`` and reload renumbers gallery_image's
+    rowids but keeps the index's, so words would match the wrong images
+    (a private image's words, a public one) until ``rebuild``."""
+    try:
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            # rank 1: also compare the index with the table's text.
+            cursor.execute(
+                f"INSERT INTO {TABLE}({TABLE}, rank) VALUES ('integrity-check', 1)"
+            )
+    except DatabaseError:
+        return False
+    return True
 
 
 def is_installed(connection):

@@ -1,6 +1,7 @@
 """Search: what people type, what they find, and in what order."""
 
 import re
+from io import StringIO
 
 import pytest
 from django.core.management import call_command
@@ -270,6 +271,45 @@ def test_rebuild_search_index_command(user, bulk_images, capsys):
     call_command("rebuild_search_index")
     assert "Search index rebuilt: 2 images." in capsys.readouterr().out
     assert search("aurora") == ["Aurora"]
+
+
+def renumber_rows_as_a_plain_dump_and_reload_does():
+    """``sqlite3 db .dump | sqlite3 restored`` inserts gallery_image's rows
+    without their rowids, so they are numbered afresh, gaps closed; the
+    index's shadow tables come back as they were."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rowid FROM gallery_image ORDER BY rowid")
+        for new, (old,) in enumerate(cursor.fetchall(), start=1):
+            cursor.execute(
+                "UPDATE gallery_image SET rowid = %s WHERE rowid = %s", [new, old]
+            )
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 keeps rowids")
+def test_restore_by_plain_dump_is_detected_and_rebuilt_before_private_words_leak(
+    user, other_user, bulk_images
+):
+    from gallery.management.commands.rebuild_search_index import Command
+
+    def check():
+        out, command = StringIO(), Command()
+        call_command(command, "--check", stdout=out)
+        return command.exit_status, out.getvalue()
+
+    gone = bulk_images(user, ["Deleted long ago"])
+    bulk_images(user, [("Secret diary", "")], visibility="private")
+    bulk_images(other_user, ["Kayak"])
+    Image.objects.filter(pk=gone[0].pk).delete()
+    assert check() == (0, "Search index is in step with the images.\n")
+    renumber_rows_as_a_plain_dump_and_reload_does()
+    # What the check is for: a private image's words now find a public one.
+    assert search("secret") == ["Kayak"]
+    status, out = check()
+    assert status == 1 and "out of step" in out
+    call_command("rebuild_search_index", stdout=StringIO())
+    assert check()[0] == 0
+    assert search("secret") == [] and search("secret", user) == ["Secret diary"]
+    assert search("kayak") == ["Kayak"]
 
 
 def test_rebuild_search_index_unknown_database():

@@ -4,6 +4,7 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
+from gallery.management.commands.rebuild_search_index import rebuild_search_index
 from gallery.media_check import check_media, move_aside
 
 SHOWN_AT_VERBOSITY_1 = 20
@@ -12,8 +13,9 @@ SHOWN_AT_VERBOSITY_1 = 20
 class Command(BaseCommand):
     help = (
         "Find stored files that no image row points to (left by a crash) and "
-        "rows whose files are missing. --fix moves the orphan files aside into "
-        "orphans/<date>/ in the media storage. Exit status 1 while problems remain."
+        "rows whose files are missing, and a search index out of step with the "
+        "images. --fix moves the orphan files aside into orphans/<date>/ in the "
+        "media storage and rebuilds the index. Exit status 1 while problems remain."
     )
     exit_status = 0
 
@@ -21,7 +23,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--fix",
             action="store_true",
-            help="Move files without a row into orphans/<date>/ (nothing is deleted).",
+            help="Move files without a row into orphans/<date>/ (nothing is deleted) "
+            "and rebuild a search index out of step.",
         )
         parser.add_argument(
             "--min-age",
@@ -49,8 +52,19 @@ class Command(BaseCommand):
         )
         if fix and report.orphans:
             report.moved_to = move_aside(report.orphans)
+        if not report.search_index_in_step and verbosity >= 1:
+            self.stderr.write(
+                "search    the index is out of step with the images (restored "
+                "from a plain dump?)"
+            )
+        if fix and not report.search_index_in_step:
+            rebuild_search_index()
         self.stdout.write(self._summary(report, fix))
-        unfixed = report.missing or (report.orphans and not fix)
+        unfixed = (
+            report.missing
+            or (report.orphans and not fix)
+            or (not report.search_index_in_step and not fix)
+        )
         self.exit_status = 1 if unfixed else 0
 
     def _progress(self, names):
@@ -78,4 +92,10 @@ class Command(BaseCommand):
         line = ", ".join(parts) + "."
         if fix and report.orphans:
             line += f" Moved {len(report.orphans)} orphan files to {report.moved_to}/."
+        if not report.search_index_in_step:
+            line += (
+                " Search index was out of step: rebuilt."
+                if fix
+                else " Search index is out of step (--fix rebuilds it)."
+            )
         return line

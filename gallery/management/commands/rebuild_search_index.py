@@ -1,8 +1,10 @@
+import sys
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from gallery.models import Image
-from gallery.search import backend_for
+from gallery.search import backend_for, search_index_in_step
 
 
 def rebuild_search_index(using=DEFAULT_DB_ALIAS):
@@ -17,8 +19,10 @@ def rebuild_search_index(using=DEFAULT_DB_ALIAS):
 class Command(BaseCommand):
     help = (
         "Rebuild the full-text search index from the images' titles and "
-        "descriptions (after restoring a backup or editing the database by hand)."
+        "descriptions (after restoring a backup or editing the database by "
+        "hand). --check only tells whether it is in step (exit status 1 if not)."
     )
+    exit_status = 0
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -29,11 +33,23 @@ class Command(BaseCommand):
             action="store_true",
             help="Say how many images would be indexed; change nothing.",
         )
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="Check that the index matches the images; change nothing.",
+        )
+
+    def run_from_argv(self, argv):
+        super().run_from_argv(argv)
+        if self.exit_status:
+            sys.exit(self.exit_status)
 
     def handle(self, *args, **options):
         using = options["database"]
         if using not in connections:
             raise CommandError(f"No database named {using!r} in DATABASES.")
+        if options["check"]:
+            return self._check(using)
         if options["dry_run"]:
             count = Image.objects.using(using).count()
             self.stdout.write(f"Would rebuild the search index for {count} images.")
@@ -42,3 +58,13 @@ class Command(BaseCommand):
             self.stdout.write("Rebuilding the search index…")
         count = rebuild_search_index(using)
         self.stdout.write(f"Search index rebuilt: {count} images.")
+
+    def _check(self, using):
+        if search_index_in_step(using):
+            self.stdout.write("Search index is in step with the images.")
+            return
+        self.exit_status = 1
+        self.stdout.write(
+            "Search index is out of step with the images (restored from a "
+            "plain dump?): run rebuild_search_index."
+        )
