@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 # Local development serves with DEBUG on; production sets its own environment.
 export DJANGO_DEBUG ?= true
 
-.PHONY: install run test test-scale serve lint format clean
+.PHONY: install run manage test test-scale serve lint format clean
 
 install: $(VENV)/.installed
 
@@ -22,6 +22,12 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Any manage.py command in the environment of `make run` (DJANGO_DEBUG on), or
+# with ENV_FILE in that file's, as `make serve`: make manage ARGS="createsuperuser"
+manage: install
+	@if [ -n "$(ENV_FILE)" ]; then set -a; . "$(ENV_FILE)"; set +a; fi; \
+	$(PY) manage.py $(ARGS)
 
 test: install
 	# nginx runs deploy/nginx.conf for real in the deployment tests;
