@@ -1,11 +1,12 @@
 """Every API error is JSON ``{"code", "message"}`` (plus ``field`` when one
 input field is at fault), whatever raised it."""
 
-from django.conf import settings
 from django.core import exceptions as django_exceptions
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler
+
+from gallery import limits
 
 
 class RequestTooLarge(exceptions.APIException):
@@ -67,9 +68,6 @@ def _first_code(error):
 
 
 def too_many_files(count):
-    """Same words and code as the upload form's ``too_many_files`` error."""
-    limit = settings.IMAGEREPO_MAX_FILES_PER_REQUEST
-    sent = f"You sent {count} files; at most" if count else "At most"
-    return exceptions.ValidationError(
-        f"{sent} {limit} can go in one upload.", code="too_many_files"
-    )
+    """The upload form's ``too_many_files`` error (gallery.limits), for DRF."""
+    error = limits.too_many_files(count)
+    return exceptions.ValidationError(error.messages[0], code=error.code)

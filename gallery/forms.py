@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 
+from .limits import too_many_files
 from .models import Image, Visibility
 from .services.formats import allowed_formats, content_type_for
 
@@ -27,13 +28,8 @@ class MultipleFileField(forms.FileField):
         files = data if isinstance(data, (list, tuple)) else [data] if data else []
         if not files and self.required:
             raise ValidationError(self.error_messages["required"], code="required")
-        limit = settings.IMAGEREPO_MAX_FILES_PER_REQUEST
-        if len(files) > limit:
-            raise ValidationError(
-                "You sent %(count)s files; at most %(limit)s can go in one upload.",
-                code="too_many_files",
-                params={"count": len(files), "limit": limit},
-            )
+        if len(files) > settings.IMAGEREPO_MAX_FILES_PER_REQUEST:
+            raise too_many_files(len(files))
         return files
 
 

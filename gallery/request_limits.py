@@ -9,6 +9,7 @@ from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 
+from .limits import file_too_large
 from .models import UploadCount
 
 RATE_WINDOW_SECONDS = 3600
@@ -73,12 +74,7 @@ def _refused_names(request):
 def refused_uploads(request):
     """``(file name, ValidationError)`` for each file this request sent that
     was too large to keep."""
-    limit = settings.IMAGEREPO_MAX_UPLOAD_BYTES
-    error = ValidationError(
-        "The file is larger than the %(limit)s limit.",
-        code="file_too_large",
-        params={"limit": filesizeformat(limit)},
-    )
+    error = file_too_large()
     return [(name, error) for name in _refused_names(request)]
 
 

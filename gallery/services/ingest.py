@@ -17,10 +17,10 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from PIL import ExifTags
 from PIL import Image as PILImage
 
+from ..limits import file_too_large
 from ..models import Visibility
 from . import formats
 from .renditions import Rendition, make_renditions, request_draft
@@ -87,11 +87,7 @@ def hash_file(file):
     while chunk := file.read(CHUNK_SIZE):
         size += len(chunk)
         if size > limit:
-            raise ValidationError(
-                "The file is larger than the %(limit)s limit.",
-                code="file_too_large",
-                params={"limit": filesizeformat(limit)},
-            )
+            raise file_too_large()
         sha.update(chunk)
     if size == 0:
         raise ValidationError("The file is empty.", code="empty")

@@ -52,6 +52,44 @@ def test_added_file_answers_201_with_the_image(client_for, user):
     )
 
 
+def many_files(count):
+    return [upload(f"{n}.jpg", noisy_jpeg((8, 8), seed=n)) for n in range(count)]
+
+
+@pytest.mark.parametrize(
+    ("limit", "body", "content_type", "status", "code"),
+    [
+        (
+            {"DATA_UPLOAD_MAX_NUMBER_FILES": 2},
+            {"file": many_files(3)},
+            None,
+            400,
+            "too_many_files",
+        ),
+        (
+            {"DATA_UPLOAD_MAX_NUMBER_FIELDS": 3},
+            {f"field{n}": "x" for n in range(5)},
+            None,
+            413,
+            "request_too_large",
+        ),
+        ({}, b"--x\r\n", "multipart/form-data", 400, "malformed_request"),
+    ],
+    ids=["too many files", "too many fields", "no multipart boundary"],
+)
+def test_bodies_django_cannot_parse_get_a_json_answer_not_an_html_page(
+    client_for, user, settings, limit, body, content_type, status, code
+):
+    for name, value in limit.items():
+        setattr(settings, name, value)
+    extra = {"content_type": content_type} if content_type else {}
+    response = client_for(user).post(UPLOAD, body, **extra)
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == code
+    assert not Image.objects.exists()
+
+
 def test_blank_fields_take_the_file_name_and_public(client_for, user):
     response = send(client_for(user), noisy_jpeg(), title="", visibility="")
     assert response.status_code == 201

@@ -4,13 +4,21 @@ hash check so the browser never sends bytes the owner already has."""
 import json
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import (
+    BadRequest,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+    ValidationError,
+)
 from django.http import JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from ..forms import HashCheckForm, UploadFileForm
+from ..limits import too_many_files
 from ..models import Image
 from ..request_limits import (
     rate_limited_error,
@@ -59,6 +67,29 @@ def form_rejection(form):
     return rejection(ValidationError(message, code=error.code), status=400)
 
 
+UNREADABLE_BODY = (
+    TooManyFilesSent,
+    TooManyFieldsSent,
+    RequestDataTooBig,
+    MultiPartParserError,
+    BadRequest,
+)
+
+
+def _unreadable_body(error):
+    if isinstance(error, TooManyFilesSent):
+        return too_many_files()
+    if isinstance(error, (TooManyFieldsSent, RequestDataTooBig)):
+        return ValidationError(
+            "The request has too many or too large form fields.",
+            code="request_too_large",
+        )
+    return ValidationError(
+        "The upload could not be read (it is not a complete multipart form).",
+        code="malformed_request",
+    )
+
+
 @method_decorator(csrf_exempt, name="dispatch")
 class JsonEndpoint(View):
     """Refuse an over-long body by its Content-Length before reading it, and a
@@ -89,7 +120,13 @@ class JsonEndpoint(View):
                 status=401,
                 outcome="failed",
             )
-        return super().dispatch(request, *args, **kwargs)
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except UNREADABLE_BODY as error:
+            # Django refuses these while parsing the body (the CSRF check is
+            # the first to read it); its answer would be an HTML error page.
+            error = _unreadable_body(error)
+            return rejection(error, status=STATUS_FOR_CODE.get(error.code, 400))
 
 
 class UploadFileView(JsonEndpoint):

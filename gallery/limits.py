@@ -1,0 +1,29 @@
+"""What each size or count limit says when it is broken, said in one place:
+the upload form, the uploader's JSON endpoints, the API and the ingest service
+all refuse with these words and codes. The limits are settings (base.py)."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+
+
+def file_too_large():
+    """A file over IMAGEREPO_MAX_UPLOAD_BYTES."""
+    return ValidationError(
+        "The file is larger than the %(limit)s limit.",
+        code="file_too_large",
+        params={"limit": filesizeformat(settings.IMAGEREPO_MAX_UPLOAD_BYTES)},
+    )
+
+
+def too_many_files(count=None):
+    """More than IMAGEREPO_MAX_FILES_PER_REQUEST files in one request;
+    ``count`` is how many came, if known (Django may stop counting first)."""
+    limit = settings.IMAGEREPO_MAX_FILES_PER_REQUEST
+    if count is None:
+        message = "At most %(limit)s files can go in one upload."
+    else:
+        message = "You sent %(count)s files; at most %(limit)s can go in one upload."
+    return ValidationError(
+        message, code="too_many_files", params={"count": count, "limit": limit}
+    )
