@@ -8,7 +8,6 @@ import uuid
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from gallery.management.commands.check_media import Command
 from gallery.models import Image
@@ -113,7 +112,7 @@ def test_a_clean_store_is_reported_clean(user, make_image):
     assert err == "" and status == 0
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 keeps rowids")
+@pytest.mark.db_vendor("sqlite")  # FTS5 keeps its own rowids
 def test_search_index_left_out_of_step_by_a_restore_is_reported_and_fixed(
     user, other_user, make_image
 ):

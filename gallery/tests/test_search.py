@@ -285,7 +285,7 @@ def renumber_rows_as_a_plain_dump_and_reload_does():
             )
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 keeps rowids")
+@pytest.mark.db_vendor("sqlite")  # FTS5 keeps its own rowids
 def test_restore_by_plain_dump_is_detected_and_rebuilt_before_private_words_leak(
     user, other_user, bulk_images
 ):
