@@ -19,6 +19,23 @@ def is_s3(storage):
     return S3Storage is not None and isinstance(storage, S3Storage)
 
 
+def forget_connections():
+    """Drop the bucket sessions a forked process inherited from its parent.
+
+    django-storages keeps one boto3 session per thread; after a fork the child
+    would share its parent's open HTTP connections, and two processes writing
+    on one socket corrupt each other's requests (the store answers BadDigest
+    or 400). The storage's own pickling state is the clean, connection-free
+    copy of it.
+    """
+    from django.core.files.storage import storages
+
+    for alias in settings.STORAGES:
+        storage = storages[alias]
+        if is_s3(storage):
+            storage.__setstate__(storage.__getstate__())
+
+
 def object_key(storage, name):
     """The bucket key that ``storage`` keeps ``name`` under (with its prefix)."""
     return storage._normalize_name(clean_name(name))

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
+from ..objectstore import forget_connections
 from ..services import (
     Digest,
     build_image,
@@ -74,6 +75,7 @@ def start_worker(journal_folder):
     open this process's journal."""
     global _journal
     _die_with_parent()
+    forget_connections()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _journal = Journal(journal_folder) if journal_folder else None
 

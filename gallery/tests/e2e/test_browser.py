@@ -5,6 +5,7 @@ import base64
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from ..images import SVG, TEXT, image_bytes, noisy_jpeg, truncated_jpeg
 
@@ -152,9 +153,9 @@ def test_a_new_user_uploads_browses_and_keeps_things_private(new_page, screensho
         assert row(page, name).get_attribute("data-state") == "duplicate", name
     # Duplicates and files refused in the browser never sent their bytes.
     assert len(posted) == 50 - 3 + 1 - 1  # 47 minus empty and 2 duplicates, +first
-    assert (
-        "45 added · 2 duplicates · 4 rejected"
-        in page.locator("#upload-counts").inner_text()
+    # The summary line is redrawn on a timer after the rows: wait for it.
+    expect(page.locator("#upload-counts")).to_contain_text(
+        "51 of 51 files done · 45 added · 2 duplicates · 4 rejected"
     )
     page.screenshot(path=screenshots / "upload-finished.png", full_page=False)
     page.get_by_text("Problems", exact=True).click()
