@@ -1,5 +1,9 @@
+import hashlib
 import io
+import itertools
 import json
+import os
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -47,8 +51,10 @@ def run(*args, stderr=None, **kwargs):
     """Run import_images in-process; returns (stdout, stderr, exit status)."""
     command = Command()
     out, err = io.StringIO(), stderr or io.StringIO()
-    if "--workers" not in args:
-        kwargs.setdefault("workers", 2)
+    if "--workers" not in args and "workers" not in kwargs:
+        # As an argument, not a keyword: call_command lets keywords override
+        # the arguments, so a default keyword would beat a test's "--workers 1".
+        args = (*args, "--workers", "2")
     call_command(command, *args, stdout=out, stderr=err, **kwargs)
     return out.getvalue(), err.getvalue(), command.exit_status
 
@@ -269,29 +275,76 @@ def test_unreadable_and_vanished_files_are_rejected_with_a_reason(
     assert "gone.jpg: The file disappeared" in err
 
 
-def test_an_unreadable_copy_does_not_hide_a_readable_one(tmp_path, user):
-    data = noisy_jpeg((40, 30), seed=4)
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    (tmp_path / "a" / "copy.jpg").write_bytes(data)
-    (tmp_path / "b" / "copy.jpg").write_bytes(data)
-    real_open, opened, refused = tasks.open_source, [], []
+class OpenLog:
+    """The opens of files by an import's worker processes, kept in a folder
+    (outside the imported tree) because each worker has its own copy of the
+    test's memory: a list would only count the opens of one process."""
+
+    def __init__(self, folder):
+        self.folder = folder
+        folder.mkdir()
+
+    def record(self, path):
+        """Log an open of ``path`` by this process; returns how many opens of
+        ``path`` there have been, this one included."""
+        key = hashlib.sha256(str(path).encode()).hexdigest()[:16]
+        for count in itertools.count(1):
+            if self._create(f"{key}.{count}", os.getpid()):
+                return count
+
+    def refuse_once(self, path):
+        """True for the first path offered, in whichever process; then False."""
+        return self._create("refused", path)
+
+    def refused(self):
+        return Path((self.folder / "refused").read_text())
+
+    def pids(self):
+        return {entry.read_text() for entry in self.folder.glob("*.*")}
+
+    def _create(self, name, content):
+        try:  # O_EXCL: of two processes creating the same name, one wins
+            fd = os.open(self.folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+        except FileExistsError:
+            return False
+        with os.fdopen(fd, "w") as handle:
+            handle.write(str(content))
+        return True
+
+
+# With two workers, a copy may be hashed by one process and decoded by the other.
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_an_unreadable_copy_does_not_hide_a_readable_one(
+    tmp_path, user, media_root, workers
+):
+    root, data = tmp_path / "photos", noisy_jpeg((40, 30), seed=4)
+    copies = [root / "a" / "copy.jpg", root / "b" / "copy.jpg"]
+    for copy in copies:
+        copy.parent.mkdir(parents=True)
+        copy.write_bytes(data)
+    opens, real_open = OpenLog(tmp_path / "opens"), tasks.open_source
 
     def open_source(path):
         # Whichever copy is opened a second time first (to be decoded, after
-        # its hash claimed the bytes) cannot be read any more. (This runs in
-        # the one worker process, so these lists are that process's own.)
-        if path in opened and not refused:
-            refused.append(path)
+        # its hash claimed the bytes) cannot be read any more.
+        if opens.record(path) > 1 and opens.refuse_once(path):
             raise PermissionError(13, "Permission denied", str(path))
-        opened.append(path)
         return real_open(path)
 
     with mock.patch.object(tasks, "open_source", open_source):
-        out, err, _ = run(str(tmp_path), "--owner", user.username, "--workers", "1")
+        out, err, status = run(
+            str(root), "--owner", user.username, "--workers", workers
+        )
+    (kept,) = [copy for copy in copies if copy != opens.refused()]
     assert out.strip().endswith("1 imported, 0 duplicates, 1 rejected."), err
-    assert "copy.jpg: Permission denied" in err
-    assert Image.objects.get().original_filename == "copy.jpg"
+    assert status == 1
+    assert f"{opens.refused()}: Permission denied" in err
+    image = Image.objects.get()
+    assert f"imported     {kept} ({image.pk})" in out
+    assert_every_row_has_its_files_and_no_more(media_root)
+    # "--workers 1" is one process (run() once let a default of 2 override it,
+    # and this test, then keeping its log in one process's memory, flaked).
+    assert 1 <= len(opens.pids()) <= int(workers)
 
 
 def test_symlinks_are_not_followed(tmp_path, user):
