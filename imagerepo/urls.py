@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from api.views.tokens import ApiTokenRevokeView, ApiTokensView
 from gallery.views.accounts import SignupView
+from gallery.views.favicon import FaviconView
 
 # Deliberately no static(MEDIA_URL, ...) route: uploaded bytes are served only
 # by the permission-checked views in gallery.views.files.
@@ -19,6 +20,7 @@ urlpatterns = [
         name="api-token-revoke",
     ),
     path("api/", include("api.urls")),
+    path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("", include("gallery.urls")),
 ]
 

@@ -237,3 +237,16 @@ def test_spoofed_x_real_ip_cannot_dodge_the_sign_in_lock_out(behind_nginx):
         )
         statuses.append(response.status_code)
     assert statuses == [200] * 4 + [429, 429]
+
+
+def test_nginx_serves_the_icon_at_favicon_ico(behind_nginx):
+    _, url, _, _, _ = behind_nginx
+    response = requests.get(f"{url}/favicon.ico")
+    # The app names the icon's versioned file (collectstatic's manifest),
+    # which nginx serves from the static folder.
+    assert [r.status_code for r in response.history] == [302]
+    assert re.fullmatch(
+        r"/static/favicon\.\w{12}\.ico", response.history[0].headers["Location"]
+    )
+    assert response.status_code == 200
+    assert response.content == (BASE_DIR / "static" / "favicon.ico").read_bytes()
