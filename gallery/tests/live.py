@@ -2,15 +2,19 @@
 media folder) and a browser-like visitor, for tests and benchmarks that must
 cross process boundaries: concurrency, nginx, load."""
 
+import atexit
+import functools
 import os
 import re
 import secrets
+import shutil
 import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,13 +109,31 @@ def site_env(root, **overrides):
 
 
 def prepare_site(root, **overrides):
-    """Create the database and collect static files; no server yet."""
+    """A site in ``root`` with a migrated database and collected static
+    files; no server yet. The database is a copy of one migrated once per
+    process, the static folder (which a site only reads) is collected once
+    and shared: each site would otherwise spend ~12 s of a 2-core machine
+    migrating and compressing 50 MB of static files."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "media").mkdir(exist_ok=True)
-    site = Site(url="", root=root, env=site_env(root, **overrides))
-    site.manage("migrate", "--noinput")
-    site.manage("collectstatic", "--noinput", "--verbosity", "0")
-    return site
+    template = _site_template()
+    env = site_env(root, **{"DJANGO_STATIC_ROOT": template / "static", **overrides})
+    with (
+        closing(sqlite3.connect(template / "db.sqlite3")) as source,
+        closing(sqlite3.connect(root / "db.sqlite3")) as copy,
+    ):
+        source.backup(copy)
+    return Site(url="", root=root, env=env)
+
+
+@functools.cache
+def _site_template():
+    root = Path(tempfile.mkdtemp(prefix="imagerepo-site-template-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    template = Site(url="", root=root, env=site_env(root))
+    template.manage("migrate", "--noinput")
+    template.manage("collectstatic", "--noinput", "--verbosity", "0")
+    return root
 
 
 @contextmanager
