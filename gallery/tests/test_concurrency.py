@@ -5,6 +5,7 @@ while import_images writes, and a bounded load. Loopback only, bounded."""
 import subprocess
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -115,18 +116,26 @@ def test_bounded_load_eight_clients_no_errors_rows_and_files_match(site):
 
 
 TAKE_ALLOWANCES = """
+import os, pathlib, time
 from unittest import mock
 from django.contrib.auth.models import User
 from gallery.request_limits import take_upload_allowance
 user = User.objects.get(username="alice")
+# Started and ready, this racer waits for the others: then all take at once.
+race = pathlib.Path(os.environ["RACE_FOLDER"])
+(race / f"ready-{os.getpid()}").touch()
+while not (race / "go").exists():
+    time.sleep(0.001)
 # One fixed hour, so the run cannot straddle two windows.
 with mock.patch("gallery.request_limits.time.time", return_value=7 * 3600 + 60.0):
-    print(sum(take_upload_allowance(user, 1) for _ in range(200)))
+    print(sum(take_upload_allowance(user, 1) for _ in range(25)))
 """
+RACERS = 8
 
 
 def test_hourly_upload_limit_holds_when_many_processes_race_for_it(tmp_path):
-    # The README's multi-process setup: one database, several server processes.
+    # The README's multi-process setup: one database, several server processes,
+    # 8 x 25 uploads wanted against an allowance of 20.
     site = prepare_site(tmp_path / "site", IMAGEREPO_UPLOADS_PER_HOUR=20)
     site.manage(
         "shell",
@@ -134,17 +143,21 @@ def test_hourly_upload_limit_holds_when_many_processes_race_for_it(tmp_path):
         "from django.contrib.auth.models import User;"
         " User.objects.create_user('alice')",
     )
+    race = tmp_path / "race"
+    race.mkdir()
     racers = [
         subprocess.Popen(
             [sys.executable, "manage.py", "shell", "-c", TAKE_ALLOWANCES],
             cwd=BASE_DIR,
-            env=site.env,
+            env={**site.env, "RACE_FOLDER": str(race)},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
-        for _ in range(8)
+        for _ in range(RACERS)
     ]
+    wait_until_ready(race, racers)
+    (race / "go").touch()
     granted = []
     for racer in racers:
         out, err = racer.communicate(timeout=300)
@@ -152,3 +165,14 @@ def test_hourly_upload_limit_holds_when_many_processes_race_for_it(tmp_path):
         granted.append(int(out.split()[-1]))
     assert sum(granted) == 20
     assert site.query("SELECT used FROM gallery_uploadcount") == [(20,)]
+
+
+def wait_until_ready(race, racers, limit=300):
+    # A bound on waiting, not a timing assertion: it fails only if a racer
+    # never gets ready.
+    deadline = time.monotonic() + limit
+    while len(list(race.glob("ready-*"))) < len(racers):
+        failed = [r for r in racers if r.poll() is not None]
+        assert not failed, failed[0].communicate()[1]
+        assert time.monotonic() < deadline, "the racers did not all start"
+        time.sleep(0.01)
