@@ -37,10 +37,16 @@ test: install
 
 # The whole suite again on real PostgreSQL and SeaweedFS (S3) servers, started
 # on loopback ports 8710-8727 by scripts/scale-servers and stopped afterwards;
-# the suite's own live servers use 8741 and 8770-8799.
+# the suite's own live servers use 8741 and 8770-8799. A second run on the same
+# machine moves them all: make test-scale SCALE_BASE_PORT=9710 \
+#   SCALE_E2E_PORT=9741 SCALE_TEST_PORTS=9770-9799
+SCALE_BASE_PORT ?= 8710
+SCALE_E2E_PORT ?= 8741
+SCALE_TEST_PORTS ?= 8770-8799
 test-scale: install
 	scripts/ensure-apt-packages postgresql nginx-light chromium
-	IMAGEREPO_TEST_BACKENDS=postgresql,s3 E2E_PORT=8741 IMAGEREPO_TEST_PORTS=8770-8799 \
+	IMAGEREPO_TEST_BACKENDS=postgresql,s3 SCALE_BASE_PORT=$(SCALE_BASE_PORT) \
+		E2E_PORT=$(SCALE_E2E_PORT) IMAGEREPO_TEST_PORTS=$(SCALE_TEST_PORTS) \
 		$(PY) scripts/scale-servers run -- $(PY) -m pytest
 
 # Production server: gunicorn, workers from deploy/gunicorn.conf.py. Settings
