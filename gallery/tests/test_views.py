@@ -204,6 +204,19 @@ def test_upload_page_takes_an_mpo_photo_as_a_jpeg(client_for, user):
     assert client.get(image.thumbnail_url)["Content-Type"] == "image/jpeg"
 
 
+def test_the_uploader_refuses_a_too_large_file_in_the_servers_words(
+    client_for, user, settings
+):
+    settings.IMAGEREPO_MAX_UPLOAD_BYTES = 3 * 1024 * 1024
+    page = client_for(user).get(reverse("gallery:upload")).content.decode()
+    # The browser refuses such a file unsent, with the words the server uses.
+    assert 'data-too-large="The file is larger than the 3.0\xa0MB limit."' in page
+    response = post_upload(
+        client_for(user), [upload("big.jpg", b"x" * (3 * 1024 * 1024 + 1))]
+    )
+    assert "The file is larger than the 3.0\xa0MB limit." in response.content.decode()
+
+
 def test_upload_several_files_uses_their_names_as_titles(client_for, user):
     files = [upload(f"pic {i}.jpg", noisy_jpeg(seed=i)) for i in range(3)]
     response = post_upload(client_for(user), files, title="ignored for many")

@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import DeleteView, FormView, UpdateView
 
 from ..forms import BulkActionForm, ImageEditForm, UploadForm
+from ..limits import file_too_large
 from ..models import Image
 from ..request_limits import (
     rate_limited_error,
@@ -39,6 +40,8 @@ class UploadView(LoginRequiredMixin, FormView):
             uploader={
                 "parallel": settings.IMAGEREPO_UPLOAD_PARALLEL,
                 "max_bytes": settings.IMAGEREPO_MAX_UPLOAD_BYTES,
+                # Refused in the browser, unsent, in the server's own words.
+                "too_large": " ".join(file_too_large().messages),
                 "max_hashes": settings.IMAGEREPO_MAX_HASHES_PER_CHECK,
                 "prehash_max_bytes": settings.IMAGEREPO_PREHASH_MAX_BYTES,
                 "formats": ", ".join(allowed_formats()),

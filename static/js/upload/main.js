@@ -40,6 +40,7 @@ class Uploader {
         csrfToken: form.elements.csrfmiddlewaretoken.value,
         parallel: Number(data.parallel) || 4,
         maxBytes: Number(data.maxBytes),
+        tooLarge: data.tooLarge,
         maxHashes: Number(data.maxHashes) || 500,
         prehashMaxBytes: Number(data.prehashMaxBytes),
         fieldsFor: (item) => {

@@ -4,7 +4,6 @@
 // The queue knows nothing about the page; it reports every change to
 // onChange(item) and leaves drawing to rows.js.
 
-import { formatBytes } from "./format.js";
 import { canHash, sha256Hex } from "./hashing.js";
 
 const HASH_LANES = 2;
@@ -56,7 +55,7 @@ export class UploadQueue {
 
   /** Queue {file, path} entries; returns the new items. */
   add(entries) {
-    const { maxBytes, prehashMaxBytes } = this.options;
+    const { maxBytes, tooLarge, prehashMaxBytes } = this.options;
     const added = entries.map(({ file, path }) => {
       const item = {
         id: this.items.length,
@@ -73,9 +72,8 @@ export class UploadQueue {
       };
       this.items.push(item);
       if (file.size === 0) this.finish(item, "rejected", "The file is empty.");
-      else if (file.size > maxBytes) {
-        this.finish(item, "rejected", `The file is larger than the ${formatBytes(maxBytes)} limit.`);
-      } else if (canHash && file.size <= prehashMaxBytes) this.toHash.push(item);
+      else if (file.size > maxBytes) this.finish(item, "rejected", tooLarge);
+      else if (canHash && file.size <= prehashMaxBytes) this.toHash.push(item);
       else this.toSend.push(item);
       return item;
     });
