@@ -2,6 +2,7 @@
 threads) on a file-based SQLite database in WAL mode: racing uploads, uploads
 while import_images writes, and a bounded load. Loopback only, bounded."""
 
+import re
 import subprocess
 import sys
 import threading
@@ -9,6 +10,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import requests
 
 from .images import noisy_jpeg
 from .live import BASE_DIR, Visitor, prepare_site, served
@@ -176,3 +178,23 @@ def wait_until_ready(race, racers, limit=300):
         assert not failed, failed[0].communicate()[1]
         assert time.monotonic() < deadline, "the racers did not all start"
         time.sleep(0.01)
+
+
+def test_every_server_process_sees_a_write_from_any_other_at_once(site, tmp_path):
+    # Cached result grids (gallery.result_cache) are kept per server process;
+    # the library version they are keyed on lives in the database, so a write
+    # by another process (raw SQL here, an import below) shows on every one.
+    Visitor(site.url).sign_up("curator").upload([("lagoon.jpg", jpeg(50_000))])
+
+    def titles_seen():
+        pages = [requests.get(f"{site.url}/?q=lagoon", timeout=30) for _ in range(12)]
+        return {tuple(re.findall(r'data-title="([^"]*)"', p.text)) for p in pages}
+
+    assert titles_seen() == {("lagoon",)}  # and now cached by the workers
+    site.query("UPDATE gallery_image SET visibility = 'private' WHERE title = 'lagoon'")
+    assert titles_seen() == {()}
+    folder = tmp_path / "import"
+    folder.mkdir()
+    (folder / "lagoon two.jpg").write_bytes(jpeg(50_001))
+    site.manage("import_images", str(folder), "--owner", "curator")
+    assert titles_seen() == {("lagoon two",)}

@@ -4,10 +4,12 @@ from functools import reduce
 
 from django.conf import settings
 from django.db.models import Q
+from django.template.loader import render_to_string
 from django.views.generic import DetailView, TemplateView
 
 from ..models import Image
 from ..pagination import InvalidCursor, newest_first_page
+from ..result_cache import Listing, Results, Viewer, results_for
 from ..search import parse_terms, ranked_page
 from ..templatetags.gallery_tiles import TILE_FIELDS
 
@@ -29,7 +31,8 @@ def capped_count(parts, cap):
 
 class GalleryView(TemplateView):
     """Newest first, ``?q=`` to search (ranked), ``?show=`` to filter,
-    ``?after=`` to page. An empty or blank query is the gallery."""
+    ``?after=`` to page. An empty or blank query is the gallery. The grid
+    comes from gallery.result_cache; the rest is rendered per request."""
 
     template_name = "gallery/index.html"
 
@@ -40,26 +43,44 @@ class GalleryView(TemplateView):
         show = params.get("show", "all")
         if show not in FILTERS or (show != "all" and not user.is_authenticated):
             show = "all"
-        parts = [part.only(*TILE_FIELDS) for part in FILTERS[show](user)]
-        cursor = params.get("after", "")
-        if query:
-            images = reduce(lambda a, b: a | b, parts)
-            page, cursor = _page(ranked_page, images, query, cursor=cursor)
-            parts = [images.search(query)]
-        else:
-            page, cursor = _page(newest_first_page, parts, cursor=cursor)
-        cap = settings.IMAGEREPO_RESULT_COUNT_CAP
+        viewer = Viewer(user.pk if user.is_authenticated else None)
+        listing = Listing(viewer, show, query, params.get("after", ""))
+        results = results_for(listing, lambda: compute_results(listing, user))
         return super().get_context_data(
             query=query,
             terms=parse_terms(query),
             show=show,
-            page=page,
-            total=capped_count(parts, cap),
-            count_cap=cap,
+            results=results,
+            count_cap=settings.IMAGEREPO_RESULT_COUNT_CAP,
             filters=list(FILTERS),
-            is_first_page=not cursor,
+            is_first_page=not results.cursor,
             **kwargs,
         )
+
+
+def compute_results(listing, user):
+    """The grid of ``listing``: its page of images rendered as tiles, the
+    capped count and the cursors. ``user`` is the viewer; the tiles see only
+    ``listing.viewer`` (see gallery.result_cache.Viewer)."""
+    query = listing.query
+    parts = [part.only(*TILE_FIELDS) for part in FILTERS[listing.show](user)]
+    if query:
+        images = reduce(lambda a, b: a | b, parts)
+        page, cursor = _page(ranked_page, images, query, cursor=listing.cursor)
+        parts = [images.search(query)]
+    else:
+        page, cursor = _page(newest_first_page, parts, cursor=listing.cursor)
+    html = render_to_string(
+        "gallery/_results.html",
+        {"page": page, "user": listing.viewer, "terms": parse_terms(query)},
+    )
+    return Results(
+        html=html,
+        has_items=bool(page.items),
+        total=capped_count(parts, settings.IMAGEREPO_RESULT_COUNT_CAP),
+        next_cursor=page.next_cursor,
+        cursor=cursor,
+    )
 
 
 def _page(paginate, *args, cursor):

@@ -321,6 +321,22 @@ IMAGEREPO_PUBLIC_VERSIONED_CACHE_SECONDS = env.int(
     "IMAGEREPO_PUBLIC_VERSIONED_CACHE_SECONDS", default=365 * 24 * 3600
 )
 
+# ---------------------------------------------------------------- result cache
+# Gallery and search grids (a page's queries, tiles, count and next-page link,
+# for one viewer) are kept and reused until any image changes: they are keyed
+# on a version that database triggers bump with every write to the images
+# (gallery.result_cache), so none is ever stale. False computes every page.
+IMAGEREPO_RESULT_CACHE = env.bool("IMAGEREPO_RESULT_CACHE", default=True)
+# Per server process by default: correctness never needs a shared cache, and
+# a miss costs one page's work. A grid takes ~40 KB, so 500 hold ~20 MB.
+CACHES["results"] = env.cache(
+    "IMAGEREPO_RESULT_CACHE_URL", default="locmemcache://imagerepo-results"
+)
+CACHES["results"].setdefault("TIMEOUT", None)  # the version retires grids
+CACHES["results"].setdefault("OPTIONS", {}).setdefault(
+    "MAX_ENTRIES", env.int("IMAGEREPO_RESULT_CACHE_ENTRIES", default=500)
+)
+
 # ---------------------------------------------------------------- bulk import
 # import_images notes here which files its workers are writing, so that a run
 # killed part-way is cleaned up by the next one. Must be on a local disk.
