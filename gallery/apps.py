@@ -29,6 +29,7 @@ def repair_search_index(using, verbosity=1, stdout=None, **kwargs):
 
     from django.db import connections
 
+    from . import library_version
     from .search import sqlite
 
     connection = connections[using]
@@ -38,6 +39,9 @@ def repair_search_index(using, verbosity=1, stdout=None, **kwargs):
         if verbosity:
             (stdout or sys.stdout).write("Rebuilding the search index (gallery).\n")
         sqlite.install(connection)
+        # Grids cached from the old index go with it (gallery.result_cache).
+        if library_version.TABLE in connection.introspection.table_names():
+            library_version.bump(connection)
 
 
 def repair_library_version(using, verbosity=1, stdout=None, **kwargs):

@@ -5,9 +5,9 @@ raw SQL, a shell. The change is part of the writing transaction, so the new
 version becomes visible in the same instant as the write it stands for.
 
 Reading it is one primary-key lookup (:func:`current`); gallery.result_cache
-keys its pages on it. A page computed after reading version V holds data at
-least as new as V (the version is read first), and any later write makes a
-new version, so a page cached under V is never older than the library at V.
+keys its pages on it. A page is kept under version V only if V was current
+both before and after it was computed: no write committed in between, so it
+holds exactly the library at V, and any later write makes a new version.
 
 SQLite has row triggers only: one bump per row written. PostgreSQL bumps once
 per statement (and on TRUNCATE), *before* the statement touches any image, so
@@ -31,7 +31,8 @@ POSTGRES_FUNCTION = "gallery_library_version_bump"
 def _bump(random_token):
     # An upsert: a test-suite flush (or a hand-made DELETE) may have removed
     # the row; the next write brings it back. The token is new each time, so
-    # a write that is rolled back never hands its version to a later one.
+    # a write that is rolled back (whose transaction may have cached a grid
+    # showing it) never hands its version to a later one.
     return (
         f"INSERT INTO {TABLE} (id, writes, token) VALUES (1, 1, {random_token}) "
         f"ON CONFLICT (id) DO UPDATE SET writes = {TABLE}.writes + 1, "

@@ -242,8 +242,8 @@ class LibraryVersion(models.Model):
     )
     token = models.BigIntegerField(
         default=0,
-        help_text="Random, new with each write: a rolled-back write or a "
-        "restored backup never brings back a version already used.",
+        help_text="Random, new with each write: a rolled-back write never "
+        "lends its version to a later one.",
     )
 
     def __str__(self):

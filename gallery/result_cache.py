@@ -102,6 +102,11 @@ def results_for(listing, compute, using=DEFAULT_DB_ALIAS):
     if isinstance(found, Results):
         return found
     results = compute()
+    # Kept only if no write committed while it was computed: then it holds
+    # exactly the library at ``version``, which a restored backup may bring
+    # back (a newer grid under an older version would outlive the restore).
+    if library_version.current(using) != version:
+        return results
     try:
         cache.set(key, results)
     except Exception as error:

@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
                 ('writes', models.PositiveBigIntegerField(default=0, help_text='Writes (SQLite: rows; PostgreSQL: statements).')),
-                ('token', models.BigIntegerField(default=0, help_text='Random, new with each write: a rolled-back write or a restored backup never brings back a version already used.')),
+                ('token', models.BigIntegerField(default=0, help_text='Random, new with each write: a rolled-back write never lends its version to a later one.')),
             ],
         ),
         migrations.RunPython(install_triggers, uninstall_triggers),
