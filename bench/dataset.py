@@ -90,18 +90,33 @@ def _rows(count, owners, start):
         )  # fmt: skip
 
 
-def build(rows, *, rebuild=False):
-    """Create (or reuse) the library of ``rows`` images; returns its path."""
-    path = database_path(rows)
-    if path.exists() and not rebuild:
-        return path
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    for leftover in RESULTS.glob(path.name + "*"):
-        leftover.unlink()
+def cache_state():
+    """How this run's pages were served (after django.setup()): "cached",
+    the result cache on, so repeated requests are cache hits (what repeat
+    visitors get), or "uncached" (IMAGEREPO_RESULT_CACHE=false: every page
+    computed, as on a first visit after any write)."""
+    from django.conf import settings
+
+    return "cached" if settings.IMAGEREPO_RESULT_CACHE else "uncached"
+
+
+def _migrate(path):
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--verbosity", "0"],
         cwd=ROOT, env=django_env(path), check=True,
     )  # fmt: skip
+
+
+def build(rows, *, rebuild=False):
+    """Create (or reuse) the library of ``rows`` images; returns its path."""
+    path = database_path(rows)
+    if path.exists() and not rebuild:
+        _migrate(path)  # a library built by older code gets today's schema
+        return path
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    for leftover in RESULTS.glob(path.name + "*"):
+        leftover.unlink()
+    _migrate(path)
     started = time.perf_counter()
     db = sqlite3.connect(path)
     db.execute("PRAGMA journal_mode=WAL")
