@@ -6,23 +6,25 @@ from django.db import migrations, models
 
 
 def install_search_index(apps, schema_editor):
-    from gallery.search import postgres, sqlite
+    from gallery.search import sqlite
+    from gallery.search.postgres import schema
 
     connection = schema_editor.connection
     if connection.vendor == "sqlite":
         sqlite.install(connection)
     elif connection.vendor == "postgresql":
-        postgres.install(schema_editor, apps.get_model("gallery", "Image"))
+        schema.install_text_index(schema_editor, apps.get_model("gallery", "Image"))
 
 
 def uninstall_search_index(apps, schema_editor):
-    from gallery.search import postgres, sqlite
+    from gallery.search import sqlite
+    from gallery.search.postgres import schema
 
     connection = schema_editor.connection
     if connection.vendor == "sqlite":
         sqlite.uninstall(connection)
     elif connection.vendor == "postgresql":
-        postgres.uninstall(schema_editor, apps.get_model("gallery", "Image"))
+        schema.uninstall_text_index(schema_editor, apps.get_model("gallery", "Image"))
 
 
 class Migration(migrations.Migration):

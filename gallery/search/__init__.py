@@ -5,14 +5,17 @@ tsvector with a GIN index (gallery.search.postgres); any other database falls
 back to ``icontains`` (gallery.search.plain). Every backend offers the same
 functions, ``matching``, ``key``, ``after``, ``rebuild`` and ``is_in_step``
 (an integrity check), and ``KEY``: the parsers of a ``key`` read back from a
-cursor (gallery.pagination.read_cursor).
+cursor (gallery.pagination.read_cursor). A backend may also offer
+``first_matches`` and ``count_matches`` to read pages and counts its own way
+(PostgreSQL: its plan for a slice of ``matching`` can read the whole table);
+ranked pages and counts go through gallery.search.ranking.
 """
 
 from importlib import import_module
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from .ranking import ranked_page
+from .ranking import count_matches, ranked_page
 from .terms import Term, fold, parse_terms
 
 BACKENDS = {"sqlite": "sqlite", "postgresql": "postgres"}
@@ -20,6 +23,7 @@ BACKENDS = {"sqlite": "sqlite", "postgresql": "postgres"}
 __all__ = [
     "Term",
     "backend_for",
+    "count_matches",
     "fold",
     "parse_terms",
     "ranked_page",

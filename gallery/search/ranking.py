@@ -29,6 +29,32 @@ def _start(cursor, backend):
     return first_tier, position
 
 
+def first_matches(backend, queryset, terms, scope, position, limit):
+    """Up to ``limit`` images of one tier after ``position`` (a ``KEY``
+    position, or None), in tier order. A backend may read them its own way
+    (PostgreSQL does); otherwise they are a slice of its ``matching``."""
+    if hasattr(backend, "first_matches"):
+        return backend.first_matches(queryset, terms, scope, position, limit)
+    matches = queryset.search(terms, scope=scope)
+    if position:
+        matches = backend.after(matches, position)
+    return list(matches[:limit])
+
+
+def count_matches(queryset, query, cap):
+    """How many images of ``queryset`` match ``query``, counting no further
+    than ``cap + 1``: "1,000+" reads as well as an exact figure."""
+    from . import backend_for
+
+    terms = parse_terms(query)
+    backend = backend_for(queryset.db)
+    if not terms:
+        return 0
+    if hasattr(backend, "count_matches"):
+        return backend.count_matches(queryset, terms, cap)
+    return queryset.search(terms)[: cap + 1].count()
+
+
 def ranked_page(queryset, query, cursor, size=None):
     """The ``size`` best images of ``queryset`` for ``query`` after ``cursor``.
     Raises ``gallery.pagination.InvalidCursor``."""
@@ -40,10 +66,11 @@ def ranked_page(queryset, query, cursor, size=None):
     first_tier, position = _start(cursor, backend)
     found = []
     for number in range(first_tier, len(TIERS)) if terms else ():
-        matches = queryset.search(terms, scope=TIERS[number])
-        if number == first_tier and position:
-            matches = backend.after(matches, position)
-        found += [(number, image) for image in matches[: size + 1 - len(found)]]
+        at = position if number == first_tier else None
+        matches = first_matches(
+            backend, queryset, terms, TIERS[number], at, size + 1 - len(found)
+        )
+        found += [(number, image) for image in matches]
         if len(found) > size:
             break
     items = [image for _, image in found[:size]]

@@ -10,7 +10,7 @@ from django.views.generic import DetailView, TemplateView
 from ..models import Image
 from ..pagination import InvalidCursor, newest_first_page
 from ..result_cache import Listing, Results, Viewer, results_for
-from ..search import parse_terms, ranked_page
+from ..search import count_matches, parse_terms, ranked_page
 from ..templatetags.gallery_tiles import TILE_FIELDS
 
 # Each filter is a list of disjoint querysets, each served by one index in
@@ -64,12 +64,14 @@ def compute_results(listing, user):
     ``listing.viewer`` (see gallery.result_cache.Viewer)."""
     query = listing.query
     parts = [part.only(*TILE_FIELDS) for part in FILTERS[listing.show](user)]
+    cap = settings.IMAGEREPO_RESULT_COUNT_CAP
     if query:
         images = reduce(lambda a, b: a | b, parts)
         page, cursor = _page(ranked_page, images, query, cursor=listing.cursor)
-        parts = [images.search(query)]
+        total = _search_total(page, images, query, cursor, cap)
     else:
         page, cursor = _page(newest_first_page, parts, cursor=listing.cursor)
+        total = capped_count(parts, cap)
     html = render_to_string(
         "gallery/_results.html",
         {"page": page, "user": listing.viewer, "terms": parse_terms(query)},
@@ -77,10 +79,17 @@ def compute_results(listing, user):
     return Results(
         html=html,
         has_items=bool(page.items),
-        total=capped_count(parts, settings.IMAGEREPO_RESULT_COUNT_CAP),
+        total=total,
         next_cursor=page.next_cursor,
         cursor=cursor,
     )
+
+
+def _search_total(page, images, query, cursor, cap):
+    """A first page that holds every match is its own count."""
+    if not cursor and page.next_cursor is None:
+        return len(page.items)
+    return count_matches(images, query, cap)
 
 
 def _page(paginate, *args, cursor):
