@@ -9,7 +9,8 @@ Run it under the scale servers, which set DATABASE_URL and the S3 variables:
 * search: bench.dataset's library (SQLite) is copied row for row into
   PostgreSQL; the search view (Django test client: routing, middleware, the
   ranked query, the template) is timed for bench.search's queries, as
-  anonymous and as an owner, on each database in a process of its own, the two
+  anonymous and as an owner, first page and the next (through its cursor),
+  on each database in a process of its own, the two
   alternating round by round so load from elsewhere hits both;
 * ingest: ``import_images`` of one folder of generated 12 MP JPEGs into a
   fresh SQLite file + media folder, and into a fresh PostgreSQL database + the
@@ -17,8 +18,10 @@ Run it under the scale servers, which set DATABASE_URL and the S3 variables:
 """
 
 import argparse
+import html
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -26,6 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 import psycopg
 
@@ -89,13 +93,25 @@ def measure_search(database_url, queries, runs):
     samples = {}
     for viewer, client in clients.items():
         for case, query in queries.items():
+            first = {"q": query}
+            pages = {"": first, "|next page": _next_page(client, first)}
+            for page, params in pages.items():
 
-            def view(client=client, query=query):
-                assert client.get("/", {"q": query}).status_code == 200
+                def view(client=client, params=params):
+                    assert client.get("/", params).status_code == 200
 
-            # Wall time: the client thread's CPU time leaves out the database.
-            samples[f"{viewer}|{case}"] = timed(view, runs, warmup=1)["wall"]
+                # Wall time: the client thread's CPU time leaves out the database.
+                if params:  # (a query with one page of results has no next)
+                    timing = timed(view, runs, warmup=1)
+                    samples[f"{viewer}|{case}{page}"] = timing["wall"]
     print(json.dumps(samples))
+
+
+def _next_page(client, params):
+    """The parameters of the page after ``params``' (its cursor), or None."""
+    page = client.get("/", params).content.decode()
+    more = re.search(r'rel="next"\s+href="\?([^"]+)"', page)
+    return more and dict(parse_qsl(html.unescape(more.group(1))))
 
 
 def search_side_by_side(rows, pg_url, runs):
@@ -131,11 +147,15 @@ def print_search(queries, samples):
         "|---|---|---|---|---|---|---|"
     )
     for key in samples["SQLite"]:
-        viewer, case = key.split("|")
+        viewer, case, *page = key.split("|")
+        if key not in samples["PostgreSQL"]:  # the databases disagree: say so
+            print(f"| {viewer} | {case} {page} | PostgreSQL has no such page |")
+            continue
         lite = summary({"wall": samples["SQLite"][key]})
         pg = summary({"wall": samples["PostgreSQL"][key]})
+        label = ", ".join([f"{case} (`{queries[case]}`)", *page])
         print(
-            f"| {viewer} | {case} (`{queries[case]}`) "
+            f"| {viewer} | {label} "
             f"| {lite['wall_median_ms']:.2f} | {lite['wall_p95_ms']:.2f} "
             f"| {pg['wall_median_ms']:.2f} | {pg['wall_p95_ms']:.2f} "
             f"| {pg['wall_median_ms'] / lite['wall_median_ms']:.2f}× |"
