@@ -10,7 +10,7 @@ Run it under the scale servers, which set DATABASE_URL and the S3 variables:
   PostgreSQL; the search view (Django test client: routing, middleware, the
   ranked query, the template) is timed for bench.search's queries, as
   anonymous and as an owner, first page and the next (through its cursor),
-  on each database in a process of its own, the two
+  the result cache off, on each database in a process of its own, the two
   alternating round by round so load from elsewhere hits both;
 * ingest: ``import_images`` of one folder of generated 12 MP JPEGs into a
   fresh SQLite file + media folder, and into a fresh PostgreSQL database + the
@@ -79,6 +79,9 @@ def measure_search(database_url, queries, runs):
             DATABASE_URL=database_url,
             DJANGO_SETTINGS_MODULE="bench.settings",
             MEDIA_STORAGE="local",
+            # Every page computed: a grid from the result cache never reaches
+            # the database, and the databases are what is compared here.
+            IMAGEREPO_RESULT_CACHE="false",
         )
     )
     import django
