@@ -1,6 +1,6 @@
-"""PostgreSQL backend: a stored, weighted tsvector with a GIN index.
+"""PostgreSQL backend: stored tsvector columns, each with a GIN index.
 
-``schema``: the text search configuration, the column and its index.
+``schema``: the text search configuration, the columns and their indexes.
 ``query``: what people typed as a tsquery, and ``matching`` for querysets.
 ``pages``: the newest matches for a page or a count, read in a way that
 stays fast for rare and common words alike (PostgreSQL's own plan for a
