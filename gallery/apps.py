@@ -44,7 +44,7 @@ def repair_search_index(using, verbosity=1, stdout=None, **kwargs):
             library_version.bump(connection)
 
 
-def repair_library_version(using, verbosity=1, stdout=None, **kwargs):
+def repair_library_version(using, verbosity=1, stdout=None, plan=None, **kwargs):
     """Put the library version's triggers back after a migration rebuilt
     the image table (as above): without them, writes would stop changing the
     version and cached result pages would go stale."""
@@ -63,3 +63,7 @@ def repair_library_version(using, verbosity=1, stdout=None, **kwargs):
         if verbosity:
             (stdout or sys.stdout).write("Restoring the library version triggers.\n")
         library_version.install(connection)
+    elif plan:
+        # A migration may change what a grid shows without writing an image
+        # row (a rebuilt search index, a new text-search configuration).
+        library_version.bump(connection)

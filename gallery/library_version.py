@@ -12,7 +12,10 @@ holds exactly the library at V, and any later write makes a new version.
 SQLite has row triggers only: one bump per row written. PostgreSQL bumps once
 per statement (and on TRUNCATE), *before* the statement touches any image, so
 two writing transactions queue on the version row instead of each holding
-image rows the other wants (a deadlock).
+image rows the other wants (a deadlock). Its trigger function keeps the
+schema path it was made with: a writer with another ``search_path`` (a
+``pg_dump --data-only`` restore sets it empty; a second site's schema first)
+still bumps this site's version.
 """
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -53,7 +56,8 @@ def _schema(vendor):
         ]
     return [
         f"""CREATE OR REPLACE FUNCTION {POSTGRES_FUNCTION}() RETURNS trigger
-            LANGUAGE plpgsql AS $$ BEGIN {POSTGRES_BUMP}; RETURN NULL; END $$""",
+            LANGUAGE plpgsql SET search_path FROM CURRENT
+            AS $$ BEGIN {POSTGRES_BUMP}; RETURN NULL; END $$""",
         f"DROP TRIGGER IF EXISTS {POSTGRES_TRIGGER} ON gallery_image",
         f"""CREATE TRIGGER {POSTGRES_TRIGGER}
             BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON gallery_image

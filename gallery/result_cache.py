@@ -12,7 +12,7 @@ image changes. It is cached under a key holding everything it depends on:
   their select boxes and private badges), so no viewer gets another's grid;
 * what was asked (filter, normalised query, cursor), the settings and
   templates that shape the grid, the site's secret (rendition URLs are
-  signed with it) and :data:`FORMAT`.
+  signed with it) and the source of the Python that draws it (:data:`CODE`).
 
 The rest of the page (the navigation bar with the CSRF token and the user's
 name, messages, the bulk-action form) is rendered for each request.
@@ -23,8 +23,10 @@ A cache that fails is logged and the grid computed: never an error page.
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
+from importlib import import_module
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
@@ -40,9 +42,19 @@ CACHE = "results"
 # What renders a grid; a changed template (a deploy, or a reload in
 # development) must not reuse grids made by the old one.
 TEMPLATES = ("gallery/_results.html", "gallery/_tile.html")
-# Raise when the Python that renders a grid changes its output: a shared,
-# long-lived cache (IMAGEREPO_RESULT_CACHE_URL) outlives a deploy.
-FORMAT = 1
+# The Python that renders a grid: a shared, long-lived cache
+# (IMAGEREPO_RESULT_CACHE_URL) outlives a deploy, whose grids must not be
+# reused by code that draws them differently.
+CODE = (
+    "gallery.result_cache",
+    "gallery.views.browse",
+    "gallery.templatetags.gallery_tiles",
+    "gallery.templatetags.search_results",
+    "gallery.search.highlight",
+    "gallery.models",
+    "gallery.urls",
+    "imagerepo.urls",
+)
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +119,10 @@ def results_for(listing, compute, using=DEFAULT_DB_ALIAS):
     # back (a newer grid under an older version would outlive the restore).
     if library_version.current(using) != version:
         return results
+    if results.cursor != listing.cursor:
+        # A cursor that was not ours got the first page: kept as that page,
+        # so made-up cursors cannot each take a place in the cache.
+        key = cache_key(replace(listing, cursor=results.cursor), version, using)
     try:
         cache.set(key, results)
     except Exception as error:
@@ -116,7 +132,7 @@ def results_for(listing, compute, using=DEFAULT_DB_ALIAS):
 
 def cache_key(listing, version, using):
     inputs = (
-        FORMAT,
+        code_version(),
         using,
         version,
         listing,
@@ -129,6 +145,14 @@ def cache_key(listing, version, using):
     )
     digest = hashlib.blake2b(repr(inputs).encode(), digest_size=20).hexdigest()
     return f"results:{digest}"
+
+
+@lru_cache(maxsize=1)
+def code_version():
+    digest = hashlib.blake2b(digest_size=8)
+    for name in CODE:
+        digest.update(Path(import_module(name).__file__).read_bytes())
+    return digest.hexdigest()
 
 
 def templates_version():

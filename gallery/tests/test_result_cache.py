@@ -450,3 +450,68 @@ def test_search_triggers_put_back_after_a_migration_show_at_once(
     assert is_cached(q="missed")
     repair_search_index(using="default", stdout=StringIO())
     assert grid(anonymous, q="missed")[0] == ["Missed while broken"]
+
+
+def test_any_migration_makes_a_new_version(user, bulk_images):
+    # A migration may change what a grid shows without writing an image row.
+    from gallery.apps import repair_library_version
+
+    bulk_images(user, ["Lagoon"])
+    before = library_version.current()
+    repair_library_version(using="default", stdout=StringIO(), plan=[])
+    assert library_version.current() == before  # `migrate` with nothing to do
+    plan = [(object(), False)]
+    repair_library_version(using="default", stdout=StringIO(), plan=plan)
+    assert library_version.current() != before
+
+
+def test_a_made_up_cursor_takes_no_place_in_the_cache(client_for, user, bulk_images):
+    # Each made-up cursor gets the first page: kept once, as the first page,
+    # so a stream of them cannot fill a shared cache.
+    bulk_images(user, ["Lagoon"])
+    anonymous = client_for(None)
+    assert grid(anonymous, after="made-up")[0] == ["Lagoon"]
+    assert is_cached()
+    assert not is_cached(after="made-up")
+
+
+def test_grids_drawn_by_other_code_are_not_reused(monkeypatch):
+    listing = Listing(Viewer(None), "all", "", "")
+    key = cache_key(listing, (1, 1), "default")
+    monkeypatch.setattr("gallery.result_cache.code_version", lambda: "a deploy")
+    assert cache_key(listing, (1, 1), "default") != key
+
+
+@pytest.mark.db_vendor("postgresql")
+def test_a_write_with_an_empty_search_path_makes_a_new_version(make_image, user):
+    # pg_dump --data-only output (psql or pg_restore) empties the search_path.
+    image = make_image(user, title="Lagoon")
+    before = library_version.current()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL search_path = ''")
+        cursor.execute(
+            "UPDATE public.gallery_image SET visibility = 'private' WHERE id = %s",
+            [db_id(image)],
+        )
+        cursor.execute("SET LOCAL search_path = public")
+    assert library_version.current() != before
+
+
+@pytest.mark.db_vendor("postgresql")
+def test_a_writer_in_another_schema_still_bumps_this_sites_version(
+    client_for, user, make_image
+):
+    # Two sites in one database: the bump must land in this site's table.
+    make_image(user, title="Lagoon")
+    anonymous = client_for(None)
+    assert grid(anonymous)[0] == ["Lagoon"]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("CREATE SCHEMA othersite")
+        cursor.execute(
+            "CREATE TABLE othersite.gallery_libraryversion "
+            "(id smallint PRIMARY KEY, writes bigint, token bigint)"
+        )
+        cursor.execute("SET LOCAL search_path = othersite, public")
+        cursor.execute("UPDATE public.gallery_image SET visibility = 'private'")
+        cursor.execute("SET LOCAL search_path = public")
+    assert grid(anonymous)[0] == []

@@ -332,7 +332,11 @@ IMAGEREPO_RESULT_CACHE = env.bool("IMAGEREPO_RESULT_CACHE", default=True)
 CACHES["results"] = env.cache(
     "IMAGEREPO_RESULT_CACHE_URL", default="locmemcache://imagerepo-results"
 )
-CACHES["results"].setdefault("TIMEOUT", None)  # the version retires grids
+# The version retires a grid at the next write; the timeout bounds how long
+# a never-repeated one (a one-off query) holds memory in a shared cache.
+CACHES["results"].setdefault(
+    "TIMEOUT", env.int("IMAGEREPO_RESULT_CACHE_SECONDS", default=3600)
+)
 CACHES["results"].setdefault("OPTIONS", {}).setdefault(
     "MAX_ENTRIES", env.int("IMAGEREPO_RESULT_CACHE_ENTRIES", default=500)
 )
