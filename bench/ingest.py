@@ -13,11 +13,17 @@ a baseline from the same run, and printed with the two raw figures.
     .venv/bin/pip install -r bench/requirements.txt
     .venv/bin/python bench/ingest.py --photos 2000 --megapixels 12
 
+With ``--store scale`` every measured site is a fresh PostgreSQL database and
+its own key prefix in the S3 bucket of the servers scripts/scale-servers starts
+(run ``eval $(.venv/bin/python scripts/scale-servers env)`` first); the floor
+script still writes to local disk, as the floor of any store.
+
 Generated data goes to --data-dir (kept, and reused by later runs with the
 same parameters); nothing is written to the project's media or database.
 """
 
 import argparse
+import contextlib
 import os
 import platform
 import resource
@@ -35,6 +41,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from samples import make_photos, make_small_files  # noqa: E402
+from stores import STORES  # noqa: E402
 from tree_memory import peak_tree_rss  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +54,7 @@ TARGETS = {"floor": 0.8, "database": 0.85, "memory": 1.3, "thumbnail": 1.2}
 
 def main():
     args = parse_args()
+    args.store = STORES[args.store]()
     data = Path(args.data_dir)
     data.mkdir(parents=True, exist_ok=True)
     print(machine_line(args))
@@ -81,6 +89,12 @@ def parse_args():
         help="SMALL,LARGE file counts for the memory ratio",
     )
     parser.add_argument("--thumbnail-files", type=int, default=40)
+    parser.add_argument(
+        "--store",
+        default="sqlite",
+        choices=list(STORES),
+        help="where imports write: SQLite + disk, or PostgreSQL + S3 (scale)",
+    )
     parser.add_argument("--data-dir", default="/tmp/imagerepo-bench")
     parser.add_argument("--work-dir", default=None)
     parser.add_argument(
@@ -95,6 +109,7 @@ def machine_line(args):
         f"machine: {platform.processor() or platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}, "
         f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; "
+        f"store: {args.store.name}; "
         f"args: {' '.join(sys.argv[1:]) or '(defaults)'}"
     )
 
@@ -119,7 +134,7 @@ def bench_floor(args, data, photos, work):
     floor, ours = rounds(
         args.rounds,
         lambda: timed_floor(photos, work / "floor-out", args.workers),
-        lambda: timed_import(work / "floor-site", photos.folder, args.workers),
+        lambda: timed_import(args, work / "floor-site", photos.folder),
     )
     report("floor", ours.rate / floor.rate, ours.rate, floor.rate, "images/s", "higher")
     report_cpu("floor", floor, ours)
@@ -184,12 +199,20 @@ def report_cpu(name, base, ours):
 
 def bench_database(args, data, photos, work):
     small = make_small_files(data / f"db-small-{args.db_files}", args.db_files)
-    template = full_database(data, args.db_rows, work)
+    sqlite_template = full_database(data, args.db_rows, work)
+    template = args.store.template(sqlite_template, work / "db-template", migrate)
+    try:
+        database_ratios(args, photos, small, template, work)
+    finally:
+        args.store.drop_template(template)
+
+
+def database_ratios(args, photos, small, template, work):
     for label, folder in (("photos", photos.folder), ("small files", small.folder)):
         warm(folder)
         empty, full = rounds(
             args.rounds,
-            lambda folder=folder: timed_import(work / "db-empty", folder, args.workers),
+            lambda folder=folder: timed_import(args, work / "db-empty", folder),
             lambda folder=folder: import_into_copy(template, work, folder, args),
         )
         name = f"database ({label}, {args.db_rows:,} rows)"
@@ -200,9 +223,8 @@ def bench_database(args, data, photos, work):
 
 def import_into_copy(template, work, folder, args):
     site = work / "db-full"
-    site.mkdir()
-    shutil.copyfile(template, site / "db.sqlite3")
-    return timed_import(site, folder, args.workers, migrated=True)
+    env = args.store.from_template(site, template)
+    return timed_import(args, site, folder, env)
 
 
 def full_database(data, rows, work):
@@ -212,7 +234,7 @@ def full_database(data, rows, work):
     if path.exists():
         return path
     site = work / "db-template"
-    env = site_env(site)
+    env = STORES["sqlite"]().site_env(site)
     migrate(env)
     fill_images(site / "db.sqlite3", rows)
     shutil.move(site / "db.sqlite3", path)
@@ -222,7 +244,9 @@ def full_database(data, rows, work):
 
 def fill_images(db_path, rows):
     print(f"filling a database with {rows:,} image rows...", flush=True)
-    with sqlite3.connect(db_path) as db:
+    # Closed, not only committed: the rows are in the write-ahead log until
+    # the last connection closes, and the file is moved away next.
+    with contextlib.closing(sqlite3.connect(db_path)) as db, db:
         owner = db.execute("SELECT id FROM auth_user").fetchone()[0]
         columns = [c[1] for c in db.execute("PRAGMA table_info(gallery_image)")]
         insert = (
@@ -261,7 +285,7 @@ def bench_memory(args, data, photos, work):
     for count in (small_count, large_count):
         files = make_small_files(data / f"small-{count}", count)
         site = work / f"memory-{count}"
-        env = site_env(site)
+        env = args.store.site_env(site)
         migrate(env)
         start = time.perf_counter()
         process = subprocess.Popen(import_command(files.folder, args.workers), env=env)
@@ -273,7 +297,7 @@ def bench_memory(args, data, photos, work):
             f" ({rate:.0f} files/s)",
             flush=True,
         )
-        shutil.rmtree(site)
+        args.store.remove(site, env)
     large, small = peaks[large_count] / 2**20, peaks[small_count] / 2**20
     report("memory", large / small, large, small, "MiB", "lower")
 
@@ -298,19 +322,6 @@ def bench_thumbnail(args, data, photos, work):
 # ---------------------------------------------------------------- running imports
 
 
-def site_env(site):
-    site.mkdir(parents=True, exist_ok=True)
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "imagerepo.settings.base",
-        "DJANGO_SECRET_KEY": "bench-only",
-        "DJANGO_DEBUG": "false",
-        "DATABASE_URL": f"sqlite:///{site / 'db.sqlite3'}",
-        "MEDIA_ROOT": str(site / "media"),
-        "IMAGEREPO_IMPORT_JOURNAL_DIR": str(site / "journal"),
-    }
-
-
 def migrate(env):
     run([sys.executable, str(MANAGE), "migrate", "--noinput", "-v0"], env=env)
     run([sys.executable, str(MANAGE), "shell", "-v0", "-c", CREATE_OWNER], env=env)
@@ -330,15 +341,16 @@ def import_command(folder, workers):
     ]
 
 
-def timed_import(site, folder, workers, migrated=False):
-    """The :class:`Timing` of one import_images run (the process, start to end)."""
-    env = site_env(site)
-    if not migrated:
+def timed_import(args, site, folder, env=None):
+    """The :class:`Timing` of one import_images run (the process, start to
+    end) into a fresh site of ``args.store``, or the prepared one ``env``."""
+    if env is None:
+        env = args.store.site_env(site)
         migrate(env)
     count = sum(1 for path in folder.rglob("*") if path.is_file())
-    timing, out, seconds = timed(count, import_command(folder, workers), env)
+    timing, out, seconds = timed(count, import_command(folder, args.workers), env)
     print(f"  import_images: {out.strip()} in {seconds:.1f} s", flush=True)
-    shutil.rmtree(site)
+    args.store.remove(site, env)
     return timing
 
 

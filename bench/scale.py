@@ -31,9 +31,8 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qsl
 
-import psycopg
-
 from bench.dataset import RESULTS, ROOT, build, django_env
+from bench.stores import copy_tables, create_database
 from bench.timing import summary, timed
 
 ROUNDS = 2
@@ -50,25 +49,8 @@ def copy_library(sqlite_path, pg_url):
         cwd=ROOT, env=django_env(sqlite_path, DATABASE_URL=pg_url), check=True,
     )  # fmt: skip
     started = time.perf_counter()
-    source = sqlite3.connect(sqlite_path)
-    with psycopg.connect(pg_url) as target:
-        for table in TABLES:
-            _copy_table(source, target, table)
-        target.execute(
-            "SELECT setval(pg_get_serial_sequence('auth_user', 'id'), "
-            "(SELECT max(id) FROM auth_user))"
-        )
-        target.execute("ANALYZE")
+    copy_tables(sqlite3.connect(sqlite_path), pg_url, TABLES)
     print(f"copied into PostgreSQL in {time.perf_counter() - started:.0f} s")
-
-
-def _copy_table(source, target, table):
-    columns = [row[1] for row in source.execute(f"PRAGMA table_info({table})")]
-    names = ", ".join(columns)
-    target.execute(f"TRUNCATE {table} CASCADE")
-    with target.cursor().copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-        for row in source.execute(f"SELECT {names} FROM {table}"):
-            copy.write_row(row)
 
 
 def measure_search(database_url, queries, runs):
@@ -222,10 +204,7 @@ def _ingest_env(name, pg_url, folder):
         env["MEDIA_STORAGE"] = "local"
         return env
     database = f"bench_ingest_{folder.name.replace('-', '_')}"
-    with psycopg.connect(pg_url, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {database}")
-        admin.execute(f"CREATE DATABASE {database}")
-    env["DATABASE_URL"] = pg_url.rsplit("/", 1)[0] + "/" + database
+    env["DATABASE_URL"] = create_database(pg_url, database)
     env["S3_PREFIX"] = f"bench/{database}"
     return env
 
