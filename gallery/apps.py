@@ -47,7 +47,8 @@ def repair_search_index(using, verbosity=1, stdout=None, **kwargs):
 def repair_library_version(using, verbosity=1, stdout=None, plan=None, **kwargs):
     """Put the library version's triggers back after a migration rebuilt
     the image table (as above): without them, writes would stop changing the
-    version and cached result pages would go stale."""
+    version and cached result pages would go stale. Any applied migration
+    makes a new version."""
     import sys
 
     from django.db import connections
