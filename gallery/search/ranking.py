@@ -47,9 +47,9 @@ def count_matches(queryset, query, cap):
     from . import backend_for
 
     terms = parse_terms(query)
-    backend = backend_for(queryset.db)
     if not terms:
         return 0
+    backend = backend_for(queryset.db)
     if hasattr(backend, "count_matches"):
         return backend.count_matches(queryset, terms, cap)
     return queryset.search(terms)[: cap + 1].count()

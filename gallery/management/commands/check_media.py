@@ -1,23 +1,21 @@
-import sys
 from datetime import timedelta
 
-from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
+from gallery.management.base import ExitStatusCommand
 from gallery.management.commands.rebuild_search_index import rebuild_search_index
 from gallery.media_check import check_media, move_aside
 
 SHOWN_AT_VERBOSITY_1 = 20
 
 
-class Command(BaseCommand):
+class Command(ExitStatusCommand):
     help = (
         "Find stored files that no image row points to (left by a crash) and "
         "rows whose files are missing, and a search index out of step with the "
         "images. --fix moves the orphan files aside into orphans/<date>/ in the "
         "media storage and rebuilds the index. Exit status 1 while problems remain."
     )
-    exit_status = 0
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -34,11 +32,6 @@ class Command(BaseCommand):
             help="Ignore files younger than this: they may be uploads in flight "
             "(default 60).",
         )
-
-    def run_from_argv(self, argv):
-        super().run_from_argv(argv)
-        if self.exit_status:
-            sys.exit(self.exit_status)
 
     def handle(self, *args, fix, min_age, verbosity, **options):
         report = check_media(

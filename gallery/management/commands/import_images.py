@@ -1,11 +1,10 @@
 import argparse
-import sys
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing, contextmanager
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from gallery.importing import (
     REJECTED,
@@ -16,6 +15,7 @@ from gallery.importing import (
     import_images,
 )
 from gallery.importing.progress import progress_for
+from gallery.management.base import ExitStatusCommand
 from gallery.models import Visibility
 
 USAGE_ERROR = 2
@@ -34,7 +34,7 @@ def positive_int(value):
     return number
 
 
-class Command(BaseCommand):
+class Command(ExitStatusCommand):
     help = (
         "Import every image under the given files and folders for one owner, "
         "using a pool of worker processes. Files the owner already has are "
@@ -42,7 +42,6 @@ class Command(BaseCommand):
         "Exit status: 0 all imported or duplicates, 1 some files rejected, "
         "2 usage error."
     )
-    exit_status = 0
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
@@ -102,11 +101,6 @@ class Command(BaseCommand):
             metavar="FILE",
             help="Write one JSON line per file: path, outcome, image_id, reason.",
         )
-
-    def run_from_argv(self, argv):
-        super().run_from_argv(argv)
-        if self.exit_status:
-            sys.exit(self.exit_status)
 
     def handle(self, *args, **options):
         roots = self._roots(options["paths"])

@@ -1,9 +1,8 @@
-import sys
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from gallery import library_version
+from gallery.management.base import ExitStatusCommand
 from gallery.models import Image
 from gallery.search import backend_for, search_index_in_step
 
@@ -20,13 +19,12 @@ def rebuild_search_index(using=DEFAULT_DB_ALIAS):
     return Image.objects.using(using).count()
 
 
-class Command(BaseCommand):
+class Command(ExitStatusCommand):
     help = (
         "Rebuild the full-text search index from the images' titles and "
         "descriptions (after restoring a backup or editing the database by "
         "hand). --check only tells whether it is in step (exit status 1 if not)."
     )
-    exit_status = 0
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -42,11 +40,6 @@ class Command(BaseCommand):
             action="store_true",
             help="Check that the index matches the images; change nothing.",
         )
-
-    def run_from_argv(self, argv):
-        super().run_from_argv(argv)
-        if self.exit_status:
-            sys.exit(self.exit_status)
 
     def handle(self, *args, **options):
         using = options["database"]
