@@ -6,9 +6,9 @@ Queries join the index to the table (the index drives, the table is only
 looked up by rowid) so the visibility rule never makes SQLite scan images.
 """
 
-from django.db import DatabaseError, connections, transaction
+from django.db import DatabaseError, transaction
 
-from ..pagination import InvalidCursor, image_id
+from ..pagination import seal, sealed_number
 
 TABLE = "gallery_image_fts"
 TRIGGERS = (
@@ -136,25 +136,18 @@ def matching(queryset, terms, scope):
     )
 
 
-# A position in search order is the last image's id, never its rowid: rowids
-# count every image, so they would tell how many hidden ones there are.
-KEY = (image_id,)
+# A position in search order is the last image's rowid, sealed: in the
+# clear, rowids count every image ever added, so they would tell how many
+# hidden ones there are. Holding the rowid itself (not the image's id, to be
+# looked up) lets the next page follow even when that image has been deleted.
+KEY = (sealed_number,)
 
 
 def key(image):
-    return [image.pk.hex]
+    return [seal(image.search_key)]
 
 
 def after(queryset, position):
     """Only images after ``position`` (a ``KEY`` position) in ``matching``
-    order: below that image's rowid. The rowid is looked up on its own (one
-    primary-key probe), so the search query keeps its plan. Raises
-    InvalidCursor if that image is gone."""
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(
-            "SELECT rowid FROM gallery_image WHERE id = %s", [position[0].hex]
-        )
-        row = cursor.fetchone()
-    if row is None:
-        raise InvalidCursor("the image this page ended at is gone")
-    return queryset.extra(where=[f"{TABLE}.rowid < %s"], params=[row[0]])
+    order: below that rowid."""
+    return queryset.extra(where=[f"{TABLE}.rowid < %s"], params=[position[0]])
