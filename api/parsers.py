@@ -3,6 +3,8 @@
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
+from gallery import limits
+
 
 class JSONParser(parsers.JSONParser):
     """DRF's JSON parser, but JSON nested deeper than Python can follow (say
@@ -13,6 +15,5 @@ class JSONParser(parsers.JSONParser):
         try:
             return super().parse(stream, media_type, parser_context)
         except (ParseError, RecursionError):
-            raise ParseError(
-                "The body is not valid JSON.", code="invalid_json"
-            ) from None
+            error = limits.invalid_json()
+            raise ParseError(error.message, code=error.code) from None

@@ -1,4 +1,5 @@
-"""What each size or count limit says when it is broken, said in one place:
+"""What each size or count limit (and a body that is not JSON) says when it
+is broken, said in one place:
 the upload form, the uploader's JSON endpoints, the API and the ingest service
 all refuse with these words and codes. The limits are settings (base.py)."""
 
@@ -14,6 +15,11 @@ def file_too_large():
         code="file_too_large",
         params={"limit": filesizeformat(settings.IMAGEREPO_MAX_UPLOAD_BYTES)},
     )
+
+
+def invalid_json():
+    """A JSON endpoint's body that does not parse (or nests too deep)."""
+    return ValidationError("The body is not valid JSON.", code="invalid_json")
 
 
 def too_many_files(count=None):

@@ -3,6 +3,7 @@
 import hashlib
 
 import pytest
+from django.urls import reverse
 
 from gallery.models import Image
 from gallery.tests.conftest import stored_files
@@ -247,12 +248,17 @@ def test_check_hashes_needs_a_token(api_for):
     assert response.status_code == 401
 
 
-def test_malformed_json_is_a_json_error(api_for, user):
+def test_malformed_json_is_a_json_error(api_for, client_for, user):
     response = api_for(user).post(
         f"{URL}check-hashes/", "{not json", content_type="application/json"
     )
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_json"
+    # The upload page's hash check says it in the same words.
+    page = client_for(user).post(
+        reverse("gallery:upload-check"), "{not json", content_type="application/json"
+    )
+    assert page.json() == {"outcome": "rejected", **response.json()}
 
 
 DEEP_JSON = "[" * 2000 + "]" * 2000

@@ -18,7 +18,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from ..forms import HashCheckForm, UploadFileForm
-from ..limits import too_many_files
+from ..limits import invalid_json, too_many_files
 from ..models import Image
 from ..request_limits import (
     rate_limited_error,
@@ -191,9 +191,7 @@ class CheckHashesView(JsonEndpoint):
         try:
             data = json.loads(request.body)
         except (ValueError, UnicodeDecodeError, RecursionError):
-            return rejection(
-                ValidationError("Not valid JSON.", code="invalid_json"), status=400
-            )
+            return rejection(invalid_json(), status=400)
         form = HashCheckForm(data if isinstance(data, dict) else {})
         if not form.is_valid():
             return form_rejection(form)
