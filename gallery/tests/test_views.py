@@ -1,8 +1,9 @@
+import importlib
 import re
 from datetime import timedelta
 
 import pytest
-from django.urls import reverse
+from django.urls import Resolver404, clear_url_caches, resolve, reverse
 from django.utils import timezone
 
 from gallery.models import Image
@@ -148,6 +149,34 @@ def test_no_media_route_serves_uploads(client, user, make_image):
     image = make_image(user)
     assert client.get(f"/media/{image.original.name}").status_code == 404
     assert client.get(f"/static/../media/{image.original.name}").status_code == 404
+
+
+@pytest.fixture
+def urls_built_with_debug_on(settings):
+    """The site's URLs as ``make run`` builds them, with DEBUG on: where a
+    ``static(MEDIA_URL, ...)`` route would come alive (it is empty otherwise,
+    so the test above alone could not see one)."""
+    import imagerepo.urls
+
+    settings.DEBUG = True
+    importlib.reload(imagerepo.urls)
+    clear_url_caches()
+    yield
+    settings.DEBUG = False
+    importlib.reload(imagerepo.urls)
+    clear_url_caches()
+
+
+def test_no_media_route_serves_uploads_even_with_debug_on(
+    client, user, make_image, urls_built_with_debug_on
+):
+    image = make_image(user)
+    for name in image.stored_files():
+        with pytest.raises(Resolver404):
+            resolve(f"/media/{name}")
+        assert client.get(f"/media/{name}").status_code == 404
+    # The same URLs do serve the permitted views: they were rebuilt, not lost.
+    assert client.get(image.thumbnail_url).status_code == 200
 
 
 def test_unknown_ids_are_404(client):
