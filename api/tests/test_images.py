@@ -4,6 +4,7 @@ import hashlib
 
 import pytest
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from gallery.models import Image
 from gallery.tests.conftest import stored_files
@@ -316,3 +317,52 @@ def test_any_accept_header_gets_json(accept, api_for, user):
     missing = api_for(user).get(f"{URL}{'0' * 32}/thumbnail/", HTTP_ACCEPT=accept)
     assert missing.status_code == 404
     assert missing.json()["code"] == "not_found"
+
+
+# ---------------------------------------------------------------- CSRF
+
+
+def session_client(user):
+    """A browser signed in to the site: the API takes its session cookie too,
+    so another site's page could make it send writes (cross-site forgery)."""
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(user)
+    client.get(reverse("gallery:upload"))  # the page sets the CSRF cookie
+    return client, {"HTTP_X_CSRFTOKEN": client.cookies["csrftoken"].value}
+
+
+FORGED = {
+    "upload": lambda client, image, **h: client.post(
+        URL,
+        {"files": [upload("forged.jpg", noisy_jpeg(seed=77))], "title": "Forged"},
+        format="multipart",
+        **h,
+    ),
+    "patch": lambda client, image, **h: client.patch(
+        f"{URL}{image.pk}/", {"title": "Forged"}, format="json", **h
+    ),
+    "delete": lambda client, image, **h: client.delete(f"{URL}{image.pk}/", **h),
+}
+
+
+@pytest.mark.parametrize("call", FORGED)
+def test_csrf_forgery_with_a_session_cookie_writes_nothing(
+    user, make_image, media_root, django_capture_on_commit_callbacks, call
+):
+    image = make_image(user, title="Untouched")
+    files = stored_files()
+    client, token = session_client(user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        forged = FORGED[call](client, image)
+    assert forged.status_code == 403
+    assert "CSRF" in forged.json()["message"]
+    assert list(Image.objects.values_list("title", flat=True)) == ["Untouched"]
+    assert stored_files() == files
+
+    # The same session with the page's CSRF token does write: it was the
+    # missing token that stopped the forgery, not a lack of rights.
+    with django_capture_on_commit_callbacks(execute=True):
+        genuine = FORGED[call](client, image, **token)
+    assert genuine.status_code in (200, 201, 204), genuine.content
+    assert list(Image.objects.values_list("title", flat=True)) != ["Untouched"]

@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
 from rest_framework.test import APIClient
 
 from api.models import ApiToken
@@ -164,3 +165,15 @@ def test_admin_lists_and_revokes_but_never_shows_the_hash(client_for, staff_user
         {"action": "revoke", "_selected_action": [token.pk]},
     )
     assert bearer(key).get(ME).status_code == 401
+
+
+def test_csrf_forgery_cannot_make_or_revoke_a_token(user):
+    token, key = token_create(user=user, name="laptop")
+    forger = Client(enforce_csrf_checks=True)
+    forger.force_login(user)
+
+    assert forger.post(PAGE, {"name": "forged"}).status_code == 403
+    assert forger.post(f"{PAGE}{token.pk}/revoke/").status_code == 403
+
+    assert [t.name for t in user.api_tokens.active()] == ["laptop"]
+    assert bearer(key).get(ME).status_code == 200
