@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import httpx
 import pytest
 
 from gallery.tests.images import TEXT, image_bytes, noisy_jpeg, truncated_jpeg
@@ -38,7 +39,24 @@ def run(capsys, *args):
     return status, out, err
 
 
-def test_upload_a_folder_twice_then_list_it(live_site, site_user, photos, capsys):
+@pytest.fixture
+def uploads_sent(monkeypatch):
+    """The upload requests the client puts on the wire (retries included),
+    each as the number of files it carries."""
+    sent, real_send = [], httpx.AsyncClient.send
+
+    async def send(client, request, **kwargs):
+        if request.method == "POST" and request.url.path == "/api/v1/images/":
+            sent.append(request.read().count(b'name="files"'))
+        return await real_send(client, request, **kwargs)
+
+    monkeypatch.setattr(httpx.AsyncClient, "send", send)
+    return sent
+
+
+def test_upload_a_folder_twice_then_list_it(
+    live_site, site_user, photos, capsys, uploads_sent
+):
     auth = ["--url", live_site.url, "--token", site_user]
 
     status, out, err = run(capsys, "upload", *auth, str(photos), "--concurrency", "4")
@@ -46,9 +64,15 @@ def test_upload_a_folder_twice_then_list_it(live_site, site_user, photos, capsys
     assert status == 1  # some files were rejected
     assert "notes.txt: This file is not an image we can read" in err
     assert "broken.jpg: The image is damaged" in err
+    # One file a request; the copy of a file already sent is not sent again.
+    assert uploads_sent == [1] * 10
 
+    uploads_sent.clear()
     status, out, err = run(capsys, "upload", *auth, str(photos))
     assert out.strip() == "0 uploaded, 9 duplicates, 2 rejected."
+    # The second run uploads no image: the hash check knew all nine. Only the
+    # two files the server refused (it keeps no hash of those) go again.
+    assert uploads_sent == [1, 1]
 
     status, out, _ = run(capsys, "list", *auth, "--q", "sunset beach")
     assert status == 0
