@@ -1,6 +1,7 @@
 """import_images killed part-way, then run again: every good file once, no
 file without a row, no row without its files. Also the real exit statuses."""
 
+import io
 import json
 import os
 import signal
@@ -9,13 +10,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 
-from gallery.importing import journal
+from gallery.importing import journal, tasks
+from gallery.management.commands.import_images import Command
 from gallery.models import Image
 from gallery.services import build_image, prepare_image, write_image_files
 
@@ -84,6 +87,63 @@ def test_a_live_runs_journal_is_left_alone(tmp_path, user, media_root):
     live.close()
     assert journal.sweep() == 3
     assert stored_files() == []
+
+
+def run_import(tree, owner, report):
+    command, out = Command(), io.StringIO()
+    call_command(
+        command,
+        str(tree),
+        "--owner",
+        owner.username,
+        "--report",
+        str(report),
+        "--workers",
+        "2",
+        stdout=out,
+        stderr=io.StringIO(),
+    )
+    lines = {Path(line["path"]).name: line for line in report_lines(report)}
+    return out.getvalue().strip().splitlines()[-1], lines, command.exit_status
+
+
+@pytest.mark.django_db
+def test_a_worker_raising_part_way_then_run_again(tmp_path, user, media_root):
+    """A bug (not a bad file) in a worker, after it wrote an image's files:
+    that file is reported, the run goes on, and its files do not outlive it.
+    Fixed and run again, every good file is there exactly once."""
+    tree = make_tree(tmp_path / "photos", 6)
+    real_write = tasks.write_image_files
+
+    def write_then_fail(image, prepared, handle, **kwargs):
+        real_write(image, prepared, handle, **kwargs)
+        if Path(handle.name).name == "img002.jpg":
+            raise RuntimeError("a bug after the files were written")
+
+    # The workers are forked inside the block: they inherit the patch.
+    with mock.patch.object(tasks, "write_image_files", write_then_fail):
+        summary, lines, status = run_import(tree, user, tmp_path / "first.jsonl")
+
+    assert summary == "5 imported, 1 duplicates, 3 rejected."
+    assert status == 1
+    assert (lines["img002.jpg"]["outcome"], lines["img002.jpg"]["code"]) == (
+        "rejected",
+        "error",
+    )
+    assert "a bug after the files were written" in lines["img002.jpg"]["reason"]
+    assert Image.objects.count() == 5
+    expected = sorted(n for i in Image.objects.all() for n in i.stored_files())
+    assert stored_files() == expected  # the failed image's files are gone
+    assert list(journal.journal_dir().iterdir()) == []
+
+    summary, lines, status = run_import(tree, user, tmp_path / "second.jsonl")
+    assert summary == "1 imported, 6 duplicates, 2 rejected."
+    assert lines["img002.jpg"]["outcome"] == "imported"
+    assert Image.objects.count() == 6
+    assert len({i.sha256 for i in Image.objects.all()}) == 6
+    expected = sorted(n for i in Image.objects.all() for n in i.stored_files())
+    assert stored_files() == expected
+    assert list(journal.journal_dir().iterdir()) == []
 
 
 # ---------------------------------------------------------------- real processes
