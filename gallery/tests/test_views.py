@@ -222,6 +222,21 @@ def test_upload_one_file_with_a_title(client_for, user):
     assert image.owner == user
 
 
+@pytest.mark.parametrize("visibility", ["private", "public"])
+def test_upload_result_page_keeps_the_chosen_visibility(client_for, user, visibility):
+    files = [upload(f"{i}.jpg", noisy_jpeg(seed=i)) for i in range(2)]
+    response = post_upload(client_for(user), files, visibility=visibility)
+    assert outcomes(response) == ["added"] * 2
+    radios = re.findall(
+        r'<input[^>]*name="visibility"[^>]*>', response.content.decode()
+    )
+    checked = [
+        re.search(r'value="(\w+)"', tag)[1] for tag in radios if " checked" in tag
+    ]
+    # The next batch goes where this one went unless the person says otherwise.
+    assert checked == [visibility]
+
+
 def test_upload_page_takes_an_mpo_photo_as_a_jpeg(client_for, user):
     client = client_for(user)
     response = post_upload(client, [upload("IMG_0001.JPG", MPO)])

@@ -62,7 +62,10 @@ class UploadView(LoginRequiredMixin, FormView):
         results += [_rejected(u.name, rate_limited_error()) for u in files[allowed:]]
         results += self._refused_while_streaming()
         added = sum(r["outcome"] == "added" for r in results)
-        context = self.get_context_data(form=UploadForm(), results=results, added=added)
+        # The next batch is likely meant for the same eyes: a fresh form that
+        # fell back to public would publish someone's next private photos.
+        form = UploadForm(initial={"visibility": data["visibility"]})
+        context = self.get_context_data(form=form, results=results, added=added)
         return self.render_to_response(context, status=200 if allowed else 429)
 
     def form_invalid(self, form):
