@@ -186,6 +186,20 @@ def test_unknown_ids_are_404(client):
     )
 
 
+def test_not_found_is_a_page_of_the_site(client, client_for, user, make_image):
+    private = make_image(user, visibility="private")
+    for path in (private.get_absolute_url(), "/no/such/page/"):
+        response = client.get(path)
+        assert response.status_code == 404
+        page = response.content.decode()
+        # The site's own page, with its navigation and a way back, not a bare
+        # "Not Found"; signed out, a way to sign in to one's own private images.
+        assert "Nothing here" in page and 'id="nav-search"' in page
+        assert f'<a href="/accounts/login/?next={path}">sign in</a> to see it' in page
+    signed_in = client_for(user).get("/no/such/page/").content.decode()
+    assert "Nothing here" in signed_in and "sign in</a> to see it" not in signed_in
+
+
 # ---------------------------------------------------------------- upload
 
 
