@@ -240,3 +240,20 @@ def test_without_javascript_the_plain_form_still_uploads(new_page, screenshots):
         "rejected",
     ]
     page.screenshot(path=screenshots / "upload-without-javascript.png")
+
+
+def test_the_upload_summary_writes_large_counts_as_people_read_them(new_page):
+    page = new_page()
+    page.goto("/")
+    parts = page.evaluate(
+        """async () => (await import("/static/js/upload/format.js")).summaryParts(
+             {done: 2005, total: 2005, added: 1998, duplicate: 2, rejected: 5,
+              failed: 1200})"""
+    )
+    assert parts == [
+        "2,005 of 2,005 files done",
+        "1,998 added",
+        "2 duplicates",
+        "5 rejected",
+        "1,200 failed",
+    ]

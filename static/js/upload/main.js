@@ -1,7 +1,7 @@
 // The drag-and-drop uploader. Without JavaScript the page keeps its plain
 // multi-file form; with it, files are queued here and sent one per request.
 
-import { formatBytes, formatCount, formatDuration, plural } from "./format.js";
+import { formatBytes, formatDuration, plural, summaryParts } from "./format.js";
 import { droppedFiles, pickedFiles } from "./sources.js";
 import { RowList } from "./rows.js";
 import { UploadQueue } from "./queue.js";
@@ -136,11 +136,7 @@ class Uploader {
     const { counts, totalBytes, doneBytes, speed, secondsLeft } = this.queue.stats();
     this.total.max = Math.max(totalBytes, 1);
     this.total.value = doneBytes;
-    const parts = [`${formatCount(counts.done)} of ${plural(counts.total, "file")} done`];
-    if (counts.added) parts.push(`${counts.added} added`);
-    if (counts.duplicate) parts.push(plural(counts.duplicate, "duplicate"));
-    if (counts.rejected) parts.push(`${counts.rejected} rejected`);
-    if (counts.failed) parts.push(`${counts.failed} failed`);
+    const parts = summaryParts(counts);
     this.counts.textContent = parts.join(" · ");
     this.retryFailed.disabled = !counts.failed;
     const finished = counts.done === counts.total;
