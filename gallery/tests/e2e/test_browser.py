@@ -242,6 +242,41 @@ def test_without_javascript_the_plain_form_still_uploads(new_page, screenshots):
     page.screenshot(path=screenshots / "upload-without-javascript.png")
 
 
+def test_on_a_phone_the_queue_shows_up_clear_of_the_navigation_bar(
+    new_page, screenshots
+):
+    page = new_page(width=360, height=780)
+    sign_up(page, "e2e_dave")
+    page.goto("/upload/")
+    photos = [
+        {
+            "name": f"p{i}.jpg",
+            "mimeType": "image/jpeg",
+            "buffer": noisy_jpeg(seed=900 + i),
+        }
+        for i in range(12)
+    ]
+    page.set_input_files("#pick-files", files=photos)
+    expect(page.locator("#upload-counts")).to_have_text(
+        "12 of 12 files done · 12 added"
+    )
+    summary = page.locator(".sticky-summary")
+
+    def clear_of_the_navigation_bar():
+        nav_bottom = page.locator("nav.sticky-top").bounding_box()["height"]
+        top = summary.bounding_box()["y"]  # from the viewport's top
+        return nav_bottom - 1 <= top <= 780 - 100
+
+    # Below the whole form on a phone: choosing files brings the queue up.
+    assert clear_of_the_navigation_bar()
+    page.evaluate(
+        "window.scrollTo({top: document.body.scrollHeight, behavior: 'instant'})"
+    )
+    # Stuck while the list scrolls by, under the navigation bar, not behind it.
+    assert clear_of_the_navigation_bar()
+    page.screenshot(path=screenshots / "upload-360px-scrolled.png", full_page=False)
+
+
 def test_the_upload_summary_writes_large_counts_as_people_read_them(new_page):
     page = new_page()
     page.goto("/")

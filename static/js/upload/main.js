@@ -109,14 +109,24 @@ class Uploader {
   }
 
   async addAll(batches) {
+    let first = true;
     for await (const batch of batches) {
       if (!this.startedAt) this.startedAt = performance.now();
       this.section.hidden = false;
       document.getElementById("queue-empty").hidden = true;
       this.rows.append(this.queue.add(batch));
       this.summarize();
+      if (first) this.showQueue();
+      first = false;
     }
     this.announce(`${plural(this.queue.items.length, "file")} in the queue.`);
+  }
+
+  // On a narrow screen the queue sits below the whole form: without this,
+  // choosing files would seem to do nothing.
+  showQueue() {
+    const top = this.section.getBoundingClientRect().top;
+    if (top > window.innerHeight * 0.75) this.section.scrollIntoView({ block: "start" });
   }
 
   announce(text) {
@@ -152,5 +162,19 @@ class Uploader {
   }
 }
 
+// The sticky summary must stop below the sticky navigation bar, whose height
+// depends on how its items wrap (two or three rows on a phone).
+function trackNavHeight() {
+  const nav = document.querySelector("nav.sticky-top");
+  if (!nav) return;
+  const root = document.documentElement;
+  const set = () => root.style.setProperty("--nav-height", `${nav.offsetHeight}px`);
+  new ResizeObserver(set).observe(nav);
+  set();
+}
+
 const form = document.getElementById("upload-form");
-if (form?.dataset.uploadUrl) new Uploader(form).start();
+if (form?.dataset.uploadUrl) {
+  trackNavHeight();
+  new Uploader(form).start();
+}
