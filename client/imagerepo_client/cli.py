@@ -1,7 +1,8 @@
 """``imagerepo-client``: upload folders to an imagerepo server, list images.
 
 Exit status: 0 when everything went well, 1 when some files were rejected or
-could not be sent (or the server refused a request), 2 for usage errors.
+could not be sent (or the server refused a request), 2 for usage errors, a
+refused token and a server that cannot be reached.
 """
 
 import argparse
@@ -20,7 +21,16 @@ OK, PROBLEMS, USAGE = 0, 1, 2
 
 
 class UsageError(Exception):
-    pass
+    """Wrong or missing arguments: exit status 2, after the usage line."""
+
+    show_usage = True
+
+
+class ServerUnusable(UsageError):
+    """The server refused the token or cannot be reached: exit status 2 too,
+    but the arguments were well formed, so no usage line."""
+
+    show_usage = False
 
 
 def connection_options():
@@ -85,7 +95,8 @@ def main(argv=None):
         check_usage(args)
         return asyncio.run(COMMANDS[args.command](args))
     except UsageError as error:
-        parser.print_usage(sys.stderr)
+        if error.show_usage:
+            parser.print_usage(sys.stderr)
         print(f"imagerepo-client: error: {error}", file=sys.stderr)
         return USAGE
     except KeyboardInterrupt:
@@ -103,6 +114,8 @@ def check_usage(args):
         raise UsageError("give an API token with --token or IMAGEREPO_TOKEN")
     if args.retries < 0:
         raise UsageError("--retries cannot be negative")
+    if getattr(args, "limit", None) is not None and args.limit < 0:
+        raise UsageError("--limit cannot be negative")
     if args.command == "upload":
         if args.concurrency < 1:
             raise UsageError("--concurrency must be at least 1")
@@ -116,9 +129,9 @@ async def check_server(api):
     try:
         return (await api.me())["username"]
     except AuthError as error:
-        raise UsageError(f"the server refused the token: {error.message}") from None
+        raise ServerUnusable(f"the server refused the token: {error.message}") from None
     except httpx.TransportError as error:
-        raise UsageError(f"cannot reach the server: {error}") from None
+        raise ServerUnusable(f"cannot reach the server: {error}") from None
 
 
 async def upload_command(args):
@@ -139,7 +152,7 @@ async def upload_command(args):
             try:
                 counts = await uploader.run(iter_files(args.paths))
             except* AuthError as group:
-                raise UsageError(
+                raise ServerUnusable(
                     f"the server refused the token: {group.exceptions[0].message}"
                 ) from None
             except* UploadStopped as group:
@@ -162,12 +175,14 @@ async def list_command(args):
                 limit=args.limit,
             )
         except AuthError as error:
-            raise UsageError(f"the server refused the token: {error.message}") from None
+            raise ServerUnusable(
+                f"the server refused the token: {error.message}"
+            ) from None
         except ApiError as error:
             print(f"imagerepo-client: {error.message}", file=sys.stderr)
             return PROBLEMS
         except httpx.TransportError as error:
-            raise UsageError(f"cannot reach the server: {error}") from None
+            raise ServerUnusable(f"cannot reach the server: {error}") from None
     return OK
 
 

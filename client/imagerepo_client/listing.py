@@ -29,22 +29,31 @@ def table_row(item):
     return f"{fixed}  {item['title']}"
 
 
+def opening(as_json):
+    if as_json:
+        return "["
+    header = "  ".join(f"{name:<{width}}" for name, width in COLUMNS)
+    return f"{header}  TITLE\n"
+
+
 async def print_images(items, *, as_json=False, limit=None, out=None):
+    """Print ``items`` as they arrive. Nothing is printed until the first page
+    has come (or the listing turned out empty): a refused token or a server
+    that is down leaves ``list --json > images.json`` empty, not a stray ``[``."""
     out = out or sys.stdout
     count = 0
-    if as_json:
-        out.write("[")
-    else:
-        header = "  ".join(f"{name:<{width}}" for name, width in COLUMNS)
-        out.write(f"{header}  TITLE\n")
     async for item in items:
         if limit is not None and count >= limit:
             break
+        if not count:
+            out.write(opening(as_json))
         if as_json:
             out.write(("," if count else "") + "\n  " + json.dumps(item))
         else:
             out.write(table_row(item) + "\n")
         count += 1
+    if not count:
+        out.write(opening(as_json))
     if as_json:
         out.write("\n]\n" if count else "]\n")
     else:

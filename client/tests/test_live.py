@@ -149,3 +149,12 @@ def test_a_wrong_token_is_a_usage_error(live_site, photos, capsys):
     assert status == 2
     assert "the server refused the token" in err
     assert out == ""
+
+
+def test_a_wrong_token_leaves_the_json_listing_empty(live_site, capsys):
+    status, out, err = run(
+        capsys, "list", "--url", live_site.url, "--token", "imgr_nope", "--json"
+    )
+    assert (status, out) == (2, "")
+    assert "the server refused the token" in err
+    assert "usage:" not in err

@@ -1,0 +1,69 @@
+"""The command line without a server: what a wrong setup prints and returns."""
+
+import asyncio
+import io
+
+import pytest
+
+from imagerepo_client.api import ApiError
+from imagerepo_client.cli import main
+from imagerepo_client.listing import print_images
+
+# Nothing listens on port 1: every connection is refused at once.
+NO_SERVER = "http://127.0.0.1:1"
+
+
+def run(capsys, *args):
+    status = main(list(args))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+@pytest.mark.parametrize("output", [[], ["--json"]])
+def test_a_server_that_is_down_prints_nothing_on_stdout(output, capsys):
+    status, out, err = run(
+        capsys, "list", "--url", NO_SERVER, "--retries", "0", *output
+    )
+    assert status == 2
+    assert out == ""  # `list --json > images.json` is not left holding "["
+    assert "cannot reach the server" in err
+    assert "usage:" not in err  # the arguments were fine
+
+
+def test_a_negative_limit_is_a_usage_error(capsys):
+    status, out, err = run(capsys, "list", "--url", NO_SERVER, "--limit", "-1")
+    assert (status, out) == (2, "")
+    assert "usage:" in err
+    assert "--limit cannot be negative" in err
+
+
+async def failing_listing():
+    raise ApiError(500, "http_error", "HTTP 500 Internal Server Error")
+    yield  # an async generator that fails on its first page
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_a_listing_that_fails_at_once_prints_nothing(as_json):
+    out = io.StringIO()
+    with pytest.raises(ApiError):
+        asyncio.run(print_images(failing_listing(), as_json=as_json, out=out))
+    assert out.getvalue() == ""
+
+
+async def no_images():
+    return
+    yield
+
+
+@pytest.mark.parametrize(
+    ("as_json", "printed"),
+    [(True, "[]"), (False, "ID VISIBILITY OWNER SIZE CREATED TITLE\n0 images.")],
+)
+def test_an_empty_listing_is_still_a_table_or_json(as_json, printed):
+    out = io.StringIO()
+    asyncio.run(print_images(no_images(), as_json=as_json, out=out))
+    assert _squeezed(out.getvalue()) == _squeezed(printed)
+
+
+def _squeezed(text):
+    return "\n".join(" ".join(line.split()) for line in text.splitlines())
