@@ -251,6 +251,17 @@ def test_upload_result_page_keeps_the_chosen_visibility(client_for, user, visibi
     assert checked == [visibility]
 
 
+def test_upload_page_asks_who_may_see_them_before_any_file_is_chosen(client_for, user):
+    # The uploader sends files as soon as they are chosen: on a phone the
+    # visibility sat below the pickers, out of sight, so photos went up
+    # public before a person could make them private.
+    page = client_for(user).get(reverse("gallery:upload")).content.decode()
+    visibility = page.index('name="visibility"')
+    assert visibility < page.index('id="pick-files"')
+    assert visibility < page.index('id="pick-folder"')
+    assert visibility < page.index('type="file" name="images"')
+
+
 def test_upload_page_takes_an_mpo_photo_as_a_jpeg(client_for, user):
     client = client_for(user)
     response = post_upload(client, [upload("IMG_0001.JPG", MPO)])

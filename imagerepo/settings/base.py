@@ -277,7 +277,9 @@ IMAGEREPO_CLIENT_IP_HEADER = env.str("IMAGEREPO_CLIENT_IP_HEADER", "REMOTE_ADDR"
 # Uploads: files per user per hour (0 = no limit), and the largest request body.
 # The rate is counted in the database (gallery.UploadCount), atomically, so
 # every server process shares it with no cache server to set up.
-IMAGEREPO_UPLOADS_PER_HOUR = env.int("IMAGEREPO_UPLOADS_PER_HOUR", default=2000)
+# Every file sent counts, refused ones too (each costs a decode); 5,000 leaves
+# room for a drop of a few thousand photos, with the odd bad file, in one go.
+IMAGEREPO_UPLOADS_PER_HOUR = env.int("IMAGEREPO_UPLOADS_PER_HOUR", default=5000)
 IMAGEREPO_MAX_REQUEST_BYTES = env.int("IMAGEREPO_MAX_REQUEST_BYTES", default=2**30)
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # The first handler refuses each file past IMAGEREPO_MAX_UPLOAD_BYTES while it

@@ -133,7 +133,7 @@ export class UploadQueue {
     }
     const first = this.bySha.get(item.sha256);
     if (first) {
-      this.finish(item, "duplicate", `Same file as ${first.path} in this upload.`, first.image);
+      this.finish(item, "duplicate", `Same file as ${first.path}, already in this list.`, first.image);
     } else {
       this.bySha.set(item.sha256, item);
       this.set(item, "checking");
