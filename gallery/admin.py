@@ -4,7 +4,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.timezone import localtime
 
 from .delivery import image_file_response
 from .forms import accept_attribute
@@ -43,7 +45,7 @@ class ImageAdmin(admin.ModelAdmin):
         "visibility",
         "size",
         "format",
-        "created_at",
+        "added",
     ]
     list_display_links = ["thumbnail_tag", "title"]
     list_filter = ["visibility", "format", ("owner", admin.RelatedOnlyFieldListFilter)]
@@ -128,6 +130,18 @@ class ImageAdmin(admin.ModelAdmin):
             '<a href="{}"><img src="{}" alt="" class="admin-preview"></a>',
             self._file_url(obj, "original"),
             self._file_url(obj, "thumbnail"),
+        )
+
+    @admin.display(description="Added", ordering="created_at")
+    def added(self, obj):
+        # Short enough to fit beside the filters at 1280 px ("Dec. 3, 2026,
+        # 8:35 a.m." did not); the full time is its title.
+        at = localtime(obj.created_at)
+        return format_html(
+            '<time datetime="{}" title="{}">{}</time>',
+            at.isoformat(),
+            date_format(at, "DATETIME_FORMAT"),
+            date_format(at, "Y-m-d H:i"),
         )
 
     @admin.display(description="Size", ordering="file_size")

@@ -23,6 +23,9 @@ def test_admin_lists_every_image_with_thumbnails(
     response = client_for(staff_user).get(reverse("admin:gallery_image_changelist"))
     body = response.content.decode()
     assert "Alice private" in body and "Bob public" in body
+    added = timezone.localtime(mine.created_at)
+    assert f'<time datetime="{added.isoformat()}"' in body
+    assert f">{added:%Y-%m-%d %H:%M}</time>" in body
     for image in (mine, theirs):
         thumb = reverse("admin:gallery_image_file", args=[image.pk, "thumbnail"])
         assert thumb in body

@@ -31,6 +31,25 @@ def test_every_image_is_lazy_with_its_size(client_for, user, make_image, page):
         assert re.search(r'width="\d+"', tag) and re.search(r'height="\d+"', tag), tag
 
 
+@pytest.mark.parametrize(
+    ("size", "sizes"),
+    [
+        ((96, 64), "(max-width: 576px) 75vw, 360px"),
+        ((500, 100), "(max-width: 576px) 250vw, 1200px"),
+        ((64, 96), "(max-width: 576px) 50vw, 240px"),
+    ],
+    ids=["landscape", "5:1 panorama", "portrait"],
+)
+def test_a_tile_asks_for_a_rendition_wide_enough_to_cover_it(
+    client, user, make_image, size, sizes
+):
+    # Tiles are square and covered: before, every tile said 240px, so a
+    # panorama got its 400x80 thumbnail stretched three times over.
+    make_image(user, data=noisy_jpeg(size))
+    [tag] = IMG.findall(client.get(reverse("gallery:index")).content.decode())
+    assert f'sizes="{sizes}"' in tag
+
+
 def test_public_thumbnails_are_kept_long_under_their_versioned_url(
     client, user, make_image
 ):

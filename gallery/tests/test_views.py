@@ -433,7 +433,10 @@ def test_bulk_delete_asks_first_then_deletes_rows_and_files(
     response = bulk(client, "delete", chosen)
     assert response.status_code == 200
     assert "Delete 2 images?" in response.content.decode()
+    assert "These images and their files" in response.content.decode()
     assert Image.objects.count() == 3
+    one = bulk(client, "delete", chosen[:1]).content.decode()
+    assert "Delete 1 image?" in one and "This image and its files" in one
 
     with django_capture_on_commit_callbacks(execute=True):
         response = bulk(client, "delete", chosen, confirmed="1")
