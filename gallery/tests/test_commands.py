@@ -140,6 +140,35 @@ def test_dry_run_writes_nothing(photo_tree, user, media_root, tmp_path):
     assert read_report(report)["2023/a.jpg"]["outcome"] == "would import"
 
 
+def test_dry_run_counts_a_copy_seen_long_after_the_first_as_a_duplicate(user, tmp_path):
+    # Before: once the first copy's result was in, a dry run forgot it (the
+    # real run finds its row), so a copy far down the walk "would import"
+    # again. One worker runs tasks in order: the first copy is long done by
+    # the time the second, in the next root, is even hashed.
+    first, later = tmp_path / "photos" / "first", tmp_path / "photos" / "later"
+    first.mkdir(parents=True)
+    later.mkdir()
+    (first / "a.jpg").write_bytes(noisy_jpeg(seed=1))
+    for n in range(40):
+        (first / f"other-{n}.png").write_bytes(image_bytes("PNG", (8 + n, 8)))
+    (later / "a copy.jpg").write_bytes(noisy_jpeg(seed=1))
+    report = tmp_path / "report.jsonl"
+    out, _, status = run(
+        str(first),
+        str(later),
+        "--owner",
+        user.username,
+        "--dry-run",
+        "--workers",
+        "1",
+        "--report",
+        str(report),
+    )
+    assert out.strip().endswith("41 would import, 1 duplicates, 0 rejected.")
+    assert status == 0
+    assert read_report(report)["later/a copy.jpg"]["outcome"] == "duplicate"
+
+
 def test_manifest_gives_per_file_metadata(photo_tree, user, tmp_path):
     manifest = tmp_path / "manifest.csv"
     manifest.write_text(
