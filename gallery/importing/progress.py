@@ -2,6 +2,8 @@
 per file in a log (or with ``--verbosity 2``), nothing at ``--verbosity 0``.
 Every kind counts the outcomes the summary line is made from."""
 
+import io
+import os
 import threading
 from collections import Counter
 
@@ -66,11 +68,13 @@ class TerminalProgress(Progress):
         self.counter = None
         # No monitor thread: the worker processes are forked after this.
         tqdm.monitor_interval = 0
+        width = _fixed_width(stream)
         self.bar = tqdm(
             desc="Importing",
             unit=" files",
             file=stream,
-            dynamic_ncols=True,
+            ncols=width,
+            dynamic_ncols=width is None,
             mininterval=0.2,
         )
 
@@ -114,3 +118,15 @@ def progress_for(command, verbosity, roots):
     if verbosity == 1 and stream.isatty():
         return TerminalProgress(stream, roots)
     return PlainProgress(command.stdout, command.stderr)
+
+
+def _fixed_width(stream):
+    """80 columns for a terminal that says it has none (a pseudo-terminal
+    nobody sized, as ``script`` or some CI runners make): tqdm would fit the
+    bar into 0 columns and draw nothing at all. Otherwise None: the bar
+    follows the terminal's width as it changes."""
+    try:
+        columns = os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return None
+    return None if columns else 80

@@ -3,6 +3,8 @@ import io
 import itertools
 import json
 import os
+import pty
+import select
 from pathlib import Path
 from unittest import mock
 
@@ -255,6 +257,37 @@ def test_terminal_gets_a_progress_bar(photo_tree, user):
     # The second walk counted the files, so the bar has a total (and an ETA).
     assert "10/10" in screen
     assert "rejected  " in screen and "notes.txt: This file is not an image" in screen
+
+
+def test_a_terminal_that_says_it_has_no_width_still_gets_a_bar(photo_tree, user):
+    # A new pseudo-terminal is 0 columns wide until someone sizes it (as
+    # under `script`): tqdm fitted the bar into 0 columns and drew nothing.
+    main, side = pty.openpty()
+    assert os.get_terminal_size(side).columns == 0
+    out = io.StringIO()
+    with os.fdopen(side, "w") as terminal:
+        call_command(
+            Command(),
+            str(photo_tree),
+            "--owner",
+            user.username,
+            "--workers",
+            "2",
+            stdout=out,
+            stderr=terminal,
+        )
+    screen = b""
+    while select.select([main], [], [], 0)[0]:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the other side is closed and everything read
+            break
+        if not chunk:
+            break
+        screen += chunk
+    os.close(main)
+    assert out.getvalue() == "5 imported, 1 duplicates, 4 rejected.\n"
+    assert b"Importing" in screen and b"10/10" in screen and b" files/s" in screen
 
 
 def test_verbosity_2_on_a_terminal_prints_lines_not_a_bar(photo_tree, user):
