@@ -270,12 +270,16 @@ def test_kill_9_part_way_then_run_again(cli, tmp_path):
 
     lines = {line["path"]: line for line in report_lines(second)}
     after = {path for path, line in lines.items() if line["outcome"] == "imported"}
-    assert before.isdisjoint(after)
-    assert len(before | after) == good
-    assert {p for p in before if lines[p]["outcome"] == "duplicate"} == before
+    again = {path for path, line in lines.items() if line["outcome"] == "duplicate"}
+    copy = str(tree / "copy of img000.jpg")
+    assert before.isdisjoint(after) and before <= again and copy in again
+    # The kill may fall between a batch's commit and its report lines: those
+    # rows are in, unreported, and come back as duplicates (at most a batch).
+    assert len(again - before - {copy}) <= 4
+    assert len(after) + len(again - {copy}) == good
     assert rerun.returncode == 1  # the two bad files
     assert rerun.stdout.strip().endswith(
-        f"{good - len(before)} imported, {len(before) + 1} duplicates, 2 rejected."
+        f"{len(after)} imported, {len(again)} duplicates, 2 rejected."
     )
     assert assert_store_is_consistent(cli) == good
 
