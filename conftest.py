@@ -9,7 +9,7 @@ from django.core.files.storage import storages
 from django.db import connection
 from django.test import Client
 
-S3_BACKEND = "storages.backends.s3.S3Storage"
+S3_BACKEND = "gallery.objectstore.BucketStorage"
 
 
 def pytest_collection_modifyitems(config, items):

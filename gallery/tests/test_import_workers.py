@@ -22,7 +22,7 @@ def test_a_forked_worker_opens_its_own_bucket_connection(settings):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "storages.backends.s3.S3Storage",
+            "BACKEND": "gallery.objectstore.BucketStorage",
             "OPTIONS": {
                 "bucket_name": "photos",
                 "endpoint_url": "http://127.0.0.1:9",

@@ -109,6 +109,23 @@ def test_an_expired_presigned_url_is_refused(private_image, monkeypatch):
     assert b"expired" in body.lower()
 
 
+def test_storing_an_image_is_three_private_puts_and_nothing_else(make_image, user):
+    # No existence checks, no separate ACL calls, no multipart for small
+    # objects: one request per file (the import's cost per image on a store).
+    client = default_storage.bucket.meta.client
+    sent = []
+
+    def record(event_name, request, **kwargs):
+        sent.append((event_name.rsplit(".", 1)[1], request.headers.get("x-amz-acl")))
+
+    client.meta.events.register("before-send.s3", record, unique_id="count-sends")
+    try:
+        make_image(user, visibility="public")
+    finally:
+        client.meta.events.unregister("before-send.s3", unique_id="count-sends")
+    assert sent == [("PutObject", b"private")] * 3
+
+
 # ---------------------------------------------------------------- the views
 
 

@@ -165,7 +165,7 @@ if MEDIA_STORAGE == "s3" and not S3_BUCKET:
     raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs S3_BUCKET (and its keys).")
 if S3_BUCKET:
     STORAGES["s3"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "gallery.objectstore.BucketStorage",
         "OPTIONS": {
             "bucket_name": S3_BUCKET,
             "endpoint_url": S3_ENDPOINT_URL or None,
