@@ -2,7 +2,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from gallery.views.files import FILE_KINDS
+from gallery.selectors import FILE_KINDS
 
 from .views.account import MeView, NotFoundView
 from .views.docs import ApiDocsView

@@ -90,16 +90,6 @@ def _rows(count, owners, start):
         )  # fmt: skip
 
 
-def cache_state():
-    """How this run's pages were served (after django.setup()): "cached",
-    the result cache on, so repeated requests are cache hits (what repeat
-    visitors get), or "uncached" (IMAGEREPO_RESULT_CACHE=false: every page
-    computed, as on a first visit after any write)."""
-    from django.conf import settings
-
-    return "cached" if settings.IMAGEREPO_RESULT_CACHE else "uncached"
-
-
 def _migrate(path):
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--verbosity", "0"],

@@ -8,10 +8,7 @@ and middleware. Rounds alternate the three so load from elsewhere hits all.
     scripts/ensure-apt-packages wrk
     .venv/bin/python -m bench.gallery            # 1,000,000 images
     .venv/bin/python -m bench.gallery 100000 --seconds 5
-    IMAGEREPO_RESULT_CACHE=false .venv/bin/python -m bench.gallery   # uncached
 
-With the result cache on (the default), every page after a worker's first is
-a cache hit: what repeat visitors get.
 """
 
 import argparse
@@ -27,7 +24,7 @@ import urllib.request
 from datetime import datetime
 from pathlib import Path
 
-from bench.dataset import RESULTS, ROOT, build, cache_state, django_env
+from bench.dataset import RESULTS, ROOT, build, django_env
 
 PORT = 8511  # issue 5's benchmark range is 8500-8599; --port moves it
 PAGE = 48
@@ -109,7 +106,7 @@ def main(rows, seconds, rounds, port=PORT):
     }
     server = serve(path, port)
     try:
-        for url in targets.values():  # warm both workers and the page cache
+        for url in targets.values():  # warm both workers
             wrk(url, 1)
         rates = {name: [] for name in targets}
         cpu = {name: [] for name in targets}
@@ -141,9 +138,8 @@ def report(rows, rates, cpu):
     print(f"page 1,000 ÷ page 1: {deep / page1:.2f} (target ≥ 0.8)")
     by_cpu = cpu_median["trivial view"] / cpu_median["gallery page 1"]
     print(f"trivial ÷ gallery page 1 in server CPU per request: {by_cpu:.2f}")
-    print(f"result cache: {cache_state()}")
     RESULTS.mkdir(exist_ok=True)
-    name = f"gallery-{rows}-{cache_state()}.json"
+    name = f"gallery-{rows}.json"
     (RESULTS / name).write_text(json.dumps({"rates": rates, "cpu_ms": cpu}, indent=2))
 
 

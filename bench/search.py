@@ -8,10 +8,7 @@
 
     .venv/bin/python -m bench.search            # 1,000,000 images
     .venv/bin/python -m bench.search 100000     # a smaller library
-    IMAGEREPO_RESULT_CACHE=false .venv/bin/python -m bench.search   # uncached
 
-With the result cache on (the default), every timed request after the first
-is a cache hit: what a repeat visitor gets.
 """
 
 import json
@@ -19,7 +16,7 @@ import os
 import sqlite3
 import sys
 
-from bench.dataset import RESULTS, build, cache_state, django_env
+from bench.dataset import RESULTS, build, django_env
 from bench.timing import summary, timed
 
 RUNS, LIKE_RUNS = 40, 7
@@ -125,9 +122,8 @@ def main(rows):
                 | measure(client, db, query, owner_id)
             )
             report_line(results[-1])
-    print(f"\nresult cache: {cache_state()}")
     RESULTS.mkdir(exist_ok=True)
-    name = f"search-{rows}-{cache_state()}.json"
+    name = f"search-{rows}.json"
     (RESULTS / name).write_text(json.dumps(results, indent=2))
 
 

@@ -32,6 +32,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.http import (
     FileResponse,
+    Http404,
     HttpResponse,
     HttpResponseNotModified,
     HttpResponseRedirect,
@@ -39,12 +40,24 @@ from django.http import (
 from django.utils.http import content_disposition_header, quote_etag
 
 from . import objectstore
+from .selectors import image_for_file
 from .services.formats import content_type_for
 
 RENDITION_TYPES = {"jpg": "image/jpeg", "webp": "image/webp"}
 # An original is the uploader's exact bytes: never let a browser treat them as
 # a document, even if they hide HTML or script after the image data.
 ORIGINAL_CSP = "default-src 'none'; sandbox"
+
+
+def send_image_file(request, pk, kind):
+    """Image ``pk``'s ``kind`` file for ``request.user``, as the site and the
+    API send it: the original to its owner alone, renditions to anyone who
+    may see the image. Raises Http404 for everyone else, or a missing file."""
+    image = image_for_file(viewer=request.user, pk=pk, kind=kind)
+    response = image and image_file_response(request, image, kind)
+    if response is None:
+        raise Http404("No such image, or its file is missing.")
+    return response
 
 
 def image_file_response(request, image, kind):

@@ -227,24 +227,3 @@ class UploadCount(models.Model):
 
     def __str__(self):
         return f"{self.used} uploads by user {self.user_id} in hour {self.window}"
-
-
-class LibraryVersion(models.Model):
-    """One row that changes with every write to the image table: an insert,
-    update or delete from anywhere (the ORM, bulk updates, an import's raw
-    SQL), made by database triggers (gallery.library_version) in the writing
-    transaction, so it becomes visible exactly when the write does. Cached
-    result pages are keyed on it and can never be stale."""
-
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    writes = models.PositiveBigIntegerField(
-        default=0, help_text="Writes (SQLite: rows; PostgreSQL: statements)."
-    )
-    token = models.BigIntegerField(
-        default=0,
-        help_text="Random, new with each write: a rolled-back write never "
-        "lends its version to a later one.",
-    )
-
-    def __str__(self):
-        return f"library version {self.writes}"

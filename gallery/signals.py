@@ -1,15 +1,13 @@
-"""Stored files follow their rows: removed only after the delete commits.
-A loaded library version is replaced by a new one."""
+"""Stored files follow their rows: removed only after the delete commits."""
 
 from functools import partial
 
 from django.core.files.storage import default_storage
-from django.db import connections, transaction
-from django.db.models.signals import post_delete, post_save
+from django.db import transaction
+from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
-from . import library_version
-from .models import Image, LibraryVersion
+from .models import Image
 
 
 def _delete_stored(names):
@@ -22,11 +20,3 @@ def delete_files_after_commit(sender, instance, using, **kwargs):
     # Covers every way a row goes: the service, the admin, bulk deletes and a
     # deleted owner's cascade. A rollback keeps the files with the rows.
     transaction.on_commit(partial(_delete_stored, instance.stored_files()), using=using)
-
-
-@receiver(post_save, sender=LibraryVersion, dispatch_uid="gallery_version_loaded")
-def new_version_after_load(sender, raw, using, **kwargs):
-    # loaddata restores another database's version row: a fresh token keeps
-    # this library from sharing a version (and cached grids) with that one.
-    if raw:
-        library_version.bump(connections[using])

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .selectors import FILE_KINDS
 from .views.browse import GalleryView, ImageDetailView
 from .views.files import ImageFileView
 from .views.manage import BulkActionView, ImageDeleteView, ImageEditView, UploadView
@@ -18,6 +19,6 @@ urlpatterns = [
     path("images/<uuid:pk>/delete/", ImageDeleteView.as_view(), name="delete"),
     *[
         path(f"images/<uuid:pk>/{kind}/", ImageFileView.as_view(kind=kind), name=kind)
-        for kind in ("thumbnail", "display", "original")
+        for kind in FILE_KINDS
     ],
 ]

@@ -1,4 +1,4 @@
-"""Image files for API clients: the site's permission-checked file views,
+"""Image files for API clients: the site's permission-checked delivery,
 reached with an API token as well as a session."""
 
 from django.utils.cache import patch_vary_headers
@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
-from gallery.views.files import send_image_file
+from gallery.delivery import send_image_file
 
 from .schema import errors
 

@@ -1,10 +1,6 @@
 """``/api/v1/images/``: the same services and visibility rule as the pages."""
 
-import operator
-from functools import reduce
-
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
@@ -14,14 +10,14 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from gallery.models import Image
-from gallery.pagination import InvalidCursor, newest_first_page
+from gallery.pagination import InvalidCursor
 from gallery.request_limits import (
     rate_limited_error,
     refused_uploads,
     seconds_until_more_uploads,
     take_upload_allowance,
 )
-from gallery.search import ranked_page
+from gallery.selectors import image_page, visible_images
 from gallery.services import image_create, image_delete, image_update
 
 from .. import serializers as s
@@ -74,17 +70,21 @@ class ImageViewSet(
         return [MultiPartParser() if action == "create" else JSONParser()]
 
     def get_queryset(self):
-        return Image.objects.visible_to(self.request.user).select_related("owner")
+        return visible_images(self.request.user).select_related("owner")
 
     def list(self, request):
         query = s.ImageListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
         try:
-            page = self._page(
-                params,
-                params.get("cursor", ""),
-                params.get("page_size", settings.IMAGEREPO_API_PAGE_SIZE),
+            page = image_page(
+                viewer=request.user,
+                show=params.get("visibility") or "all",
+                query=params.get("q", ""),
+                cursor=params.get("cursor", ""),
+                size=params.get("page_size", settings.IMAGEREPO_API_PAGE_SIZE),
+                owner=params.get("owner", ""),
+                with_owner=True,
             )
         except InvalidCursor:
             raise InvalidInput(
@@ -98,28 +98,6 @@ class ImageViewSet(
                 "next": self._next_url(request, page.next_cursor),
             }
         )
-
-    def _page(self, params, cursor, size):
-        """As the gallery pages: visible_to() as disjoint index-ordered parts,
-        newest first; with ``q``, ranked search results instead."""
-        user = self.request.user
-        parts = [
-            self._filtered(part, params).select_related("owner")
-            for part in Image.objects.visible_parts(user)
-        ]
-        query = " ".join(params.get("q", "").split())
-        if query:
-            return ranked_page(reduce(operator.or_, parts), query, cursor, size)
-        return newest_first_page(parts, cursor, size)
-
-    @staticmethod
-    def _filtered(images, params):
-        if params.get("visibility"):
-            images = images.filter(visibility=params["visibility"])
-        if params.get("owner"):
-            username_field = get_user_model().USERNAME_FIELD
-            images = images.filter(**{f"owner__{username_field}": params["owner"]})
-        return images
 
     @staticmethod
     def _next_url(request, cursor):

@@ -1,17 +1,23 @@
-# PostgreSQL: the library version's trigger function keeps the schema path it
-# was made with (gallery.library_version), so a writer whose search_path is
-# empty (a data-only restore) or starts with another site's schema still bumps
-# this site's version. Made again here for databases migrated before; SQLite
-# has nothing to change.
+# PostgreSQL: the library version's trigger function kept the schema path it
+# was made with, so a writer with another search_path still found its table.
+# Removed with the library version in 0008; a no-op on a new database.
 
 from django.db import migrations
 
+FUNCTION = """CREATE OR REPLACE FUNCTION gallery_library_version_bump()
+    RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT
+    AS $$ BEGIN
+        INSERT INTO gallery_libraryversion (id, writes, token)
+        VALUES (1, 1, floor(random() * 9e18)::bigint)
+        ON CONFLICT (id) DO UPDATE SET
+            writes = gallery_libraryversion.writes + 1, token = excluded.token;
+        RETURN NULL;
+    END $$"""
 
-def reinstall(apps, schema_editor):
-    from gallery import library_version
 
+def keep_search_path(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        library_version.install(schema_editor.connection)
+        schema_editor.execute(FUNCTION)
 
 
 class Migration(migrations.Migration):
@@ -21,5 +27,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(reinstall, migrations.RunPython.noop),
+        migrations.RunPython(keep_search_path, migrations.RunPython.noop),
     ]

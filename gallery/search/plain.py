@@ -8,7 +8,7 @@ from functools import reduce
 
 from django.db.models import Q
 
-from ..pagination import NEWEST, newest_key, older_than
+from ..pagination import older_than
 
 
 def _term(term, fields):
@@ -23,8 +23,6 @@ def matching(queryset, terms, scope):
     return queryset.filter(condition[scope]).order_by("-created_at", "-pk")
 
 
-KEY = NEWEST
-key = newest_key
 after = older_than
 
 

@@ -8,7 +8,7 @@ at the page. Each tier lists the newest images first.
 
 from django.conf import settings
 
-from ..pagination import KeysetPage, encode_cursor, read_cursor
+from ..pagination import NEWEST, KeysetPage, encode_cursor, newest_key, read_cursor
 from .terms import parse_terms
 
 TIERS = ("title", "elsewhere")
@@ -21,17 +21,17 @@ def tier(value):
     return value
 
 
-def _start(cursor, backend):
+def _start(cursor):
     """(tier, key) to resume after, or (0, None) for the first page."""
     if not cursor:
         return 0, None
-    first_tier, *position = read_cursor(cursor, (tier, *backend.KEY))
+    first_tier, *position = read_cursor(cursor, (tier, *NEWEST))
     return first_tier, position
 
 
 def first_matches(backend, queryset, terms, scope, position, limit):
-    """Up to ``limit`` images of one tier after ``position`` (a ``KEY``
-    position, or None), in tier order. A backend may read them its own way
+    """Up to ``limit`` images of one tier after ``position`` (the last
+    image's date and id, or None), in tier order. A backend may read them its own way
     (PostgreSQL does); otherwise they are a slice of its ``matching``."""
     if hasattr(backend, "first_matches"):
         return backend.first_matches(queryset, terms, scope, position, limit)
@@ -63,7 +63,7 @@ def ranked_page(queryset, query, cursor, size=None):
     size = size or settings.IMAGEREPO_GALLERY_PAGE_SIZE
     terms = parse_terms(query)
     backend = backend_for(queryset.db)
-    first_tier, position = _start(cursor, backend)
+    first_tier, position = _start(cursor)
     found = []
     for number in range(first_tier, len(TIERS)) if terms else ():
         at = position if number == first_tier else None
@@ -77,5 +77,5 @@ def ranked_page(queryset, query, cursor, size=None):
     next_cursor = None
     if len(found) > size:
         number, last = found[size - 1]
-        next_cursor = encode_cursor([number, *backend.key(last)])
+        next_cursor = encode_cursor([number, *newest_key(last)])
     return KeysetPage(items, next_cursor)

@@ -7,8 +7,7 @@ looked up by rowid) so the visibility rule never makes SQLite scan images.
 """
 
 from django.db import DatabaseError, transaction
-
-from ..pagination import seal, sealed_number
+from django.db.models import Q
 
 TABLE = "gallery_image_fts"
 TRIGGERS = (
@@ -131,23 +130,27 @@ def matching(queryset, terms, scope):
         tables=[TABLE],
         where=[f"+{TABLE}.rowid = gallery_image.rowid", f"{TABLE} MATCH %s"],
         params=[expression(terms, scope)],
-        select={"search_key": f"{TABLE}.rowid"},
-        order_by=["-search_key"],
+        order_by=[f"-{TABLE}.rowid"],
     )
 
 
-# A position in search order is the last image's rowid, sealed: in the
-# clear, rowids count every image ever added, so they would tell how many
-# hidden ones there are. Holding the rowid itself (not the image's id, to be
-# looked up) lets the next page follow even when that image has been deleted.
-KEY = (sealed_number,)
-
-
-def key(image):
-    return [seal(image.search_key)]
-
-
 def after(queryset, position):
-    """Only images after ``position`` (a ``KEY`` position) in ``matching``
-    order: below that rowid."""
-    return queryset.extra(where=[f"{TABLE}.rowid < %s"], params=[position[0]])
+    """Only images after ``position`` (the last image's date and id) in
+    ``matching`` order, which is rowid order. A cursor holds no rowid: rowids
+    count every image ever added, hidden ones too. The bound is the rowid of
+    that image or, if it was deleted meanwhile, of the next newer one still
+    there (rowids grow with the creation time), so paging goes on from where
+    the last page ended either way."""
+    created_at, pk = position
+    bound = (
+        queryset.model._default_manager.using(queryset.db)
+        .filter(created_at__gte=created_at)
+        .filter(Q(created_at__gt=created_at) | Q(pk__gte=pk))
+        .order_by("created_at", "pk")
+        .extra(select={"row": "gallery_image.rowid"})
+        .values_list("row", flat=True)
+        .first()
+    )
+    if bound is None:
+        return queryset
+    return queryset.extra(where=[f"{TABLE}.rowid < %s"], params=[bound])

@@ -181,9 +181,8 @@ def wait_until_ready(race, racers, limit=300):
 
 
 def test_every_server_process_sees_a_write_from_any_other_at_once(site, tmp_path):
-    # Cached result grids (gallery.result_cache) are kept per server process;
-    # the library version they are keyed on lives in the database, so a write
-    # by another process (raw SQL here, an import below) shows on every one.
+    # A write by another process (raw SQL here, an import below) shows on the
+    # next page every worker serves: no worker keeps a page of its own.
     Visitor(site.url).sign_up("curator").upload([("lagoon.jpg", jpeg(50_000))])
 
     def titles_seen():

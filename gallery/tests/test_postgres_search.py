@@ -90,8 +90,6 @@ def at_a_million(monkeypatch, settings):
     planner's own choices go by shares too."""
     monkeypatch.setattr(pages, "FEW", round(pages.FEW * SCALE))
     settings.IMAGEREPO_RESULT_COUNT_CAP = round(1000 * SCALE)
-    # Every page computed: a grid served from the result cache runs no query.
-    settings.IMAGEREPO_RESULT_CACHE = False
 
 
 def page_queries(client, params):

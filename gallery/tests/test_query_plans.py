@@ -26,8 +26,6 @@ QUERIES = ["", "sunset", "harbour sun", '"red sunset"', "s"]
 @pytest.fixture
 def library(user, other_user, bulk_images, settings):
     settings.IMAGEREPO_GALLERY_PAGE_SIZE = 3
-    # The plans of the queries a page runs when its grid is not cached.
-    settings.IMAGEREPO_RESULT_CACHE = False
     for owner in (user, other_user):
         for visibility in ("public", "private"):
             bulk_images(

@@ -310,37 +310,10 @@ DATABASES["default"].setdefault(
     "CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=600)
 )
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
-# Rendered gallery tiles kept per server process (gallery.templatetags.gallery_tiles).
-CACHES["tiles"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "gallery-tiles",
-    "TIMEOUT": None,
-    "OPTIONS": {"MAX_ENTRIES": env.int("IMAGEREPO_TILE_CACHE_ENTRIES", default=5000)},
-}
 # Browser lifetime of a public rendition asked for by its current versioned URL
 # (gallery.delivery); the version changes with the visibility.
 IMAGEREPO_PUBLIC_VERSIONED_CACHE_SECONDS = env.int(
     "IMAGEREPO_PUBLIC_VERSIONED_CACHE_SECONDS", default=365 * 24 * 3600
-)
-
-# ---------------------------------------------------------------- result cache
-# Gallery and search grids (a page's queries, tiles, count and next-page link,
-# for one viewer) are kept and reused until any image changes: they are keyed
-# on a version that database triggers bump with every write to the images
-# (gallery.result_cache), so none is ever stale. False computes every page.
-IMAGEREPO_RESULT_CACHE = env.bool("IMAGEREPO_RESULT_CACHE", default=True)
-# Per server process by default: correctness never needs a shared cache, and
-# a miss costs one page's work. A grid takes ~40 KB, so 500 hold ~20 MB.
-CACHES["results"] = env.cache(
-    "IMAGEREPO_RESULT_CACHE_URL", default="locmemcache://imagerepo-results"
-)
-# The version retires a grid at the next write; the timeout bounds how long
-# a never-repeated one (a one-off query) holds memory in a shared cache.
-CACHES["results"].setdefault(
-    "TIMEOUT", env.int("IMAGEREPO_RESULT_CACHE_SECONDS", default=3600)
-)
-CACHES["results"].setdefault("OPTIONS", {}).setdefault(
-    "MAX_ENTRIES", env.int("IMAGEREPO_RESULT_CACHE_ENTRIES", default=500)
 )
 
 # ---------------------------------------------------------------- bulk import

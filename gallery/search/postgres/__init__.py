@@ -7,25 +7,20 @@ stays fast for rare and common words alike (PostgreSQL's own plan for a
 search with a LIMIT can read the whole table).
 """
 
-from ...pagination import NEWEST, newest_key
 from .pages import count_matches, first_matches, older_than
 from .query import condition, matching, tsquery
 from .schema import is_complete, is_in_step, rebuild
 
 __all__ = [
-    "KEY",
     "after",
     "condition",
     "count_matches",
     "first_matches",
     "is_complete",
     "is_in_step",
-    "key",
     "matching",
     "rebuild",
     "tsquery",
 ]
 
-KEY = NEWEST
-key = newest_key
 after = older_than
