@@ -8,6 +8,44 @@ from rest_framework.views import exception_handler
 
 from gallery import limits
 
+# Every code an API error can carry: the services' own (the same as the
+# upload page's), and those of request parsing, fields and access.
+ERROR_CODES = tuple(
+    dict.fromkeys(
+        [
+            *limits.UPLOAD_REJECTIONS,
+            *limits.HASH_CHECK_ERRORS,
+            "invalid_json",
+            "invalid_cursor",
+            "request_too_large",
+            "required",
+            "null",
+            "blank",
+            "invalid",
+            "invalid_choice",
+            "max_length",
+            "min_length",
+            "max_value",
+            "min_value",
+            "max_string_length",
+            "not_a_list",
+            "no_name",
+            "surrogate_characters_not_allowed",
+            "null_characters_not_allowed",
+            "not_authenticated",
+            "authentication_failed",
+            "invalid_token",
+            "permission_denied",
+            "not_found",
+            "method_not_allowed",
+            "unsupported_media_type",
+            "throttled",
+            "parse_error",
+            "error",
+        ]
+    )
+)
+
 
 class RequestTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE

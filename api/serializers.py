@@ -6,14 +6,20 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from gallery.forms import Sha256ListField
+from gallery.limits import UPLOAD_REJECTIONS
 from gallery.models import Image, Visibility
+from gallery.services import OUTCOMES
+from gallery.services.uploads import DUPLICATE_MESSAGES
 
-from .errors import too_many_files
+from .errors import ERROR_CODES
+
+OUTCOME_CODES = ("created", *DUPLICATE_MESSAGES, *UPLOAD_REJECTIONS)
 
 
 class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="Stable, machine-readable reason.")
+    code = serializers.ChoiceField(
+        choices=ERROR_CODES, help_text="Stable, machine-readable reason."
+    )
     message = serializers.CharField(help_text="What went wrong, for people.")
     field = serializers.CharField(required=False, help_text="The input at fault.")
 
@@ -108,7 +114,8 @@ class ImageUploadSerializer(serializers.Serializer):
     files = serializers.ListField(
         child=serializers.FileField(allow_empty_file=True, use_url=False),
         allow_empty=False,
-        help_text="One or more image files (repeat the field to send several).",
+        help_text="One or more image files (repeat the field to send several; "
+        "at most IMAGEREPO_MAX_FILES_PER_REQUEST).",
     )
     title = serializers.CharField(
         max_length=200,
@@ -122,24 +129,42 @@ class ImageUploadSerializer(serializers.Serializer):
         choices=Visibility.choices, default=Visibility.PUBLIC
     )
 
-    def validate_files(self, files):
-        if len(files) > settings.IMAGEREPO_MAX_FILES_PER_REQUEST:
-            raise too_many_files(len(files))
-        return files
 
+class UploadOutcomeSerializer(serializers.Serializer):
+    """What became of one file (gallery.services.UploadOutcome)."""
 
-class UploadResultSerializer(serializers.Serializer):
-    filename = serializers.CharField()
-    status = serializers.ChoiceField(choices=["created", "duplicate", "rejected"])
-    image = ImageSerializer(allow_null=True)
-    error = ErrorSerializer(allow_null=True)
+    name = serializers.CharField(help_text="The file's name, as sent.")
+    outcome = serializers.ChoiceField(choices=OUTCOMES)
+    code = serializers.ChoiceField(
+        choices=OUTCOME_CODES,
+        help_text="`created`; for a duplicate `duplicate`, "
+        "`duplicate_now_private` (you asked private: your public copy is now "
+        "private) or `duplicate_kept_private` (you asked public: your copy "
+        "stays private); for a rejected file, why.",
+    )
+    message = serializers.CharField(help_text="The outcome, for people.")
+    image = ImageSerializer(
+        allow_null=True, help_text="The stored image (null when rejected)."
+    )
 
 
 class UploadResponseSerializer(serializers.Serializer):
-    created = serializers.IntegerField()
-    duplicates = serializers.IntegerField()
-    rejected = serializers.IntegerField()
-    results = UploadResultSerializer(many=True)
+    created = serializers.IntegerField(help_text="Files stored as new images.")
+    duplicate = serializers.IntegerField(help_text="Files you already had.")
+    rejected = serializers.IntegerField(help_text="Files refused.")
+    results = UploadOutcomeSerializer(many=True, help_text="One per file, in order.")
+
+
+class UploadRejectedSerializer(ErrorSerializer):
+    """An error; when it is that every file was refused, the first one's
+    reason on top and each file's outcome below."""
+
+    created = serializers.IntegerField(required=False)
+    duplicate = serializers.IntegerField(required=False)
+    rejected = serializers.IntegerField(required=False)
+    results = UploadOutcomeSerializer(
+        many=True, required=False, help_text="One per file, when files were read."
+    )
 
 
 class ImageListQuerySerializer(serializers.Serializer):
@@ -172,26 +197,33 @@ class ImagePageSerializer(serializers.Serializer):
 
 class HashCheckSerializer(serializers.Serializer):
     sha256 = serializers.ListField(
-        child=serializers.CharField(min_length=64, max_length=64),
-        allow_empty=False,
+        child=serializers.CharField(),
         help_text="Hex SHA-256 digests of files you are about to upload "
         "(at most IMAGEREPO_MAX_HASHES_PER_CHECK).",
     )
+    visibility = serializers.ChoiceField(
+        choices=Visibility.choices,
+        required=False,
+        help_text="The visibility you are uploading with: asked private, "
+        "your public copies among these become private, as an upload would "
+        "make them.",
+    )
 
-    def validate_sha256(self, digests):
-        # The upload page's rule (limit, format, codes), so both agree.
-        Sha256ListField().clean(digests)
-        return list(dict.fromkeys(d.lower() for d in digests))
 
+class HashCheckOutcomeSerializer(UploadOutcomeSerializer):
+    """An upload's outcome for a file not sent, named by its digest."""
 
-class KnownHashSerializer(serializers.Serializer):
-    sha256 = serializers.CharField()
-    id = serializers.UUIDField()
+    name = None
+    sha256 = serializers.CharField(source="name", help_text="The digest asked about.")
 
 
 class HashCheckResponseSerializer(serializers.Serializer):
-    existing = KnownHashSerializer(many=True, help_text="Hashes you already have.")
-    missing = serializers.ListField(child=serializers.CharField())
+    existing = HashCheckOutcomeSerializer(
+        many=True, help_text="Files you already have: no need to send them."
+    )
+    missing = serializers.ListField(
+        child=serializers.CharField(), help_text="Digests still to send."
+    )
 
 
 class MeSerializer(serializers.Serializer):

@@ -1,8 +1,11 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import filesizeformat
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -11,29 +14,30 @@ from django.utils.timezone import localtime
 from .delivery import image_file_response
 from .forms import accept_attribute
 from .models import Image, Visibility
-from .services import images_set_visibility, prepare_image, store_image
+from .services import (
+    CREATED,
+    image_delete,
+    image_update,
+    images_delete,
+    images_set_visibility,
+    upload_image,
+)
 
 
-class ImageAddForm(forms.ModelForm):
-    """Adding in the admin runs the same checks as every other upload:
-    ``prepare_image`` here, ``store_image`` in ``ImageAdmin.save_model``."""
-
+class ImageAddForm(forms.Form):
     upload = forms.FileField(label="Image file")
-
-    class Meta:
-        model = Image
-        fields = ["upload", "owner", "title", "description", "visibility"]
+    owner = forms.ModelChoiceField(queryset=get_user_model().objects.all())
+    title = forms.CharField(
+        max_length=200, required=False, help_text="Leave empty to use the file name."
+    )
+    description = forms.CharField(widget=forms.Textarea, required=False)
+    visibility = forms.ChoiceField(
+        choices=Visibility.choices, initial=Visibility.PRIVATE, widget=forms.RadioSelect
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["title"].required = False
-        self.fields["title"].help_text = "Leave empty to use the file name."
         self.fields["upload"].widget.attrs["accept"] = accept_attribute()
-
-    def clean_upload(self):
-        upload = self.cleaned_data["upload"]
-        self.prepared = prepare_image(upload, filename=upload.name)
-        return upload
 
 
 @admin.register(Image)
@@ -71,46 +75,60 @@ class ImageAdmin(admin.ModelAdmin):
         # Classes, not style attributes: the CSP allows no inline styles.
         css = {"all": ["css/imagerepo-admin.css"]}
 
-    def get_form(self, request, obj=None, **kwargs):
-        if obj is None:
-            kwargs["form"] = ImageAddForm
-        return super().get_form(request, obj, **kwargs)
-
-    def get_fields(self, request, obj=None):
-        return ImageAddForm.Meta.fields if obj is None else self.fields
-
-    def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else self.readonly_fields
-
-    def get_changeform_initial_data(self, request):
-        return {"owner": request.user.pk, "visibility": Visibility.PRIVATE}
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        if object_id is None and request.method == "POST":
-            # Adding stores files and row through store_image, which commits on
-            # its own and refuses to run inside a transaction (a rollback would
-            # leave the files behind), so this one POST skips the admin's.
-            return self._changeform_view(request, object_id, form_url, extra_context)
-        return super().changeform_view(request, object_id, form_url, extra_context)
+    def add_view(self, request, form_url="", extra_context=None):
+        """Adding goes through the upload service, as every other way in does,
+        on a page of its own: the admin's own add view runs in a transaction,
+        and a stored file must never outlive a row rolled back after it."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImageAddForm(
+            request.POST or None,
+            request.FILES or None,
+            initial={"owner": request.user.pk},
+        )
+        if form.is_valid():
+            data = form.cleaned_data
+            outcome = upload_image(
+                owner=data["owner"],
+                file=data["upload"],
+                title=data["title"],
+                description=data["description"],
+                visibility=data["visibility"],
+            )
+            if outcome.image is not None:
+                return self._added(request, data["owner"], outcome)
+            form.add_error("upload", outcome.message)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Add image",
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/gallery/image/add.html", context)
 
     def save_model(self, request, obj, form, change):
-        if change:
-            return super().save_model(request, obj, form, change)
         data = form.cleaned_data
-        image = store_image(
-            form.prepared,
-            data["upload"],
-            owner=data["owner"],
+        image_update(
+            obj,
             title=data["title"],
             description=data["description"],
             visibility=data["visibility"],
         )
-        if image.is_duplicate:
-            messages.info(request, f"{data['owner']} already had this image.")
-        # The admin goes on with the object its form built; make it the stored row.
-        obj.pk = image.pk
-        obj._state.adding = False
-        obj.refresh_from_db()
+
+    def delete_model(self, request, obj):
+        image_delete(obj)
+
+    def delete_queryset(self, request, queryset):
+        images_delete(queryset)
+
+    def _added(self, request, owner, outcome):
+        if outcome.outcome == CREATED:
+            self.log_addition(request, outcome.image, [{"added": {}}])
+            self.message_user(request, f"“{outcome.image}” was added.")
+        else:
+            self.message_user(request, f"{owner}: {outcome.message}", messages.INFO)
+        return redirect("admin:gallery_image_changelist")
 
     # ------------------------------------------------------------ columns
 

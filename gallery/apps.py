@@ -9,7 +9,7 @@ class GalleryConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401
-        from .services.formats import register_decoders
+        from .formats import register_decoders
 
         register_decoders()
 

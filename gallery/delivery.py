@@ -40,8 +40,8 @@ from django.http import (
 from django.utils.http import content_disposition_header, quote_etag
 
 from . import objectstore
+from .formats import content_type_for
 from .selectors import image_for_file
-from .services.formats import content_type_for
 
 RENDITION_TYPES = {"jpg": "image/jpeg", "webp": "image/webp"}
 # An original is the uploader's exact bytes: never let a browser treat them as

@@ -1,13 +1,9 @@
-import re
-
 from django import forms
-from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 
-from .limits import too_many_files
+from .formats import allowed_formats, content_type_for
 from .models import Image, Visibility
-from .services.formats import allowed_formats, content_type_for
 
 VISIBILITY_HELP = "Private images are seen, searched and downloaded by you alone."
 
@@ -25,11 +21,10 @@ class MultipleFileField(forms.FileField):
     widget = MultipleFileInput
 
     def clean(self, data, initial=None):
+        # How many files one request may carry is the upload service's limit.
         files = data if isinstance(data, (list, tuple)) else [data] if data else []
         if not files and self.required:
             raise ValidationError(self.error_messages["required"], code="required")
-        if len(files) > settings.IMAGEREPO_MAX_FILES_PER_REQUEST:
-            raise too_many_files(len(files))
         return files
 
 
@@ -90,39 +85,6 @@ class UploadFileForm(forms.Form):
 
     def clean_visibility(self):
         return self.cleaned_data["visibility"] or Visibility.PUBLIC
-
-
-SHA256_HEX = re.compile(r"[0-9a-f]{64}")
-
-
-class Sha256ListField(forms.Field):
-    """A JSON list of SHA-256 hex digests, at most
-    ``IMAGEREPO_MAX_HASHES_PER_CHECK`` of them; returns a set."""
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ValidationError("Send a list of SHA-256 digests.", code="invalid")
-        return {v.lower() for v in value}
-
-    def validate(self, value):
-        super().validate(value)
-        limit = settings.IMAGEREPO_MAX_HASHES_PER_CHECK
-        if len(value) > limit:
-            raise ValidationError(
-                "Send at most %(limit)s digests at a time.",
-                code="too_many_hashes",
-                params={"limit": limit},
-            )
-        if not all(SHA256_HEX.fullmatch(v) for v in value):
-            raise ValidationError(
-                "A SHA-256 digest is 64 hexadecimal digits.", code="invalid_hash"
-            )
-
-
-class HashCheckForm(forms.Form):
-    sha256 = Sha256ListField(label="sha256")
 
 
 # ---------------------------------------------------------------- bulk actions

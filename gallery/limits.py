@@ -1,11 +1,29 @@
 """What each size or count limit (and a body that is not JSON) says when it
-is broken, said in one place:
-the upload form, the uploader's JSON endpoints, the API and the ingest service
-all refuse with these words and codes. The limits are settings (base.py)."""
+is broken, said in one place: the upload form, the uploader's JSON endpoints,
+the API and the services all refuse with these words and codes. The limits
+are settings.
+
+:data:`UPLOAD_REJECTIONS` and :data:`HASH_CHECK_ERRORS` list every code an
+upload or a hash check can be refused with; the API schema lists them."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+
+UPLOAD_REJECTIONS = (
+    "empty",
+    "file_too_large",
+    "not_an_image",
+    "unsupported_format",
+    "corrupt_image",
+    "too_many_pixels",
+    "too_many_frames",
+    "too_many_files",
+    "upload_rate_limited",
+    "invalid_visibility",
+    "storage_failed",
+)
+HASH_CHECK_ERRORS = ("required", "invalid", "empty", "too_many_hashes", "invalid_hash")
 
 
 def file_too_large():

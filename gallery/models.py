@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.crypto import salted_hmac
 
+from .formats import extension_for
+
 
 def _sharded(folder, name):
     # Two levels of 256 sub-folders keep directories small at millions of files.
@@ -165,8 +167,6 @@ class Image(models.Model):
 
     @property
     def extension(self):
-        from .services.formats import extension_for
-
         return extension_for(self.format)
 
     @cached_property
@@ -208,7 +208,7 @@ class Image(models.Model):
 
 class UploadCount(models.Model):
     """Files one user has uploaded in one hourly window: the counter behind
-    IMAGEREPO_UPLOADS_PER_HOUR (gallery.request_limits). In the database, so
+    IMAGEREPO_UPLOADS_PER_HOUR (gallery.services.allowance). In the database, so
     every server process shares it and an update is atomic, with no cache
     server to run and no other keys that could crowd it out."""
 

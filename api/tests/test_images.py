@@ -37,9 +37,13 @@ def test_upload_one_file(api_for, user, media_root):
     )
     assert response.status_code == 201
     body = response.json()
-    assert (body["created"], body["duplicates"], body["rejected"]) == (1, 0, 0)
+    assert (body["created"], body["duplicate"], body["rejected"]) == (1, 0, 0)
     item = body["results"][0]
-    assert item["status"] == "created" and item["error"] is None
+    assert (item["name"], item["outcome"], item["code"]) == (
+        "beach.jpg",
+        "created",
+        "created",
+    )
     image = Image.objects.get(pk=item["image"]["id"])
     assert (image.owner, image.title, image.visibility) == (
         user,
@@ -64,7 +68,7 @@ def test_upload_several_files_each_gets_its_outcome(
     )
     assert response.status_code == 201
     body = response.json()
-    outcomes = [(r["filename"], r["status"]) for r in body["results"]]
+    outcomes = [(r["name"], r["outcome"]) for r in body["results"]]
     assert outcomes == [
         ("new.png", "created"),
         ("again.jpg", "duplicate"),
@@ -72,8 +76,9 @@ def test_upload_several_files_each_gets_its_outcome(
         ("cut.jpg", "rejected"),
     ]
     assert body["results"][1]["image"]["id"] == str(existing.pk)
-    assert body["results"][2]["error"]["code"] == "not_an_image"
-    assert body["results"][3]["error"]["code"] == "corrupt_image"
+    assert body["results"][2]["code"] == "not_an_image"
+    assert body["results"][3]["code"] == "corrupt_image"
+    assert body["results"][3]["image"] is None
     assert Image.objects.get(pk=body["results"][0]["image"]["id"]).title == "new"
     assert Image.objects.count() == 2
     assert len(stored_files()) == 6
@@ -97,7 +102,7 @@ def test_a_rejected_file_is_a_json_error_and_leaves_nothing(
     body = response.json()
     assert body["code"] == code
     assert body["message"]
-    assert body["results"][0]["error"]["code"] == code
+    assert body["results"][0]["code"] == code
     assert Image.objects.count() == 0
     assert stored_files() == []
 
@@ -220,15 +225,55 @@ def test_check_hashes_says_which_the_user_has(api_for, make_image, user, other_u
     )
     assert response.status_code == 200
     body = response.json()
-    assert body["existing"] == [{"sha256": wanted[0], "id": str(mine.pk)}]
+    [known] = body["existing"]
+    assert (known["sha256"], known["outcome"], known["code"]) == (
+        wanted[0],
+        "duplicate",
+        "duplicate",
+    )
+    assert known["image"]["id"] == str(mine.pk)
     # Someone else's copy does not count: this user still has to upload it.
     assert body["missing"] == wanted[1:]
+
+
+def check_again(client, data, visibility):
+    body = {"sha256": [sha(data)], "visibility": visibility}
+    response = client.post(f"{URL}check-hashes/", body, format="json")
+    assert response.status_code == 200
+    return response.json()["existing"][0]
+
+
+def send_again(client, data, visibility):
+    response = post_files(client, upload("again.jpg", data), visibility=visibility)
+    assert response.status_code == 200
+    return response.json()["results"][0]
+
+
+@pytest.mark.parametrize("again", [check_again, send_again])
+@pytest.mark.parametrize(
+    ("had", "asked", "code", "now"),
+    [
+        ("public", "private", "duplicate_now_private", "private"),
+        ("private", "public", "duplicate_kept_private", "private"),
+        ("public", "public", "duplicate", "public"),
+    ],
+)
+def test_duplicates_never_make_an_image_more_visible(
+    api_for, make_image, user, again, had, asked, code, now
+):
+    data = noisy_jpeg(seed=4)
+    image = make_image(user, data=data, visibility=had)
+    outcome = again(api_for(user), data, asked)
+    assert (outcome["outcome"], outcome["code"]) == ("duplicate", code)
+    assert outcome["image"]["visibility"] == now
+    image.refresh_from_db()
+    assert image.visibility == now
 
 
 @pytest.mark.parametrize(
     ("payload", "code"),
     [
-        ({"sha256": ["abc"]}, "min_length"),
+        ({"sha256": ["abc"]}, "invalid_hash"),
         ({"sha256": ["z" * 64]}, "invalid_hash"),
         ({"sha256": []}, "empty"),
         ({}, "required"),
@@ -259,7 +304,8 @@ def test_malformed_json_is_a_json_error(api_for, client_for, user):
     page = client_for(user).post(
         reverse("gallery:upload-check"), "{not json", content_type="application/json"
     )
-    assert page.json() == {"outcome": "rejected", **response.json()}
+    assert page.json()["code"] == response.json()["code"]
+    assert page.json()["message"] == response.json()["message"]
 
 
 DEEP_JSON = "[" * 2000 + "]" * 2000
@@ -305,8 +351,8 @@ def test_files_past_the_limit_in_a_batch_are_refused_one_by_one(
     settings.IMAGEREPO_UPLOADS_PER_HOUR = 2
     files = [upload(f"{i}.jpg", noisy_jpeg((8, 8), seed=i)) for i in range(3)]
     body = post_files(api_for(user), *files).json()
-    assert [r["status"] for r in body["results"]] == ["created", "created", "rejected"]
-    assert body["results"][2]["error"]["code"] == "upload_rate_limited"
+    assert [r["outcome"] for r in body["results"]] == ["created", "created", "rejected"]
+    assert body["results"][2]["code"] == "upload_rate_limited"
 
 
 @pytest.mark.parametrize("accept", ["image/png", "text/html", "garbage;;"])

@@ -1,6 +1,9 @@
 """The OpenAPI schema is valid and the API keeps to it (schemathesis, bounded
 to a few examples per operation so the run stays short)."""
 
+import re
+from pathlib import Path
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -13,6 +16,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api.tokens import token_create
+from gallery.limits import UPLOAD_REJECTIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +83,26 @@ def test_docs_page_uses_shipped_assets_and_no_inline_code(client):
     script = client.get("/api/docs/?script=")
     assert script["Content-Type"].startswith("application/javascript")
     assert b"SwaggerUIBundle" in script.content
+
+
+def test_schema_names_every_code_the_services_answer_with(client):
+    components = client.get("/api/schema/?format=json").json()["components"]
+    error_codes = set(components["schemas"]["ErrorCodeEnum"]["enum"])
+    outcome_codes = set(components["schemas"]["OutcomeCodeEnum"]["enum"])
+    services = Path(__file__).resolve().parents[2] / "gallery" / "services"
+    raised = {"upload_rate_limited"}  # by name, as services.allowance.RATE_LIMITED
+    for source in [*services.glob("*.py"), services.parent / "limits.py"]:
+        raised |= set(re.findall(r'code="(\w+)"', source.read_text()))
+    assert raised <= error_codes
+    assert set(UPLOAD_REJECTIONS) <= outcome_codes
+    assert {"created", "duplicate", "duplicate_now_private"} <= outcome_codes
+
+
+def test_schema_lists_the_statuses_each_operation_answers(client):
+    paths = client.get("/api/schema/?format=json").json()["paths"]
+    image = paths["/api/v1/images/{id}/"]["patch"]["responses"]
+    check = paths["/api/v1/images/check-hashes/"]["post"]["responses"]
+    upload = paths["/api/v1/images/"]["post"]["responses"]
+    assert "415" in image and "415" in check and "415" in upload
+    rejected = upload["400"]["content"]["application/json"]["schema"]["$ref"]
+    assert rejected.endswith("/UploadRejected")

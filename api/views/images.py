@@ -1,4 +1,6 @@
-"""``/api/v1/images/``: the same services and visibility rule as the pages."""
+"""``/api/v1/images/``: the same selectors and services as the pages."""
+
+from collections import Counter
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -9,24 +11,25 @@ from rest_framework.exceptions import ValidationError as InvalidInput
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from gallery.models import Image
 from gallery.pagination import InvalidCursor
-from gallery.request_limits import (
-    rate_limited_error,
-    refused_uploads,
-    seconds_until_more_uploads,
-    take_upload_allowance,
-)
+from gallery.request_limits import refused_uploads
 from gallery.selectors import image_page, visible_images
-from gallery.services import image_create, image_delete, image_update
+from gallery.services import (
+    CREATED,
+    DUPLICATE,
+    REJECTED,
+    check_hashes,
+    image_delete,
+    image_update,
+    upload_images,
+)
+from gallery.services.allowance import RATE_LIMITED, seconds_until_more_uploads
 
 from .. import serializers as s
 from ..parsers import JSONParser
 from ..permissions import IsOwnerOrReadOnly
 from ..schema import PagedListSchema
 from .schema import errors
-
-UPLOAD_STATUS = {"created": status.HTTP_201_CREATED, "duplicate": status.HTTP_200_OK}
 
 
 @extend_schema_view(
@@ -42,7 +45,7 @@ UPLOAD_STATUS = {"created": status.HTTP_201_CREATED, "duplicate": status.HTTP_20
     ),
     partial_update=extend_schema(
         request=s.ImageUpdateSerializer,
-        responses={200: s.ImageSerializer, **errors(400, 401, 403, 404, 429)},
+        responses={200: s.ImageSerializer, **errors(400, 401, 403, 404, 415, 429)},
         summary="Change the title, description or visibility of your image",
     ),
     destroy=extend_schema(
@@ -128,67 +131,66 @@ class ImageViewSet(
                 description="Nothing new: every file was a duplicate (or some were "
                 "rejected and none added).",
             ),
-            **errors(400, 401, 413, 415, 429),
+            400: OpenApiResponse(
+                s.UploadRejectedSerializer,
+                description="Every file was rejected (the first one's reason on "
+                "top), or the input is not valid (a plain error).",
+            ),
+            429: OpenApiResponse(
+                s.UploadRejectedSerializer,
+                description="The hourly upload limit: no file was taken. Wait "
+                "for `Retry-After` seconds (also too many requests, as a plain "
+                "error).",
+            ),
+            **errors(401, 403, 413, 415),
         },
         summary="Upload one or several image files",
     )
     def create(self, request):
         # Parsing skips files past the size limit as they stream in (see
-        # gallery.request_limits); they are reported like any other rejection.
+        # gallery.request_limits); the service reports them with the rest.
         sent = request.FILES.getlist("files")
-        refused = [
-            _rejected(name, error) for name, error in refused_uploads(request._request)
-        ]
+        refused = refused_uploads(request)
         if refused and not sent:
-            return self._upload_response(refused)
+            outcomes = upload_images(owner=request.user, files=[], refused=refused)
+            return self._upload_response(outcomes)
         upload = s.ImageUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         data = upload.validated_data
-        files = data["files"]
-        fields = {
-            "title": data.get("title", "") if len(files) == 1 else "",
-            "description": data.get("description", ""),
-            "visibility": data["visibility"],
-        }
-        allowed = take_upload_allowance(request.user, len(files))
-        results = [self._add(file, **fields) for file in files[:allowed]]
-        results += [_rejected(f.name, rate_limited_error()) for f in files[allowed:]]
-        return self._upload_response(results + refused)
+        outcomes = upload_images(
+            owner=request.user,
+            files=data["files"],
+            title=data.get("title", ""),
+            description=data.get("description", ""),
+            visibility=data["visibility"],
+            refused=refused,
+        )
+        return self._upload_response(outcomes)
 
-    def _add(self, file, **fields):
-        try:
-            image = image_create(owner=self.request.user, file=file, **fields)
-        except ValidationError as error:
-            return _rejected(file.name, error)
-        outcome = "duplicate" if image.is_duplicate else "created"
-        data = self.get_serializer(image).data
-        return {"filename": file.name, "status": outcome, "image": data}
-
-    def _upload_response(self, results):
-        counts = {
-            outcome: sum(r["status"] == outcome for r in results)
-            for outcome in ("created", "duplicate", "rejected")
-        }
+    def _upload_response(self, outcomes):
+        counts = Counter(o.outcome for o in outcomes)
         body = {
-            "created": counts["created"],
-            "duplicates": counts["duplicate"],
-            "rejected": counts["rejected"],
-            "results": [{"image": None, "error": None, **r} for r in results],
+            "created": counts[CREATED],
+            "duplicate": counts[DUPLICATE],
+            "rejected": counts[REJECTED],
+            "results": s.UploadOutcomeSerializer(
+                outcomes, many=True, context=self.get_serializer_context()
+            ).data,
         }
-        if counts["rejected"] < len(results):
-            code = UPLOAD_STATUS["created" if counts["created"] else "duplicate"]
+        if counts[CREATED] or counts[DUPLICATE]:
+            code = status.HTTP_201_CREATED if counts[CREATED] else status.HTTP_200_OK
             return Response(body, status=code)
         # Nothing usable at all: an error, with the first file's reason on top
         # so a one-file upload reads like any other API error.
-        first = results[0]["error"]
-        if first["code"] == "upload_rate_limited":
+        first = {"code": outcomes[0].code, "message": outcomes[0].message}
+        if first["code"] == RATE_LIMITED:
             wait = {"Retry-After": str(seconds_until_more_uploads())}
             return Response({**first, **body}, status=429, headers=wait)
         return Response({**first, **body}, status=status.HTTP_400_BAD_REQUEST)
 
     @extend_schema(
         request=s.HashCheckSerializer,
-        responses={200: s.HashCheckResponseSerializer, **errors(400, 401, 429)},
+        responses={200: s.HashCheckResponseSerializer, **errors(400, 401, 415, 429)},
         summary="Which of these SHA-256s you already have (skip those uploads)",
     )
     @action(
@@ -200,20 +202,20 @@ class ImageViewSet(
     def check_hashes(self, request):
         check = s.HashCheckSerializer(data=request.data)
         check.is_valid(raise_exception=True)
-        wanted = check.validated_data["sha256"]
-        known = dict(
-            Image.objects.owned_by(request.user)
-            .filter(sha256__in=set(wanted))
-            .values_list("sha256", "id")
-        )
+        try:
+            existing, missing = check_hashes(
+                owner=request.user,
+                digests=check.validated_data["sha256"],
+                visibility=check.validated_data.get("visibility"),
+            )
+        except ValidationError as error:
+            raise InvalidInput({"sha256": error.messages}, code=error.code) from None
+        context = self.get_serializer_context()
         return Response(
             {
-                "existing": [{"sha256": h, "id": known[h]} for h in known],
-                "missing": [h for h in dict.fromkeys(wanted) if h not in known],
+                "existing": s.HashCheckOutcomeSerializer(
+                    existing, many=True, context=context
+                ).data,
+                "missing": missing,
             }
         )
-
-
-def _rejected(filename, error):
-    reason = {"code": error.code or "invalid", "message": error.messages[0]}
-    return {"filename": filename, "status": "rejected", "error": reason}

@@ -10,7 +10,7 @@ ERROR_MEANINGS = {
     403: "Not allowed (for example, someone else's image).",
     404: "No such image, or one you may not see.",
     413: "The request is too large.",
-    415: "Wrong Content-Type: send files as multipart/form-data.",
+    415: "Wrong Content-Type: files go as multipart/form-data, the rest as JSON.",
     429: "Too many requests; wait for `Retry-After` seconds.",
 }
 

@@ -144,15 +144,16 @@ class ImageRepo:
     async def me(self):
         return (await self.send("GET", "me/")).json()
 
-    async def check_hashes(self, digests):
-        response = await self.send(
-            "POST", "images/check-hashes/", json={"sha256": list(digests)}
-        )
-        return {item["sha256"] for item in response.json()["existing"]}
+    async def check_hashes(self, digests, *, visibility):
+        """The server's outcome, by digest, for each of ``digests`` it already
+        has (asked ``visibility`` applies to them as if they were sent)."""
+        body = {"sha256": list(digests), "visibility": visibility}
+        response = await self.send("POST", "images/check-hashes/", json=body)
+        return {item["sha256"]: item for item in response.json()["existing"]}
 
     async def upload(self, path, *, visibility, description):
-        """Send one file; returns the server's result for it (its "status" is
-        created, duplicate or rejected)."""
+        """Send one file; returns the server's outcome for it (its "outcome"
+        is created, duplicate or rejected, with a "code" and a "message")."""
 
         def make_files():
             handle = open(path, "rb")  # noqa: SIM115 (closed by send)

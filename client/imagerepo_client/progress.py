@@ -9,7 +9,8 @@ from .upload import DUPLICATE, FAILED, REJECTED, UPLOADED
 
 class UploadProgress:
     """A tqdm bar on a terminal (none when output is piped); rejected and
-    failed files are always named on stderr, every file with ``verbose``."""
+    failed files, and duplicates whose visibility changed or was kept, are
+    always named on stderr (with the reason), every file with ``verbose``."""
 
     def __init__(self, total, *, verbose=False, quiet=False):
         self.verbose, self.quiet = verbose, quiet
@@ -38,7 +39,9 @@ class UploadProgress:
             refresh=False,
         )
         self.bar.update(1)
-        if outcome.status in (REJECTED, FAILED) and not self.quiet:
+        # Rejections and failures, and duplicates whose visibility was kept
+        # or changed: a reason a person should read.
+        if outcome.reason and not self.quiet:
             self.bar.write(
                 f"{outcome.status:<10}{outcome.path}: {outcome.reason}", sys.stderr
             )

@@ -95,17 +95,25 @@ class Uploader:
         for batch in batches(paths, HASH_BATCH):
             digests = await asyncio.gather(*(self._hash(p, hashing) for p in batch))
             fresh = {d for d in digests if d and d not in self._seen}
-            known = await self.api.check_hashes(sorted(fresh)) if fresh else set()
+            known = await self._known(fresh)
             for path, digest in zip(batch, digests, strict=True):
                 if digest is None:
                     continue
-                if digest in known or digest in self._seen:
+                if digest in known:
+                    self._record(_duplicate(path, known[digest]))
+                elif digest in self._seen:
                     self._record(Outcome(path, DUPLICATE))
                 else:
                     self._seen.add(digest)
                     await queue.put(path)
         for _ in range(self.concurrency):
             await queue.put(None)  # one "no more work" for each worker
+
+    async def _known(self, digests):
+        if not digests:
+            return {}
+        visibility = self.fields["visibility"]
+        return await self.api.check_hashes(sorted(digests), visibility=visibility)
 
     async def _hash(self, path, hashing):
         async with hashing:
@@ -129,12 +137,21 @@ class Uploader:
             return Outcome(path, REJECTED, error.message)
         except (httpx.TransportError, OSError) as error:
             return Outcome(path, FAILED, _describe(error))
-        if result["status"] == "rejected":
-            if result["error"]["code"] == UPLOAD_LIMIT_CODE:
-                raise UploadStopped(result["error"]["message"])
-            return Outcome(path, REJECTED, result["error"]["message"])
-        status = UPLOADED if result["status"] == "created" else DUPLICATE
-        return Outcome(path, status)
+        if result["outcome"] == "rejected":
+            if result["code"] == UPLOAD_LIMIT_CODE:
+                raise UploadStopped(result["message"])
+            return Outcome(path, REJECTED, result["message"])
+        if result["outcome"] == "duplicate":
+            return _duplicate(path, result)
+        return Outcome(path, UPLOADED)
+
+
+def _duplicate(path, result):
+    """A file the server already had; the reason says so when its
+    visibility was kept (asked public, it stays private) or changed (asked
+    private, it is now private)."""
+    changed = result["code"] != "duplicate"
+    return Outcome(path, DUPLICATE, result["message"] if changed else "")
 
 
 def _describe(error):

@@ -105,6 +105,31 @@ def test_private_uploads_are_listed_for_the_owner_only(
     assert json.loads(out) == []
 
 
+def test_sending_an_image_again_never_makes_it_more_visible(
+    live_site, site_user, tmp_path, capsys
+):
+    folder = tmp_path / "album"
+    folder.mkdir()
+    (folder / "party.jpg").write_bytes(noisy_jpeg((40, 40), seed=901))
+    auth = ["--url", live_site.url, "--token", site_user]
+
+    def visibility():
+        _, out, _ = run(capsys, "list", *auth, "--mine", "--json", "--q", "party")
+        [item] = json.loads(out)
+        return item["visibility"]
+
+    run(capsys, "upload", *auth, str(folder))
+    assert visibility() == "public"
+    status, out, err = run(capsys, "upload", *auth, "--private", str(folder))
+    assert (status, out.strip()) == (0, "0 uploaded, 1 duplicates, 0 rejected.")
+    assert "party.jpg: You already had this image as a public one; it is now" in err
+    assert visibility() == "private"
+    status, _, err = run(capsys, "upload", *auth, str(folder))
+    assert status == 0
+    assert "party.jpg: You already have this image as a private one; it stays" in err
+    assert visibility() == "private"
+
+
 def test_list_follows_cursors_as_a_module_with_env_settings(live_site, site_user):
     env = {
         **os.environ,

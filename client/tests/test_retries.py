@@ -94,7 +94,13 @@ def test_an_upload_retry_sends_the_whole_file_again(tmp_path):
         bodies.append(request.read())
         if len(bodies) == 1:
             return httpx.Response(503, json={"code": "x", "message": "busy"})
-        result = {"filename": "a.jpg", "status": "created", "image": {}, "error": None}
+        result = {
+            "name": "a.jpg",
+            "outcome": "created",
+            "code": "created",
+            "message": "Added.",
+            "image": {},
+        }
         return httpx.Response(201, json={"results": [result]})
 
     async def go():
@@ -106,6 +112,6 @@ def test_an_upload_retry_sends_the_whole_file_again(tmp_path):
     async def nap(seconds):
         pass
 
-    assert asyncio.run(go())["status"] == "created"
+    assert asyncio.run(go())["outcome"] == "created"
     assert len(bodies) == 2
     assert all(b"the bytes of a photo" in body for body in bodies)

@@ -11,6 +11,16 @@ from imagerepo_client.api import ImageRepo
 from imagerepo_client.upload import Uploader, UploadStopped
 
 
+def outcome(name, outcome, code, message="", image=None):
+    return {
+        "name": name,
+        "outcome": outcome,
+        "code": code,
+        "message": message,
+        "image": image,
+    }
+
+
 def fake_server(known=(), allowance=100):
     """check-hashes knows ``known``; uploads succeed ``allowance`` times, then
     answer as the server does when the hourly upload limit is reached."""
@@ -19,14 +29,18 @@ def fake_server(known=(), allowance=100):
     def handle(request):
         if request.url.path.endswith("check-hashes/"):
             asked = json.loads(request.content)["sha256"]
-            existing = [{"sha256": h, "id": "x"} for h in asked if h in known]
+            existing = [
+                {"sha256": h, **outcome(h, "duplicate", "duplicate")}
+                for h in asked
+                if h in known
+            ]
             return httpx.Response(200, json={"existing": existing, "missing": []})
         sent.append(request)
         if len(sent) > allowance:
-            error = {"code": "upload_rate_limited", "message": "Hourly limit."}
-            result = {"filename": "f", "status": "rejected", "error": error}
+            result = outcome("f", "rejected", "upload_rate_limited", "Hourly limit.")
+            error = {"code": result["code"], "message": result["message"]}
             return httpx.Response(429, json={**error, "results": [result]})
-        result = {"filename": "f", "status": "created", "image": {}, "error": None}
+        result = outcome("f", "created", "created", image={})
         return httpx.Response(201, json={"results": [result]})
 
     return httpx.MockTransport(handle), sent

@@ -29,6 +29,7 @@ from django.db import connection
 
 from ..models import Visibility
 from ..services.storing import existing_image, insert_images
+from ..services.uploads import duplicate_outcome
 from . import journal
 from .manifest import Manifest
 from .results import DUPLICATE, IMPORTED, REJECTED, WOULD_IMPORT, ImportResult
@@ -216,13 +217,22 @@ class _Run:
             return
         existing = existing_image(self.options.owner, item.sha256)
         if existing:
-            yield _result(item, DUPLICATE, image_id=existing.pk)
+            yield self._duplicate(item, existing, self._fields(item.found))
             return
         if _short_digest(item.sha256) in self.would_import:
             yield _result(item, DUPLICATE)
             return
         self.claims[item.sha256] = deque()
         self._submit_prepare(item)
+
+    def _duplicate(self, item, image, fields):
+        """The owner already has ``item``'s bytes as ``image``: asked private,
+        it becomes private, as with any upload (not in a dry run)."""
+        if self.options.dry_run:
+            return _result(item, DUPLICATE, image_id=image.pk)
+        name = item.found.path.name
+        outcome = duplicate_outcome(image, name=name, visibility=fields["visibility"])
+        return _result(item, DUPLICATE, image_id=image.pk, note=outcome)
 
     def _prepared(self, item, outcome):
         if isinstance(outcome, Rejected):
@@ -268,9 +278,12 @@ class _Run:
         batch, self.batch = self.batch, []
         stored = insert_images([image for _, image in batch])
         results = []
-        for (item, _), image in zip(batch, stored, strict=True):
-            outcome = DUPLICATE if image.is_duplicate else IMPORTED
-            results.append(_result(item, outcome, image_id=image.pk))
+        for (item, built), image in zip(batch, stored, strict=True):
+            if image.is_duplicate:  # another run stored these bytes meanwhile
+                fields = {"visibility": built.visibility}
+                results.append(self._duplicate(item, image, fields))
+            else:
+                results.append(_result(item, IMPORTED, image_id=image.pk))
             results.extend(self._duplicates_of(item.sha256, image.pk))
         yield from results
 
@@ -290,11 +303,18 @@ def _outcome(future):
         return Rejected("error", f"Unexpected error: {error!r}")
 
 
-def _result(item, outcome, rejected=None, image_id=None):
+def _result(item, outcome, rejected=None, image_id=None, note=None):
+    """``note``: a duplicate's outcome from the upload service, whose code and
+    message say whether its visibility changed."""
+    code = reason = None
+    if rejected:
+        code, reason = rejected.code, rejected.reason
+    elif note and note.code != "duplicate":
+        code, reason = note.code, note.message
     return ImportResult(
         path=item.found.path,
         outcome=outcome,
         image_id=str(image_id) if image_id else None,
-        reason=rejected.reason if rejected else None,
-        code=rejected.code if rejected else None,
+        reason=reason,
+        code=code,
     )

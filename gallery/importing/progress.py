@@ -50,10 +50,13 @@ class PlainProgress(Progress):
     def show(self, result):
         if result.outcome == REJECTED:
             self.stderr.write(f"rejected     {result.path}: {result.reason}")
-        elif result.image_id:
-            self.stdout.write(f"{result.outcome:<12} {result.path} ({result.image_id})")
-        else:
-            self.stdout.write(f"{result.outcome:<12} {result.path}")
+            return
+        line = f"{result.outcome:<12} {result.path}"
+        if result.image_id:
+            line += f" ({result.image_id})"
+        if result.reason:  # a duplicate whose visibility was kept or changed
+            line += f": {result.reason}"
+        self.stdout.write(line)
 
 
 class TerminalProgress(Progress):
@@ -83,9 +86,9 @@ class TerminalProgress(Progress):
             # Started once the workers exist, so no thread is forked with them.
             self.counter = threading.Thread(target=self._count, daemon=True)
             self.counter.start()
-        if result.outcome == REJECTED:
+        if result.reason:  # rejected, or a duplicate made private
             self.bar.write(
-                f"rejected  {result.path}: {result.reason}", file=self.stream
+                f"{result.outcome:<10}{result.path}: {result.reason}", file=self.stream
             )
         if self.total is not None and self.bar.total is None:
             self.bar.total = self.total

@@ -1,30 +1,40 @@
 """Services: the only code that creates, changes or deletes images."""
 
 from .images import image_delete, image_update, images_delete, images_set_visibility
-from .ingest import (
-    Digest,
-    PreparedImage,
-    clean_filename,
-    hash_file,
-    image_create,
-    prepare_image,
-    store_image,
-)
+from .ingest import Digest, PreparedImage, clean_filename, hash_file, prepare_image
 from .storing import build_image, insert_images, write_image_files
+from .uploads import (
+    CREATED,
+    DUPLICATE,
+    OUTCOMES,
+    REJECTED,
+    UploadOutcome,
+    check_hashes,
+    duplicate_outcome,
+    upload_image,
+    upload_images,
+)
 
 __all__ = [
+    "CREATED",
+    "DUPLICATE",
+    "OUTCOMES",
+    "REJECTED",
     "Digest",
     "PreparedImage",
+    "UploadOutcome",
     "build_image",
+    "check_hashes",
     "clean_filename",
+    "duplicate_outcome",
     "hash_file",
-    "image_create",
     "image_delete",
     "image_update",
     "images_delete",
     "images_set_visibility",
     "insert_images",
     "prepare_image",
-    "store_image",
+    "upload_image",
+    "upload_images",
     "write_image_files",
 ]

@@ -1,11 +1,9 @@
-"""The one way an image gets into imagerepo.
+"""Reading an image's bytes: every way in checks them here.
 
-Every entrance (upload form, admin, ``import_images``, API) calls
-:func:`image_create`, or its two halves :func:`prepare_image` (pure: reads,
-hashes, decodes and renders; safe to run in a worker process) and
-:func:`store_image` (writes files and the row, or neither). ``store_image`` is
-itself made of steps in :mod:`gallery.services.storing` that the bulk importer
-shares: :func:`build_image`, :func:`write_image_files`, :func:`insert_images`.
+:func:`hash_file` and :func:`prepare_image` are pure (they read, hash, decode
+and render; no database, no storage), so ``import_images`` runs them in worker
+processes and ``gallery.services.uploads`` in the request. Storing is
+:mod:`gallery.services.storing`'s part.
 """
 
 import hashlib
@@ -20,36 +18,11 @@ from django.core.exceptions import ValidationError
 from PIL import ExifTags
 from PIL import Image as PILImage
 
+from .. import formats
 from ..limits import file_too_large
-from ..models import Visibility
-from . import formats
 from .renditions import Rendition, make_renditions, request_draft
-from .storing import (
-    build_image,
-    check_visibility,
-    default_title,
-    existing_image,
-    insert_images,
-    store_image,
-    write_image_files,
-)
 
 logger = logging.getLogger(__name__)
-
-__all__ = [
-    "Digest",
-    "PreparedImage",
-    "build_image",
-    "clean_filename",
-    "default_title",
-    "existing_image",
-    "hash_file",
-    "image_create",
-    "insert_images",
-    "prepare_image",
-    "store_image",
-    "write_image_files",
-]
 
 CHUNK_SIZE = 1024 * 1024
 FILENAME_MAX_LENGTH = 255
@@ -224,7 +197,7 @@ def prepare_image(file, *, filename, digest=None):
             code="corrupt_image",
         ) from None
     # No img.close(): some Pillow plugins would close the caller's file with it,
-    # and store_image still has to copy the original from that file.
+    # and the original is still to be copied from that file.
     return PreparedImage(
         original_filename=clean_filename(filename),
         sha256=digest.sha256,
@@ -247,39 +220,3 @@ def _upright_size(img):
     if orientation in (5, 6, 7, 8):
         return img.height, img.width
     return img.width, img.height
-
-
-# ---------------------------------------------------------------- the service
-
-
-def image_create(
-    *,
-    owner,
-    file,
-    filename=None,
-    title="",
-    description="",
-    visibility=Visibility.PUBLIC,
-):
-    """Validate, hash, decode and render ``file`` and store it for ``owner``.
-
-    Returns the new :class:`~gallery.models.Image`, or the owner's existing one
-    with the same bytes (``image.is_duplicate`` tells which). Raises
-    ``ValidationError`` with a ``code`` for anything unacceptable; in that case
-    no file and no row are left behind.
-    """
-    check_visibility(visibility)
-    filename = filename or getattr(file, "name", "") or "image"
-    digest = hash_file(file)
-    existing = existing_image(owner, digest.sha256)
-    if existing:
-        return existing
-    prepared = prepare_image(file, filename=filename, digest=digest)
-    return store_image(
-        prepared,
-        file,
-        owner=owner,
-        title=title,
-        description=description,
-        visibility=visibility,
-    )

@@ -9,7 +9,7 @@ The steps every entrance shares, so the rules live once:
 - :func:`insert_images` inserts one row or a whole batch of them, turning a
   clash on (owner, sha256) into "duplicate" and removing the loser's files.
 
-:func:`store_image` chains the three for one upload (form, admin, API);
+``gallery.services.uploads.upload_image`` chains the three for one upload;
 ``import_images`` runs the first two in worker processes and batches the third.
 """
 
@@ -27,46 +27,6 @@ logger = logging.getLogger(__name__)
 
 TITLE_MAX_LENGTH = Image._meta.get_field("title").max_length
 RENDITION_KINDS = ("display", "thumbnail")
-
-
-def store_image(
-    prepared,
-    source,
-    *,
-    owner,
-    title="",
-    description="",
-    visibility=Visibility.PUBLIC,
-):
-    """Write the original (``source``, byte for byte) and both renditions under
-    server-made names, then insert the row. Either all of it lands, or none.
-
-    If ``owner`` already has these bytes, the existing image is returned with
-    ``is_duplicate = True`` and nothing is left written.
-
-    Commits on its own: called inside a caller's transaction it raises
-    RuntimeError (see :func:`insert_images`) and leaves nothing written.
-    """
-    check_visibility(visibility)
-    existing = existing_image(owner, prepared.sha256)
-    if existing:
-        return existing
-    image = build_image(
-        prepared,
-        owner=owner,
-        title=title,
-        description=description,
-        visibility=visibility,
-    )
-    write_image_files(image, prepared, source)
-    return insert_images([image])[0]
-
-
-def check_visibility(visibility):
-    if visibility not in Visibility.values:
-        raise ValidationError(
-            "Visibility must be public or private.", code="invalid_visibility"
-        )
 
 
 def existing_image(owner, sha256):
@@ -89,7 +49,6 @@ def build_image(
     """An unsaved :class:`Image` for ``prepared``: its id (and so its file
     names) is fixed here; the title defaults to the file name's stem.
     ``owner`` may be a user or a user id. Touches neither storage nor database."""
-    check_visibility(visibility)
     owner_field = "owner" if hasattr(owner, "pk") else "owner_id"
     return Image(
         **{owner_field: owner},

@@ -7,7 +7,7 @@ from django.core.cache import caches
 from django.core.files.storage import default_storage
 
 from gallery.request_limits import RATE_LIMIT_CACHE
-from gallery.services import image_create
+from gallery.services import upload_image
 
 from .images import noisy_jpeg, upload
 
@@ -25,12 +25,14 @@ def empty_cache():
 @pytest.fixture
 def make_image():
     """``make_image(owner, **fields)`` stores a fresh (unique) JPEG through the
-    ingest service and returns the Image."""
+    upload service and returns the Image."""
     seeds = itertools.count(1)
 
     def make(owner, *, data=None, name="photo.jpg", **fields):
         data = data or noisy_jpeg((96, 64), seed=next(seeds))
-        return image_create(owner=owner, file=upload(name, data), **fields)
+        outcome = upload_image(owner=owner, file=upload(name, data), **fields)
+        assert outcome.image is not None, outcome
+        return outcome.image
 
     return make
 

@@ -122,6 +122,35 @@ def test_import_twice_adds_nothing(photo_tree, user, media_root):
     assert status == 1
 
 
+def test_importing_again_as_private_makes_public_copies_private(
+    tmp_path, user, media_root
+):
+    (tmp_path / "a.jpg").write_bytes(noisy_jpeg((40, 30), seed=1))
+    (tmp_path / "b.jpg").write_bytes(noisy_jpeg((40, 30), seed=2))
+    run(str(tmp_path), "--owner", user.username)
+    report = tmp_path / "report.jsonl"
+    out, _, status = run(
+        str(tmp_path / "a.jpg"),
+        "--owner",
+        user.username,
+        "--private",
+        "--verbosity",
+        "2",
+        "--report",
+        str(report),
+    )
+    assert status == 0
+    assert "a.jpg" in out and "it is now private" in out
+    [line] = [json.loads(text) for text in report.read_text().splitlines()]
+    assert (line["outcome"], line["code"]) == ("duplicate", "duplicate_now_private")
+    visibility = dict(Image.objects.values_list("title", "visibility"))
+    assert visibility == {"a": "private", "b": "public"}
+    # Asked public again, nothing turns public.
+    out, _, _ = run(str(tmp_path), "--owner", user.username, "--verbosity", "2")
+    assert "it stays private" in out
+    assert dict(Image.objects.values_list("title", "visibility")) == visibility
+
+
 def test_all_good_exits_zero_and_small_batches_work(tmp_path, user, media_root):
     for i in range(7):
         (tmp_path / f"{i}.jpg").write_bytes(noisy_jpeg((40, 30), seed=i))

@@ -46,7 +46,7 @@ def test_same_bytes_uploaded_twice_at_the_same_moment_make_one_image(site):
 
         with ThreadPoolExecutor(2) as pool:
             outcomes = sorted(o for r in pool.map(send, tabs) for o in r)
-        assert outcomes == ["added", "duplicate"]
+        assert outcomes == ["created", "duplicate"]
     assert site.image_count("racer") == rounds
 
 
@@ -92,7 +92,7 @@ def test_uploads_while_import_images_runs_never_hit_database_is_locked(site, tmp
     assert "locked" not in out + err
     assert "150 imported" in out
     for i, outcomes in enumerate(results):
-        assert outcomes == ["added"] * len(outcomes)
+        assert outcomes == ["created"] * len(outcomes)
         imported = 150 if i == 0 else 0
         assert site.image_count(f"uploader{i}") == imported + len(outcomes)
 
@@ -110,7 +110,7 @@ def test_bounded_load_eight_clients_no_errors_rows_and_files_match(site):
 
     with ThreadPoolExecutor(clients) as pool:
         results = list(pool.map(upload_all, range(clients)))
-    assert results == [["added"] * per_client] * clients
+    assert results == [["created"] * per_client] * clients
     for i in range(clients):
         assert site.image_count(f"load{i}") == per_client
     rows = site.query("SELECT original, thumbnail, display FROM gallery_image")
@@ -121,7 +121,7 @@ TAKE_ALLOWANCES = """
 import os, pathlib, time
 from unittest import mock
 from django.contrib.auth.models import User
-from gallery.request_limits import take_upload_allowance
+from gallery.services.allowance import take_upload_allowance
 user = User.objects.get(username="alice")
 # Started and ready, this racer waits for the others: then all take at once.
 race = pathlib.Path(os.environ["RACE_FOLDER"])
@@ -129,7 +129,7 @@ race = pathlib.Path(os.environ["RACE_FOLDER"])
 while not (race / "go").exists():
     time.sleep(0.001)
 # One fixed hour, so the run cannot straddle two windows.
-with mock.patch("gallery.request_limits.time.time", return_value=7 * 3600 + 60.0):
+with mock.patch("gallery.services.allowance.time.time", return_value=7 * 3600 + 60.0):
     print(sum(take_upload_allowance(user, 1) for _ in range(25)))
 """
 RACERS = 8

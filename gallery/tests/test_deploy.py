@@ -125,9 +125,9 @@ def behind_nginx(tmp_path_factory):
     with served(site) as site, nginx_in_front_of(site, root / "nginx") as urls:
         url, cache_url = urls
         alice = Visitor(url).sign_up("alice")
-        assert alice.upload([("public.jpg", noisy_jpeg(seed=1))]) == ["added"]
+        assert alice.upload([("public.jpg", noisy_jpeg(seed=1))]) == ["created"]
         assert alice.upload([("private.jpg", noisy_jpeg(seed=2))], "private") == [
-            "added"
+            "created"
         ]
         ids = {
             name.split(".")[0]: uuid.UUID(pk)

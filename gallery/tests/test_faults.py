@@ -8,7 +8,6 @@ from contextlib import contextmanager
 from unittest import mock
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import OperationalError, connections, transaction
@@ -16,7 +15,7 @@ from django.db.backends.utils import CursorWrapper
 from PIL import Image as PILImage
 
 from gallery.models import Image
-from gallery.services import image_create, image_delete
+from gallery.services import image_delete, upload_image
 
 from .conftest import stored_bytes, stored_files
 from .images import noisy_jpeg, upload
@@ -26,7 +25,8 @@ DB_WRAPPER = type(connections["default"])
 
 
 def create(user):
-    return image_create(owner=user, file=upload("photo.jpg", DATA))
+    """The upload service's outcome for DATA."""
+    return upload_image(owner=user, file=upload("photo.jpg", DATA))
 
 
 @contextmanager
@@ -71,8 +71,9 @@ def database_failing_on(sql_start):
 def assert_nothing_left_and_retry_works(user, media_root):
     assert not Image.objects.exists()
     assert stored_files() == []
-    image = create(user)
-    assert not image.is_duplicate
+    outcome = create(user)
+    assert outcome.outcome == "created"
+    image = outcome.image
     assert len(stored_files()) == 3
     assert stored_bytes(image.original.name) == DATA
 
@@ -80,23 +81,23 @@ def assert_nothing_left_and_retry_works(user, media_root):
 @pytest.mark.django_db
 @pytest.mark.parametrize("step", [1, 2, 3], ids=["original", "display", "thumbnail"])
 def test_storage_failure_after_earlier_files_were_written(user, media_root, step):
-    with storage_failing_at(step) as calls, pytest.raises(ValidationError) as error:
-        create(user)
+    with storage_failing_at(step) as calls:
+        outcome = create(user)
     assert len(calls) == step
-    assert error.value.code == "storage_failed"
+    assert (outcome.outcome, outcome.code) == ("rejected", "storage_failed")
     assert_nothing_left_and_retry_works(user, media_root)
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("step", [1, 3], ids=["original", "thumbnail"])
 def test_disk_full_while_writing_removes_the_partial_file(user, media_root, step):
-    with storage_failing_at(step, partial=True), pytest.raises(ValidationError) as e:
-        create(user)
-    assert e.value.code == "storage_failed"
-    assert e.value.messages == [
+    with storage_failing_at(step, partial=True):
+        outcome = create(user)
+    assert outcome.code == "storage_failed"
+    assert outcome.message == (
         "The server could not store this file (No space left on device). "
         "Nothing was kept; please try again later."
-    ]
+    )
     assert_nothing_left_and_retry_works(user, media_root)
 
 
@@ -110,9 +111,9 @@ def test_failure_during_the_rendition(user, media_root):
         return real(img, fp, format, **params)
 
     patch = mock.patch.object(PILImage.Image, "save", autospec=True, side_effect=save)
-    with patch, pytest.raises(ValidationError) as error:
-        create(user)
-    assert error.value.code == "corrupt_image"
+    with patch:
+        outcome = create(user)
+    assert outcome.code == "corrupt_image"
     assert_nothing_left_and_retry_works(user, media_root)
 
 
@@ -148,7 +149,7 @@ def test_failure_at_commit(user, media_root):
 
 @pytest.mark.django_db(transaction=True)
 def test_delete_removes_files_only_after_the_commit(user, media_root):
-    image = create(user)
+    image = create(user).image
     with transaction.atomic():
         image_delete(image)
         assert not Image.objects.exists()
@@ -158,7 +159,7 @@ def test_delete_removes_files_only_after_the_commit(user, media_root):
 
 @pytest.mark.django_db(transaction=True)
 def test_delete_that_rolls_back_keeps_the_files(user, media_root):
-    image = create(user)
+    image = create(user).image
     pk = image.pk
     with pytest.raises(RuntimeError), transaction.atomic():
         image_delete(image)
@@ -169,7 +170,7 @@ def test_delete_that_rolls_back_keeps_the_files(user, media_root):
 
 @pytest.mark.django_db(transaction=True)
 def test_delete_whose_commit_fails_keeps_the_files(user, media_root):
-    image = create(user)
+    image = create(user).image
     pk = image.pk
     with (
         mock.patch.object(

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from gallery.models import Image, UploadCount
-from gallery.request_limits import take_upload_allowance
+from gallery.services.allowance import take_upload_allowance
 
 from .conftest import stored_files
 from .images import noisy_jpeg, upload
@@ -205,7 +205,7 @@ def outcomes(response):
 def one_hour():
     """Keep the clock inside one rate window, so the test cannot straddle two."""
     clock = mock.Mock(**{"time.return_value": 7 * 3600 + 60.0})
-    with mock.patch("gallery.request_limits.time", clock):
+    with mock.patch("gallery.services.allowance.time", clock):
         yield
 
 
@@ -215,11 +215,11 @@ def test_upload_flood_is_rate_limited_per_user(
     settings.IMAGEREPO_UPLOADS_PER_HOUR = 3
     alice = client_for(user)
     files = [upload(f"{i}.jpg", noisy_jpeg(seed=i)) for i in range(2)]
-    assert outcomes(post_upload(alice, files)) == ["added", "added"]
+    assert outcomes(post_upload(alice, files)) == ["created", "created"]
 
     files = [upload(f"{i}.jpg", noisy_jpeg(seed=i)) for i in range(10, 12)]
     response = post_upload(alice, files)
-    assert outcomes(response) == ["added", "rejected"]
+    assert outcomes(response) == ["created", "rejected"]
     assert "limit of 3 uploads an hour" in response.content.decode()
 
     response = post_upload(alice, [upload("late.jpg", noisy_jpeg(seed=20))])
@@ -228,7 +228,7 @@ def test_upload_flood_is_rate_limited_per_user(
     # Another user has an allowance of their own.
     bob = client_for(other_user)
     assert outcomes(post_upload(bob, [upload("b.jpg", noisy_jpeg(seed=30))])) == [
-        "added"
+        "created"
     ]
 
 
@@ -254,7 +254,7 @@ def test_upload_allowance_is_counted_once_per_file_and_per_hour(
 ):
     settings.IMAGEREPO_UPLOADS_PER_HOUR = 5
     clock = mock.Mock(**{"time.return_value": 7 * 3600 + 60.0})
-    with mock.patch("gallery.request_limits.time", clock):
+    with mock.patch("gallery.services.allowance.time", clock):
         assert [take_upload_allowance(user, n) for n in (2, 2, 2, 1)] == [2, 2, 1, 0]
         assert take_upload_allowance(other_user, 5) == 5
         clock.time.return_value += 3600  # the next hour starts afresh
@@ -282,7 +282,7 @@ def test_oversized_file_is_refused_while_it_streams_in(
             client_for(user), [upload("huge.jpg", big), upload("ok.jpg", small)]
         )
 
-    assert sorted(outcomes(response)) == ["added", "rejected"]
+    assert sorted(outcomes(response)) == ["created", "rejected"]
     assert "huge.jpg" in response.content.decode()
     assert "larger than the 97.7\xa0KB limit" in response.content.decode()
     # It streamed in, but nothing past the limit reached the handler that keeps it.

@@ -217,4 +217,5 @@ def test_hash_check_reveals_nothing_about_other_peoples_images(
         {"sha256": [theirs.sha256]},
         content_type="application/json",
     )
-    assert response.status_code == 200 and response.json() == {"known": {}}
+    assert response.status_code == 200
+    assert response.json() == {"existing": [], "missing": [theirs.sha256]}

@@ -2,7 +2,6 @@ import io
 from unittest import mock
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from PIL import Image as PILImage
 
@@ -10,10 +9,10 @@ from gallery.models import Image
 from gallery.services import (
     build_image,
     clean_filename,
-    image_create,
     image_delete,
     insert_images,
     prepare_image,
+    upload_image,
     write_image_files,
 )
 
@@ -37,6 +36,20 @@ pytestmark = pytest.mark.django_db
 ORIENTATION, GPS_INFO, MAKE = 0x0112, 0x8825, 0x010F
 
 
+def stored(owner, file, **fields):
+    """Upload ``file`` through the service; the new image."""
+    outcome = upload_image(owner=owner, file=file, **fields)
+    assert outcome.outcome == "created", outcome
+    return outcome.image
+
+
+def rejected(owner, file, **fields):
+    """Upload ``file`` through the service; its rejection."""
+    outcome = upload_image(owner=owner, file=file, **fields)
+    assert (outcome.outcome, outcome.image) == ("rejected", None), outcome
+    return outcome
+
+
 def open_stored(field):
     with field.open("rb") as f:
         return PILImage.open(io.BytesIO(f.read()))
@@ -58,7 +71,7 @@ def test_accepted_formats_are_stored_byte_for_byte_under_a_uuid_name(
     user, media_root, fmt, ext
 ):
     data = image_bytes(fmt, (120, 80))
-    image = image_create(owner=user, file=upload("Holiday Snap.png", data))
+    image = stored(user, upload("Holiday Snap.png", data))
 
     assert image.format == fmt
     assert (image.width, image.height) == (120, 80)
@@ -67,15 +80,12 @@ def test_accepted_formats_are_stored_byte_for_byte_under_a_uuid_name(
     assert image.file_size == len(data)
     assert image.title == "Holiday Snap"
     assert image.original_filename == "Holiday Snap.png"
-    assert image.is_duplicate is False
 
 
 @pytest.mark.parametrize("fmt", ["HEIF", "AVIF"])
 @pytest.mark.parametrize("color", [(30, 120, 200), (30, 120, 200, 128)])
 def test_phone_formats_get_renditions_every_browser_shows(user, fmt, color):
-    image = image_create(
-        owner=user, file=upload("IMG_0001.HEIC", image_bytes(fmt, (300, 200), color))
-    )
+    image = stored(user, upload("IMG_0001.HEIC", image_bytes(fmt, (300, 200), color)))
     display, thumb = open_stored(image.display), open_stored(image.thumbnail)
     expected = "WEBP" if len(color) == 4 else "JPEG"
     assert (display.format, thumb.format) == (expected, expected)
@@ -84,7 +94,7 @@ def test_phone_formats_get_renditions_every_browser_shows(user, fmt, color):
 
 def test_mpo_photo_from_a_phone_is_stored_as_the_jpeg_it_is(user, media_root, settings):
     settings.IMAGEREPO_MAX_FRAMES = 1  # its second picture is not a frame
-    image = image_create(owner=user, file=upload("portrait.jpg", MPO))
+    image = stored(user, upload("portrait.jpg", MPO))
     assert (image.format, image.width, image.height) == ("JPEG", 64, 48)
     assert image.original.name.endswith(".jpg")
     assert stored_bytes(image.original.name) == MPO
@@ -95,22 +105,20 @@ def test_mpo_photo_from_a_phone_is_stored_as_the_jpeg_it_is(user, media_root, se
 
 def test_mpo_is_refused_when_jpeg_is_not_allowed(user, settings, media_root):
     settings.IMAGEREPO_ALLOWED_FORMATS = ["PNG"]
-    with pytest.raises(ValidationError) as caught:
-        image_create(owner=user, file=upload("portrait.jpg", MPO))
-    assert caught.value.code == "unsupported_format"
+    caught = rejected(user, upload("portrait.jpg", MPO))
+    assert caught.code == "unsupported_format"
     assert stored_files() == []
 
 
 def test_a_damaged_heic_is_named_in_the_error(user):
     data = image_bytes("HEIF", (300, 200))
-    with pytest.raises(ValidationError) as error:
-        image_create(owner=user, file=upload("cut.heic", data[:60]))
-    assert error.value.code == "corrupt_image"
-    assert "HEIF" in error.value.messages[0]
+    error = rejected(user, upload("cut.heic", data[:60]))
+    assert error.code == "corrupt_image"
+    assert "HEIF" in error.message
 
 
 def test_insert_images_turns_a_clash_into_a_duplicate_and_keeps_the_rest(user):
-    first = image_create(owner=user, file=upload("a.jpg", noisy_jpeg(seed=1)))
+    first = stored(user, upload("a.jpg", noisy_jpeg(seed=1)))
     batch = []
     for seed in (1, 2, 3):
         data = noisy_jpeg(seed=seed)
@@ -129,14 +137,14 @@ def test_insert_images_turns_a_clash_into_a_duplicate_and_keeps_the_rest(user):
 
 
 def test_extension_comes_from_the_detected_format_not_the_name(user):
-    image = image_create(owner=user, file=upload("evil.php", image_bytes("PNG")))
+    image = stored(user, upload("evil.php", image_bytes("PNG")))
     assert image.original.name.endswith(".png")
 
 
 def test_renditions_are_sized_and_reencoded(user, settings):
     settings.IMAGEREPO_DISPLAY_SIZE = 300
     settings.IMAGEREPO_THUMBNAIL_SIZE = 100
-    image = image_create(owner=user, file=upload("big.jpg", noisy_jpeg((900, 600))))
+    image = stored(user, upload("big.jpg", noisy_jpeg((900, 600))))
 
     display, thumb = open_stored(image.display), open_stored(image.thumbnail)
     assert max(display.size) <= 300 and max(display.size) >= 225
@@ -146,9 +154,7 @@ def test_renditions_are_sized_and_reencoded(user, settings):
 
 
 def test_transparent_images_get_webp_renditions(user):
-    image = image_create(
-        owner=user, file=upload("a.png", image_bytes("PNG", color=(1, 2, 3, 0)))
-    )
+    image = stored(user, upload("a.png", image_bytes("PNG", color=(1, 2, 3, 0))))
     assert image.thumbnail.name.endswith(".webp")
     assert open_stored(image.thumbnail).mode == "RGBA"
 
@@ -159,7 +165,7 @@ def test_exif_orientation_is_applied_and_no_metadata_survives(user):
     data = image_bytes("JPEG", (200, 100), exif=exif)
     assert PILImage.open(io.BytesIO(data)).getexif()[MAKE] == "SpyCam"
 
-    image = image_create(owner=user, file=upload("turned.jpg", data))
+    image = stored(user, upload("turned.jpg", data))
 
     assert (image.width, image.height) == (100, 200)
     for field in (image.thumbnail, image.display):
@@ -173,15 +179,40 @@ def test_exif_orientation_is_applied_and_no_metadata_survives(user):
 
 def test_same_bytes_again_return_the_existing_image(user, other_user, media_root):
     data = noisy_jpeg(seed=5)
-    first = image_create(owner=user, file=upload("a.jpg", data))
+    first = stored(user, upload("a.jpg", data))
     files = stored_files()
 
-    again = image_create(owner=user, file=upload("copy of a.jpg", data))
-    assert again.pk == first.pk and again.is_duplicate
+    again = upload_image(owner=user, file=upload("copy of a.jpg", data))
+    assert (again.outcome, again.code) == ("duplicate", "duplicate")
+    assert (again.name, again.image.pk) == ("copy of a.jpg", first.pk)
+    assert again.message == "You already have this image."
     assert stored_files() == files
     # Another owner's copy is their own image.
-    theirs = image_create(owner=other_user, file=upload("a.jpg", data))
-    assert theirs.pk != first.pk and not theirs.is_duplicate
+    theirs = stored(other_user, upload("a.jpg", data))
+    assert theirs.pk != first.pk
+
+
+@pytest.mark.parametrize(
+    ("had", "asked", "code", "now"),
+    [
+        ("public", "private", "duplicate_now_private", "private"),
+        ("private", "public", "duplicate_kept_private", "private"),
+        ("private", "private", "duplicate", "private"),
+        ("public", "public", "duplicate", "public"),
+    ],
+)
+def test_a_duplicate_never_makes_an_image_more_visible(user, had, asked, code, now):
+    data = noisy_jpeg(seed=6)
+    first = stored(user, upload("a.jpg", data), visibility=had)
+    again = upload_image(owner=user, file=upload("b.jpg", data), visibility=asked)
+    assert (again.outcome, again.code) == ("duplicate", code)
+    assert again.image.visibility == now
+    first.refresh_from_db()
+    assert first.visibility == now
+    if code != "duplicate":
+        assert f"it {'is now' if asked == 'private' else 'stays'} private" in (
+            again.message
+        )
 
 
 BAD_FILES = {
@@ -206,38 +237,31 @@ BAD_FILES = {
 @pytest.mark.parametrize("case", BAD_FILES, ids=list(BAD_FILES))
 def test_bad_files_are_rejected_with_a_code_and_leave_nothing(user, media_root, case):
     name, data, code = BAD_FILES[case]
-    with pytest.raises(ValidationError) as error:
-        image_create(owner=user, file=upload(name, data))
-    assert error.value.code == code
-    assert error.value.messages[0]
+    error = rejected(user, upload(name, data))
+    assert error.code == code
+    assert error.message
     assert Image.objects.count() == 0
     assert stored_files() == []
 
 
 def test_limits_come_from_settings(user, settings):
     settings.IMAGEREPO_MAX_UPLOAD_BYTES = 1000
-    with pytest.raises(ValidationError) as error:
-        image_create(owner=user, file=upload("big.jpg", noisy_jpeg()))
-    assert error.value.code == "file_too_large"
+    error = rejected(user, upload("big.jpg", noisy_jpeg()))
+    assert error.code == "file_too_large"
 
     settings.IMAGEREPO_MAX_UPLOAD_BYTES = 10**8
     settings.IMAGEREPO_MAX_IMAGE_PIXELS = 100 * 100
-    with pytest.raises(ValidationError) as error:
-        image_create(
-            owner=user, file=upload("wide.png", image_bytes("PNG", (101, 100)))
-        )
-    assert error.value.code == "too_many_pixels"
+    error = rejected(user, upload("wide.png", image_bytes("PNG", (101, 100))))
+    assert error.code == "too_many_pixels"
 
     settings.IMAGEREPO_MAX_FRAMES = 10
-    with pytest.raises(ValidationError) as error:
-        image_create(owner=user, file=upload("anim.gif", animated_gif(11)))
-    assert error.value.code == "too_many_frames"
+    error = rejected(user, upload("anim.gif", animated_gif(11)))
+    assert error.code == "too_many_frames"
 
     settings.IMAGEREPO_ALLOWED_FORMATS = ["PNG"]
-    with pytest.raises(ValidationError) as error:
-        image_create(owner=user, file=upload("a.jpg", noisy_jpeg()))
-    assert error.value.code == "unsupported_format"
-    assert error.value.messages == ["JPEG files are not accepted. Upload one of: PNG."]
+    error = rejected(user, upload("a.jpg", noisy_jpeg()))
+    assert error.code == "unsupported_format"
+    assert error.message == "JPEG files are not accepted. Upload one of: PNG."
 
 
 def test_a_failed_row_insert_removes_the_written_files(user, media_root):
@@ -245,16 +269,16 @@ def test_a_failed_row_insert_removes_the_written_files(user, media_root):
         mock.patch.object(Image, "save", side_effect=IntegrityError("boom")),
         pytest.raises(IntegrityError),
     ):
-        image_create(owner=user, file=upload("a.jpg", noisy_jpeg()))
+        stored(user, upload("a.jpg", noisy_jpeg()))
     assert stored_files() == []
-    assert image_create(owner=user, file=upload("a.jpg", noisy_jpeg())).pk
+    assert stored(user, upload("a.jpg", noisy_jpeg())).pk
 
 
 class Abandoned(Exception):
     """What a caller's block raises after the upload, rolling it back."""
 
 
-# The ingest service commits on its own: inside a caller's transaction it
+# The upload service commits on its own: inside a caller's transaction it
 # refuses (RuntimeError) before that transaction could roll its rows back
 # and leave their files behind.
 @pytest.mark.parametrize("batch", [1, 3], ids=["one image", "a batch"])
@@ -264,7 +288,7 @@ def test_an_upload_inside_a_transaction_that_rolls_back_leaves_no_file(
     data = [noisy_jpeg((64, 48), seed=n) for n in range(batch)]
     with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
         for n, jpeg in enumerate(data):
-            image_create(owner=user, file=upload(f"{n}.jpg", jpeg))
+            stored(user, upload(f"{n}.jpg", jpeg))
         raise Abandoned
     assert not Image.objects.exists()
     assert stored_files() == []
@@ -295,13 +319,10 @@ def test_a_failed_rendition_write_removes_the_original(user, media_root):
             raise OSError(28, "No space left on device")
         return real_save(name, content, **kwargs)
 
-    with (
-        mock.patch.object(default_storage, "save", side_effect=save),
-        pytest.raises(ValidationError) as error,
-    ):
-        image_create(owner=user, file=upload("a.jpg", noisy_jpeg()))
-    assert error.value.code == "storage_failed"
-    assert "No space left on device" in error.value.messages[0]
+    with mock.patch.object(default_storage, "save", side_effect=save):
+        error = rejected(user, upload("a.jpg", noisy_jpeg()))
+    assert error.code == "storage_failed"
+    assert "No space left on device" in error.message
     assert stored_files() == []
     assert Image.objects.count() == 0
 
@@ -309,7 +330,7 @@ def test_a_failed_rendition_write_removes_the_original(user, media_root):
 def test_delete_removes_files_after_commit(
     user, media_root, django_capture_on_commit_callbacks
 ):
-    image = image_create(owner=user, file=upload("a.jpg", noisy_jpeg()))
+    image = stored(user, upload("a.jpg", noisy_jpeg()))
     assert len(stored_files()) == 3
     with django_capture_on_commit_callbacks(execute=True):
         image_delete(image)
@@ -320,7 +341,7 @@ def test_delete_removes_files_after_commit(
 def test_delete_rolled_back_keeps_files(user, media_root):
     from django.db import transaction
 
-    image = image_create(owner=user, file=upload("a.jpg", noisy_jpeg()))
+    image = stored(user, upload("a.jpg", noisy_jpeg()))
     pk = image.pk
     with pytest.raises(RuntimeError), transaction.atomic():
         image_delete(image)

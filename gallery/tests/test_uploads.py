@@ -23,10 +23,20 @@ def send(client, data, headers=None, **fields):
     return client.post(UPLOAD, data, headers=headers)
 
 
-def check(client, hashes, **extra):
-    return client.post(
-        CHECK, json.dumps({"sha256": hashes}), content_type="application/json", **extra
-    )
+def check(client, hashes, data=None, **extra):
+    body = json.dumps({"sha256": hashes, **(data or {})})
+    return client.post(CHECK, body, content_type="application/json", **extra)
+
+
+def test_the_same_bytes_asked_private_make_the_image_private(client_for, user):
+    data = noisy_jpeg(seed=11)
+    send(client_for(user), data, visibility="public")
+    response = send(client_for(user), data, visibility="private")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["outcome"], body["code"]) == ("duplicate", "duplicate_now_private")
+    assert body["image"]["visibility"] == "private"
+    assert Image.objects.get().visibility == "private"
 
 
 def test_added_file_answers_201_with_the_image(client_for, user):
@@ -40,7 +50,7 @@ def test_added_file_answers_201_with_the_image(client_for, user):
     assert response.status_code == 201
     body = response.json()
     image = Image.objects.get()
-    assert body["outcome"] == "added"
+    assert body["outcome"] == "created"
     assert body["image"]["id"] == str(image.pk)
     assert body["image"]["url"] == image.get_absolute_url()
     assert body["image"]["thumbnail_url"] == image.thumbnail_url
@@ -210,10 +220,28 @@ def test_check_names_only_the_callers_own_hashes(
     unknown = hashlib.sha256(b"never uploaded").hexdigest()
     response = check(client_for(user), [mine.sha256.upper(), theirs.sha256, unknown])
     assert response.status_code == 200
-    known = response.json()["known"]
-    assert list(known) == [mine.sha256]
-    assert known[mine.sha256]["url"] == mine.get_absolute_url()
-    assert known[mine.sha256]["title"] == "Mine"
+    [known] = response.json()["existing"]
+    assert (known["sha256"], known["outcome"], known["code"]) == (
+        mine.sha256,
+        "duplicate",
+        "duplicate",
+    )
+    assert known["message"] == "You already have this image."
+    assert known["image"]["url"] == mine.get_absolute_url()
+    assert known["image"]["title"] == "Mine"
+    assert response.json()["missing"] == [theirs.sha256, unknown]
+
+
+def test_check_asked_private_makes_a_public_copy_private(client_for, user, make_image):
+    mine = make_image(user, visibility="public")
+    response = check(client_for(user), [mine.sha256], data={"visibility": "private"})
+    [known] = response.json()["existing"]
+    assert (known["code"], known["image"]["visibility"]) == (
+        "duplicate_now_private",
+        "private",
+    )
+    mine.refresh_from_db()
+    assert mine.visibility == "private"
 
 
 @pytest.mark.parametrize(
@@ -225,7 +253,12 @@ def test_check_names_only_the_callers_own_hashes(
         ('{"sha256": [1, 2]}', 400, "invalid"),
         ('{"sha256": ["abc"]}', 400, "invalid_hash"),
         ('{"sha256": ["' + "g" * 64 + '"]}', 400, "invalid_hash"),
-        ('{"sha256": []}', 400, "required"),
+        ('{"sha256": []}', 400, "empty"),
+        (
+            '{"sha256": ["' + "a" * 64 + '"], "visibility": "secret"}',
+            400,
+            "invalid_visibility",
+        ),
     ],
 )
 def test_check_refuses_bad_bodies(client_for, user, body, status, code):

@@ -226,7 +226,7 @@ def test_upload_one_file_with_a_title(client_for, user):
         description="Some words",
         visibility="private",
     )
-    assert outcomes(response) == ["added"]
+    assert outcomes(response) == ["created"]
     image = Image.objects.get()
     assert (image.title, image.description, image.visibility) == (
         "Given title",
@@ -240,7 +240,7 @@ def test_upload_one_file_with_a_title(client_for, user):
 def test_upload_result_page_keeps_the_chosen_visibility(client_for, user, visibility):
     files = [upload(f"{i}.jpg", noisy_jpeg(seed=i)) for i in range(2)]
     response = post_upload(client_for(user), files, visibility=visibility)
-    assert outcomes(response) == ["added"] * 2
+    assert outcomes(response) == ["created"] * 2
     radios = re.findall(
         r'<input[^>]*name="visibility"[^>]*>', response.content.decode()
     )
@@ -265,7 +265,7 @@ def test_upload_page_asks_who_may_see_them_before_any_file_is_chosen(client_for,
 def test_upload_page_takes_an_mpo_photo_as_a_jpeg(client_for, user):
     client = client_for(user)
     response = post_upload(client, [upload("IMG_0001.JPG", MPO)])
-    assert outcomes(response) == ["added"]
+    assert outcomes(response) == ["created"]
     image = Image.objects.get()
     original = client.get(reverse("gallery:original", args=[image.pk]))
     assert original["Content-Type"] == "image/jpeg"
@@ -289,7 +289,7 @@ def test_the_uploader_refuses_a_too_large_file_in_the_servers_words(
 def test_upload_several_files_uses_their_names_as_titles(client_for, user):
     files = [upload(f"pic {i}.jpg", noisy_jpeg(seed=i)) for i in range(3)]
     response = post_upload(client_for(user), files, title="ignored for many")
-    assert outcomes(response) == ["added"] * 3
+    assert outcomes(response) == ["created"] * 3
     assert sorted(Image.objects.values_list("title", flat=True)) == [
         "pic 0",
         "pic 1",
@@ -312,7 +312,7 @@ def test_upload_mix_of_good_and_bad_files(client_for, user):
     response = post_upload(client_for(user), [good[0], *bad, good[1]])
 
     assert response.status_code == 200
-    assert outcomes(response) == ["added"] + ["rejected"] * 5 + ["added"]
+    assert outcomes(response) == ["created"] + ["rejected"] * 5 + ["created"]
     body = response.content.decode()
     assert "not an image" in body and "too many pixels" in body and "SVG" in body
     assert Image.objects.count() == 2
@@ -323,7 +323,7 @@ def test_upload_mix_of_good_and_bad_files(client_for, user):
 def test_upload_form_takes_phone_photos(client_for, user, fmt, name):
     data = image_bytes(fmt, (200, 150))
     response = post_upload(client_for(user), [upload(name, data, "image/heic")])
-    assert outcomes(response) == ["added"]
+    assert outcomes(response) == ["created"]
     image = Image.objects.get()
     assert image.format == fmt
     assert client_for(user).get(image.thumbnail_url)["Content-Type"] == "image/jpeg"
@@ -337,11 +337,28 @@ def test_upload_duplicate_links_to_the_existing_image(client_for, user):
     assert Image.objects.get().get_absolute_url() in response.content.decode()
 
 
-def test_upload_too_many_files_is_a_form_error(client_for, user, settings):
+def test_upload_duplicate_asked_private_makes_the_image_private(client_for, user):
+    data = noisy_jpeg(seed=3)
+    post_upload(client_for(user), [upload("a.jpg", data)], visibility="public")
+    response = post_upload(
+        client_for(user), [upload("again.jpg", data)], visibility="private"
+    )
+    assert outcomes(response) == ["duplicate"]
+    assert "it is now private" in response.content.decode()
+    assert Image.objects.get().visibility == "private"
+    response = post_upload(
+        client_for(user), [upload("again.jpg", data)], visibility="public"
+    )
+    assert "it stays private" in response.content.decode()
+    assert Image.objects.get().visibility == "private"
+
+
+def test_upload_too_many_files_refuses_every_one(client_for, user, settings):
     settings.IMAGEREPO_MAX_FILES_PER_REQUEST = 2
     files = [upload(f"{i}.jpg", noisy_jpeg(seed=i)) for i in range(3)]
     response = post_upload(client_for(user), files)
-    assert "at most 2" in response.content.decode()
+    assert outcomes(response) == ["rejected"] * 3
+    assert "You sent 3 files; at most 2" in response.content.decode()
     assert Image.objects.count() == 0
 
 

@@ -3,28 +3,25 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import DeleteView, FormView, UpdateView
 
+from ..formats import allowed_formats
 from ..forms import BulkActionForm, ImageEditForm, UploadForm
 from ..limits import file_too_large
 from ..models import Image
-from ..request_limits import (
-    rate_limited_error,
-    refused_uploads,
-    take_upload_allowance,
-)
+from ..request_limits import refused_uploads
 from ..services import (
-    image_create,
+    CREATED,
     image_delete,
     image_update,
     images_delete,
     images_set_visibility,
+    upload_images,
 )
-from ..services.formats import allowed_formats
+from ..services.allowance import RATE_LIMITED
 
 
 class UploadView(LoginRequiredMixin, FormView):
@@ -52,44 +49,34 @@ class UploadView(LoginRequiredMixin, FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         files = data["images"]
-        allowed = take_upload_allowance(self.request.user, len(files))
-        fields = {
-            "title": data["title"] if len(files) == 1 else "",
-            "description": data["description"],
-            "visibility": data["visibility"],
-        }
-        results = [self._add(upload, **fields) for upload in files[:allowed]]
-        results += [_rejected(u.name, rate_limited_error()) for u in files[allowed:]]
-        results += self._refused_while_streaming()
-        added = sum(r["outcome"] == "added" for r in results)
+        outcomes = self._upload(
+            files,
+            title=data["title"],
+            description=data["description"],
+            visibility=data["visibility"],
+        )
+        limited = sum(o.code == RATE_LIMITED for o in outcomes)
+        none_let_in = limited == len(files)
         # The next batch is likely meant for the same eyes: a fresh form that
         # fell back to public would publish someone's next private photos.
         form = UploadForm(initial={"visibility": data["visibility"]})
-        context = self.get_context_data(form=form, results=results, added=added)
-        return self.render_to_response(context, status=200 if allowed else 429)
+        created = [o for o in outcomes if o.outcome == CREATED]
+        context = self.get_context_data(form=form, outcomes=outcomes, created=created)
+        return self.render_to_response(context, status=429 if none_let_in else 200)
 
     def form_invalid(self, form):
         # A file refused while it streamed in is missing from the form's data;
         # say why next to the form's own errors.
-        results = self._refused_while_streaming()
-        return self.render_to_response(
-            self.get_context_data(form=form, results=results, added=0)
+        context = self.get_context_data(form=form, outcomes=self._upload([]))
+        return self.render_to_response(context)
+
+    def _upload(self, files, **fields):
+        return upload_images(
+            owner=self.request.user,
+            files=files,
+            refused=refused_uploads(self.request),
+            **fields,
         )
-
-    def _refused_while_streaming(self):
-        return [_rejected(n, error) for n, error in refused_uploads(self.request)]
-
-    def _add(self, upload, **fields):
-        try:
-            image = image_create(owner=self.request.user, file=upload, **fields)
-        except ValidationError as error:
-            return _rejected(upload.name, error)
-        outcome = "duplicate" if image.is_duplicate else "added"
-        return {"name": upload.name, "outcome": outcome, "image": image}
-
-
-def _rejected(name, error):
-    return {"name": name, "outcome": "rejected", "reason": error.messages[0]}
 
 
 class OwnImageMixin:

@@ -17,20 +17,17 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from ..forms import HashCheckForm, UploadFileForm
+from ..forms import UploadFileForm
 from ..limits import invalid_json, too_many_files
-from ..models import Image
-from ..request_limits import (
-    rate_limited_error,
-    refused_uploads,
-    take_upload_allowance,
-)
-from ..services import image_create
+from ..models import Visibility
+from ..request_limits import refused_uploads
+from ..services import CREATED, DUPLICATE, check_hashes, upload_images
 
 # Room for the multipart boundaries and the small fields around the file.
 MULTIPART_OVERHEAD = 64 * 1024
 # One hash in a JSON list: 64 hex digits, quotes, a comma and a space.
 BYTES_PER_HASH = 70
+OUTCOME_STATUS = {CREATED: 201, DUPLICATE: 200}
 STATUS_FOR_CODE = {
     "file_too_large": 413,
     "request_too_large": 413,
@@ -47,6 +44,24 @@ def image_json(image):
         "thumbnail_url": image.thumbnail_url,
         "display_url": image.display_url,
     }
+
+
+def outcome_json(outcome):
+    """An :class:`~gallery.services.UploadOutcome` as the API words it."""
+    image = outcome.image and image_json(outcome.image)
+    return {
+        "name": outcome.name,
+        "outcome": outcome.outcome,
+        "code": outcome.code,
+        "message": outcome.message,
+        "image": image,
+    }
+
+
+def hash_json(outcome):
+    """A hash check's outcome (named by its digest), as the API words it."""
+    item = outcome_json(outcome)
+    return {"sha256": item.pop("name"), **item}
 
 
 def rejection(error, status=None, outcome="rejected"):
@@ -131,9 +146,8 @@ class JsonEndpoint(View):
 
 class UploadFileView(JsonEndpoint):
     """One image per POST (multipart field ``file``, optional ``title``,
-    ``description``, ``visibility``) through ``image_create``. Answers 201
-    added, 200 duplicate, 4xx rejected; always JSON with ``outcome``,
-    ``code``, ``message`` and, when stored, ``image``."""
+    ``description``, ``visibility``). Answers its :class:`UploadOutcome` as
+    JSON (:func:`outcome_json`): 201 created, 200 duplicate, 4xx rejected."""
 
     def max_body_bytes(self):
         return settings.IMAGEREPO_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD
@@ -142,41 +156,29 @@ class UploadFileView(JsonEndpoint):
     def post(self, request):
         form = UploadFileForm(request.POST, request.FILES)
         # A file refused while it streamed in never reaches the form.
-        for _, error in refused_uploads(request):
-            return rejection(error)
-        if not form.is_valid():
+        refused = refused_uploads(request)[:1]
+        if not refused and not form.is_valid():
             return form_rejection(form)
-        if not take_upload_allowance(request.user, 1):
-            return rejection(rate_limited_error())
         data = form.cleaned_data
-        try:
-            image = image_create(
-                owner=request.user,
-                file=data["file"],
-                title=data["title"],
-                description=data["description"],
-                visibility=data["visibility"],
-            )
-        except ValidationError as error:
-            return rejection(error)
-        if image.is_duplicate:
-            outcome, message, status = "duplicate", "You already have this image.", 200
-        else:
-            outcome, message, status = "added", "Added.", 201
-        return JsonResponse(
-            {
-                "outcome": outcome,
-                "code": outcome,
-                "message": message,
-                "image": image_json(image),
-            },
-            status=status,
+        [outcome] = upload_images(
+            owner=request.user,
+            files=[] if refused else [data["file"]],
+            title=data.get("title", ""),
+            description=data.get("description", ""),
+            visibility=data.get("visibility") or Visibility.PUBLIC,
+            refused=refused,
         )
+        status = OUTCOME_STATUS.get(outcome.outcome) or STATUS_FOR_CODE.get(
+            outcome.code, 422
+        )
+        return JsonResponse(outcome_json(outcome), status=status)
 
 
 class CheckHashesView(JsonEndpoint):
-    """POST ``{"sha256": [hex, ...]}``; answers ``{"known": {hex: image}}``
-    for the ones the signed-in user already has (an indexed lookup)."""
+    """POST ``{"sha256": [hex, ...], "visibility": "private"}``; answers
+    ``{"existing": [...], "missing": [hex, ...]}``: a duplicate outcome for
+    each digest the signed-in user already has (``visibility``, if given,
+    applies to them as an upload would) and the digests still to send."""
 
     def max_body_bytes(self):
         return settings.IMAGEREPO_MAX_HASHES_PER_CHECK * BYTES_PER_HASH + 1024
@@ -192,10 +194,15 @@ class CheckHashesView(JsonEndpoint):
             data = json.loads(request.body)
         except (ValueError, UnicodeDecodeError, RecursionError):
             return rejection(invalid_json(), status=400)
-        form = HashCheckForm(data if isinstance(data, dict) else {})
-        if not form.is_valid():
-            return form_rejection(form)
-        known = Image.objects.owned_by(request.user).filter(
-            sha256__in=form.cleaned_data["sha256"]
+        data = data if isinstance(data, dict) else {}
+        try:
+            existing, missing = check_hashes(
+                owner=request.user,
+                digests=data.get("sha256"),
+                visibility=data.get("visibility"),
+            )
+        except ValidationError as error:
+            return rejection(error, status=400)
+        return JsonResponse(
+            {"existing": [hash_json(o) for o in existing], "missing": missing}
         )
-        return JsonResponse({"known": {i.sha256: image_json(i) for i in known}})

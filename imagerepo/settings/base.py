@@ -383,6 +383,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ErrorCodeEnum": "api.errors.ERROR_CODES",
+        "OutcomeCodeEnum": "api.serializers.OUTCOME_CODES",
+    },
 }
 
 # ---------------------------------------------------------------- rate-limit counters

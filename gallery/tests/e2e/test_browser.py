@@ -88,7 +88,7 @@ def test_a_new_user_uploads_browses_and_keeps_things_private(new_page, screensho
         "#pick-files",
         files=[{"name": "first.jpg", "mimeType": "image/jpeg", "buffer": first}],
     )
-    page.wait_for_selector(".upload-row[data-state=added]")
+    page.wait_for_selector(".upload-row[data-state=created]")
 
     good = {f"photo-{i:02d}.jpg": noisy_jpeg((480, 360), seed=i) for i in range(42)}
     good["graphic.png"] = image_bytes("PNG", (300, 200), (10, 120, 200))
@@ -121,7 +121,7 @@ def test_a_new_user_uploads_browses_and_keeps_things_private(new_page, screensho
     graphic.get_by_role("button", name=re.compile("Title, description")).click()
     graphic.get_by_label("Title", exact=True).fill("Blue graphic")
     graphic.get_by_label("Visibility", exact=True).select_option("private")
-    page.wait_for_selector(".upload-row[data-state=added] ~ .upload-row")
+    page.wait_for_selector(".upload-row[data-state=created] ~ .upload-row")
     page.wait_for_function(
         "() => document.querySelectorAll('.upload-row[data-state=uploading]')"
         ".length >= 2"
@@ -144,7 +144,7 @@ def test_a_new_user_uploads_browses_and_keeps_things_private(new_page, screensho
         timeout=90_000,
     )
     for name in good:
-        assert row(page, name).get_attribute("data-state") == "added", name
+        assert row(page, name).get_attribute("data-state") == "created", name
     for name, (_, reason) in bad.items():
         assert row(page, name).get_attribute("data-state") == "rejected", name
         # text_content: rows off screen are not laid out (content-visibility).
@@ -236,7 +236,7 @@ def test_without_javascript_the_plain_form_still_uploads(new_page, screenshots):
     page.locator("main").get_by_role("button", name="Upload").click()
     outcomes = page.locator("#upload-results [data-outcome]")
     assert [outcomes.nth(i).get_attribute("data-outcome") for i in range(2)] == [
-        "added",
+        "created",
         "rejected",
     ]
     page.screenshot(path=screenshots / "upload-without-javascript.png")
@@ -282,7 +282,7 @@ def test_the_upload_summary_writes_large_counts_as_people_read_them(new_page):
     page.goto("/")
     parts = page.evaluate(
         """async () => (await import("/static/js/upload/format.js")).summaryParts(
-             {done: 2005, total: 2005, added: 1998, duplicate: 2, rejected: 5,
+             {done: 2005, total: 2005, created: 1998, duplicate: 2, rejected: 5,
               failed: 1200})"""
     )
     assert parts == [

@@ -32,7 +32,7 @@ export function plural(n, one, many = `${one}s`) {
 /** The queue's counts as a sentence in parts: "1,998 added", never "1998 added". */
 export function summaryParts(counts) {
   const parts = [`${formatCount(counts.done)} of ${plural(counts.total, "file")} done`];
-  if (counts.added) parts.push(`${formatCount(counts.added)} added`);
+  if (counts.created) parts.push(`${formatCount(counts.created)} added`);
   if (counts.duplicate) parts.push(plural(counts.duplicate, "duplicate"));
   if (counts.rejected) parts.push(`${formatCount(counts.rejected)} rejected`);
   if (counts.failed) parts.push(`${formatCount(counts.failed)} failed`);

@@ -11,7 +11,7 @@ const CHECK_DELAY_MS = 250;
 const AUTO_RETRIES = 2;
 const SPEED_WINDOW_MS = 5000;
 
-export const FINAL = new Set(["added", "duplicate", "rejected", "failed"]);
+export const FINAL = new Set(["created", "duplicate", "rejected", "failed"]);
 
 function failure(status, body) {
   if (body?.message && status < 500) return { message: body.message, transient: false };
@@ -102,7 +102,7 @@ export class UploadQueue {
   finish(item, state, message = "", image = null) {
     item.message = message;
     item.image = image;
-    item.loaded = state === "added" ? item.size : 0;
+    item.loaded = state === "created" ? item.size : 0;
     this.set(item, state);
   }
 
@@ -147,27 +147,42 @@ export class UploadQueue {
     this.checkTimer = 0;
     const batch = this.toCheck.splice(0, this.options.maxHashes);
     if (!batch.length) return;
-    let known = {};
-    try {
-      const response = await fetch(this.options.checkUrl, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": this.options.csrfToken },
-        body: JSON.stringify({ sha256: batch.map((item) => item.sha256) }),
-      });
-      if (response.ok) known = (await response.json()).known || {};
-    } catch {
-      // Not fatal: the files go up and the server still spots duplicates.
+    // Asked by visibility: a file the owner has as public, sent again as
+    // private, turns that image private, just as sending it would.
+    const byVisibility = new Map();
+    for (const item of batch) {
+      const { visibility } = this.options.fieldsFor(item);
+      byVisibility.set(visibility, [...(byVisibility.get(visibility) || []), item]);
+    }
+    const known = new Map();
+    for (const [visibility, items] of byVisibility) {
+      for (const entry of await this.known(items, visibility)) known.set(entry.sha256, entry);
     }
     for (const item of batch) {
-      const image = known[item.sha256];
-      if (image) this.finish(item, "duplicate", "You already have this image.", image);
+      const entry = known.get(item.sha256);
+      if (entry) this.finish(item, "duplicate", entry.message, entry.image);
       else {
         this.set(item, "queued");
         this.toSend.push(item);
       }
     }
     this.pump();
+  }
+
+  /** The outcomes for the files of ``items`` the server already has. */
+  async known(items, visibility) {
+    try {
+      const response = await fetch(this.options.checkUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": this.options.csrfToken },
+        body: JSON.stringify({ sha256: items.map((item) => item.sha256), visibility }),
+      });
+      if (response.ok) return (await response.json()).existing || [];
+    } catch {
+      // Not fatal: the files go up and the server still spots duplicates.
+    }
+    return [];
   }
 
   send(item) {
@@ -197,8 +212,8 @@ export class UploadQueue {
   settle(item, status, body) {
     this.sending.delete(item);
     const outcome = body?.outcome;
-    if (outcome === "added" || outcome === "duplicate") {
-      this.finish(item, outcome, outcome === "added" ? "" : body.message, body.image);
+    if (outcome === "created" || outcome === "duplicate") {
+      this.finish(item, outcome, outcome === "created" ? "" : body.message, body.image);
     } else if ((outcome === "rejected" && status < 500) || status === 413) {
       this.finish(item, "rejected", body?.message || "The file is too large for the server.");
     } else {

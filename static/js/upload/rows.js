@@ -16,7 +16,7 @@ const LABELS = {
   hashing: "Hashing",
   checking: "Checking",
   uploading: "Uploading",
-  added: "Added",
+  created: "Added",
   duplicate: "Duplicate",
   rejected: "Rejected",
   failed: "Failed",
@@ -149,7 +149,7 @@ export class RowList {
       if (!EDITABLE.has(item.state)) this.closeOverrides(item);
       this.paintMessage(item);
     } else if (item.state === "queued") this.paintMessage(item);
-    const done = item.state === "added" || item.state === "duplicate";
+    const done = item.state === "created" || item.state === "duplicate";
     row.progress.value = done ? 1 : item.size ? item.loaded / item.size : 0;
   }
 

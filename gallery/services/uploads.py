@@ -1,0 +1,187 @@
+"""Uploads from people: the one path for the upload form, the upload page's
+JSON endpoint, the API and the admin.
+
+:func:`upload_images` checks a request's limits once (files per request,
+the hourly allowance) and gives one :class:`UploadOutcome` per file;
+:func:`upload_image` stores one file; :func:`check_hashes` tells an uploader
+which files it need not send. Each entrance only renders the outcomes, so
+every one of them speaks the same words: ``created``, ``duplicate`` or
+``rejected``, with a ``code`` and a ``message``.
+"""
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from ..limits import file_too_large, too_many_files
+from ..models import Image, Visibility
+from .allowance import rate_limited_error, take_upload_allowance
+from .images import image_update
+from .ingest import hash_file, prepare_image
+from .storing import build_image, existing_image, insert_images, write_image_files
+
+CREATED, DUPLICATE, REJECTED = "created", "duplicate", "rejected"
+OUTCOMES = (CREATED, DUPLICATE, REJECTED)
+
+# What a duplicate's code says: bytes the owner already has never make an
+# image more visible than it is, only less.
+DUPLICATE_MESSAGES = {
+    "duplicate": "You already have this image.",
+    "duplicate_now_private": "You already had this image as a public one; "
+    "it is now private.",
+    "duplicate_kept_private": "You already have this image as a private one; "
+    "it stays private.",
+}
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class UploadOutcome:
+    """What became of one file. ``outcome`` is one of :data:`OUTCOMES`;
+    ``code`` says more (``created``, a duplicate's code, or why it was
+    rejected) and ``message`` says it to people; ``image`` is the stored
+    image, or None for a rejected file."""
+
+    name: str
+    outcome: str
+    code: str
+    message: str
+    image: Image | None = None
+
+    @classmethod
+    def rejected(cls, name: str, error: ValidationError) -> "UploadOutcome":
+        return cls(name, REJECTED, error.code or "invalid", error.messages[0])
+
+
+def upload_images(
+    *,
+    owner,
+    files: Sequence,
+    title: str = "",
+    description: str = "",
+    visibility: str = Visibility.PUBLIC,
+    refused: Iterable[str] = (),
+) -> list[UploadOutcome]:
+    """Store ``files`` (uploaded files) for ``owner``, one outcome per file
+    in order, then one per name in ``refused`` (files skipped while they
+    streamed in, for being too large). ``title`` goes to a lone file only;
+    with several, each is titled after its file name. Files past the hourly
+    allowance are rejected unread; too many files at once are all rejected."""
+    too_large = [UploadOutcome.rejected(name, file_too_large()) for name in refused]
+    if len(files) > settings.IMAGEREPO_MAX_FILES_PER_REQUEST:
+        error = too_many_files(len(files))
+        return [UploadOutcome.rejected(f.name, error) for f in files] + too_large
+    allowed = take_upload_allowance(owner, len(files))
+    fields = {
+        "title": title if len(files) == 1 else "",
+        "description": description,
+        "visibility": visibility,
+    }
+    outcomes = [upload_image(owner=owner, file=f, **fields) for f in files[:allowed]]
+    over = rate_limited_error()
+    outcomes += [UploadOutcome.rejected(f.name, over) for f in files[allowed:]]
+    return outcomes + too_large
+
+
+def upload_image(
+    *,
+    owner,
+    file,
+    name: str = "",
+    title: str = "",
+    description: str = "",
+    visibility: str = Visibility.PUBLIC,
+) -> UploadOutcome:
+    """Hash, check, decode, render and store one file for ``owner``. A
+    rejected file leaves no file and no row behind; bytes the owner already
+    has come back as that image (see :func:`duplicate_outcome`)."""
+    name = name or getattr(file, "name", "") or "image"
+    try:
+        check_visibility(visibility)
+        digest = hash_file(file)
+        existing = existing_image(owner, digest.sha256)
+        if existing is not None:
+            return duplicate_outcome(existing, name=name, visibility=visibility)
+        prepared = prepare_image(file, filename=name, digest=digest)
+        image = build_image(
+            prepared,
+            owner=owner,
+            title=title,
+            description=description,
+            visibility=visibility,
+        )
+        write_image_files(image, prepared, file)
+        [stored] = insert_images([image])
+    except ValidationError as error:
+        return UploadOutcome.rejected(name, error)
+    if stored.is_duplicate:  # the same bytes landed a moment ago
+        return duplicate_outcome(stored, name=name, visibility=visibility)
+    return UploadOutcome(name, CREATED, CREATED, "Added.", stored)
+
+
+def duplicate_outcome(image, *, name: str, visibility: str | None) -> UploadOutcome:
+    """The outcome of sending bytes the owner already has as ``image``,
+    asking for ``visibility``. Asked private, a public image becomes private
+    (the safe direction); asked public, a private one stays private. Either
+    way the outcome says so. ``None`` asks for nothing."""
+    code = "duplicate"
+    if visibility == Visibility.PRIVATE and not image.is_private:
+        image_update(image, visibility=Visibility.PRIVATE)
+        code = "duplicate_now_private"
+    elif visibility == Visibility.PUBLIC and image.is_private:
+        code = "duplicate_kept_private"
+    return UploadOutcome(name, DUPLICATE, code, DUPLICATE_MESSAGES[code], image)
+
+
+def check_hashes(
+    *, owner, digests, visibility: str | None = None
+) -> tuple[list[UploadOutcome], list[str]]:
+    """Which of ``digests`` (SHA-256s in hex) ``owner`` already has: a
+    duplicate outcome for each of those, named by its digest (an uploader
+    need not send them; asked ``visibility`` is applied as an upload would),
+    and the digests still to send. Raises ``ValidationError`` for a body
+    that is not such a list, or one over IMAGEREPO_MAX_HASHES_PER_CHECK."""
+    if visibility is not None:
+        check_visibility(visibility)
+    wanted = clean_digests(digests)
+    known = Image.objects.owned_by(owner).filter(sha256__in=wanted)
+    found = {image.sha256: image for image in known}
+    existing = [
+        duplicate_outcome(found[sha], name=sha, visibility=visibility)
+        for sha in wanted
+        if sha in found
+    ]
+    return existing, [sha for sha in wanted if sha not in found]
+
+
+def clean_digests(digests) -> list[str]:
+    """``digests`` as lower-case SHA-256 hex digests, each once, in order."""
+    if digests is None:
+        raise ValidationError("Send the SHA-256 digests to check.", code="required")
+    if not isinstance(digests, list) or not all(isinstance(d, str) for d in digests):
+        raise ValidationError("Send a list of SHA-256 digests.", code="invalid")
+    if not digests:
+        raise ValidationError("Send at least one SHA-256 digest.", code="empty")
+    limit = settings.IMAGEREPO_MAX_HASHES_PER_CHECK
+    if len(digests) > limit:
+        raise ValidationError(
+            "Send at most %(limit)s digests at a time.",
+            code="too_many_hashes",
+            params={"limit": limit},
+        )
+    wanted = list(dict.fromkeys(d.lower() for d in digests))
+    if not all(SHA256_HEX.fullmatch(d) for d in wanted):
+        raise ValidationError(
+            "A SHA-256 digest is 64 hexadecimal digits.", code="invalid_hash"
+        )
+    return wanted
+
+
+def check_visibility(visibility):
+    if visibility not in Visibility.values:
+        raise ValidationError(
+            "Visibility must be public or private.", code="invalid_visibility"
+        )
