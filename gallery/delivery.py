@@ -14,7 +14,7 @@ time (``s-maxage=0, proxy-revalidate``), and that revalidation reaches the
 permission-checked view. The ETag carries the visibility, so a copy cached
 under one visibility never validates under the other.
 
-Versioned rendition URLs (search and browsing, issue 5): pages link
+Versioned rendition URLs: pages link
 thumbnails and display images as ``…/thumbnail/?v=<version>``, where the
 version (``Image.rendition_version``) holds a keyed hash of the file
 (``Image.content_tag``, which tells nothing about the bytes) and the

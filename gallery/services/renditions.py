@@ -14,10 +14,9 @@ WEBP_QUALITY = 80
 # lets libjpeg decode at 1/2, 1/4 or 1/8 scale: much faster, same look.
 _DRAFT_SLACK = 0.75
 # Thumbnails are shrunk by whole-pixel averaging (Image.reduce) to within
-# 1.5 times their size, then Lanczos-resampled the rest of the way. Against a
-# fair Lanczos resize of the full-resolution decode this is as faithful as
-# Pillow's default gap of 2 (44-64 dB PSNR either way, within 0.6 dB) at half
-# the cost, and a quarter of the gap of 3 (see BENCHMARKS.md, issue 3).
+# 1.5 times their size, then Lanczos-resampled the rest of the way: as
+# faithful to a full Lanczos resize as Pillow's default gap of 2, for much
+# less work (BENCHMARKS.md, "Ingest").
 THUMBNAIL_REDUCING_GAP = 1.5
 
 
@@ -62,10 +61,10 @@ def make_renditions(img, *, display_size, thumbnail_size):
     thumbnail is made from the display image, so the original is decoded once.
     """
     img = _upright(img)
-    # Huffman-optimising a display image costs about 8 ms of CPU per 12 MP
-    # photo, a sixth of all an import does for it, for files 11% smaller on
-    # detailed photos (450 -> 400 KiB) and 38% on very smooth ones (68 -> 42
-    # KiB); see BENCHMARKS.md, issue 3. Thumbnails, shown by the dozen, keep it.
+    # Huffman-optimising a display image costs a large share of an import's
+    # CPU for files only somewhat smaller (BENCHMARKS.md, "Ingest"); a
+    # display image is fetched one at a time. Thumbnails, shown by the dozen,
+    # keep it.
     display = _shrink_and_encode(img, display_size, optimize=False)
     thumbnail = _shrink_and_encode(img, thumbnail_size, THUMBNAIL_REDUCING_GAP)
     return display, thumbnail

@@ -174,10 +174,9 @@ def test_dry_run_writes_nothing(photo_tree, user, media_root, tmp_path):
 
 
 def test_dry_run_counts_a_copy_seen_long_after_the_first_as_a_duplicate(user, tmp_path):
-    # Before: once the first copy's result was in, a dry run forgot it (the
-    # real run finds its row), so a copy far down the walk "would import"
-    # again. One worker runs tasks in order: the first copy is long done by
-    # the time the second, in the next root, is even hashed.
+    # A dry run stores no row for the first copy, so it must remember the
+    # bytes itself. One worker runs tasks in order: the first copy is long
+    # done by the time the second, in the next root, is even hashed.
     first, later = tmp_path / "photos" / "first", tmp_path / "photos" / "later"
     first.mkdir(parents=True)
     later.mkdir()

@@ -2,9 +2,8 @@
 // its item changed, so thousands of queued files never block the page.
 // Rows live in blocks of BLOCK_SIZE; a block far off screen parks its rows in
 // a DocumentFragment and keeps only its height, so the browser has nothing
-// to walk there. (CSS content-visibility alone was not enough: Chromium still
-// spent ~5 ms of every frame on 2,000 rows; parked blocks bring that to the
-// cost of ~100 rows.)
+// to walk there. (CSS content-visibility alone still leaves Chromium laying
+// out every row on every frame.)
 
 import { formatBytes } from "./format.js";
 
