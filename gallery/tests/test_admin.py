@@ -184,3 +184,43 @@ def test_admin_add_whose_later_steps_fail_leaves_no_orphan_file(
     rows = {name for image in Image.objects.all() for name in image.stored_files()}
     assert set(stored_files()) == rows
     assert len(rows) == 3
+
+
+def test_admin_add_page_offers_the_upload_form(client_for, staff_user):
+    response = client_for(staff_user).get(reverse("admin:gallery_image_add"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'enctype="multipart/form-data"' in page
+    assert 'name="upload"' in page and 'accept="image/jpeg' in page
+    assert f'<option value="{staff_user.pk}" selected>' in page
+
+
+def test_admin_add_of_bytes_the_owner_has_says_so_and_adds_nothing(
+    client_for, staff_user, user, make_image
+):
+    data = noisy_jpeg(seed=12)
+    make_image(user, data=data, visibility="public")
+    response = client_for(staff_user).post(
+        reverse("admin:gallery_image_add"),
+        {
+            "upload": upload("again.jpg", data),
+            "owner": user.pk,
+            "title": "",
+            "description": "",
+            "visibility": "private",
+        },
+        follow=True,
+    )
+    assert "it is now private" in response.content.decode()
+    assert Image.objects.get().visibility == "private"
+
+
+def test_admin_changes_go_through_the_service(client_for, staff_user, user, make_image):
+    image = make_image(user, title="Old", visibility="public")
+    response = client_for(staff_user).post(
+        reverse("admin:gallery_image_change", args=[image.pk]),
+        {"title": "New", "description": "", "visibility": "private"},
+    )
+    assert response.status_code == 302
+    image.refresh_from_db()
+    assert (image.title, image.visibility) == ("New", "private")
