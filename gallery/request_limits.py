@@ -13,9 +13,6 @@ from .limits import file_too_large
 from .models import UploadCount
 
 RATE_WINDOW_SECONDS = 3600
-# The cache alias holding the API's request counters (api.throttling): its own,
-# so unrelated keys never crowd them out (settings: IMAGEREPO_RATE_CACHE_URL).
-RATE_LIMIT_CACHE = "rate_limits"
 
 
 def client_ip(request):

@@ -281,7 +281,6 @@ IMAGEREPO_CLIENT_IP_HEADER = env.str("IMAGEREPO_CLIENT_IP_HEADER", "REMOTE_ADDR"
 # room for a drop of a few thousand photos, with the odd bad file, in one go.
 IMAGEREPO_UPLOADS_PER_HOUR = env.int("IMAGEREPO_UPLOADS_PER_HOUR", default=5000)
 IMAGEREPO_MAX_REQUEST_BYTES = env.int("IMAGEREPO_MAX_REQUEST_BYTES", default=2**30)
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # The first handler refuses each file past IMAGEREPO_MAX_UPLOAD_BYTES while it
 # streams in, so an oversized file is never held in memory or on disk.
 FILE_UPLOAD_HANDLERS = [
@@ -347,7 +346,7 @@ IMAGEREPO_API_PAGE_SIZE = env.int("IMAGEREPO_API_PAGE_SIZE", default=50)
 IMAGEREPO_API_MAX_PAGE_SIZE = env.int("IMAGEREPO_API_MAX_PAGE_SIZE", default=200)
 # check-hashes takes at most IMAGEREPO_MAX_HASHES_PER_CHECK, as the upload page.
 # Requests per token (or signed-in user) and per anonymous address; DRF's
-# "N/second|minute|hour|day" form. Counted in CACHES["rate_limits"] (below).
+# "N/second|minute|hour|day" form. Counted in the default cache (below).
 IMAGEREPO_API_RATE_TOKEN = env.str("IMAGEREPO_API_RATE_TOKEN", default="1200/minute")
 IMAGEREPO_API_RATE_ANON = env.str("IMAGEREPO_API_RATE_ANON", default="120/minute")
 REST_FRAMEWORK = {
@@ -385,17 +384,23 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# ---------------------------------------------------------------- rate-limit counters
-# The API's request counters (api.throttling) live in a cache of their own, so
-# no other keys can evict them. By default each server process counts alone;
-# point IMAGEREPO_RATE_CACHE_URL at a shared cache that no other program uses
-# (e.g. filecache:///var/tmp/imagerepo-rates) to share one budget.
-CACHES["rate_limits"] = env.cache(
-    "IMAGEREPO_RATE_CACHE_URL", default="locmemcache://imagerepo-rate-limits"
-)
-CACHES["rate_limits"].setdefault("OPTIONS", {}).setdefault(
-    "MAX_ENTRIES", env.int("IMAGEREPO_RATE_CACHE_ENTRIES", default=20_000)
-)
+# ---------------------------------------------------------------- cache
+# The site keeps only the API's request counters in it (api.throttling): one
+# per token and per anonymous address seen in the last minute, so they share
+# it with nothing that could crowd them out. Upload limits are counted in the
+# database instead. The local-memory default counts per server process; a
+# cache every process reaches (dbcache://imagerepo_cache, which `make serve`
+# creates) gives them one budget.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Django's own backends drop keys past MAX_ENTRIES (300 unless told): room for
+# a flood of addresses without losing a token's count. Memcached and Redis
+# take no such option and evict by memory instead.
+if CACHES["default"]["BACKEND"].rsplit(".", 1)[-1] in (
+    "LocMemCache",
+    "FileBasedCache",
+    "DatabaseCache",
+):
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 20_000)
 
 # ---------------------------------------------------------------- logging
 LOGGING = {
