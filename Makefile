@@ -6,8 +6,6 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
-# Local development serves with DEBUG on; production sets its own environment.
-export DJANGO_DEBUG ?= true
 
 .PHONY: install run manage test test-scale serve lint format clean
 
@@ -18,15 +16,20 @@ $(VENV)/.installed: requirements.txt client/pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
+# manage.py uses the development settings (DEBUG on, no secret key needed).
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# Any manage.py command in the environment of `make run` (DJANGO_DEBUG on), or
-# with ENV_FILE in that file's, as `make serve`: make manage ARGS="createsuperuser"
+# Any manage.py command, as `make run` runs them: make manage ARGS="check".
+# With ENV_FILE, the production settings in that file's environment, as
+# `make serve`: make manage ENV_FILE=/etc/imagerepo/imagerepo.env ARGS="..."
 manage: install
-	@if [ -n "$(ENV_FILE)" ]; then set -a; . "$(ENV_FILE)"; set +a; fi; \
+	@if [ -n "$(ENV_FILE)" ]; then \
+		export DJANGO_SETTINGS_MODULE=imagerepo.settings.production; \
+		set -a; . "$(ENV_FILE)"; set +a; \
+	fi; \
 	$(PY) manage.py $(ARGS)
 
 test: install
@@ -49,10 +52,12 @@ test-scale: install
 		E2E_PORT=$(SCALE_E2E_PORT) IMAGEREPO_TEST_PORTS=$(SCALE_TEST_PORTS) \
 		$(PY) scripts/scale-servers run -- $(PY) -m pytest
 
-# Production server: gunicorn, workers from deploy/gunicorn.conf.py. Settings
-# come from the environment, or from ENV_FILE (see deploy/imagerepo.env.example).
+# Production server: gunicorn, workers from deploy/gunicorn.conf.py, the
+# production settings. Deployment facts come from the environment, or from
+# ENV_FILE (see deploy/imagerepo.env.example).
 serve: install
-	@if [ -n "$(ENV_FILE)" ]; then set -a; . "$(ENV_FILE)"; set +a; fi; \
+	@export DJANGO_SETTINGS_MODULE=imagerepo.settings.production; \
+	if [ -n "$(ENV_FILE)" ]; then set -a; . "$(ENV_FILE)"; set +a; fi; \
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py createcachetable && \
 	$(PY) manage.py collectstatic --noinput --verbosity 0 && \

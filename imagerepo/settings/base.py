@@ -1,3 +1,8 @@
+"""Settings shared by every way of running imagerepo. ``development`` (what
+``manage.py`` uses), ``production`` (what ``wsgi.py`` and gunicorn use) and
+``test`` build on it.
+"""
+
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -10,17 +15,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 
 # ---------------------------------------------------------------- core
-DEBUG = env.bool("DJANGO_DEBUG", default=False)
-
-_DEV_SECRET_KEY = "django-insecure-local-development-key-do-not-use-in-production"
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "Set DJANGO_SECRET_KEY, or set DJANGO_DEBUG=true for local development."
-        )
-    SECRET_KEY = _DEV_SECRET_KEY
-
+DEBUG = False
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -136,8 +131,6 @@ STORAGES = {
     "local": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
 
@@ -222,15 +215,7 @@ IMAGEREPO_DISPLAY_SIZE = env.int("IMAGEREPO_DISPLAY_SIZE", default=2048)
 IMAGEREPO_GALLERY_PAGE_SIZE = env.int("IMAGEREPO_GALLERY_PAGE_SIZE", default=48)
 
 # ---------------------------------------------------------------- security (issue 4)
-# See SECURITY.md for what these guarantee.
-HTTPS = env.bool("DJANGO_HTTPS", default=False)
-# Behind a TLS-terminating proxy (deploy/nginx.conf sets this header).
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
-SECURE_SSL_REDIRECT = HTTPS
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
-# Strict-Transport-Security for a year once HTTPS is on (0 turns it off).
-SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000 if HTTPS else 0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+# See SECURITY.md for what these guarantee; production.py adds HTTPS.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
