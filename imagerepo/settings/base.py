@@ -388,9 +388,15 @@ if CACHES["default"]["BACKEND"].rsplit(".", 1)[-1] in (
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 20_000)
 
 # ---------------------------------------------------------------- logging
+# One console handler, on the root logger, for every logger. Django's own
+# default gives the "django" logger a console handler too (while DEBUG is on);
+# emptied here, or each request warning ("Not Found: ...") would print twice.
+# runserver's access lines (django.server) keep their own handler.
+log_level = env.str("DJANGO_LOG_LEVEL", default="WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": log_level},
+    "loggers": {"django": {"handlers": [], "level": log_level}},
 }

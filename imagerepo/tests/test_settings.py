@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 BASE_DIR = settings.BASE_DIR
@@ -49,3 +50,16 @@ def test_the_wsgi_application_starts_with_a_secret_key(tmp_path):
     run = python(tmp_path, "-c", code, DJANGO_SECRET_KEY="x" * 50)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["False"]
+
+
+@pytest.mark.parametrize("module", ["development", "test"])
+def test_a_request_warning_is_logged_once(tmp_path, module):
+    code = (
+        "import django; django.setup(); from django.test import Client; "
+        "print(Client(HTTP_HOST='localhost').get('/no-such-page/').status_code)"
+    )
+    run = python(
+        tmp_path, "-c", code, DJANGO_SETTINGS_MODULE=f"imagerepo.settings.{module}"
+    )
+    assert run.stdout.split() == ["404"], run.stderr
+    assert run.stderr.splitlines().count("Not Found: /no-such-page/") == 1, run.stderr
