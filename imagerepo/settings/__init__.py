@@ -1,6 +1,6 @@
 """imagerepo settings, one module per way of running the site.
 
-``base``: everything shared.
+``base``: everything shared; the environment supplies deployment facts only.
 ``development``: what ``manage.py`` uses by default (DEBUG on, a fixed key).
 ``production``: what ``wsgi.py``, gunicorn and ``make serve`` use (DEBUG off,
 a secret key required, HTTPS from the environment).
