@@ -385,15 +385,36 @@ SPECTACULAR_SETTINGS = {
 }
 
 # ---------------------------------------------------------------- logging
-# One console handler, on the root logger, for every logger. Django's own
-# default gives the "django" logger a console handler too (while DEBUG is on);
-# emptied here, or each request warning ("Not Found: ...") would print twice.
-# runserver's access lines (django.server) keep their own handler.
+# One line per event. Everything goes to the root logger's console handler;
+# Django's own default also gives the "django" logger a console handler (while
+# DEBUG is on), so each request warning ("Not Found: ...") printed twice:
+# emptied here. Configuring "django" resets its children, so runserver's
+# access lines (django.server) are declared again as Django has them.
 log_level = env.str("DJANGO_LOG_LEVEL", default="WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+        },
+    },
     "root": {"handlers": ["console"], "level": log_level},
-    "loggers": {"django": {"handlers": [], "level": log_level}},
+    "loggers": {
+        "django": {"handlers": [], "level": log_level},
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+        },
+    },
 }
