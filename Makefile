@@ -1,35 +1,45 @@
 # imagerepo: `make run` serves the site, `make test` runs the tests.
-# Both create .venv and install requirements.txt on first use.
+# `make run` creates .venv with what the site needs (requirements.txt);
+# `make test` adds the test and tool packages (requirements-dev.txt).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
-# Local development serves with DEBUG on; production sets its own environment.
-export DJANGO_DEBUG ?= true
 
-.PHONY: install run manage test test-scale serve lint format clean
+.PHONY: install install-dev run manage test test-scale serve lint format clean
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed-run
+install-dev: $(VENV)/.installed-dev
 
-$(VENV)/.installed: requirements.txt client/pyproject.toml
+$(VENV)/.installed-run: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
+# On top of the run install, so `make run` after `make test` installs nothing.
+$(VENV)/.installed-dev: $(VENV)/.installed-run requirements-dev.txt client/pyproject.toml
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# manage.py uses the development settings (DEBUG on, no secret key needed).
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# Any manage.py command in the environment of `make run` (DJANGO_DEBUG on), or
-# with ENV_FILE in that file's, as `make serve`: make manage ARGS="createsuperuser"
+# Any manage.py command, as `make run` runs them: make manage ARGS="check".
+# With ENV_FILE, the production settings in that file's environment, as
+# `make serve`: make manage ENV_FILE=/etc/imagerepo/imagerepo.env ARGS="..."
 manage: install
-	@if [ -n "$(ENV_FILE)" ]; then set -a; . "$(ENV_FILE)"; set +a; fi; \
+	@if [ -n "$(ENV_FILE)" ]; then \
+		export DJANGO_SETTINGS_MODULE=imagerepo.settings.production; \
+		set -a; . "$(ENV_FILE)"; set +a; \
+	fi; \
 	$(PY) manage.py $(ARGS)
 
-test: install
+test: install-dev
 	# nginx runs deploy/nginx.conf for real in the deployment tests;
 	# chromium runs the browser tests (Playwright drives Debian's build).
 	scripts/ensure-apt-packages nginx-light chromium
@@ -43,26 +53,28 @@ test: install
 SCALE_BASE_PORT ?= 8710
 SCALE_E2E_PORT ?= 8741
 SCALE_TEST_PORTS ?= 8770-8799
-test-scale: install
+test-scale: install-dev
 	scripts/ensure-apt-packages postgresql nginx-light chromium
 	IMAGEREPO_TEST_BACKENDS=postgresql,s3 SCALE_BASE_PORT=$(SCALE_BASE_PORT) \
 		E2E_PORT=$(SCALE_E2E_PORT) IMAGEREPO_TEST_PORTS=$(SCALE_TEST_PORTS) \
 		$(PY) scripts/scale-servers run -- $(PY) -m pytest
 
-# Production server: gunicorn, workers from deploy/gunicorn.conf.py. Settings
-# come from the environment, or from ENV_FILE (see deploy/imagerepo.env.example).
+# Production server: gunicorn, workers from deploy/gunicorn.conf.py, the
+# production settings. Deployment facts come from the environment, or from
+# ENV_FILE (see deploy/imagerepo.env.example).
 serve: install
-	@if [ -n "$(ENV_FILE)" ]; then set -a; . "$(ENV_FILE)"; set +a; fi; \
+	@export DJANGO_SETTINGS_MODULE=imagerepo.settings.production; \
+	if [ -n "$(ENV_FILE)" ]; then set -a; . "$(ENV_FILE)"; set +a; fi; \
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py createcachetable && \
 	$(PY) manage.py collectstatic --noinput --verbosity 0 && \
 	exec $(VENV)/bin/gunicorn --config deploy/gunicorn.conf.py imagerepo.wsgi
 
-lint: install
+lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-format: install
+format: install-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 

@@ -1,25 +1,20 @@
 """Rate limits: one bucket per API token (or signed-in user), one per
 anonymous address. Rates are settings, read on every request.
 
-Counters live in their own cache (``CACHES["rate_limits"]``), so no other
-keys can crowd them out, and an anonymous caller is told apart by the same
+Counters live in the default cache, where they are the only keys (see the
+settings' cache section), and an anonymous caller is told apart by the same
 address rule as the sign-in lock-out (``gallery.request_limits.client_ip``):
 a header the client wrote itself, such as X-Forwarded-For, never counts."""
 
 from django.conf import settings
-from django.core.cache import caches
 from rest_framework.throttling import SimpleRateThrottle
 
-from gallery.request_limits import RATE_LIMIT_CACHE, client_ip
+from gallery.request_limits import client_ip
 
 from .models import ApiToken
 
 
 class RateThrottle(SimpleRateThrottle):
-    def __init__(self):
-        self.cache = caches[RATE_LIMIT_CACHE]
-        super().__init__()
-
     def get_ident(self, request):
         return client_ip(request)
 

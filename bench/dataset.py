@@ -54,8 +54,8 @@ def database_path(rows):
 def django_env(path, **extra):
     return {
         **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DATABASE_URL": f"sqlite:///{path}",
-        "DJANGO_SECRET_KEY": "benchmark-only",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         **extra,
     }

@@ -24,9 +24,8 @@ class SqliteStore:
         site.mkdir(parents=True, exist_ok=True)
         return {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "imagerepo.settings.base",
+            "DJANGO_SETTINGS_MODULE": "imagerepo.settings.production",
             "DJANGO_SECRET_KEY": "bench-only",
-            "DJANGO_DEBUG": "false",
             "DATABASE_URL": f"sqlite:///{site / 'db.sqlite3'}",
             "MEDIA_STORAGE": "local",
             "MEDIA_ROOT": str(site / "media"),

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "imagerepo.settings.base")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "imagerepo.settings.production")
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 

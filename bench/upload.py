@@ -207,7 +207,6 @@ def main():
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "bench.settings",
-            "DJANGO_SECRET_KEY": "bench-only-not-secret",
             "DATABASE_URL": f"sqlite:///{work / 'db.sqlite3'}",
             "MEDIA_ROOT": str(work / "media"),
             "DJANGO_SUPERUSER_PASSWORD": PASSWORD,

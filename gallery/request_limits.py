@@ -6,10 +6,6 @@ from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 
-# The cache alias holding the API's request counters (api.throttling): its own,
-# so unrelated keys never crowd them out (settings: IMAGEREPO_RATE_CACHE_URL).
-RATE_LIMIT_CACHE = "rate_limits"
-
 
 def client_ip(request):
     """The client's address (django-axes keys sign-in failures on it). Behind

@@ -1,19 +1,17 @@
 import pytest
-from django.core.cache import caches
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from api.tokens import token_create
-from gallery.request_limits import RATE_LIMIT_CACHE
 from gallery.tests.conftest import make_image  # noqa: F401  (a shared fixture)
 
 
 @pytest.fixture(autouse=True)
 def fresh_rate_limits():
-    """Request counters live in their own cache; each test starts with none."""
-    counters = caches[RATE_LIMIT_CACHE]
-    counters.clear()
+    """Request counters live in the cache; each test starts with none."""
+    cache.clear()
     yield
-    counters.clear()
+    cache.clear()
 
 
 @pytest.fixture

@@ -29,8 +29,10 @@ def port_from_env():
 
 @pytest.fixture(scope="module")
 def live_site(tmp_path_factory):
-    # Small pages, so every listing in these tests follows cursors.
-    site = prepare_site(tmp_path_factory.mktemp("live-site"), IMAGEREPO_API_PAGE_SIZE=3)
+    site = prepare_site(
+        tmp_path_factory.mktemp("live-site"),
+        DJANGO_SETTINGS_MODULE="client.tests.site_settings",  # small API pages
+    )
     with served(site, port=port_from_env()):
         yield site
 

@@ -3,10 +3,9 @@ import posixpath
 from pathlib import Path
 
 import pytest
-from django.core.cache import caches
+from django.core.cache import cache
 from django.core.files.storage import default_storage
 
-from gallery.request_limits import RATE_LIMIT_CACHE
 from gallery.services import upload_image
 
 from .images import noisy_jpeg, upload
@@ -16,10 +15,9 @@ from .images import noisy_jpeg, upload
 def empty_cache():
     """The API's request counters live in a cache: every test starts at zero.
     (Upload counters are rows, rolled back with each test.)"""
-    counters = caches[RATE_LIMIT_CACHE]
-    counters.clear()
+    cache.clear()
     yield
-    counters.clear()
+    cache.clear()
 
 
 @pytest.fixture

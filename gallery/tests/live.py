@@ -92,8 +92,7 @@ def site_env(root, **overrides):
     """Production-like settings for a site living in ``root``."""
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "imagerepo.settings.base",
-        "DJANGO_DEBUG": "false",
+        "DJANGO_SETTINGS_MODULE": "imagerepo.settings.production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DATABASE_URL": f"sqlite:///{root / 'db.sqlite3'}",

@@ -16,7 +16,6 @@ from .live import BASE_DIR, Visitor, prepare_site, served, site_env
 from .nginx import nginx_in_front_of, nginx_test, render_site_conf, write_nginx_conf
 
 PRODUCTION = {
-    "DJANGO_DEBUG": "false",
     "DJANGO_ALLOWED_HOSTS": "photos.example.org",
     "DJANGO_HTTPS": "true",
 }

@@ -1,6 +1,9 @@
-"""imagerepo settings: everything is read from the environment.
+"""imagerepo settings, one module per way of running the site.
 
-``base`` is the one settings module for every install (the defaults give a
-working laptop setup: SQLite file and ``media/`` on disk; production is switched
-on by environment variables only). ``test`` adjusts it for the test suite.
+``base``: everything shared; the environment supplies deployment facts only.
+``development``: what ``manage.py`` uses by default (DEBUG on, a fixed key).
+``production``: what ``wsgi.py``, gunicorn and ``make serve`` use (DEBUG off,
+a secret key required, HTTPS from the environment).
+``test``: the test suite (pytest), on whatever database and storage the
+environment names, as ``make test-scale`` needs.
 """

@@ -1,3 +1,11 @@
+"""Settings shared by every way of running imagerepo.
+
+The environment carries deployment facts only: where the database, the files
+and the cache are, the host names, the upload size and rate limits. Every
+other value is a constant here. ``development`` (what ``manage.py`` uses),
+``production`` (what ``wsgi.py`` and gunicorn use) and ``test`` build on it.
+"""
+
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -10,17 +18,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 
 # ---------------------------------------------------------------- core
-DEBUG = env.bool("DJANGO_DEBUG", default=False)
-
-_DEV_SECRET_KEY = "django-insecure-local-development-key-do-not-use-in-production"
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "Set DJANGO_SECRET_KEY, or set DJANGO_DEBUG=true for local development."
-        )
-    SECRET_KEY = _DEV_SECRET_KEY
-
+DEBUG = False
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -39,6 +37,10 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "gallery",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -74,19 +76,31 @@ TEMPLATES = [
         },
     },
 ]
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
 
 # ---------------------------------------------------------------- database
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+# Keep connections between requests: closing a SQLite connection in WAL mode
+# checkpoints the log, which would otherwise happen on every request.
+DATABASES["default"].setdefault("CONN_MAX_AGE", 600)
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside one writer; IMMEDIATE transactions take the
     # write lock up front, so a busy writer makes others wait (up to the
-    # timeout) instead of failing with "database is locked" mid-transaction.
+    # timeout, in seconds) instead of failing with "database is locked"
+    # mid-transaction.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "transaction_mode": "IMMEDIATE",
-            "timeout": env.int("SQLITE_BUSY_TIMEOUT_SECONDS", default=20),
+            "timeout": 20,
             "init_command": (
                 "PRAGMA journal_mode=WAL;"
                 "PRAGMA synchronous=NORMAL;"
@@ -99,7 +113,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# ---------------------------------------------------------------- auth
+# ---------------------------------------------------------------- cache
+# The site keeps only the API's request counters in it (api.throttling): one
+# per token and per anonymous address seen in the last minute, so they share
+# it with nothing that could crowd them out. Upload limits are counted in the
+# database instead. The local-memory default counts per server process; a
+# cache every process reaches (dbcache://imagerepo_cache, which `make serve`
+# creates) gives them one budget.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Django's own backends drop keys past MAX_ENTRIES (300 unless told): room for
+# a flood of addresses without losing a token's count. Memcached and Redis
+# take no such option and evict by memory instead.
+if CACHES["default"]["BACKEND"].rsplit(".", 1)[-1] in (
+    "LocMemCache",
+    "FileBasedCache",
+    "DatabaseCache",
+):
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 20_000)
+
+# ---------------------------------------------------------------- sign-in
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"django.contrib.auth.password_validation.{name}"}
     for name in (
@@ -113,11 +145,21 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "gallery:index"
 LOGOUT_REDIRECT_URL = "gallery:index"
 
-# ---------------------------------------------------------------- i18n
-LANGUAGE_CODE = "en-us"
-TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="UTC")
-USE_I18N = True
-USE_TZ = True
+# Brute force (django-axes): after this many failures for one user name from
+# one address, that pair is locked out for the cool-off.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "gallery.request_limits.client_ip"
+# The request header holding the client's address; behind nginx, the
+# X-Real-IP it sets (HTTP_X_REAL_IP), since REMOTE_ADDR is then the proxy.
+IMAGEREPO_CLIENT_IP_HEADER = env.str("IMAGEREPO_CLIENT_IP_HEADER", "REMOTE_ADDR")
 
 # ---------------------------------------------------------------- static and media
 STATIC_URL = "static/"
@@ -136,16 +178,20 @@ STORAGES = {
     "local": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+
+# import_images notes here which files its workers are writing, so that a run
+# killed part-way is cleaned up by the next one. Must be on a local disk.
+IMAGEREPO_IMPORT_JOURNAL_DIR = env.path(
+    "IMAGEREPO_IMPORT_JOURNAL_DIR", default=BASE_DIR / "var" / "import-journal"
+)
 
 # ---------------------------------------------------------------- object storage (S3)
 # MEDIA_STORAGE=s3 keeps uploads in an S3-compatible bucket instead of
 # MEDIA_ROOT. Objects are private (no public ACL); the permission-checked file
 # views stream them, or with S3_DELIVERY=redirect send the browser to a
-# presigned URL that expires after S3_URL_EXPIRY_SECONDS.
+# presigned URL that expires soon after.
 MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="local")
 S3_BUCKET = env.str("S3_BUCKET", default="")
 S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default="")
@@ -155,7 +201,9 @@ S3_REGION = env.str("S3_REGION", default="us-east-1")
 S3_ADDRESSING_STYLE = env.str("S3_ADDRESSING_STYLE", default="path")
 S3_PREFIX = env.str("S3_PREFIX", default="")
 S3_DELIVERY = env.str("S3_DELIVERY", default="stream")
-S3_URL_EXPIRY_SECONDS = env.int("S3_URL_EXPIRY_SECONDS", default=60)
+# Long enough for a browser to follow the redirect, short enough that a copied
+# link to a private image is soon useless.
+S3_URL_EXPIRY_SECONDS = 60
 
 if MEDIA_STORAGE not in ("local", "s3"):
     raise ImproperlyConfigured("MEDIA_STORAGE must be 'local' or 's3'.")
@@ -199,38 +247,75 @@ def _s3_origin():
 S3_MEDIA_ORIGIN = _s3_origin() if S3_BUCKET else ""
 
 # ---------------------------------------------------------------- upload limits
-# One name and one default per limit; gallery.limits reads them.
+# One name and one default per limit; gallery.limits reads them. The sizes
+# and the hourly rate depend on the machine and its users, so they come from
+# the environment; the rest guard the decoders and stay fixed.
 IMAGEREPO_MAX_UPLOAD_BYTES = env.int("IMAGEREPO_MAX_UPLOAD_BYTES", default=50 * 2**20)
-IMAGEREPO_MAX_IMAGE_PIXELS = env.int("IMAGEREPO_MAX_IMAGE_PIXELS", default=100_000_000)
-IMAGEREPO_MAX_FRAMES = env.int("IMAGEREPO_MAX_FRAMES", default=500)
-IMAGEREPO_MAX_FILES_PER_REQUEST = env.int(
-    "IMAGEREPO_MAX_FILES_PER_REQUEST", default=100
-)
-IMAGEREPO_ALLOWED_FORMATS = env.list(
-    "IMAGEREPO_ALLOWED_FORMATS",
-    default=["JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF", "HEIF", "AVIF"],
-)
+# Keep equal to nginx's client_max_body_size (deploy/nginx.conf).
+IMAGEREPO_MAX_REQUEST_BYTES = env.int("IMAGEREPO_MAX_REQUEST_BYTES", default=2**30)
+# Files per user per hour (0 = no limit). Every file sent counts, refused ones
+# too (each costs a decode); 5,000 leaves room for a drop of a few thousand
+# photos, with the odd bad file, in one go. Counted in the database
+# (gallery.UploadCount), atomically, so every server process shares it.
+IMAGEREPO_UPLOADS_PER_HOUR = env.int("IMAGEREPO_UPLOADS_PER_HOUR", default=5000)
+IMAGEREPO_MAX_IMAGE_PIXELS = 100_000_000
+IMAGEREPO_MAX_FRAMES = 500
+IMAGEREPO_MAX_FILES_PER_REQUEST = 100
+IMAGEREPO_ALLOWED_FORMATS = [
+    "JPEG",
+    "PNG",
+    "GIF",
+    "WEBP",
+    "BMP",
+    "TIFF",
+    "HEIF",
+    "AVIF",
+]
 
 # Django refuses requests with more files than this before any view runs.
 DATA_UPLOAD_MAX_NUMBER_FILES = IMAGEREPO_MAX_FILES_PER_REQUEST
 # Uploads above this size are spooled to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 4 * 2**20
+# The first handler refuses each file past IMAGEREPO_MAX_UPLOAD_BYTES while it
+# streams in, so an oversized file is never held in memory or on disk.
+FILE_UPLOAD_HANDLERS = [
+    "gallery.request_limits.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
-# ---------------------------------------------------------------- renditions
-IMAGEREPO_THUMBNAIL_SIZE = env.int("IMAGEREPO_THUMBNAIL_SIZE", default=400)
-IMAGEREPO_DISPLAY_SIZE = env.int("IMAGEREPO_DISPLAY_SIZE", default=2048)
-IMAGEREPO_GALLERY_PAGE_SIZE = env.int("IMAGEREPO_GALLERY_PAGE_SIZE", default=48)
+# ---------------------------------------------------------------- browser uploader
+# The upload page sends one file per request, a few at a time, and first asks
+# which SHA-256s the owner already has so duplicates never leave the browser.
+IMAGEREPO_UPLOAD_PARALLEL = 4
+IMAGEREPO_MAX_HASHES_PER_CHECK = 500
+# The browser must read a whole file to hash it; bigger files skip the check
+# and go straight up (the server still refuses a duplicate).
+IMAGEREPO_PREHASH_MAX_BYTES = 32 * 2**20
 
-# ---------------------------------------------------------------- security (issue 4)
-# See SECURITY.md for what these guarantee.
-HTTPS = env.bool("DJANGO_HTTPS", default=False)
-# Behind a TLS-terminating proxy (deploy/nginx.conf sets this header).
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
-SECURE_SSL_REDIRECT = HTTPS
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
-# Strict-Transport-Security for a year once HTTPS is on (0 turns it off).
-SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000 if HTTPS else 0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+# ---------------------------------------------------------------- renditions and pages
+IMAGEREPO_THUMBNAIL_SIZE = 400
+IMAGEREPO_DISPLAY_SIZE = 2048
+IMAGEREPO_GALLERY_PAGE_SIZE = 48
+# Words (and phrases) of a query that count; the rest are ignored.
+IMAGEREPO_SEARCH_MAX_TERMS = 12
+# Result counts stop at this many and show "1,000+": no COUNT(*) of a million.
+IMAGEREPO_RESULT_COUNT_CAP = 1000
+
+# ---------------------------------------------------------------- file delivery
+# With a path prefix set (e.g. /protected-media/), the permission-checked
+# views answer with X-Accel-Redirect and nginx sends the bytes from its
+# `internal` location (deploy/nginx.conf). Empty: Django streams them itself.
+IMAGEREPO_X_ACCEL_REDIRECT_PREFIX = env.str("IMAGEREPO_X_ACCEL_REDIRECT_PREFIX", "")
+# How long a browser may reuse a public file without asking again. Shared
+# caches must always revalidate, so a switch to private holds at once there.
+IMAGEREPO_PUBLIC_BROWSER_CACHE_SECONDS = 300
+# Browser lifetime of a public rendition asked for by its current versioned URL
+# (gallery.delivery); the version changes with the visibility.
+IMAGEREPO_PUBLIC_VERSIONED_CACHE_SECONDS = 365 * 24 * 3600
+
+# ---------------------------------------------------------------- HTTP security
+# See SECURITY.md for what these guarantee; production.py adds HTTPS.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -256,98 +341,12 @@ if MEDIA_STORAGE == "s3" and S3_DELIVERY == "redirect":
     # <img> tags follow the file views' redirects to presigned bucket URLs.
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(S3_MEDIA_ORIGIN)
 
-# Sign-in brute force (django-axes): after this many failures for one user name
-# from one address, that pair is locked out for the cool-off.
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
-AXES_FAILURE_LIMIT = env.int("IMAGEREPO_LOGIN_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = timedelta(
-    minutes=env.int("IMAGEREPO_LOGIN_COOLOFF_MINUTES", default=15)
-)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "gallery.request_limits.client_ip"
-# The request header holding the client's address; behind nginx, the
-# X-Real-IP it sets (HTTP_X_REAL_IP), since REMOTE_ADDR is then the proxy.
-IMAGEREPO_CLIENT_IP_HEADER = env.str("IMAGEREPO_CLIENT_IP_HEADER", "REMOTE_ADDR")
-
-# Uploads: files per user per hour (0 = no limit), and the largest request body.
-# The rate is counted in the database (gallery.UploadCount), atomically, so
-# every server process shares it with no cache server to set up.
-# Every file sent counts, refused ones too (each costs a decode); 5,000 leaves
-# room for a drop of a few thousand photos, with the odd bad file, in one go.
-IMAGEREPO_UPLOADS_PER_HOUR = env.int("IMAGEREPO_UPLOADS_PER_HOUR", default=5000)
-IMAGEREPO_MAX_REQUEST_BYTES = env.int("IMAGEREPO_MAX_REQUEST_BYTES", default=2**30)
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
-# The first handler refuses each file past IMAGEREPO_MAX_UPLOAD_BYTES while it
-# streams in, so an oversized file is never held in memory or on disk.
-FILE_UPLOAD_HANDLERS = [
-    "gallery.request_limits.SizeLimitedUploadHandler",
-    "django.core.files.uploadhandler.MemoryFileUploadHandler",
-    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
-]
-
-# Files: with a path prefix set (e.g. /protected-media/), the permission-checked
-# views answer with X-Accel-Redirect and nginx sends the bytes from its
-# `internal` location (deploy/nginx.conf). Empty: Django streams them itself.
-IMAGEREPO_X_ACCEL_REDIRECT_PREFIX = env.str("IMAGEREPO_X_ACCEL_REDIRECT_PREFIX", "")
-# How long a browser may reuse a public file without asking again. Shared
-# caches must always revalidate, so a switch to private holds at once there.
-IMAGEREPO_PUBLIC_BROWSER_CACHE_SECONDS = env.int(
-    "IMAGEREPO_PUBLIC_BROWSER_CACHE_SECONDS", default=300
-)
-# ---------------------------------------------------------------- search and browsing
-# Words (and phrases) of a query that count; the rest are ignored.
-IMAGEREPO_SEARCH_MAX_TERMS = env.int("IMAGEREPO_SEARCH_MAX_TERMS", default=12)
-# Result counts stop at this many and show "1,000+": no COUNT(*) of a million.
-IMAGEREPO_RESULT_COUNT_CAP = env.int("IMAGEREPO_RESULT_COUNT_CAP", default=1000)
-# Keep database connections between requests: closing a SQLite connection
-# in WAL mode checkpoints, measured at ~4 ms of a ~12 ms gallery page.
-DATABASES["default"].setdefault(
-    "CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=600)
-)
-DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
-# Browser lifetime of a public rendition asked for by its current versioned URL
-# (gallery.delivery); the version changes with the visibility.
-IMAGEREPO_PUBLIC_VERSIONED_CACHE_SECONDS = env.int(
-    "IMAGEREPO_PUBLIC_VERSIONED_CACHE_SECONDS", default=365 * 24 * 3600
-)
-
-# ---------------------------------------------------------------- bulk import
-# import_images notes here which files its workers are writing, so that a run
-# killed part-way is cleaned up by the next one. Must be on a local disk.
-IMAGEREPO_IMPORT_JOURNAL_DIR = env.path(
-    "IMAGEREPO_IMPORT_JOURNAL_DIR", default=BASE_DIR / "var" / "import-journal"
-)
-
-# ---------------------------------------------------------------- browser uploader
-# The upload page sends one file per request, a few at a time, and first asks
-# which SHA-256s the owner already has so duplicates never leave the browser.
-IMAGEREPO_UPLOAD_PARALLEL = env.int("IMAGEREPO_UPLOAD_PARALLEL", default=4)
-IMAGEREPO_MAX_HASHES_PER_CHECK = env.int("IMAGEREPO_MAX_HASHES_PER_CHECK", default=500)
-# The browser must read a whole file to hash it; bigger files skip the check
-# and go straight up (the server still refuses a duplicate).
-IMAGEREPO_PREHASH_MAX_BYTES = env.int("IMAGEREPO_PREHASH_MAX_BYTES", default=32 * 2**20)
-
-# ---------------------------------------------------------------- forms
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
-
-# ---------------------------------------------------------------- JSON API (issue 8)
-INSTALLED_APPS += [
-    "rest_framework",
-    "drf_spectacular",
-    "drf_spectacular_sidecar",
-    "api",
-]
-IMAGEREPO_API_PAGE_SIZE = env.int("IMAGEREPO_API_PAGE_SIZE", default=50)
-IMAGEREPO_API_MAX_PAGE_SIZE = env.int("IMAGEREPO_API_MAX_PAGE_SIZE", default=200)
+# ---------------------------------------------------------------- JSON API
+IMAGEREPO_API_PAGE_SIZE = 50
+IMAGEREPO_API_MAX_PAGE_SIZE = 200
+# Requests per token (or signed-in user) and per anonymous address, in DRF's
+# "N/second|minute|hour|day" form, counted in the default cache (above).
 # check-hashes takes at most IMAGEREPO_MAX_HASHES_PER_CHECK, as the upload page.
-# Requests per token (or signed-in user) and per anonymous address; DRF's
-# "N/second|minute|hour|day" form. Counted in CACHES["rate_limits"] (below).
 IMAGEREPO_API_RATE_TOKEN = env.str("IMAGEREPO_API_RATE_TOKEN", default="1200/minute")
 IMAGEREPO_API_RATE_ANON = env.str("IMAGEREPO_API_RATE_ANON", default="120/minute")
 REST_FRAMEWORK = {
@@ -389,22 +388,37 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# ---------------------------------------------------------------- rate-limit counters
-# The API's request counters (api.throttling) live in a cache of their own, so
-# no other keys can evict them. By default each server process counts alone;
-# point IMAGEREPO_RATE_CACHE_URL at a shared cache that no other program uses
-# (e.g. filecache:///var/tmp/imagerepo-rates) to share one budget.
-CACHES["rate_limits"] = env.cache(
-    "IMAGEREPO_RATE_CACHE_URL", default="locmemcache://imagerepo-rate-limits"
-)
-CACHES["rate_limits"].setdefault("OPTIONS", {}).setdefault(
-    "MAX_ENTRIES", env.int("IMAGEREPO_RATE_CACHE_ENTRIES", default=20_000)
-)
-
 # ---------------------------------------------------------------- logging
+# One line per event. Everything goes to the root logger's console handler;
+# Django's own default also gives the "django" logger a console handler (while
+# DEBUG is on), so each request warning ("Not Found: ...") printed twice:
+# emptied here. Configuring "django" resets its children, so runserver's
+# access lines (django.server) are declared again as Django has them.
+log_level = env.str("DJANGO_LOG_LEVEL", default="WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", "WARNING")},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+        },
+    },
+    "root": {"handlers": ["console"], "level": log_level},
+    "loggers": {
+        "django": {"handlers": [], "level": log_level},
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+        },
+    },
 }

@@ -1,16 +1,15 @@
-"""Settings for the test suite: the real settings, with a throwaway secret and
+"""Settings for the test suite: the shared settings with a throwaway key and
 fast password hashing. The database and storage still come from the
-environment, so the same suite runs against PostgreSQL and S3."""
+environment, so the same suite runs against PostgreSQL and S3
+(``make test-scale``)."""
 
-import os
+from .base import *  # noqa: F401,F403
+from .base import STORAGES
 
-os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-secret")
-
-from .base import *  # noqa: E402,F401,F403
-
+SECRET_KEY = "tests-only-not-secret"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests render templates without running collectstatic first.
-STORAGES["staticfiles"] = {  # noqa: F405
+STORAGES["staticfiles"] = {
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
 # Serve static files from the finders, as runserver does; no collectstatic.

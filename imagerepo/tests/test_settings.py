@@ -1,0 +1,143 @@
+"""Which settings each entry point uses, and what they log: checked in fresh
+processes, as a person or a server would start them."""
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+from django.conf import settings
+
+from gallery.tests.live import free_port
+
+BASE_DIR = settings.BASE_DIR
+
+
+def environment(tmp_path, **variables):
+    """None of the DJANGO_* variables this test run has (pytest-django sets
+    the settings module), a database of the test's own, and ``variables``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    env["PYTHONUNBUFFERED"] = "1"
+    return {**env, **variables}
+
+
+def python(tmp_path, *args, **variables):
+    """Run Python in the project folder, in ``environment()``."""
+    return subprocess.run(
+        [sys.executable, *args],
+        env=environment(tmp_path, **variables),
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_manage_py_works_in_a_fresh_checkout_with_nothing_set(tmp_path):
+    code = "from django.conf import settings; print(settings.DEBUG)"
+    run = python(tmp_path, "manage.py", "shell", "--verbosity", "0", "-c", code)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["True"]
+
+
+def test_the_wsgi_application_refuses_to_start_without_a_secret_key(tmp_path):
+    run = python(tmp_path, "-c", "import imagerepo.wsgi")
+    assert run.returncode != 0
+    assert run.stderr.splitlines()[-1].startswith(
+        "django.core.exceptions.ImproperlyConfigured: DJANGO_SECRET_KEY is not set"
+    )
+
+
+def test_the_wsgi_application_starts_with_a_secret_key(tmp_path):
+    code = (
+        "import imagerepo.wsgi; from django.conf import settings as s; print(s.DEBUG)"
+    )
+    run = python(tmp_path, "-c", code, DJANGO_SECRET_KEY="x" * 50)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["False"]
+
+
+@pytest.mark.parametrize("module", ["development", "test"])
+def test_a_request_warning_is_logged_once(tmp_path, module):
+    code = (
+        "import django; django.setup(); from django.test import Client; "
+        "print(Client(HTTP_HOST='localhost').get('/no-such-page/').status_code)"
+    )
+    run = python(
+        tmp_path, "-c", code, DJANGO_SETTINGS_MODULE=f"imagerepo.settings.{module}"
+    )
+    assert run.stdout.split() == ["404"], run.stderr
+    assert run.stderr.splitlines().count("Not Found: /no-such-page/") == 1, run.stderr
+
+
+def test_runserver_prints_one_line_per_request_and_one_per_warning(tmp_path):
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        env=environment(tmp_path),
+        cwd=BASE_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines = []
+    reader = threading.Thread(target=collect, args=(server.stdout, lines))
+    reader.start()
+    last = '"GET /no-such-page/ HTTP/1.1" 404'
+    try:
+        wait_for_port(port, server)
+        assert fetch(port, "/static/css/imagerepo.css") == 200
+        assert fetch(port, "/no-such-page/") == 404
+        # runserver writes its access line once the response is sent.
+        wait_until(lambda: count(lines, last), server)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        reader.join(timeout=30)
+    output = "\n".join(lines)
+    assert count(lines, '"GET /static/css/imagerepo.css HTTP/1.1" 200') == 1, output
+    assert count(lines, last) == 1, output
+    assert lines.count("Not Found: /no-such-page/") == 1, output
+
+
+def collect(stream, lines):
+    for line in stream:
+        lines.append(line.rstrip("\n"))
+
+
+def wait_until(condition, server, timeout=60):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert server.poll() is None, "runserver stopped"
+        assert time.monotonic() < deadline, "runserver did not get there in time"
+        time.sleep(0.05)
+
+
+def wait_for_port(port, server):
+    """Until ``server`` listens, without sending a request it would log."""
+
+    def listening():
+        with socket.socket() as probe:
+            return probe.connect_ex(("127.0.0.1", port)) == 0
+
+    wait_until(listening, server)
+
+
+def fetch(port, path):
+    """The status of a GET, its body read to the end."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}") as response:
+            response.read()
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def count(lines, text):
+    return sum(1 for line in lines if text in line)
