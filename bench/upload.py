@@ -1,14 +1,22 @@
-"""Upload throughput of the per-file endpoint against a discard-only floor.
+"""Upload throughput under ``make serve`` against ``import_images``, one run.
 
-    .venv/bin/python bench/upload.py [--photos 200] [--parallel 4] [--port 8650]
+    .venv/bin/python -m bench.upload [--photos 200] [--parallel 4] [--rounds 2]
 
-Generates ~4 MB, 12-megapixel JPEGs (each file unique), starts gunicorn on the
-bench settings (bench/settings.py: the real site plus /bench/discard/), signs
-in, and sends every photo with ``parallel`` requests in flight, first to
-/bench/discard/ (reads the body, throws it away), then to /upload/file/ (the
-endpoint the upload page uses: image_create, renditions, storage, row).
-Prints MB/s of both, their ratio, server CPU seconds per photo and the
-server's memory (RSS of the gunicorn master and workers) through the run.
+Generates 12-megapixel JPEGs (about 4 MB each, every file unique) and, in
+alternating rounds, stores all of them twice, each time into a fresh database
+and media folder:
+
+* ``import_images`` from the server's disk, with its default worker pool (one
+  process per core);
+* through the upload page's endpoint (/upload/file/, one file per request, as
+  the browser sends them), served as ``make serve`` serves it: gunicorn with
+  deploy/gunicorn.conf.py and the production settings, 2 workers, with
+  ``--parallel`` clients sending at once.
+
+Prints photos/s of both, their ratio (target ≥ 0.8), the server's CPU seconds
+per photo and its memory (RSS of the gunicorn master and workers). Both ends
+run on this machine: the clients' own CPU (reading and sending the files) is
+part of what the upload pays.
 """
 
 import argparse
@@ -30,7 +38,9 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 BASES = 8
+USER = "bench"
 PASSWORD = "bench-password-not-secret"
+SETTINGS = "imagerepo.settings.production"
 
 
 def make_photos(folder, count):
@@ -60,30 +70,69 @@ def make_photos(folder, count):
     return paths
 
 
+# ---------------------------------------------------------------- a fresh site
+
+
+def fresh_site(work, name):
+    """The environment of an empty site in ``work/name``: its own database,
+    media and static folders, migrated, with the user ``bench``."""
+    site = work / name
+    site.mkdir()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": SETTINGS,
+        "DJANGO_SECRET_KEY": "bench-only-not-secret-" + "x" * 40,
+        "DATABASE_URL": f"sqlite:///{site / 'db.sqlite3'}",
+        "MEDIA_ROOT": str(site / "media"),
+        "DJANGO_STATIC_ROOT": str(site / "static"),
+        "IMAGEREPO_IMPORT_JOURNAL_DIR": str(site / "journal"),
+        "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
+    }
+    manage(env, "migrate", "--noinput", "-v", "0")
+    manage(env, "collectstatic", "--noinput", "-v", "0")
+    manage(env, "createsuperuser", "--noinput", "--username", USER, "--email", "")
+    return env
+
+
 def manage(env, *args):
     subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), *args], env=env, check=True, cwd=ROOT
     )
 
 
+# ---------------------------------------------------------------- import
+
+
+def run_import(env, folder):
+    """Seconds ``import_images`` takes for ``folder``, start to end."""
+    started = time.perf_counter()
+    manage(env, "import_images", str(folder), "--owner", USER, "-v", "0")
+    return time.perf_counter() - started
+
+
+# ---------------------------------------------------------------- upload
+
+
 def start_server(env, port, workers):
+    env = {
+        **env,
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": str(workers),
+    }
     server = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "gunicorn",
-            "imagerepo.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--timeout",
-            "300",
+            "--config",
+            str(ROOT / "deploy" / "gunicorn.conf.py"),
             "--log-level",
             "warning",
+            "imagerepo.wsgi",
         ],
         env=env,
         cwd=ROOT,
+        stdout=subprocess.DEVNULL,  # its access log
     )
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
@@ -122,33 +171,37 @@ def cpu_seconds(pids):
 def sign_in(url):
     session = requests.Session()
     session.get(url + "/accounts/login/")
-    token = session.cookies["csrftoken"]
     response = session.post(
         url + "/accounts/login/",
-        data={"username": "bench", "password": PASSWORD, "csrfmiddlewaretoken": token},
+        data={
+            "username": USER,
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": session.cookies["csrftoken"],
+        },
         headers={"Referer": url + "/accounts/login/"},
     )
     response.raise_for_status()
     assert "sessionid" in session.cookies, "sign-in failed"
     # Signing in rotates the CSRF token.
-    return session, session.cookies["csrftoken"]
+    return session.cookies.get_dict(), session.cookies["csrftoken"]
 
 
-def send_all(session, token, url, paths, parallel):
+def send_all(cookies, token, url, paths, parallel):
     """Send every file as the upload page does; returns (seconds, statuses)."""
-    cookies = session.cookies.get_dict()
+    local = threading.local()
 
     def send(path):
-        with requests.Session() as s:
-            s.cookies.update(cookies)
-            files = {"file": (path.name, path.read_bytes(), "image/jpeg")}
-            r = s.post(
-                url,
-                files=files,
-                data={"visibility": "private"},
-                headers={"X-CSRFToken": token, "Referer": url},
-            )
-            return r.status_code
+        if not hasattr(local, "session"):
+            local.session = requests.Session()
+            local.session.cookies.update(cookies)
+        files = {"file": (path.name, path.read_bytes(), "image/jpeg")}
+        response = local.session.post(
+            url + "/upload/file/",
+            files=files,
+            data={"visibility": "private"},
+            headers={"X-CSRFToken": token, "Referer": url + "/upload/"},
+        )
+        return response.status_code
 
     started = time.perf_counter()
     with ThreadPoolExecutor(parallel) as pool:
@@ -159,41 +212,45 @@ def send_all(session, token, url, paths, parallel):
 class MemoryWatch(threading.Thread):
     def __init__(self, pids):
         super().__init__(daemon=True)
-        self.pids, self.samples, self.running = pids, [], True
+        self.pids, self.peak, self.running = pids, 0.0, True
 
     def run(self):
         while self.running:
-            self.samples.append(rss_mb(self.pids))
+            self.peak = max(self.peak, rss_mb(self.pids))
             time.sleep(0.5)
 
 
-def phase(name, session, token, url, paths, parallel, pids):
-    cpu_before = cpu_seconds(pids)
-    watch = MemoryWatch(pids)
-    watch.start()
-    seconds, statuses = send_all(session, token, url, paths, parallel)
-    watch.running = False
-    watch.join()
-    cpu = cpu_seconds(pids) - cpu_before
-    megabytes = sum(p.stat().st_size for p in paths) / 1e6
-    counts = {s: statuses.count(s) for s in set(statuses)}
-    n = len(watch.samples)
-    quarters = [
-        max(watch.samples[i * n // 4 : (i + 1) * n // 4] or [0]) for i in range(4)
-    ]
-    print(
-        f"{name:8} {megabytes:7.1f} MB in {seconds:6.1f} s = {megabytes / seconds:7.1f}"
-        f" MB/s  statuses {counts}  server CPU {cpu / len(paths):.3f} s/photo"
-        f"  RSS MB by quarter {[round(q) for q in quarters]}"
-    )
-    return megabytes / seconds, statuses, watch.samples
+def run_upload(env, paths, parallel, workers, port):
+    """(seconds, server CPU s/photo, peak RSS MB) to upload ``paths``."""
+    server, url = start_server(env, port, workers)
+    try:
+        pids = server_pids(server.pid)
+        cookies, token = sign_in(url)
+        for _ in range(2 * workers):  # every worker loads its code first
+            requests.get(url + "/upload/", cookies=cookies, timeout=30)
+        cpu_before = cpu_seconds(pids)
+        watch = MemoryWatch(pids)
+        watch.start()
+        seconds, statuses = send_all(cookies, token, url, paths, parallel)
+        watch.running = False
+        watch.join()
+        cpu = (cpu_seconds(pids) - cpu_before) / len(paths)
+        assert statuses.count(201) == len(paths), f"not all added: {statuses}"
+        return seconds, cpu, watch.peak
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+# ---------------------------------------------------------------- the run
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--photos", type=int, default=200)
     parser.add_argument("--parallel", type=int, default=4)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--port", type=int, default=8650)
     args = parser.parse_args()
 
@@ -203,61 +260,31 @@ def main():
         (work / "photos").mkdir()
         paths = make_photos(work / "photos", args.photos)
         sizes = [p.stat().st_size / 1e6 for p in paths]
-        print(f"  {statistics.mean(sizes):.2f} MB each on average, 4000 x 3000 px")
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "bench.settings",
-            "DATABASE_URL": f"sqlite:///{work / 'db.sqlite3'}",
-            "MEDIA_ROOT": str(work / "media"),
-            "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
-        }
-        manage(env, "migrate", "--noinput", "-v", "0")
-        manage(
-            env,
-            "createsuperuser",
-            "--noinput",
-            "--username",
-            "bench",
-            "--email",
-            "bench@example.invalid",
+        print(f"  {statistics.mean(sizes):.2f} MB each on average, 4000 × 3000 px")
+        imports, uploads = [], []
+        for n in range(args.rounds):
+            seconds = run_import(fresh_site(work, f"import-{n}"), work / "photos")
+            imports.append(args.photos / seconds)
+            print(f"round {n + 1}: import_images {imports[-1]:.2f} photos/s", end="")
+            env = fresh_site(work, f"upload-{n}")
+            seconds, cpu, peak = run_upload(
+                env, paths, args.parallel, args.workers, args.port
+            )
+            uploads.append(args.photos / seconds)
+            print(
+                f", upload {uploads[-1]:.2f} photos/s (server CPU {cpu:.3f} s/photo,"
+                f" peak RSS {peak:.0f} MB)",
+                flush=True,
+            )
+            shutil.rmtree(work / f"import-{n}")
+            shutil.rmtree(work / f"upload-{n}")
+        ratio = statistics.median(uploads) / statistics.median(imports)
+        print(
+            f"median: import {statistics.median(imports):.2f}, upload"
+            f" {statistics.median(uploads):.2f} photos/s;"
+            f" upload ÷ import = {ratio:.3f} (target ≥ 0.8);"
+            f" load {os.getloadavg()[0]:.1f}"
         )
-        server, url = start_server(env, args.port, args.workers)
-        try:
-            pids = server_pids(server.pid)
-            session, token = sign_in(url)
-            # Warm every worker up (imports, first connections) on both paths.
-            send_all(session, token, url + "/bench/discard/", paths[:8], args.parallel)
-            print(
-                f"gunicorn --workers {args.workers}, {args.parallel} in flight;"
-                f" RSS at start {rss_mb(pids):.0f} MB"
-            )
-            floor, _, _ = phase(
-                "discard",
-                session,
-                token,
-                url + "/bench/discard/",
-                paths,
-                args.parallel,
-                pids,
-            )
-            upload, statuses, samples = phase(
-                "upload",
-                session,
-                token,
-                url + "/upload/file/",
-                paths,
-                args.parallel,
-                pids,
-            )
-            assert statuses.count(201) == len(paths), "not every photo was added"
-            print(f"ratio upload/discard = {upload / floor:.3f}  (target >= 0.7)")
-            print(
-                f"RSS during upload: min {min(samples):.0f} MB,"
-                f" max {max(samples):.0f} MB, end {rss_mb(pids):.0f} MB"
-            )
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
