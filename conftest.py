@@ -4,19 +4,18 @@ import copy
 import uuid
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.files.storage import storages
 from django.db import connection
 from django.test import Client
 
-S3_BACKEND = "gallery.objectstore.BucketStorage"
+from gallery.objectstore import is_s3
 
 
 def pytest_collection_modifyitems(config, items):
     """``@pytest.mark.db_vendor("sqlite")`` runs a test on that database only
     (e.g. a query-plan check); ``@pytest.mark.s3`` runs it only when media
     live in an S3 bucket (``make test-scale``)."""
-    media_in_s3 = django_settings.STORAGES["default"]["BACKEND"] == S3_BACKEND
+    media_in_s3 = is_s3(storages["default"])
     for item in items:
         for mark in item.iter_markers("db_vendor"):
             if connection.vendor not in mark.args:
@@ -40,7 +39,7 @@ def media_root(settings, tmp_path):
     prefix = f"tests/{uuid.uuid4().hex}"
     configured = copy.deepcopy(settings.STORAGES)
     for alias in ("default", "s3"):
-        if configured[alias]["BACKEND"] == S3_BACKEND:
+        if is_s3(storages[alias]):
             configured[alias]["OPTIONS"]["location"] = prefix
     settings.STORAGES = configured
     bucket = storages["s3"].bucket  # kept: the test may change STORAGES again

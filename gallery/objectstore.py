@@ -5,12 +5,15 @@ ways to their bytes are this app's streaming views and short-lived presigned
 URLs made here after the view's permission check.
 """
 
+import mimetypes
+
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 
 try:
     from botocore.exceptions import ClientError
     from storages.backends.s3 import S3Storage
-    from storages.utils import ReadBytesWrapper, clean_name
+    from storages.utils import ReadBytesWrapper, clean_name, safe_join
 except ImportError:  # django-storages is optional for a disk-only install
     S3Storage = None
 
@@ -22,15 +25,18 @@ def is_s3(storage):
 if S3Storage is not None:
 
     class BucketStorage(S3Storage):
-        """django-storages' S3 storage, writing each object with one PutObject.
+        """django-storages' S3 storage, sending an object up to the multipart
+        threshold as one PutObject from the calling thread.
 
-        ``S3Storage._save`` sends every object through boto3's transfer
-        manager: a new thread pool and a freshly built resource class per
-        file, which cost more than the request itself for the small objects an
-        image is made of (renditions of tens of KB; most originals). Objects
-        above the multipart threshold still go through it, in parts. The
-        request is the same either way: the key, ``ContentType`` and
-        ``ACL`` of ``_get_write_parameters``, and botocore's body checksum.
+        ``S3Storage`` hands every object to boto3's transfer manager, whose
+        futures and per-object resource class cost more CPU than the request
+        itself for the small objects an image is made of (renditions of tens
+        of KB, most originals), and no setting of django-storages or boto3
+        skips it (BENCHMARKS.md, "S3 writes through django-storages' public
+        API"). Larger objects, and gzipped ones, still go through it.
+
+        The request is the one ``S3Storage`` sends: the same key, type, ACL
+        and object parameters, and botocore's body checksum.
         """
 
         def _save(self, name, content):
@@ -38,14 +44,11 @@ if S3Storage is not None:
             threshold = self.transfer_config.multipart_threshold
             if self.gzip or size is None or size > threshold:
                 return super()._save(name, content)
-            cleaned = clean_name(name)
-            key = self._normalize_name(cleaned)
-            params = self._get_write_parameters(key, content)
-            content.seek(0)
-            # The bucket's client, not this thread's connection: the storage
-            # keeps one bucket, and botocore clients are thread-safe, so every
-            # thread that writes shares one session instead of building its
-            # own (~0.15 s of CPU and ~15 MB each).
+            key = object_key(self, name)
+            params = self.write_parameters(key, content)
+            content.seek(0)  # the import has read it through to hash it
+            # The bucket's client, as S3Storage writes with: thread-safe, one
+            # per storage, rather than a session per thread.
             self.bucket.meta.client.put_object(
                 Bucket=self.bucket_name,
                 Key=key,
@@ -54,7 +57,24 @@ if S3Storage is not None:
                 Body=ReadBytesWrapper(content),
                 **params,
             )
-            return cleaned
+            return clean_name(name)
+
+        def write_parameters(self, key, content):
+            """S3Storage's for the same object: the configured object
+            parameters, the type (from the file, else the key), the ACL."""
+            params = self.get_object_parameters(key)
+            if "ContentType" not in params:
+                guessed, encoding = mimetypes.guess_type(key)
+                params["ContentType"] = (
+                    getattr(content, "content_type", None)
+                    or guessed
+                    or self.default_content_type
+                )
+                if encoding:
+                    params["ContentEncoding"] = encoding
+            if "ACL" not in params and self.default_acl:
+                params["ACL"] = self.default_acl
+            return params
 
 
 def forget_connections():
@@ -76,7 +96,10 @@ def forget_connections():
 
 def object_key(storage, name):
     """The bucket key that ``storage`` keeps ``name`` under (with its prefix)."""
-    return storage._normalize_name(clean_name(name))
+    try:
+        return safe_join(storage.location, clean_name(name))
+    except ValueError:
+        raise SuspiciousOperation(f"{name!r} is outside the storage.") from None
 
 
 def open_stream(storage, name):

@@ -1,12 +1,14 @@
 """BucketStorage, the S3 storage imagerepo writes with: one PutObject per
-object, private, under the storage's prefix. Checked here on botocore's
-Stubber (no server; nothing leaves the process); the same requests against a
+object, private, under the storage's prefix, the very request django-storages'
+own S3Storage sends. Checked here with botocore's Stubber and its before-send
+event (no server; nothing leaves the process); the same requests against a
 real store are counted in test_objectstore.py under ``make test-scale``."""
 
 import threading
 from unittest import mock
 
 import pytest
+from django.core.exceptions import SuspiciousOperation
 from django.core.files.base import ContentFile, File
 
 from gallery import objectstore
@@ -16,17 +18,20 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+OPTIONS = {
+    "bucket_name": "photos",
+    "endpoint_url": "http://127.0.0.1:9",  # never reached: the client is stubbed
+    "access_key": "key",
+    "secret_key": "secret",
+    "region_name": "us-east-1",
+    "location": "site",
+    "default_acl": "private",
+}
+
+
 @pytest.fixture
 def storage():
-    return objectstore.BucketStorage(
-        bucket_name="photos",
-        endpoint_url="http://127.0.0.1:9",  # never reached: the client is stubbed
-        access_key="key",
-        secret_key="secret",
-        region_name="us-east-1",
-        location="site",
-        default_acl="private",
-    )
+    return objectstore.BucketStorage(**OPTIONS)
 
 
 @pytest.fixture
@@ -112,3 +117,68 @@ def test_an_object_past_the_multipart_threshold_goes_in_parts(storage, requests)
     [(operation, params)] = sent
     assert operation == "CreateMultipartUpload"
     assert params["ACL"] == "private"
+
+
+def wire_request(storage, name, content):
+    """What ``storage.save`` puts on the wire, answered here with a 200:
+    (method, URL, headers but those of the moment, body)."""
+    from botocore.awsrequest import AWSResponse
+
+    sent = []
+
+    def answer(request, **kwargs):
+        body = request.body
+        body = body.read() if hasattr(body, "read") else body
+        momentary = {"authorization", "x-amz-date", "amz-sdk-invocation-id"}
+        headers = {
+            key.lower(): value
+            for key, value in request.headers.items()
+            if key.lower() not in momentary | {"user-agent"}
+        }
+        sent.append((request.method, request.url, headers, body))
+        return AWSResponse(request.url, 200, {}, mock.Mock(stream=lambda: [b""]))
+
+    client = storage.bucket.meta.client
+    client.meta.events.register("before-send.s3", answer)
+    storage.save(name, content)
+    return sent
+
+
+@pytest.mark.parametrize(
+    "name, body, options",
+    [
+        ("renditions/ab/cd/x-thumbnail.jpg", b"jpeg", {}),
+        ("originals/ab/cd/x.webp", b"RIFF" * 1000, {}),
+        ("originals/ab/cd/x.avif", b"avif", {"default_acl": None}),
+        ("exports/x.tar.gz", b"gz", {}),  # a type and an encoding from the name
+        (
+            "originals/ab/cd/x.png",
+            b"png",
+            {
+                "object_parameters": {
+                    "CacheControl": "max-age=60",
+                    "ACL": "bucket-owner-read",
+                }
+            },
+        ),
+        ("originals/x.bin", b"?", {"object_parameters": {"ContentType": "image/heic"}}),
+    ],
+)
+def test_the_put_is_the_one_s3storage_sends(name, body, options):
+    from storages.backends.s3 import S3Storage
+
+    ours = objectstore.BucketStorage(**{**OPTIONS, **options})
+    theirs = S3Storage(**{**OPTIONS, **options})
+
+    [sent] = wire_request(ours, name, ContentFile(body))
+    assert [sent] == wire_request(theirs, name, ContentFile(body))
+    method, url, headers, sent_body = sent
+    assert (method, url) == ("PUT", f"http://127.0.0.1:9/photos/site/{name}")
+    assert "x-amz-checksum-crc32" in headers
+    assert sent_body == body
+
+
+def test_a_name_outside_the_prefix_is_refused(storage):
+    assert objectstore.object_key(storage, "a/../b.jpg") == "site/b.jpg"
+    with pytest.raises(SuspiciousOperation):
+        objectstore.object_key(storage, "../elsewhere/b.jpg")

@@ -1,19 +1,19 @@
 """The newest images matching a search, on PostgreSQL, without the LIMIT trap.
 
 "The newest 49 matches" can be read two ways, each slow where the other is
-fast (figures at a million images):
+fast:
 
 - *walk*: read images newest first along an index and test each one against
-  the query, stopping at the 49th match. A word in 9% of the images is found
-  after ~550 rows (0.3 ms), but a rare or absent word reads every row.
-- *gather*: fetch every match through the GIN index, then sort them. A word
-  in 50 images takes 0.2 ms; one in 91,000 takes 300 ms.
+  the query, stopping at the 49th match. A common word is found after a few
+  hundred rows, but a rare or absent word reads every row.
+- *gather*: fetch every match through the GIN index, then sort them. Cheap
+  for a rare word, slow for a common one (a heap page per match).
 
 PostgreSQL chooses from its estimate of how many images match, and for a
-word outside its statistics (most words: they are rare) it assumes about
-0.3% of the table, so the walk looks cheap; a word with no match at all then
-reads every row (11-13 s at a million images). So the choice is made here,
-from the same estimates (EXPLAIN), and either way stops early:
+word outside its statistics (most words: they are rare) it assumes a small
+fixed share of the table, so the walk looks cheap; a word with no match at
+all then reads every row. So the choice is made here, from the same
+estimates (EXPLAIN), and either way stops early:
 
 - walk if the page is expected within ``SHORT_WALK`` images (a common word,
   a small audience such as one person's images, a cursor near the oldest);
@@ -26,11 +26,10 @@ from the same estimates (EXPLAIN), and either way stops early:
 A page costs at most a bounded walk plus a gather of the matches older than
 it, never a walk through the whole table. Counts are exact up to the cap
 where that is cheap; when PostgreSQL knows every word and expects over
-``TRUSTED`` times the cap, its estimate stands for "more than the cap" (an
-estimate is fine there, says the issue).
+``TRUSTED`` times the cap, its estimate stands for "more than the cap".
 """
 
-import re
+import json
 
 from django.db import connections
 from django.db.models import BooleanField
@@ -38,21 +37,20 @@ from django.db.models.expressions import RawSQL
 
 from .query import UNKNOWN, condition
 
-# Measured at a million images: walking costs ~0.5 µs an image, gathering
-# ~3 µs a match (a heap page each) plus reading the GIN index (0.1-0.4 µs for
-# each image holding a word). So a walk of up to SHORT_WALK images (~3 ms) is
-# always fine, and gathering FEW matches (~15 ms) is the most worth doing.
+# Gathering a match costs several times walking past an image (a heap page
+# each, plus the GIN index): a walk of SHORT_WALK images is always cheap, and
+# FEW matches are as many as are worth gathering (the costs: BENCHMARKS.md,
+# "Search view, 1,000,000 images").
 SHORT_WALK = 5000
 FEW = 5000
 # A longer walk is taken only for FEW or more expected matches of known
 # words, so in up to a million images a page is expected within 10,000; twice
-# that leaves room before gathering the rest (10 ms at most, measured).
+# that leaves room before gathering the rest.
 WINDOW = 20000
 # An estimate this many times over the count's cap is taken as over the cap.
 # For a word ANALYZE sampled, it is off by a few percent, not fourfold.
 TRUSTED = 4
 NEWEST_FIRST = ("-created_at", "-pk")
-ESTIMATED_ROWS = re.compile(r"\brows=(\d+)")
 
 
 def first_matches(queryset, terms, scope, position, limit):
@@ -117,8 +115,8 @@ def _known(images, scope, expected):
 
 def _expected(queryset):
     """How many rows PostgreSQL expects ``queryset`` to return (EXPLAIN)."""
-    plan = queryset.order_by().values("pk").explain()
-    return int(ESTIMATED_ROWS.search(plan).group(1))
+    [plan] = json.loads(queryset.order_by().values("pk").explain(format="json"))
+    return int(plan["Plan"]["Plan Rows"])
 
 
 def _walked(images, matched, limit):
@@ -161,6 +159,9 @@ def _gathered(matches, limit, ordered):
 
 
 def _compiled(queryset):
+    # The SQL and parameters to nest in the raw queries above. Django has no
+    # documented way to get them (str(query) inlines the parameters, and
+    # Query.sql_with_params() compiles for the default database only).
     return queryset.query.get_compiler(using=queryset.db).as_sql()
 
 
