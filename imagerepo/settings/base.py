@@ -116,7 +116,7 @@ LOGOUT_REDIRECT_URL = "gallery:index"
 # ---------------------------------------------------------------- i18n
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="UTC")
-USE_I18N = True
+USE_I18N = False  # English only: no translation lookup for every value shown
 USE_TZ = True
 
 # ---------------------------------------------------------------- static and media
