@@ -8,7 +8,7 @@ Run it under the scale servers, which set DATABASE_URL and the S3 variables:
 
 * search: bench.dataset's library (SQLite) is copied row for row into
   PostgreSQL; the search view (Django test client: routing, middleware, the
-  ranked query, the template) is timed for bench.search's queries, as
+  ranked query, the template) is timed for bench.pages's queries, as
   anonymous and as an owner, first page and the next (through its cursor),
   the result cache off, on each database in a process of its own, the two
   alternating round by round so load from elsewhere hits both;
@@ -97,7 +97,7 @@ def _next_page(client, params):
 
 
 def search_side_by_side(rows, pg_url, runs):
-    from bench.search import choose_queries
+    from bench.pages import choose_queries
 
     sqlite_path = build(rows)
     copy_library(sqlite_path, pg_url)

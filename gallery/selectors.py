@@ -91,7 +91,12 @@ def image_count_capped(
     query = " ".join(query.split())
     if query:
         return count_matches(reduce(operator.or_, parts), query, cap)
-    return min(sum(part[: cap + 1].count() for part in parts), cap + 1)
+    total = 0
+    for part in parts:  # past the cap, the other parts change nothing
+        total += part[: cap + 1 - total].count()
+        if total > cap:
+            break
+    return total
 
 
 def image_neighbours(*, viewer, image) -> tuple[Image | None, Image | None]:

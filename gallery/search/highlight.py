@@ -6,29 +6,27 @@ from django.utils.safestring import mark_safe
 from .terms import WORD, fold
 
 
-def _matches(word, terms):
-    folded = fold(word)
-    for term in terms:
-        *whole, last = term.words
-        if folded in whole or folded == last:
-            return True
-        if term.prefix and folded.startswith(last):
-            return True
-    return False
+def _matcher(terms):
+    """Whether a folded word matches one of ``terms``: one of its words, or
+    the beginning of a word for a prefix term."""
+    words = {word for term in terms for word in term.words}
+    prefixes = tuple(term.words[-1] for term in terms if term.prefix)
+    return lambda folded: folded in words or folded.startswith(prefixes)
 
 
 def covers(text, terms):
     """Whether every term has a matching word in ``text``."""
-    found = [m.group() for m in WORD.finditer(text)]
-    return all(any(_matches(word, [term]) for word in found) for term in terms)
+    found = [fold(m.group()) for m in WORD.finditer(text)]
+    return all(any(map(_matcher([term]), found)) for term in terms)
 
 
 def highlight(text, terms):
     """``text`` as HTML with every matched word in ``<mark>``. Each piece is
     escaped on its own, so markup in a title can never become markup here."""
+    matches = _matcher(terms)
     pieces, start = [], 0
     for match in WORD.finditer(text):
-        if _matches(match.group(), terms):
+        if matches(fold(match.group())):
             pieces.append(escape(text[start : match.start()]))
             pieces.append(f"<mark>{escape(match.group())}</mark>")
             start = match.end()
@@ -39,7 +37,8 @@ def highlight(text, terms):
 def excerpt(text, terms, width=120):
     """About ``width`` characters of ``text`` around its first matched word,
     highlighted; empty when nothing in ``text`` matched."""
-    first = next((m for m in WORD.finditer(text) if _matches(m.group(), terms)), None)
+    matches = _matcher(terms)
+    first = next((m for m in WORD.finditer(text) if matches(fold(m.group()))), None)
     if first is None:
         return ""
     begin = max(0, first.start() - width // 3)

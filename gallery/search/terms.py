@@ -29,6 +29,8 @@ class Term:
 
 def fold(text):
     """Lower case without accents: how words are compared (``Café`` → cafe)."""
+    if text.isascii():  # most words: nothing to decompose
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 

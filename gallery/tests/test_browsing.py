@@ -112,6 +112,19 @@ def test_counts_stop_at_the_cap(client, user, bulk_images, settings):
     assert re.search(r'id="result-count">\s*5\s*images', body)
 
 
+@pytest.mark.parametrize(("cap", "shown"), [(1, "1+"), (2, "2+"), (3, "3+"), (4, "4")])
+def test_an_owners_count_adds_their_private_images_up_to_the_cap(
+    client_for, user, other_user, bulk_images, settings, cap, shown
+):
+    settings.IMAGEREPO_GALLERY_PAGE_SIZE = 1  # a next page: the count is asked for
+    settings.IMAGEREPO_RESULT_COUNT_CAP = cap
+    bulk_images(other_user, ["Reef 1", "Reef 2"])
+    bulk_images(other_user, ["Reef 3"], visibility="private")
+    bulk_images(user, ["Reef 4", "Reef 5"], visibility="private")
+    body = client_for(user).get(reverse("gallery:index")).content.decode()
+    assert re.search(rf'id="result-count">\s*{re.escape(shown)}\s*images', body)
+
+
 def test_gallery_for_a_signed_in_user_merges_public_and_private_newest_first(
     client_for, user, other_user, bulk_images, settings
 ):

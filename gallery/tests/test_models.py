@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.urls import set_script_prefix
 
 from gallery.models import Image
 
@@ -68,3 +69,17 @@ def test_search_requires_every_word_in_title_or_description(
     make_image(user, title="Harbour", description="Boats at sunset")
     make_image(user, title="Mountain", description="Snow")
     assert titles(Image.objects.search(query)) == expected
+
+
+def test_image_urls_follow_the_script_prefix(user, make_image):
+    # A site served under a path (a proxy's SCRIPT_NAME) links its images there.
+    image = make_image(user)
+    set_script_prefix("/photos/")
+    try:
+        assert image.get_absolute_url() == f"/photos/images/{image.pk}/"
+        assert image.original_url == f"/photos/images/{image.pk}/original/"
+        thumbnail = f"/photos/images/{image.pk}/thumbnail/?v={image.rendition_version}"
+        assert image.thumbnail_url == thumbnail
+    finally:
+        set_script_prefix("/")
+    assert image.get_absolute_url() == f"/images/{image.pk}/"

@@ -181,6 +181,12 @@ def test_matched_words_are_marked_and_markup_is_escaped(client, user, bulk_image
     assert "<b>sunny" not in body
 
 
+def test_only_the_word_being_typed_marks_beginnings(client, user, bulk_images):
+    bulk_images(user, [("Sun over sunset beaches", "")])
+    body = client.get(reverse("gallery:index"), {"q": "sun beach"}).content.decode()
+    assert "<mark>Sun</mark> over sunset <mark>beaches</mark>" in body
+
+
 def test_description_line_only_when_the_title_lacks_a_word(client, user, bulk_images):
     bulk_images(user, [("Beach", "golden sand"), ("Harbour", "a beach nearby")])
     body = client.get(reverse("gallery:index"), {"q": "beach"}).content.decode()

@@ -81,7 +81,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="UTC")
-USE_I18N = True
+USE_I18N = False  # English only: no translation lookup for every value shown
 USE_TZ = True
 
 # ---------------------------------------------------------------- database
