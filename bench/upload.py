@@ -96,7 +96,11 @@ def fresh_site(work, name):
 
 def manage(env, *args):
     subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args], env=env, check=True, cwd=ROOT
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=env,
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
     )
 
 
