@@ -1,4 +1,4 @@
-"""Bulk import benchmark (issue 3). Every ratio is measured in one run against
+"""Bulk import benchmark. Every ratio is measured in one run against
 a baseline from the same run, and printed with the two raw figures.
 
 1. floor:     images/s of ``import_images --workers W`` / images/s of

@@ -298,7 +298,7 @@ def table_rows(samples, shapes, like):
 
 
 def guards(viewer, stats):
-    """The issue's guards for one viewer, from wall-clock medians and p95s."""
+    """The page guards for one viewer, from wall-clock medians and p95s."""
     median = {name: s["wall_median_ms"] for name, s in stats.items()}
     gallery, search = stats["gallery"]["wall_p95_ms"], stats["search"]["wall_p95_ms"]
     return (

@@ -1,4 +1,4 @@
-"""imagerepo on PostgreSQL + SeaweedFS beside SQLite + disk (issue 7), one run.
+"""imagerepo on PostgreSQL + SeaweedFS beside SQLite + disk, one run.
 
 Run it under the scale servers, which set DATABASE_URL and the S3 variables:
 

@@ -1,9 +1,9 @@
 """Ranked search pages: title matches first, then the rest, newest first.
 
 Ranking is by tier, not by a score: a score (bm25, ts_rank) must be computed
-for every match before the first page can be shown (68 ms for a word in 9%
-of a million images, measured), while a tier is an index query that stops
-at the page. Each tier lists the newest images first.
+for every match before the first page can be shown, a cost that grows with
+the library, while a tier is an index query that stops at the page. Each
+tier lists the newest images first.
 """
 
 from django.conf import settings

@@ -18,8 +18,8 @@ TRIGGERS = (
 SCHEMA = [
     # remove_diacritics 2: cafe finds Café. Prefix indexes make a last word
     # of up to 6 letters one index lookup; without one, FTS5 merges every
-    # word that starts so ("beach*": 10 ms at a million images, "b*": 100 ms;
-    # with them: under 1 ms, for 11% more disk).
+    # word that starts so, which grows with the library; the prefix indexes
+    # cost some disk (figures in BENCHMARKS.md).
     f"""CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5(
         title, description, content='gallery_image', content_rowid='rowid',
         tokenize='unicode61 remove_diacritics 2', prefix='1 2 3 4 5 6')""",
@@ -121,11 +121,11 @@ def matching(queryset, terms, scope):
     """``queryset`` narrowed to images matching ``terms``, newest-indexed
     first. ``extra()`` puts the index in the FROM clause: as a join the index
     drives the query and stops at the page; as a ``rowid IN (subquery)`` SQLite
-    would first collect every match (measured: 60 ms for a common word).
+    would first collect every match.
 
     The ``+`` keeps the index from being the inner loop: otherwise SQLite may
     walk the visibility index and run the full-text query once per image
-    (measured: seconds at 60,000 images, for a count without ORDER BY)."""
+    (worst for a count, which has no ORDER BY to steer the plan)."""
     return queryset.extra(
         tables=[TABLE],
         where=[f"+{TABLE}.rowid = gallery_image.rowid", f"{TABLE} MATCH %s"],

@@ -111,8 +111,8 @@ def prepare_site(root, **overrides):
     """A site in ``root`` with a migrated database and collected static
     files; no server yet. The database is a copy of one migrated once per
     process, the static folder (which a site only reads) is collected once
-    and shared: each site would otherwise spend ~12 s of a 2-core machine
-    migrating and compressing 50 MB of static files."""
+    and shared: each site would otherwise spend seconds migrating and
+    compressing every static file."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "media").mkdir(exist_ok=True)
     template = _site_template()

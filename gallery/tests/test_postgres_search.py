@@ -1,8 +1,8 @@
 """PostgreSQL search: pages read through the GIN index or a bounded walk.
 
 At a million images PostgreSQL's own plan for "the newest matches" walked
-the whole table for a rare word (11-13 s). gallery.search.postgres.pages
-chooses instead. These tests check its plans on 50,000 ANALYZEd rows (with
+the whole table for a rare word. gallery.search.postgres.pages chooses
+instead. These tests check its plans on 50,000 ANALYZEd rows (with
 the limits on numbers of matches scaled by the same twentieth, so that it
 chooses as it would at a million), and that every way it can read a page
 gives the same results.

@@ -93,7 +93,7 @@ def test_gallery_and_search_never_scan_the_image_table(
     [
         # A LIKE over every title.
         "SELECT id FROM gallery_image WHERE title LIKE '%s%'",
-        # The slow plan the issue warns about: SQLite walks the visibility
+        # The slow plan search must avoid: SQLite walks the visibility
         # index and runs the full-text query once per image.
         "SELECT count(*) FROM (SELECT 1 FROM gallery_image, gallery_image_fts "
         "WHERE gallery_image_fts.rowid = gallery_image.rowid AND "
