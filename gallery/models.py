@@ -1,5 +1,6 @@
 import operator
 import uuid
+from datetime import timedelta
 from functools import cached_property, reduce
 from pathlib import PurePosixPath
 
@@ -8,8 +9,10 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
+from django.utils.timezone import localtime
 
 from .formats import extension_for
+from .metadata import TakenSource
 
 
 def _sharded(folder, name):
@@ -113,6 +116,31 @@ class Image(models.Model):
     display_width = models.PositiveIntegerField()
     display_height = models.PositiveIntegerField()
 
+    # What the photo's metadata says (gallery.metadata). Added in place, never
+    # by rebuilding the table on SQLite (which would drop the search
+    # triggers): the numbers are nullable, the text columns default to "".
+    # taken_at is never empty for a stored image (ingest falls back to the
+    # file's or the upload's date, and the migration filled older rows).
+    taken_at = models.DateTimeField(null=True, blank=True)
+    taken_offset = models.SmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="The camera's minutes east of UTC, when it said.",
+    )
+    taken_source = models.CharField(
+        max_length=8, blank=True, default="", choices=TakenSource.CHOICES
+    )
+    camera_make = models.CharField(max_length=100, blank=True, default="")
+    camera_model = models.CharField(max_length=100, blank=True, default="")
+    lens = models.CharField(max_length=100, blank=True, default="")
+    focal_length = models.FloatField(null=True, blank=True, help_text="Millimetres.")
+    f_number = models.FloatField(null=True, blank=True)
+    exposure_time = models.FloatField(null=True, blank=True, help_text="Seconds.")
+    iso = models.PositiveIntegerField(null=True, blank=True)
+    # Where it was taken: its owner's alone (see gallery.selectors).
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -139,6 +167,19 @@ class Image(models.Model):
                 fields=["owner", "visibility", "-created_at", "-id"],
                 name="gallery_image_own_vis_newest",
             ),
+            # The same four for the timeline, newest taken first.
+            models.Index(fields=["-taken_at", "-id"], name="gallery_image_taken"),
+            models.Index(
+                fields=["visibility", "-taken_at", "-id"],
+                name="gallery_image_vis_taken",
+            ),
+            models.Index(
+                fields=["owner", "-taken_at", "-id"], name="gallery_image_own_taken"
+            ),
+            models.Index(
+                fields=["owner", "visibility", "-taken_at", "-id"],
+                name="gallery_image_own_vis_taken",
+            ),
         ]
 
     def __str__(self):
@@ -150,6 +191,28 @@ class Image(models.Model):
     @property
     def is_private(self):
         return self.visibility == Visibility.PRIVATE
+
+    @property
+    def taken_local(self):
+        """The date taken as a wall clock (naive, so templates show it as
+        is): in the camera's own zone when it said which; as the camera wrote
+        it when it did not; a guessed date in the site's time zone."""
+        if self.taken_at is None:
+            return None
+        if self.taken_offset is not None:
+            shifted = self.taken_at + timedelta(minutes=self.taken_offset)
+            return shifted.replace(tzinfo=None)
+        if self.taken_source == TakenSource.CAMERA:
+            return self.taken_at.replace(tzinfo=None)
+        return localtime(self.taken_at).replace(tzinfo=None)
+
+    @property
+    def taken_is_guess(self):
+        return self.taken_source != TakenSource.CAMERA
+
+    @property
+    def has_location(self):
+        return self.latitude is not None and self.longitude is not None
 
     @property
     def extension(self):

@@ -16,6 +16,7 @@ import signal
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
 
@@ -118,8 +119,14 @@ def prepare_task(path, hashed, fields, dry_run):
         return read_error(error)
     with handle:
         try:
-            digest = hashed.digest if _stamp(handle) == hashed.stamp else None
-            prepared = prepare_image(handle, filename=path.name, digest=digest)
+            stamp = _stamp(handle)
+            digest = hashed.digest if stamp == hashed.stamp else None
+            prepared = prepare_image(
+                handle,
+                filename=path.name,
+                digest=digest,
+                file_time=datetime.fromtimestamp(stamp[1] / 1e9, UTC),
+            )
         except ValidationError as error:
             return _rejected(error)
         except OSError as error:

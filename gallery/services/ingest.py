@@ -20,6 +20,7 @@ from PIL import Image as PILImage
 
 from .. import formats
 from ..limits import file_too_large
+from ..metadata import PhotoMetadata, TakenSource, read_metadata
 from .renditions import Rendition, make_renditions, request_draft
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ class PreparedImage:
     height: int
     display: Rendition
     thumbnail: Rendition
+    metadata: PhotoMetadata
 
 
 # ---------------------------------------------------------------- reading
@@ -168,15 +170,21 @@ def _too_many_pixels(limit):
     )
 
 
-def prepare_image(file, *, filename, digest=None):
+def prepare_image(file, *, filename, digest=None, file_time=None):
     """Check and render an upload without touching the database or storage.
 
     Raises ``ValidationError`` (with a code) for anything that is not an
-    acceptable image; returns a :class:`PreparedImage` otherwise.
+    acceptable image; returns a :class:`PreparedImage` otherwise. A photo
+    whose metadata has no date taken gets ``file_time`` (an aware datetime:
+    the imported file's modification time), marked as a guess.
     """
     digest = digest or hash_file(file)
     img = open_image(file)
+    # Before the pixels: EXIF comes with the header, no second decode.
+    metadata = read_metadata(img)
     width, height = _upright_size(img)
+    if file_time is not None:
+        metadata = metadata.dated(file_time, TakenSource.FILE)
     display_size = settings.IMAGEREPO_DISPLAY_SIZE
     try:
         with warnings.catch_warnings():
@@ -207,6 +215,7 @@ def prepare_image(file, *, filename, digest=None):
         height=height,
         display=display,
         thumbnail=thumbnail,
+        metadata=metadata,
     )
 
 

@@ -14,13 +14,16 @@ The steps every entrance shares, so the rules live once:
 """
 
 import logging
+from dataclasses import asdict
 from pathlib import PurePosixPath
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from ..metadata import TakenSource
 from ..models import Image, Visibility, original_upload_to, rendition_upload_to
 
 logger = logging.getLogger(__name__)
@@ -47,9 +50,11 @@ def build_image(
     prepared, *, owner, title="", description="", visibility=Visibility.PUBLIC
 ):
     """An unsaved :class:`Image` for ``prepared``: its id (and so its file
-    names) is fixed here; the title defaults to the file name's stem.
+    names) is fixed here; the title defaults to the file name's stem, the
+    date taken to now (a guess) when the photo and its file had none.
     ``owner`` may be a user or a user id. Touches neither storage nor database."""
     owner_field = "owner" if hasattr(owner, "pk") else "owner_id"
+    metadata = prepared.metadata.dated(timezone.now(), TakenSource.UPLOAD)
     return Image(
         **{owner_field: owner},
         title=(title or "").strip()[:TITLE_MAX_LENGTH]
@@ -66,6 +71,7 @@ def build_image(
         thumbnail_height=prepared.thumbnail.height,
         display_width=prepared.display.width,
         display_height=prepared.display.height,
+        **asdict(metadata),
     )
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from gallery.services import upload_image
 
@@ -72,7 +73,7 @@ def bulk_images():
 
     serial = itertools.count(1)
 
-    def make(owner, titles, **fields):
+    def make(owner, titles, *, taken_at=None, **fields):
         rows = []
         for item in titles:
             title, description = item if isinstance(item, tuple) else (item, "")
@@ -80,6 +81,7 @@ def bulk_images():
             rows.append(
                 Image(
                     owner=owner,
+                    taken_at=taken_at or timezone.now(),
                     title=title,
                     description=description,
                     original=f"originals/bulk-{owner.pk}-{n}.jpg",

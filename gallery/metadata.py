@@ -1,0 +1,222 @@
+"""What a photo's own metadata says: when it was taken, with what, and where.
+
+Pure (no database, no storage): read from an image Pillow has opened, before
+its pixels are decoded, in the same pass that checks and renders it. Cameras
+and phones write EXIF badly as often as well, so every field is read on its
+own and anything that does not make sense is left empty: metadata never
+rejects an image and never raises.
+"""
+
+import logging
+import math
+import re
+import warnings
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta, timezone
+
+from PIL import ExifTags
+
+logger = logging.getLogger(__name__)
+
+TEXT_MAX_LENGTH = 100
+# Photography began in the 1820s; EXIF dates before it are a camera's
+# unset clock (often 0000:00:00 or 1970) or garbage.
+EARLIEST_YEAR = 1826
+# A clock a little ahead of the server's is a wrong time zone, not a guess.
+FUTURE_SLACK = timedelta(days=2)
+
+_DATE = re.compile(r"\s*(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
+_OFFSET = re.compile(r"\s*([+-])(\d{2}):(\d{2})\s*$")
+
+
+class TakenSource:
+    """Where an image's date taken came from."""
+
+    CAMERA = "camera"  # the photo's own EXIF date
+    FILE = "file"  # the imported file's modification time: a guess
+    UPLOAD = "upload"  # when it was added: a guess
+    CHOICES = [
+        (CAMERA, "Camera"),
+        (FILE, "File date (a guess)"),
+        (UPLOAD, "Upload date (a guess)"),
+    ]
+
+
+@dataclass(frozen=True)
+class PhotoMetadata:
+    """``taken_at`` is in UTC. With a known ``taken_offset`` (minutes east of
+    UTC) it is the true moment; an EXIF date without an offset is the
+    camera's wall clock, kept as if it were UTC so that it shows as written."""
+
+    taken_at: datetime | None = None
+    taken_offset: int | None = None
+    taken_source: str = ""
+    camera_make: str = ""
+    camera_model: str = ""
+    lens: str = ""
+    focal_length: float | None = None  # millimetres
+    f_number: float | None = None
+    exposure_time: float | None = None  # seconds
+    iso: int | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+
+    def dated(self, moment, source, *, offset=None):
+        """This metadata with ``moment`` as its date taken, unless it has one
+        from the camera already."""
+        if self.taken_at is not None:
+            return self
+        return replace(
+            self,
+            taken_at=moment.astimezone(UTC),
+            taken_offset=offset,
+            taken_source=source,
+        )
+
+
+NO_METADATA = PhotoMetadata()
+
+
+def read_metadata(img, *, now=None):
+    """The :class:`PhotoMetadata` in an opened Pillow image's EXIF."""
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns of corrupt EXIF and reads what it can: so do we.
+            warnings.simplefilter("ignore")
+            exif = img.getexif()
+            main = dict(exif)
+            sub = dict(exif.get_ifd(ExifTags.IFD.Exif))
+            gps = dict(exif.get_ifd(ExifTags.IFD.GPSInfo))
+    except Exception as exc:  # a broken EXIF block: no metadata, same image
+        logger.info("Unreadable EXIF: %r", exc)
+        return NO_METADATA
+    tags = {**main, **sub}
+    taken_at, offset = _taken(tags, now or datetime.now(UTC))
+    latitude, longitude = _position(gps)
+    return PhotoMetadata(
+        taken_at=taken_at,
+        taken_offset=offset,
+        taken_source=TakenSource.CAMERA if taken_at else "",
+        camera_make=_text(tags.get(ExifTags.Base.Make)),
+        camera_model=_text(tags.get(ExifTags.Base.Model)),
+        lens=_text(tags.get(ExifTags.Base.LensModel)),
+        focal_length=_number(tags.get(ExifTags.Base.FocalLength), 0.1, 10_000),
+        f_number=_number(tags.get(ExifTags.Base.FNumber), 0.3, 1_000),
+        exposure_time=_number(tags.get(ExifTags.Base.ExposureTime), 1e-6, 100_000),
+        iso=_iso(tags.get(ExifTags.Base.ISOSpeedRatings)),
+        latitude=latitude,
+        longitude=longitude,
+    )
+
+
+# ---------------------------------------------------------------- dates
+
+# Most specific first: when the shutter opened, when it was digitised (a
+# scan), when the file was last written.
+_DATE_TAGS = [
+    (ExifTags.Base.DateTimeOriginal, ExifTags.Base.OffsetTimeOriginal),
+    (ExifTags.Base.DateTimeDigitized, ExifTags.Base.OffsetTimeDigitized),
+    (ExifTags.Base.DateTime, ExifTags.Base.OffsetTime),
+]
+
+
+def _taken(tags, now):
+    for date_tag, offset_tag in _DATE_TAGS:
+        wall_clock = _date(tags.get(date_tag))
+        if wall_clock is None:
+            continue
+        offset = _offset(tags.get(offset_tag))
+        zone = timezone(timedelta(minutes=offset or 0))
+        moment = wall_clock.replace(tzinfo=zone).astimezone(UTC)
+        if moment > now + FUTURE_SLACK:
+            continue
+        return moment, offset
+    return None, None
+
+
+def _date(value):
+    match = _DATE.match(_text(value) or "")
+    if not match:
+        return None
+    try:
+        moment = datetime(*(int(part) for part in match.groups()))
+    except ValueError:  # 2019:02:30, 0000:00:00
+        return None
+    return moment if moment.year >= EARLIEST_YEAR else None
+
+
+def _offset(value):
+    match = _OFFSET.match(_text(value) or "")
+    if not match:
+        return None
+    sign, hours, minutes = match.groups()
+    total = int(hours) * 60 + int(minutes)
+    # Real zones run from UTC-12:00 to UTC+14:00.
+    if total > 14 * 60 or int(minutes) >= 60:
+        return None
+    return -total if sign == "-" else total
+
+
+# ---------------------------------------------------------------- values
+
+
+def _text(value):
+    """A printable, trimmed string from an EXIF text value, or ""."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    if not isinstance(value, str):
+        return ""
+    value = "".join(c for c in value if c.isprintable()).strip()
+    return value[:TEXT_MAX_LENGTH]
+
+
+def _number(value, low, high):
+    """A finite float from an EXIF rational within [low, high], or None."""
+    if isinstance(value, tuple) and len(value) == 1:
+        value = value[0]
+    try:
+        number = float(value)
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        return None
+    if not math.isfinite(number) or not low <= number <= high:
+        return None
+    return round(number, 6)
+
+
+def _iso(value):
+    if isinstance(value, tuple):
+        value = value[0] if value else None
+    number = _number(value, 1, 10_000_000)
+    return int(number) if number else None
+
+
+def _position(gps):
+    """Latitude and longitude in degrees (south and west negative), or None
+    for both when either is missing or impossible."""
+    latitude = _degrees(
+        gps.get(ExifTags.GPS.GPSLatitude), gps.get(ExifTags.GPS.GPSLatitudeRef), 90
+    )
+    longitude = _degrees(
+        gps.get(ExifTags.GPS.GPSLongitude), gps.get(ExifTags.GPS.GPSLongitudeRef), 180
+    )
+    if latitude is None or longitude is None:
+        return None, None
+    return latitude, longitude
+
+
+def _degrees(value, ref, limit):
+    if not isinstance(value, tuple) or len(value) != 3:
+        return None
+    parts = [_number(part, 0, 360) for part in value]
+    if any(part is None for part in parts):
+        return None
+    degrees, minutes, seconds = parts
+    if minutes >= 60 or seconds >= 60:
+        return None
+    total = degrees + minutes / 60 + seconds / 3600
+    if total > limit:
+        return None
+    ref = (_text(ref) or "").upper()
+    if ref not in ("N", "S", "E", "W"):
+        return None
+    return round(-total if ref in ("S", "W") else total, 7)
