@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from gallery.limits import UPLOAD_REJECTIONS
 from gallery.models import Image, Visibility
+from gallery.selectors import image_location
 from gallery.services import OUTCOMES
 from gallery.services.uploads import DUPLICATE_MESSAGES
 
@@ -24,6 +25,11 @@ class ErrorSerializer(serializers.Serializer):
     field = serializers.CharField(required=False, help_text="The input at fault.")
 
 
+class LocationSerializer(serializers.Serializer):
+    latitude = serializers.FloatField(help_text="Degrees, south negative.")
+    longitude = serializers.FloatField(help_text="Degrees, west negative.")
+
+
 class ImageSerializer(serializers.ModelSerializer):
     owner = serializers.CharField(source="owner.get_username", read_only=True)
     url = serializers.SerializerMethodField(help_text="This image in the API.")
@@ -38,6 +44,22 @@ class ImageSerializer(serializers.ModelSerializer):
     )
     sha256 = serializers.SerializerMethodField(
         help_text="SHA-256 of the uploaded bytes; for its owner only (else null)."
+    )
+    taken_at = serializers.DateTimeField(
+        help_text="When the photo was taken (ISO 8601, UTC). With "
+        "`taken_offset`, the camera's own zone; without, a camera date is its "
+        "clock as written."
+    )
+    taken_offset = serializers.IntegerField(
+        allow_null=True, help_text="The camera's minutes east of UTC, if it said."
+    )
+    taken_is_guess = serializers.BooleanField(
+        help_text="True when the photo carries no date and `taken_at` is the "
+        "file's or the upload's date."
+    )
+    location = serializers.SerializerMethodField(
+        help_text="Where it was taken, from its GPS tags; for its owner only "
+        "(else null, as when it has none)."
     )
 
     class Meta:
@@ -63,6 +85,17 @@ class ImageSerializer(serializers.ModelSerializer):
             "display_width",
             "display_height",
             "original_url",
+            "taken_at",
+            "taken_offset",
+            "taken_is_guess",
+            "camera_make",
+            "camera_model",
+            "lens",
+            "focal_length",
+            "f_number",
+            "exposure_time",
+            "iso",
+            "location",
             "created_at",
             "updated_at",
         ]
@@ -102,6 +135,12 @@ class ImageSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_sha256(self, image):
         return image.sha256 if self._is_owner(image) else None
+
+    @extend_schema_field(LocationSerializer(allow_null=True))
+    def get_location(self, image):
+        viewer = self.context["request"].user
+        place = image_location(viewer=viewer, image=image)
+        return {"latitude": place[0], "longitude": place[1]} if place else None
 
 
 class ImageUpdateSerializer(serializers.ModelSerializer):

@@ -112,6 +112,14 @@ def image_neighbours(*, viewer, image) -> tuple[Image | None, Image | None]:
     )
 
 
+def image_location(*, viewer, image) -> tuple[float, float] | None:
+    """Where ``image`` was taken, for its owner alone: a place says where
+    someone lives or was, which no public photo should tell anyone else."""
+    if not image.has_location or image.owner_id != getattr(viewer, "pk", None):
+        return None
+    return image.latitude, image.longitude
+
+
 def image_for_file(*, viewer, pk, kind: str) -> Image | None:
     """The image whose ``kind`` file (one of :data:`FILE_KINDS`) ``viewer``
     may download, or None: an original goes to its owner alone, renditions

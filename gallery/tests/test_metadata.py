@@ -342,3 +342,26 @@ def test_read_photo_metadata_reports_a_missing_original_and_retries_it(
     gone.original.storage.save(gone.original.name, io.BytesIO(saved))
     out, err, status = read_command()
     assert (status, out.split(":")[0]) == (0, "1 images read")
+
+
+def test_the_detail_page_says_when_and_with_what(client_for, user, other_user):
+    exif = camera_exif(original="2015:06:20 14:30:05", offset="+02:00")
+    image = upload_image(
+        owner=user, file=upload("honeymoon.jpg", image_bytes("JPEG", exif=exif))
+    ).image
+    page = client_for(other_user).get(image.get_absolute_url()).content.decode()
+    assert '<time datetime="2015-06-20T14:30:05">' in page
+    assert "(UTC+02:00)" in page and "A guess" not in page
+    assert (
+        '<dd class="col-8 text-break" id="info-camera">Canon EOS 5D Mark IV</dd>'
+        in page
+    )
+    assert "EF50mm f/1.8 STM" in page
+    assert "1/250 s · f/2.8 · ISO 400 · 50 mm" in page
+    assert "honeymoon.jpg" not in page  # the file name is the owner's
+
+    plain = upload_image(owner=user, file=upload("scan.jpg", noisy_jpeg(seed=3))).image
+    page = client_for(user).get(plain.get_absolute_url()).content.decode()
+    assert "A guess: when it was uploaded" in page
+    assert "info-camera" not in page and "info-exposure" not in page
+    assert "scan.jpg" in page

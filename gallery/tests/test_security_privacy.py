@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from gallery.models import Image
 
@@ -219,3 +220,66 @@ def test_hash_check_reveals_nothing_about_other_peoples_images(
     )
     assert response.status_code == 200
     assert response.json() == {"existing": [], "missing": [theirs.sha256]}
+
+
+PLACE = (48.8582222, 2.2945)  # where the photo was taken
+
+
+@pytest.fixture
+def photo_with_place(user, make_image):
+    from .images import image_bytes
+    from .test_metadata import camera_exif
+
+    exif = camera_exif(latitude=("N", 48, 51, 29.6), longitude=("E", 2, 17, 40.2))
+    image = make_image(user, data=image_bytes("JPEG", exif=exif), title="Picnic")
+    assert (image.latitude, image.longitude) == pytest.approx(PLACE)
+    return image
+
+
+def shows_the_place(text):
+    return "48.858" in text or "2.2945" in text or "openstreetmap" in text.lower()
+
+
+def test_the_owner_sees_where_a_photo_was_taken(client_for, user, photo_with_place):
+    page = client_for(user).get(photo_with_place.get_absolute_url()).content.decode()
+    assert "48.85822, 2.29450" in page
+    assert "https://www.openstreetmap.org/?mlat=48.858222&amp;mlon=2.294500" in page
+
+    api = APIClient()
+    api.force_authenticate(user)
+    found = api.get(reverse("api:image-detail", args=[photo_with_place.pk])).json()
+    assert (found["location"]["latitude"], found["location"]["longitude"]) == (
+        pytest.approx(PLACE)
+    )
+
+
+@pytest.mark.parametrize("who", ["other user", "staff", "superuser", "anonymous"])
+def test_nobody_else_learns_where_a_public_photo_was_taken(
+    client_for, outsiders, photo_with_place, who
+):
+    outsider = outsiders[who]
+    client = client_for(outsider)
+    pages = [
+        photo_with_place.get_absolute_url(),
+        reverse("gallery:index"),
+        reverse("gallery:index") + "?q=picnic",
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200
+        assert not shows_the_place(response.content.decode()), url
+    assert "Picnic" in client.get(pages[2]).content.decode()
+    # Searching for the place finds nothing: coordinates are not searched.
+    by_place = client.get(reverse("gallery:index") + "?q=48.858").content.decode()
+    assert "Picnic" not in by_place
+
+    api = APIClient()
+    if outsider is not None:
+        api.force_authenticate(outsider)
+    one = api.get(reverse("api:image-detail", args=[photo_with_place.pk]))
+    listing = api.get(reverse("api:image-list"))
+    for response in (one, listing):
+        assert response.status_code == 200
+        assert not shows_the_place(response.content.decode())
+    assert one.json()["location"] is None
+    assert [i["location"] for i in listing.json()["results"]] == [None]

@@ -8,6 +8,7 @@ from ..search import parse_terms
 from ..selectors import (
     SHOWS,
     image_count_capped,
+    image_location,
     image_neighbours,
     image_page,
     visible_images,
@@ -61,5 +62,11 @@ class ImageDetailView(DetailView):
         return visible_images(self.request.user).select_related("owner")
 
     def get_context_data(self, **kwargs):
-        newer, older = image_neighbours(viewer=self.request.user, image=self.object)
-        return super().get_context_data(newer=newer, older=older, **kwargs)
+        viewer, image = self.request.user, self.object
+        newer, older = image_neighbours(viewer=viewer, image=image)
+        return super().get_context_data(
+            newer=newer,
+            older=older,
+            location=image_location(viewer=viewer, image=image),
+            **kwargs,
+        )
