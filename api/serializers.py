@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from gallery.limits import UPLOAD_REJECTIONS
 from gallery.models import Image, Visibility
+from gallery.pagination import ORDERS
 from gallery.selectors import image_location
 from gallery.services import OUTCOMES
 from gallery.services.uploads import DUPLICATE_MESSAGES
@@ -223,9 +224,34 @@ class ImageListQuerySerializer(serializers.Serializer):
         help_text="`next_cursor` from the previous page.",
     )
     page_size = serializers.IntegerField(required=False, min_value=1)
+    ordering = serializers.ChoiceField(
+        choices=list(ORDERS),
+        required=False,
+        allow_blank=True,
+        help_text="Newest first by date taken (default) or by upload; a search "
+        "(`q`) ranks its results instead.",
+    )
+    # Text fields, so that a blank value means "no filter" here too (and the
+    # schema says so); the moment is parsed below.
+    taken_after = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="Taken at or after: an ISO 8601 date or date-time (UTC unless "
+        "it names a zone).",
+    )
+    taken_before = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="Taken before: an ISO 8601 date or date-time.",
+    )
 
     def validate_page_size(self, size):
         return min(size, settings.IMAGEREPO_API_MAX_PAGE_SIZE)
+
+    def validate_taken_after(self, value):
+        return serializers.DateTimeField().to_internal_value(value) if value else None
+
+    validate_taken_before = validate_taken_after
 
 
 class ImagePageSerializer(serializers.Serializer):

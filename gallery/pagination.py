@@ -21,6 +21,8 @@ from django.db.models import Q
 class KeysetPage:
     items: list
     next_cursor: str | None
+    # The page before this one, when there is one (timelines only).
+    newer_cursor: str | None = None
 
 
 # Ours are under 100 characters; anything much longer is refused unread.
@@ -71,7 +73,7 @@ def image_id(value):
     return uuid.UUID(hex=value)
 
 
-# A position in newest-first order: the last image's creation time and id.
+# A position in upload order: the last image's creation time and id.
 NEWEST = (moment, image_id)
 
 
@@ -79,31 +81,91 @@ def newest_key(image):
     return [image.created_at.isoformat(), image.pk.hex]
 
 
-def older_than(queryset, position):
-    """Images after ``position`` (a ``NEWEST`` position read by
-    :func:`read_cursor`) in newest-first order. ``created_at <= t`` comes
-    first so the index seeks to it; the OR alone would make SQLite walk the
-    index from the top."""
-    created_at, pk = position
-    return queryset.filter(created_at__lte=created_at).filter(
-        Q(created_at__lt=created_at) | Q(pk__lt=pk)
-    )
+@dataclass(frozen=True)
+class Order:
+    """A timeline: every image, newest first by one of its dates."""
+
+    name: str
+    field: str
+
+    def key(self, image):
+        return [self.name, getattr(image, self.field).isoformat(), image.pk.hex]
+
+    def read(self, cursor):
+        """A position in this order, from a cursor made by :meth:`key`."""
+        name, *position = read_cursor(cursor, (str, moment, image_id))
+        if name != self.name:
+            raise InvalidCursor("a cursor of another order")
+        return position
+
+    def sort_key(self, image):
+        return (getattr(image, self.field), image.pk)
+
+    def older_than(self, queryset, position):
+        """Images after ``position`` newest first. ``field <= t`` comes first
+        so the index seeks to it; the OR alone would make SQLite walk the
+        index from the top."""
+        at, pk = position
+        f = self.field
+        return queryset.filter(**{f"{f}__lte": at}).filter(
+            Q(**{f"{f}__lt": at}) | Q(pk__lt=pk)
+        )
+
+    def newer_than(self, queryset, position):
+        at, pk = position
+        f = self.field
+        return queryset.filter(**{f"{f}__gte": at}).filter(
+            Q(**{f"{f}__gt": at}) | Q(pk__gt=pk)
+        )
+
+    def newest_first(self, queryset):
+        return queryset.order_by(f"-{self.field}", "-pk")
+
+    def oldest_first(self, queryset):
+        return queryset.order_by(self.field, "pk")
 
 
-def newest_first_page(parts, cursor, size):
-    """The ``size`` newest images after ``cursor`` across ``parts``: disjoint
-    querysets, each read from its own index and merged here, so no part
-    reads more than ``size + 1`` rows. Raises :class:`InvalidCursor`."""
-    position = read_cursor(cursor, NEWEST) if cursor else None
-    rows = []
-    for part in parts:
-        if position:
-            part = older_than(part, position)
-        rows.append(part.order_by("-created_at", "-pk")[: size + 1])
-    merged = heapq.merge(
-        *rows, key=lambda image: (image.created_at, image.pk), reverse=True
-    )
-    page = [image for _, image in zip(range(size + 1), merged, strict=False)]
+TAKEN = Order("taken", "taken_at")
+UPLOADED = Order("uploaded", "created_at")
+ORDERS = {order.name: order for order in (TAKEN, UPLOADED)}
+# Search lists each of its tiers in upload order.
+older_than = UPLOADED.older_than
+
+
+def year_start(year):
+    """The position just before every image of ``year`` and after every
+    image of later years: a year jump is a cursor like any other."""
+    return [datetime(year + 1, 1, 1, tzinfo=UTC), uuid.UUID(int=0)]
+
+
+def timeline_page(parts, *, order, size, after=None, before=None):
+    """The ``size`` newest images past position ``after`` (or newer than
+    ``before``, the page before it) across ``parts``: disjoint querysets, each
+    read from its own index and merged here, so no part reads more than
+    ``size + 1`` rows. Positions come from ``order.read`` or :func:`year_start`."""
+    if before is not None:
+        newer = _merged(
+            [order.oldest_first(order.newer_than(p, before)) for p in parts],
+            order,
+            size + 1,
+            newest_first=False,
+        )
+        if len(newer) <= size:  # back at the top: the first page as such
+            return timeline_page(parts, order=order, size=size)
+        after = order.sort_key(newer[size])
+    rows = [
+        order.newest_first(order.older_than(p, after) if after else p) for p in parts
+    ]
+    page = _merged(rows, order, size + 1, newest_first=True)
     items = page[:size]
-    has_more = len(page) > size
-    return KeysetPage(items, encode_cursor(newest_key(items[-1])) if has_more else None)
+    return KeysetPage(
+        items,
+        next_cursor=encode_cursor(order.key(items[-1])) if len(page) > size else None,
+        newer_cursor=encode_cursor(order.key(items[0])) if after and items else None,
+    )
+
+
+def _merged(querysets, order, limit, *, newest_first):
+    rows = [queryset[:limit] for queryset in querysets]
+    merged = heapq.merge(*rows, key=order.sort_key, reverse=newest_first)
+    return [image for _, image in zip(range(limit), merged, strict=False)]

@@ -6,14 +6,16 @@ may have): nothing else decides who sees what.
 """
 
 import operator
+from datetime import datetime
 from functools import reduce
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 
 from .models import Image
-from .pagination import KeysetPage, newest_first_page
+from .pagination import ORDERS, KeysetPage, timeline_page, year_start
 from .search import count_matches, ranked_page
+from .search.dates import split_dates
 
 # What a signed-in person may narrow the gallery to; "all" is everyone's view.
 SHOWS = ("all", "mine", "public", "private")
@@ -52,22 +54,41 @@ def image_page(
     viewer,
     show: str = "all",
     query: str = "",
+    order: str = "taken",
     cursor: str = "",
+    before: str = "",
+    year: int | None = None,
+    taken_after: datetime | None = None,
+    taken_before: datetime | None = None,
     size: int,
     owner: str = "",
     with_owner: bool = False,
 ) -> KeysetPage:
     """The ``size`` images after ``cursor`` that ``viewer`` may see, narrowed
-    by ``show`` (one of :data:`SHOWS`) and ``owner`` (a username): newest
-    first, or with ``query`` the best matches first. ``with_owner`` loads
-    each image's owner too (one query). Raises
-    ``gallery.pagination.InvalidCursor`` for a cursor that is not ours."""
-    parts = _parts(viewer, show, owner)
-    query = " ".join(query.split())
-    if query:
-        page = ranked_page(reduce(operator.or_, parts), query, cursor, size)
+    by ``show`` (one of :data:`SHOWS`), ``owner`` (a username) and the date
+    taken (``taken_after`` included, ``taken_before`` not, or a year or month
+    named in ``query``): newest first in ``order`` (one of
+    :data:`~gallery.pagination.ORDERS`), or with words in ``query`` the best
+    matches first. Without words, ``before`` (a page's ``newer_cursor``)
+    asks for the page before, ``year`` jumps to the newest image of that year
+    or the next older one. ``with_owner`` loads each image's owner too (one
+    query). Raises ``gallery.pagination.InvalidCursor`` for a cursor that is
+    not ours."""
+    words, parts = _listing(viewer, show, owner, query, taken_after, taken_before)
+    if words:
+        page = ranked_page(reduce(operator.or_, parts), words, cursor, size)
     else:
-        page = newest_first_page(parts, cursor, size)
+        timeline = ORDERS[order]
+        after = newer_than = None
+        if year:
+            after = year_start(year)
+        elif before:
+            newer_than = timeline.read(before)
+        elif cursor:
+            after = timeline.read(cursor)
+        page = timeline_page(
+            parts, order=timeline, size=size, after=after, before=newer_than
+        )
     if with_owner:
         prefetch_related_objects(page.items, "owner")
     return page
@@ -78,6 +99,8 @@ def image_count_capped(
     viewer,
     show: str = "all",
     query: str = "",
+    taken_after: datetime | None = None,
+    taken_before: datetime | None = None,
     cap: int,
     first_page: KeysetPage | None = None,
 ) -> int:
@@ -87,10 +110,9 @@ def image_count_capped(
     image is its own count."""
     if first_page is not None and first_page.next_cursor is None:
         return len(first_page.items)
-    parts = _parts(viewer, show, "")
-    query = " ".join(query.split())
-    if query:
-        return count_matches(reduce(operator.or_, parts), query, cap)
+    words, parts = _listing(viewer, show, "", query, taken_after, taken_before)
+    if words:
+        return count_matches(reduce(operator.or_, parts), words, cap)
     total = 0
     for part in parts:  # past the cap, the other parts change nothing
         total += part[: cap + 1 - total].count()
@@ -99,17 +121,47 @@ def image_count_capped(
     return total
 
 
-def image_neighbours(*, viewer, image) -> tuple[Image | None, Image | None]:
-    """The images just newer and just older than ``image`` among those
-    ``viewer`` may see (gallery order), or None at either end."""
+def _listing(viewer, show, owner, query, taken_after, taken_before):
+    """The words left of ``query`` and the parts it lists, narrowed to the
+    dates it names and those asked for."""
+    words, start, end = split_dates(" ".join(query.split()))
+    parts = _parts(viewer, show, owner)
+    for lower, upper in ((start, end), (taken_after, taken_before)):
+        if lower:
+            parts = [part.filter(taken_at__gte=lower) for part in parts]
+        if upper:
+            parts = [part.filter(taken_at__lt=upper) for part in parts]
+    return words, parts
+
+
+def timeline_years(*, viewer, show: str = "all", order: str = "taken") -> list[int]:
+    """The years a year jump offers, newest first: from the newest image's
+    to the oldest's that ``viewer`` may see under ``show`` (each end read
+    from an index)."""
+    field = ORDERS[order].field
+    ends = []
+    for part in _parts(viewer, show, ""):
+        ends += [
+            part.order_by(f"-{field}").values_list(field, flat=True).first(),
+            part.order_by(field).values_list(field, flat=True).first(),
+        ]
+    ends = [end for end in ends if end is not None]
+    if not ends:
+        return []
+    return list(range(max(ends).year, min(ends).year - 1, -1))
+
+
+def image_neighbours(
+    *, viewer, image, order: str = "taken"
+) -> tuple[Image | None, Image | None]:
+    """The images just newer and just older than ``image`` in ``order``
+    among those ``viewer`` may see, or None at either end."""
+    timeline = ORDERS[order]
     visible = Image.objects.visible_to(viewer)
-    at, pk = image.created_at, image.pk
-    newer = visible.filter(Q(created_at__gt=at) | Q(created_at=at, pk__gt=pk))
-    older = visible.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk))
-    return (
-        newer.order_by("created_at", "pk").first(),
-        older.order_by("-created_at", "-pk").first(),
-    )
+    position = timeline.sort_key(image)
+    newer = timeline.oldest_first(timeline.newer_than(visible, position))
+    older = timeline.newest_first(timeline.older_than(visible, position))
+    return newer.first(), older.first()
 
 
 def image_location(*, viewer, image) -> tuple[float, float] | None:

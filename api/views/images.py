@@ -36,7 +36,8 @@ from .schema import errors
     list=extend_schema(
         parameters=[s.ImageListQuerySerializer],
         responses={200: s.ImagePageSerializer, **errors(400, 401, 429)},
-        summary="Images you may see, newest first; ?q= searches (best match first)",
+        summary="Images you may see, newest taken first; ?q= searches (best "
+        "match first)",
         operation_id="v1_images_list",
     ),
     retrieve=extend_schema(
@@ -84,7 +85,10 @@ class ImageViewSet(
                 viewer=request.user,
                 show=params.get("visibility") or "all",
                 query=params.get("q", ""),
+                order=params.get("ordering") or "taken",
                 cursor=params.get("cursor", ""),
+                taken_after=params.get("taken_after"),
+                taken_before=params.get("taken_before"),
                 size=params.get("page_size", settings.IMAGEREPO_API_PAGE_SIZE),
                 owner=params.get("owner", ""),
                 with_owner=True,

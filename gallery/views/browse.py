@@ -3,21 +3,25 @@
 from django.conf import settings
 from django.views.generic import DetailView, TemplateView
 
-from ..pagination import InvalidCursor
+from ..pagination import ORDERS, InvalidCursor
 from ..search import parse_terms
+from ..search.dates import split_dates
 from ..selectors import (
     SHOWS,
     image_count_capped,
     image_location,
     image_neighbours,
     image_page,
+    timeline_years,
     visible_images,
 )
 
 
 class GalleryView(TemplateView):
-    """Newest first, ``?q=`` to search (ranked), ``?show=`` to filter,
-    ``?after=`` to page. An empty or blank query is the gallery."""
+    """The timeline, newest taken first (``?order=uploaded`` by upload),
+    ``?after=``/``?before=`` to page, ``?year=`` to jump; ``?q=`` to search
+    (ranked; a year or month in it filters by date taken), ``?show=`` to
+    filter. An empty or blank query is the gallery."""
 
     template_name = "gallery/index.html"
 
@@ -26,32 +30,52 @@ class GalleryView(TemplateView):
         show = params.get("show", "all")
         if show not in SHOWS or not user.is_authenticated:
             show = "all"
+        order = params.get("order", "taken")
+        if order not in ORDERS:
+            order = "taken"
         listing = {
             "viewer": user,
             "show": show,
             "query": " ".join(params.get("q", "").split()),
         }
+        words = split_dates(listing["query"])[0]
+        moves = {
+            "cursor": params.get("after", ""),
+            "before": params.get("before", ""),
+            "year": _year(params.get("year", "")),
+        }
         size = settings.IMAGEREPO_GALLERY_PAGE_SIZE
-        cursor = params.get("after", "")
         try:
-            page = image_page(**listing, cursor=cursor, size=size)
+            page = image_page(**listing, order=order, **moves, size=size)
         except InvalidCursor:  # not ours, or from another listing
-            cursor = ""
-            page = image_page(**listing, size=size)
+            moves = {}
+            page = image_page(**listing, order=order, size=size)
+        is_first_page = not any(moves.values()) or (
+            bool(moves["before"]) and page.newer_cursor is None
+        )
         cap = settings.IMAGEREPO_RESULT_COUNT_CAP
         total = image_count_capped(
-            **listing, cap=cap, first_page=None if cursor else page
+            **listing, cap=cap, first_page=page if is_first_page else None
         )
         return super().get_context_data(
             **listing,
-            terms=parse_terms(listing["query"]),
+            order=order,
+            orders=ORDERS,
+            timeline=not words,
+            years=[] if words else timeline_years(viewer=user, show=show, order=order),
+            year=moves.get("year"),
+            terms=parse_terms(words),
             page=page,
             total=total,
             count_cap=cap,
             filters=SHOWS,
-            is_first_page=not cursor,
+            is_first_page=is_first_page,
             **kwargs,
         )
+
+
+def _year(value):
+    return int(value) if value.isdigit() and 1 <= int(value) <= 9998 else None
 
 
 class ImageDetailView(DetailView):

@@ -1,0 +1,175 @@
+"""The gallery as a timeline: newest taken first, by month, a year jump,
+Newer and Older, upload order on request; dates in a search."""
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+from django.urls import reverse
+
+from gallery.models import Image
+from gallery.selectors import image_neighbours
+
+pytestmark = pytest.mark.django_db
+
+
+def at(year, month=6, day=15):
+    return datetime(year, month, day, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def trips(user, bulk_images):
+    """Photos uploaded in one order and taken in another: the honeymoon
+    (2015) uploaded after the 2019 holiday, both after an old scan (1999)."""
+    titles = {}
+    for title, taken in [
+        ("Scan of grandma", at(1999, 2)),
+        ("Holiday", at(2019, 3)),
+        ("Honeymoon", at(2015, 6)),
+        ("Honeymoon dinner", at(2015, 6, 20)),
+    ]:
+        (titles[title],) = bulk_images(user, [title], taken_at=taken)
+    return titles
+
+
+def titles_on(response):
+    return re.findall(r'data-title="([^"]+)"', response.content.decode())
+
+
+def test_the_gallery_shows_photos_in_the_order_they_were_taken(client, trips):
+    response = client.get(reverse("gallery:index"))
+    assert titles_on(response) == [
+        "Holiday",
+        "Honeymoon dinner",
+        "Honeymoon",
+        "Scan of grandma",
+    ]
+    headings = re.findall(
+        r'<h2 class="h6 mb-0">([^<]+)</h2>', response.content.decode()
+    )
+    assert headings == ["March 2019", "June 2015", "February 1999"]
+
+
+def test_upload_order_is_a_switch_away(client, trips):
+    response = client.get(reverse("gallery:index") + "?order=uploaded")
+    assert titles_on(response) == [
+        "Honeymoon dinner",
+        "Honeymoon",
+        "Holiday",
+        "Scan of grandma",
+    ]
+    assert "June 2015</h2>" not in response.content.decode()  # no month headings
+
+
+def test_the_year_jump_lists_the_years_and_lands_in_one(client, trips, settings):
+    settings.IMAGEREPO_GALLERY_PAGE_SIZE = 2
+    first = client.get(reverse("gallery:index")).content.decode()
+    years = re.findall(r'<option value="(\d+)"', first)
+    assert years == [str(y) for y in range(2019, 1998, -1)]
+
+    jumped = client.get(reverse("gallery:index") + "?year=2015")
+    assert titles_on(jumped) == ["Honeymoon dinner", "Honeymoon"]
+    page = jumped.content.decode()
+    newer = re.search(r'rel="prev"\s+href="\?([^"]+)"', page)[1].replace("&amp;", "&")
+    assert titles_on(client.get(reverse("gallery:index") + "?" + newer)) == [
+        "Holiday",
+        "Honeymoon dinner",
+    ]
+    # A year with no photos lands on the next older ones.
+    assert titles_on(client.get(reverse("gallery:index") + "?year=2010")) == [
+        "Scan of grandma"
+    ]
+
+
+def test_older_then_newer_walks_back_to_the_same_pages(
+    client, user, bulk_images, settings
+):
+    settings.IMAGEREPO_GALLERY_PAGE_SIZE = 3
+    for n in range(10):
+        bulk_images(user, [f"Photo {n}"], taken_at=at(2000 + n))
+    url = reverse("gallery:index")
+    pages, response = [], client.get(url)
+    while True:
+        pages.append(titles_on(response))
+        older = re.search(r'rel="next"\s+href="\?([^"]+)"', response.content.decode())
+        if not older:
+            break
+        response = client.get(url + "?" + older[1].replace("&amp;", "&"))
+    assert [t for page in pages for t in page] == [
+        f"Photo {n}" for n in range(9, -1, -1)
+    ]
+    back = []
+    while newer := re.search(
+        r'rel="prev"\s+href="\?([^"]+)"', response.content.decode()
+    ):
+        response = client.get(url + "?" + newer[1].replace("&amp;", "&"))
+        back.append(titles_on(response))
+    assert back == pages[-2::-1]
+    assert "« Newest" not in response.content.decode()  # back at the top
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("2015", ["Honeymoon dinner", "Honeymoon"]),
+        ("june 2015", ["Honeymoon dinner", "Honeymoon"]),
+        ("Feb 1999", ["Scan of grandma"]),
+        ("honeymoon 2015", ["Honeymoon dinner", "Honeymoon"]),
+        ("dinner june 2015", ["Honeymoon dinner"]),
+        ("honeymoon 2019", []),
+        ("march 2015", []),
+    ],
+)
+def test_a_search_may_name_a_year_or_a_month(client, trips, query, expected):
+    response = client.get(reverse("gallery:index"), {"q": query})
+    assert response.status_code == 200
+    assert sorted(titles_on(response)) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    "params", ["?year=abc", "?year=-5", "?year=99999", "?order=sideways", "?before=xyz"]
+)
+def test_odd_timeline_parameters_show_a_page_not_an_error(client, trips, params):
+    response = client.get(reverse("gallery:index") + params)
+    assert response.status_code == 200
+    assert len(titles_on(response)) == 4
+
+
+def test_a_cursor_of_the_other_order_starts_over(client, trips, settings):
+    settings.IMAGEREPO_GALLERY_PAGE_SIZE = 2
+    page = client.get(reverse("gallery:index") + "?order=uploaded").content.decode()
+    cursor = re.search(r"after=([\w-]+)", page)[1]
+    response = client.get(reverse("gallery:index"), {"order": "taken", "after": cursor})
+    assert titles_on(response) == ["Holiday", "Honeymoon dinner"]
+
+
+def test_the_detail_pages_step_through_the_timeline(user, trips):
+    newer, older = image_neighbours(viewer=user, image=trips["Honeymoon"])
+    assert (newer.title, older.title) == ("Honeymoon dinner", "Scan of grandma")
+
+
+def test_the_api_orders_and_filters_by_date_taken(user, trips):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(user)
+    url = reverse("api:image-list")
+
+    def titles(**params):
+        response = api.get(url, params)
+        assert response.status_code == 200, response.content
+        return [image["title"] for image in response.json()["results"]]
+
+    assert titles() == ["Holiday", "Honeymoon dinner", "Honeymoon", "Scan of grandma"]
+    assert titles(ordering="uploaded")[0] == "Honeymoon dinner"
+    assert titles(taken_after="2015-01-01", taken_before="2016-01-01") == [
+        "Honeymoon dinner",
+        "Honeymoon",
+    ]
+    assert titles(taken_before="2000-01-01T00:00:00Z") == ["Scan of grandma"]
+    bad = api.get(url, {"ordering": "sideways", "taken_after": "soon"})
+    assert bad.status_code == 400
+    assert bad.json()["field"] in ("ordering", "taken_after")
+    one = api.get(reverse("api:image-detail", args=[trips["Holiday"].pk])).json()
+    assert one["taken_at"] == "2019-03-15T12:00:00Z"
+    assert Image.objects.count() == 4
