@@ -134,10 +134,13 @@ class ImageAdmin(admin.ModelAdmin):
 
     @admin.display(description="Image")
     def thumbnail_tag(self, obj):
+        # The thumbnail is a link to the image's change page: its alt text is
+        # the link's name for a screen reader.
         return format_html(
-            '<img src="{}" alt="" width="{}" height="{}" loading="lazy" '
+            '<img src="{}" alt="{}" width="{}" height="{}" loading="lazy" '
             'class="admin-thumb">',
             self._file_url(obj, "thumbnail"),
+            obj.title,
             obj.thumbnail_width,
             obj.thumbnail_height,
         )

@@ -29,6 +29,8 @@ def test_admin_lists_every_image_with_thumbnails(
     for image in (mine, theirs):
         thumb = reverse("admin:gallery_image_file", args=[image.pk, "thumbnail"])
         assert thumb in body
+        # Each thumbnail links to its change page, named by its alt text.
+        assert re.search(rf'<img src="{thumb}[^"]*" alt="{image.title}"', body)
         assert client_for(staff_user).get(thumb).status_code == 200
 
 

@@ -107,14 +107,17 @@ def pytest_terminal_summary(terminalreporter, config):
 @pytest.fixture
 def new_page(browser, site_url):
     """``new_page(width=1280, javascript=True)`` opens a page in a fresh
-    browser context (its own cookies), with the site's address as base URL."""
+    browser context (its own cookies), with the site's address as base URL.
+    Other keywords go to Playwright's ``new_context`` (``color_scheme``,
+    ``storage_state`` ...)."""
     contexts = []
 
-    def make(width=1280, height=900, javascript=True):
+    def make(width=1280, height=900, javascript=True, **options):
         context = browser.new_context(
             base_url=site_url,
             viewport={"width": width, "height": height},
             java_script_enabled=javascript,
+            **options,
         )
         context.set_default_timeout(15_000)
         contexts.append(context)

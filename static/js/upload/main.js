@@ -163,7 +163,7 @@ class Uploader {
 }
 
 // The sticky summary must stop below the sticky navigation bar, whose height
-// depends on how its items wrap (two or three rows on a phone).
+// changes as its search field or menu opens on a phone.
 function trackNavHeight() {
   const nav = document.querySelector("nav.sticky-top");
   if (!nav) return;
