@@ -136,7 +136,7 @@ def placeholder_urls(image):
 
 def tile_values(image):
     """Everything a tile shows, worked out into a dict."""
-    from gallery.templatetags.gallery_tiles import tile_sizes
+    from gallery.templatetags.gallery_tiles import tile_shape, tile_sizes
 
     return {
         "page_url": image.get_absolute_url(),
@@ -150,13 +150,14 @@ def tile_values(image):
         "is_private": image.is_private,
         "owner_id": image.owner_id,
         "sizes": tile_sizes(image),
+        "shape": tile_shape(image),
     }
 
 
 PRIVATE_BADGE = '<span class="badge text-bg-dark">Private</span>'
 TILE = (
-    '<li class="tile" data-image-id="{}"><a href="{}" class="tile-link" '
-    'data-display-url="{}" data-title="{}"><img src="{}" srcset="{} {}w, {} {}w" '
+    '<li class="tile {}" data-image-id="{}"><a href="{}" class="tile-link" '
+    'data-display-url="{}" data-title="{}"><img src="{}" srcset="{} {}w" '
     'sizes="{}" alt="{}" loading="lazy" decoding="async" width="{}" height="{}">'
     '<span class="tile-caption"><span class="tile-title">{}</span>{}</span></a></li>'
 )
@@ -167,12 +168,12 @@ def python_tile(image):
     from django.utils.html import format_html
     from django.utils.safestring import mark_safe
 
-    from gallery.templatetags.gallery_tiles import tile_sizes
+    from gallery.templatetags.gallery_tiles import tile_shape, tile_sizes
 
     thumbnail, display = image.thumbnail_url, image.display_url
     return format_html(
-        TILE, image.pk, image.get_absolute_url(), display, image.title,
-        thumbnail, thumbnail, image.thumbnail_width, display, image.display_width,
+        TILE, tile_shape(image), image.pk, image.get_absolute_url(), display,
+        image.title, thumbnail, thumbnail, image.thumbnail_width,
         tile_sizes(image), image.title, image.thumbnail_width,
         image.thumbnail_height, image.title,
         mark_safe(PRIVATE_BADGE) if image.is_private else "",
@@ -184,8 +185,9 @@ def tile_variants(images):
     from django.contrib.auth.models import AnonymousUser
     from django.template import engines
 
-    def template(urls, sizes="image|tile_sizes"):
+    def template(urls, sizes="image|tile_sizes", shape="image|tile_shape"):
         markup = tile_markup().replace(URLS, urls).replace("image|tile_sizes", sizes)
+        markup = markup.replace("image|tile_shape", shape)
         return engines["django"].from_string(markup).render
 
     as_is = template(URLS)
@@ -193,7 +195,9 @@ def tile_variants(images):
     given = "page_url=image.{0}.page_url thumbnail_url=image.{0}.thumbnail_url "
     given += "display_url=image.{0}.display_url"
     placeholder = template(given.format("placeholder"))
-    dicts = template(given.replace(".{0}", ""), sizes="image.sizes")
+    dicts = template(
+        given.replace(".{0}", ""), sizes="image.sizes", shape="image.shape"
+    )
     python = engines["django"].from_string("{% for t in tiles %}{{ t }}{% endfor %}")
     context = {"user": AnonymousUser(), "terms": []}
 

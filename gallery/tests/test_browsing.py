@@ -32,21 +32,25 @@ def test_every_image_is_lazy_with_its_size(client_for, user, make_image, page):
 
 
 @pytest.mark.parametrize(
-    ("size", "sizes"),
+    ("size", "shape", "sizes"),
     [
-        ((96, 64), "(max-width: 576px) 75vw, 360px"),
-        ((500, 100), "(max-width: 576px) 250vw, 1200px"),
-        ((64, 96), "(max-width: 576px) 50vw, 240px"),
+        ((96, 64), "ar-1507", ("36vw", "276px", "345px")),
+        ((500, 100), "ar-5003", ("100vw", "920px", "1150px")),
+        ((64, 96), "ar-664", ("16vw", "123px", "153px")),
     ],
     ids=["landscape", "5:1 panorama", "portrait"],
 )
-def test_a_tile_asks_for_a_rendition_wide_enough_to_cover_it(
-    client, user, make_image, size, sizes
+def test_a_tile_keeps_its_photos_shape_and_asks_for_the_width_it_is_drawn(
+    client, user, make_image, size, shape, sizes
 ):
-    # Tiles are square and covered: before, every tile said 240px, so a
-    # panorama got its 400x80 thumbnail stretched three times over.
+    # A tile is its photo's ratio times the row height wide (a fifth of a
+    # phone's width, 160 or 200 px), grown a little to fill its row.
     make_image(user, data=noisy_jpeg(size))
-    [tag] = IMG.findall(client.get(reverse("gallery:index")).content.decode())
+    html = client.get(reverse("gallery:index")).content.decode()
+    assert f'<li class="tile {shape}"' in html
+    [tag] = IMG.findall(html)
+    phone, tablet, wider = sizes
+    sizes = f"(max-width: 575.98px) {phone}, (max-width: 991.98px) {tablet}, {wider}"
     assert f'sizes="{sizes}"' in tag
 
 
@@ -149,7 +153,7 @@ def test_gallery_for_a_signed_in_user_merges_public_and_private_newest_first(
 
 def tiles_on(client, **params):
     html = client.get(reverse("gallery:index"), params).content.decode()
-    return re.findall(r'<li class="tile".*?</li>', html, re.S)
+    return re.findall(r'<li class="tile .*?</li>', html, re.S)
 
 
 def test_a_tile_escapes_its_title_and_lets_the_owner_select_it(
@@ -190,4 +194,4 @@ def test_a_page_of_tiles_costs_the_same_queries_as_one_tile(
     bulk_images(user, [f"Reef {n}" for n in range(2, 30)], visibility="private")
     with django_assert_max_num_queries(len(one.captured_queries)):
         html = client.get(reverse("gallery:index"), params).content.decode()
-    assert html.count('class="tile"') == 29
+    assert html.count('<li class="tile ') == 29

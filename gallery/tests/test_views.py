@@ -515,11 +515,14 @@ def test_only_your_own_tiles_can_be_selected(client_for, user, other_user, make_
     assert 'id="bulk-form"' in html
 
 
-def test_tiles_offer_both_renditions_and_alt_text(client, user, make_image):
+def test_tiles_draw_thumbnails_only_and_say_what_they_show(client, user, make_image):
+    # A phone would otherwise fetch display renditions for its small tiles;
+    # the lightbox takes the display rendition from the link instead.
     image = make_image(user, title="Harbour at dawn")
     html = client.get(reverse("gallery:index")).content.decode()
-    assert f"{image.thumbnail_url} {image.thumbnail_width}w" in html
-    assert f"{image.display_url} {image.display_width}w" in html
+    assert f'srcset="{image.thumbnail_url} {image.thumbnail_width}w"' in html
+    assert f'data-display-url="{image.display_url}"' in html
+    assert html.count(image.display_url) == 1
     assert 'alt="Harbour at dawn"' in html and 'loading="lazy"' in html
 
 

@@ -1,6 +1,7 @@
-// The gallery grid and the detail page: a keyboard lightbox, and selecting
-// several of your own images for a bulk change. Without JavaScript the tiles
-// are plain links and the Select toggle still works (CSS :has).
+// The gallery grid and the detail page: a lightbox, and selecting several of
+// your own images for a bulk change. Without JavaScript the tiles are plain
+// links, the grid is laid out by CSS alone and the Select toggle still works
+// (CSS :has).
 
 import { Lightbox, itemFrom } from "./lightbox.js";
 
@@ -28,6 +29,7 @@ function setUpGrid(grid) {
     const all = links();
     lightbox.open(all.map(itemFrom), all.indexOf(link), link);
   });
+  lightbox.beyond = olderPages(grid, () => lightbox.extend(links().map(itemFrom)));
 
   if (!selectMode) return;
   const boxes = () => Array.from(grid.querySelectorAll(".tile-check"));
@@ -62,10 +64,39 @@ function setUpGrid(grid) {
   refresh();
 }
 
+// Past the page's last photo the lightbox goes on with the next page's: the
+// "Older" link's page is fetched and its tiles join the grid, so the page and
+// the lightbox show the same photos, and the link moves on a page.
+function olderPages(grid, added) {
+  let loading = null;
+  return (direction, asking) => {
+    const older = document.querySelector("a[rel=next]");
+    if (direction < 0 || !older) return false;
+    if (!asking && !loading) {
+      loading = appendPage(grid, older)
+        .catch((error) => console.warn("The older photos did not load:", error))
+        .then(added)
+        .finally(() => (loading = null));
+    }
+    return true;
+  };
+}
+
+async function appendPage(grid, older) {
+  const response = await fetch(older.href);
+  if (!response.ok) throw new Error(`${older.href}: ${response.status}`);
+  const page = new DOMParser().parseFromString(await response.text(), "text/html");
+  grid.append(...page.querySelectorAll("#gallery > *"));
+  const next = page.querySelector("a[rel=next]");
+  if (next) older.href = new URL(next.getAttribute("href"), response.url).href;
+  else older.remove();
+}
+
 function setUpDetail(open) {
   const newer = document.getElementById("detail-newer");
   const older = document.getElementById("detail-older");
-  const go = (link) => link && (window.location.href = `${link.href}#lightbox`);
+  // In place of the lightbox's history entry, so Back closes the next one.
+  const go = (link) => link && window.location.replace(`${link.href}#lightbox`);
   // Past this image the lightbox moves on to the neighbouring page.
   lightbox.beyond = (direction, asking) => {
     const link = direction < 0 ? newer : older;

@@ -1,6 +1,11 @@
 // A full-screen viewer on a native <dialog>: showModal() makes the rest of
-// the page inert (focus stays inside) and Esc closes it; focus then returns
-// to the link that opened it. ← and → step through the items.
+// the page inert (focus stays inside) and Esc closes it. ← and → step through
+// the items, and so do swipes; pinching zooms (gestures.js). Opening it adds
+// a history entry, so a phone's Back gesture closes it instead of leaving the
+// page; closing it otherwise takes that entry back. Focus then returns to
+// the link of the photo last shown.
+
+import { Gestures } from "./gestures.js";
 
 export class Lightbox {
   constructor(dialog) {
@@ -14,32 +19,59 @@ export class Lightbox {
     this.items = [];
     this.index = 0;
     this.opener = null;
-    // Called when stepping past either end: (direction) => handled?
+    this.waiting = 0;
+    // Called when stepping past either end: (direction, asking) => whether
+    // there is more that way; when not asking, go and get it (see extend).
     this.beyond = () => false;
+    this.gestures = new Gestures(
+      dialog.querySelector(".lightbox-stage"),
+      this.image,
+      (direction) => this.step(direction),
+    );
     dialog.addEventListener("keydown", (event) => this.key(event));
     dialog.addEventListener("click", (event) => this.click(event));
-    dialog.addEventListener("close", () => this.opener?.focus());
+    dialog.addEventListener("close", () => this.closed());
+    // Left open for another page, then loaded afresh on the way back: the
+    // dialog is closed, so the entry no longer stands for it.
+    if (history.state?.lightbox) history.replaceState(null, "");
+    window.addEventListener("popstate", () => {
+      if (this.dialog.open && !history.state?.lightbox) this.dialog.close();
+    });
   }
 
-  /** items: [{src, title, href}], opener: the element to refocus on close. */
+  /** items: [{src, title, href, link}], opener: focused on close if the
+   * last item has no link in the page. */
   open(items, index, opener) {
     this.items = items;
     this.opener = opener;
     this.show(index);
     if (!this.dialog.open) this.dialog.showModal();
+    if (!history.state?.lightbox) history.pushState({ lightbox: true }, "");
     this.dialog.querySelector("[data-lightbox=close]").focus();
+  }
+
+  closed() {
+    this.waiting = 0;
+    this.gestures.reset();
+    const link = this.items[this.index]?.link;
+    (link?.isConnected ? link : this.opener)?.focus();
+    // Closed by a button, Esc or a click outside: our history entry goes too.
+    if (history.state?.lightbox) history.back();
   }
 
   show(index) {
     this.index = index;
     const item = this.items[index];
+    this.gestures.reset();
     this.image.src = item.src;
     this.image.alt = item.title;
     this.title.textContent = item.title;
     this.details.href = item.href;
-    this.count.textContent = this.items.length > 1 ? `${index + 1} / ${this.items.length}` : "";
+    const more = this.beyond(1, true);
+    const count = `${index + 1} / ${this.items.length}${more ? "+" : ""}`;
+    this.count.textContent = this.items.length > 1 ? count : "";
     this.prevButton.disabled = index === 0 && !this.beyond(-1, true);
-    this.nextButton.disabled = index === this.items.length - 1 && !this.beyond(1, true);
+    this.nextButton.disabled = index === this.items.length - 1 && !more;
     // Fetch the next image while this one is looked at.
     const next = this.items[index + 1];
     if (next) new Image().src = next.src;
@@ -48,7 +80,20 @@ export class Lightbox {
   step(direction) {
     const index = this.index + direction;
     if (index >= 0 && index < this.items.length) this.show(index);
-    else this.beyond(direction, false);
+    else if (!this.waiting && this.beyond(direction, false)) this.waiting = direction;
+  }
+
+  /** More items came (the same list, longer): go on into them if a step
+   * past the end was waiting for them. */
+  extend(items) {
+    const direction = this.waiting;
+    this.waiting = 0;
+    const current = this.items[this.index];
+    this.items = items;
+    if (!this.dialog.open) return;
+    const index = Math.max(0, items.findIndex((item) => item.href === current.href));
+    const next = index + direction;
+    this.show(next >= 0 && next < items.length ? next : index);
   }
 
   key(event) {
@@ -72,5 +117,5 @@ export class Lightbox {
 
 /** An item for the lightbox from a link carrying data-display-url/-title. */
 export function itemFrom(link) {
-  return { src: link.dataset.displayUrl, title: link.dataset.title, href: link.href };
+  return { src: link.dataset.displayUrl, title: link.dataset.title, href: link.href, link };
 }
