@@ -57,10 +57,27 @@ class ImageQuerySet(models.QuerySet):
 
     def visible_parts(self, user):
         """``visible_to(user)`` as disjoint querysets (public; the user's
-        private), each read in newest-first order from one index. A merged
-        page of them never scans: SQLite cannot walk one index for an OR of
-        two columns in date order (see gallery.pagination)."""
+        private; others' private shared with the user), each read in
+        newest-first order from one index. A merged page of them never scans:
+        SQLite cannot walk one index for an OR of columns in date order (see
+        gallery.pagination)."""
         return [self.filter(audience) for audience in _audiences(user)]
+
+    def shared_with(self, user):
+        """Other people's images in albums ``user`` owns or that are shared
+        with them."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.exclude(owner=user).filter(pk__in=album_image_ids(user))
+
+    def downloadable_by(self, user):
+        """Images whose original ``user`` may download: their own, and those
+        in albums shared with them that allow it."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(
+            Q(owner=user) | Q(pk__in=album_image_ids(user, downloads=True))
+        )
 
     def search(self, query, *, scope="all"):
         """Images matching every word of ``query`` (a string, or terms from
@@ -80,11 +97,31 @@ class ImageQuerySet(models.QuerySet):
 
 
 def _audiences(user):
-    """Who sees what, as disjoint conditions: the one visibility rule."""
+    """Who sees what, as disjoint conditions: the one visibility rule.
+    Everyone sees public images; a signed-in user also their own private
+    ones, and other people's private ones in their albums or albums shared
+    with them."""
     public = Q(visibility=Visibility.PUBLIC)
     if not getattr(user, "is_authenticated", False):
         return [public]
-    return [public, Q(visibility=Visibility.PRIVATE, owner=user)]
+    private = Q(visibility=Visibility.PRIVATE)
+    return [
+        public,
+        private & Q(owner=user),
+        private & ~Q(owner=user) & Q(pk__in=album_image_ids(user)),
+    ]
+
+
+def album_image_ids(user, *, downloads=False):
+    """Ids of images (a subquery) in albums ``user`` owns or that are shared
+    with them: a contributor's private image in an album is seen by the
+    album's owner and its viewers. With ``downloads``, only those in albums
+    shared with ``user`` that allow downloading originals."""
+    if downloads:
+        albums = Q(album__shares__user=user, album__shares__allow_download=True)
+    else:
+        albums = Q(album__shares__user=user) | Q(album__owner=user)
+    return AlbumImage.objects.filter(albums).values("image_id")
 
 
 _TAG_SALT = "gallery.Image.content_tag"
@@ -276,3 +313,109 @@ class UploadCount(models.Model):
 
     def __str__(self):
         return f"{self.used} uploads by user {self.user_id} in hour {self.window}"
+
+
+class AlbumQuerySet(models.QuerySet):
+    def owned_by(self, user):
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(owner=user)
+
+    def shared_with(self, user):
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(shares__user=user)
+
+    def visible_to(self, user):
+        """The albums ``user`` may open: their own and those shared with them."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(Q(owner=user) | Q(shares__user=user)).distinct()
+
+
+class Album(models.Model):
+    """Images an owner put together. Deleting an album never deletes its
+    images; an image may be in many albums."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="albums"
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    cover = models.ForeignKey(
+        Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    images = models.ManyToManyField(Image, through="AlbumImage", related_name="albums")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AlbumQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [
+            # import_images --album NAME finds an album by its title.
+            models.UniqueConstraint(
+                fields=["owner", "title"], name="gallery_album_unique_owner_title"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("gallery:album", args=[self.pk])
+
+
+class AlbumImage(models.Model):
+    album = models.ForeignKey(Album, on_delete=models.CASCADE, related_name="entries")
+    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="+")
+    # A contributor may add their own images to someone else's album.
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["album", "image"], name="gallery_albumimage_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["image"], name="gallery_albumimage_image")]
+
+    def __str__(self):
+        return f"image {self.image_id} in album {self.album_id}"
+
+
+class ShareRole(models.TextChoices):
+    VIEWER = "viewer", "Viewer"
+    CONTRIBUTOR = "contributor", "Contributor (may add their own images)"
+
+
+class AlbumShare(models.Model):
+    """An album shared with another account."""
+
+    album = models.ForeignKey(Album, on_delete=models.CASCADE, related_name="shares")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="album_shares"
+    )
+    role = models.CharField(
+        max_length=11, choices=ShareRole.choices, default=ShareRole.VIEWER
+    )
+    allow_download = models.BooleanField(
+        default=False, help_text="May download the originals."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["album", "user"], name="gallery_albumshare_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.album} shared with {self.user}"

@@ -10,9 +10,9 @@ from datetime import datetime
 from functools import reduce
 
 from django.contrib.auth import get_user_model
-from django.db.models import prefetch_related_objects
+from django.db.models import Q, prefetch_related_objects
 
-from .models import Image
+from .models import Album, Image, ShareRole
 from .pagination import ORDERS, KeysetPage, timeline_page, year_start
 from .search import count_matches, ranked_page
 from .search.dates import split_dates
@@ -179,3 +179,56 @@ def image_for_file(*, viewer, pk, kind: str) -> Image | None:
     if kind == "original":
         return Image.objects.owned_by(viewer).filter(pk=pk).first()
     return Image.objects.visible_to(viewer).filter(pk=pk).first()
+
+
+def albums_for(*, viewer) -> tuple[list[Album], list[Album]]:
+    """``viewer``'s own albums and the albums shared with them, each with
+    ``image_count`` (the images in it ``viewer`` may see) and ``cover``."""
+    own = list(Album.objects.owned_by(viewer).select_related("cover"))
+    shared = list(Album.objects.shared_with(viewer).select_related("cover", "owner"))
+    visible = Image.objects.visible_to(viewer)
+    for album in own + shared:
+        images = visible.filter(albums=album)
+        album.image_count = images.count()
+        if album.cover is None or not images.filter(pk=album.cover_id).exists():
+            album.cover = ORDERS["taken"].newest_first(images).first()
+    return own, shared
+
+
+def album_for(*, viewer, pk) -> Album | None:
+    """The album ``viewer`` may open (their own or shared with them), or None."""
+    return (
+        Album.objects.visible_to(viewer).select_related("owner").filter(pk=pk).first()
+    )
+
+
+def album_page(
+    *,
+    viewer,
+    album: Album,
+    cursor: str = "",
+    before: str = "",
+    size: int,
+) -> KeysetPage:
+    """The album's images ``viewer`` may see, newest taken first."""
+    parts = [part.filter(albums=album) for part in Image.objects.visible_parts(viewer)]
+    timeline = ORDERS["taken"]
+    return timeline_page(
+        parts,
+        order=timeline,
+        size=size,
+        after=timeline.read(cursor) if cursor and not before else None,
+        before=timeline.read(before) if before else None,
+    )
+
+
+def albums_to_add_to(*, viewer) -> list[Album]:
+    """The albums ``viewer`` may add images to: theirs, and those shared
+    with them as a contributor."""
+    return list(
+        Album.objects.filter(
+            Q(owner=viewer) | Q(shares__user=viewer, shares__role=ShareRole.CONTRIBUTOR)
+        ).distinct()
+        if getattr(viewer, "is_authenticated", False)
+        else []
+    )

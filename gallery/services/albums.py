@@ -1,0 +1,175 @@
+"""Albums and sharing them: the only code that changes either.
+
+Who may do what is checked here, from the acting user: an album's owner
+changes it, shares it and removes anything from it; a contributor adds and
+removes their own images; images added are always the adder's own.
+"""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from ..models import Album, AlbumImage, AlbumShare, Image, ShareRole
+
+TITLE_MAX_LENGTH = Album._meta.get_field("title").max_length
+
+
+def _title(title):
+    title = " ".join((title or "").split())[:TITLE_MAX_LENGTH]
+    if not title:
+        raise ValidationError("An album needs a title.", code="album_title_required")
+    return title
+
+
+def _taken(owner, title, exclude=None):
+    others = Album.objects.filter(owner=owner, title=title)
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    if others.exists():
+        raise ValidationError(
+            "You already have an album called “%(title)s”.",
+            code="album_exists",
+            params={"title": title},
+        )
+
+
+def album_create(*, owner, title, description="") -> Album:
+    title = _title(title)
+    _taken(owner, title)
+    try:
+        with transaction.atomic():
+            return Album.objects.create(
+                owner=owner, title=title, description=(description or "").strip()
+            )
+    except IntegrityError:  # the same title created at the same moment
+        _taken(owner, title)
+        raise
+
+
+def album_for_import(*, owner, title) -> Album:
+    """The owner's album called ``title``, made if missing."""
+    title = _title(title)
+    album = Album.objects.filter(owner=owner, title=title).first()
+    if album is None:
+        try:
+            album = album_create(owner=owner, title=title)
+        except ValidationError:  # made meanwhile by another process
+            album = Album.objects.get(owner=owner, title=title)
+    return album
+
+
+def album_update(album, *, user, title=None, description=None, cover=None):
+    """Rename, describe or pick the cover (an image in the album; ``cover``
+    False clears it). ``None`` leaves a field as is."""
+    _must_own(album, user)
+    fields = []
+    if title is not None:
+        album.title = _title(title)
+        _taken(album.owner, album.title, exclude=album)
+        fields.append("title")
+    if description is not None:
+        album.description = description.strip()
+        fields.append("description")
+    if cover is not None:
+        if cover is not False and not album.entries.filter(image=cover).exists():
+            raise ValidationError(
+                "The cover must be one of the album's images.",
+                code="cover_not_in_album",
+            )
+        album.cover = cover or None
+        fields.append("cover")
+    album.save(update_fields=[*fields, "updated_at"])
+    return album
+
+
+def album_delete(album, *, user):
+    """Delete the album; its images stay where they are."""
+    _must_own(album, user)
+    album.delete()
+
+
+def album_add_images(album, *, user, images) -> int:
+    """Add ``user``'s own images among ``images`` (a queryset or list) to
+    ``album``; returns how many were new to it. Others' images are skipped."""
+    if not can_add_to(album, user):
+        raise PermissionDenied("You cannot add images to this album.")
+    ids = list(
+        Image.objects.owned_by(user)
+        .filter(pk__in=[getattr(i, "pk", i) for i in images])
+        .values_list("pk", flat=True)
+    )
+    before = album.entries.count()
+    AlbumImage.objects.bulk_create(
+        [AlbumImage(album=album, image_id=pk, added_by=user) for pk in ids],
+        ignore_conflicts=True,
+    )
+    added = album.entries.count() - before
+    if added:
+        album.save(update_fields=["updated_at"])
+    return added
+
+
+def album_remove_images(album, *, user, images) -> int:
+    """Take ``images`` out of ``album`` (they stay in the library): any of
+    them for its owner, a contributor's own for a contributor."""
+    pks = [getattr(i, "pk", i) for i in images]
+    entries = album.entries.filter(image_id__in=pks)
+    if album.owner_id != user.pk:
+        if not can_add_to(album, user):
+            raise PermissionDenied("You cannot change this album.")
+        entries = entries.filter(image__owner=user)
+    removed, _ = entries.delete()
+    if (
+        album.cover_id in pks
+        and not album.entries.filter(image_id=album.cover_id).exists()
+    ):
+        album.cover = None
+    album.save(update_fields=["cover", "updated_at"])
+    return removed
+
+
+def album_share(album, *, user, username, role=ShareRole.VIEWER, allow_download=False):
+    """Share ``album`` with the account called ``username`` (or change how
+    it is shared with them)."""
+    _must_own(album, user)
+    if role not in ShareRole.values:
+        raise ValidationError("Unknown role.", code="invalid_choice")
+    User = get_user_model()
+    person = User.objects.filter(
+        **{User.USERNAME_FIELD: (username or "").strip()}, is_active=True
+    ).first()
+    if person is None:
+        raise ValidationError(
+            "There is no account called “%(name)s”.",
+            code="unknown_user",
+            params={"name": (username or "").strip()},
+        )
+    if person.pk == album.owner_id:
+        raise ValidationError("This is your own album.", code="own_album")
+    share, _ = AlbumShare.objects.update_or_create(
+        album=album,
+        user=person,
+        defaults={"role": role, "allow_download": bool(allow_download)},
+    )
+    return share
+
+
+def album_unshare(album, *, user, person):
+    """Stop sharing ``album`` with ``person``: from their next request on,
+    they see none of its private images."""
+    _must_own(album, user)
+    AlbumShare.objects.filter(album=album, user=person).delete()
+
+
+def can_add_to(album, user) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return (
+        album.owner_id == user.pk
+        or album.shares.filter(user=user, role=ShareRole.CONTRIBUTOR).exists()
+    )
+
+
+def _must_own(album, user):
+    if album.owner_id != getattr(user, "pk", None):
+        raise PermissionDenied("Only the album's owner may do this.")
