@@ -3,7 +3,8 @@ from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 
 from .formats import allowed_formats, content_type_for
-from .models import Image, Visibility
+from .models import Album, Image, ShareRole, Visibility
+from .selectors import albums_to_add_to
 
 VISIBILITY_HELP = "Private images are seen, searched and downloaded by you alone."
 
@@ -99,7 +100,19 @@ class BulkActionForm(forms.Form):
             ("public", "Make public"),
             ("private", "Make private"),
             ("delete", "Delete"),
+            ("album-add", "Add to album"),
+            ("album-remove", "Remove from album"),
         ]
+    )
+    # For the album actions: one the user may add to (or, to remove, their
+    # own); any other id is "not found", as the album would be to them.
+    album = forms.ModelChoiceField(
+        queryset=Album.objects.none(),
+        required=False,
+        error_messages={
+            "invalid_choice": "That album is not one you can change; nothing was "
+            "changed."
+        },
     )
     images = forms.ModelMultipleChoiceField(
         queryset=Image.objects.none(),
@@ -114,3 +127,45 @@ class BulkActionForm(forms.Form):
     def __init__(self, *args, owner, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["images"].queryset = Image.objects.owned_by(owner)
+        self.fields["album"].queryset = Album.objects.filter(
+            pk__in=[album.pk for album in albums_to_add_to(viewer=owner)]
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action", "").startswith("album-") and not data.get("album"):
+            raise forms.ValidationError("Choose an album first.", code="no_album")
+        return data
+
+
+class AlbumForm(forms.ModelForm):
+    class Meta:
+        model = Album
+        fields = ["title", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class AlbumEditForm(AlbumForm):
+    cover = forms.ModelChoiceField(
+        queryset=Image.objects.none(),
+        required=False,
+        empty_label="The newest photo",
+        help_text="The photo shown for the album in your list of albums.",
+    )
+
+    class Meta(AlbumForm.Meta):
+        fields = ["title", "description", "cover"]
+
+    def __init__(self, *args, viewer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cover"].queryset = Image.objects.visible_to(viewer).filter(
+            albums=self.instance
+        )
+
+
+class AlbumShareForm(forms.Form):
+    username = forms.CharField(max_length=150, label="Username")
+    role = forms.ChoiceField(choices=ShareRole.choices, initial=ShareRole.VIEWER)
+    allow_download = forms.BooleanField(
+        required=False, label="May download the originals"
+    )

@@ -174,10 +174,11 @@ def image_location(*, viewer, image) -> tuple[float, float] | None:
 
 def image_for_file(*, viewer, pk, kind: str) -> Image | None:
     """The image whose ``kind`` file (one of :data:`FILE_KINDS`) ``viewer``
-    may download, or None: an original goes to its owner alone, renditions
-    to anyone who may see the image."""
+    may download, or None: an original goes to its owner and to those an
+    album shared with them lets download originals, renditions to anyone who
+    may see the image."""
     if kind == "original":
-        return Image.objects.owned_by(viewer).filter(pk=pk).first()
+        return Image.objects.downloadable_by(viewer).filter(pk=pk).first()
     return Image.objects.visible_to(viewer).filter(pk=pk).first()
 
 

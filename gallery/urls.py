@@ -1,6 +1,13 @@
 from django.urls import path
 
 from .selectors import FILE_KINDS
+from .views.albums import (
+    AlbumDeleteView,
+    AlbumDetailView,
+    AlbumEditView,
+    AlbumListView,
+    AlbumShareView,
+)
 from .views.browse import GalleryView, ImageDetailView
 from .views.files import ImageFileView
 from .views.manage import BulkActionView, ImageDeleteView, ImageEditView, UploadView
@@ -14,6 +21,11 @@ urlpatterns = [
     path("upload/file/", UploadFileView.as_view(), name="upload-file"),
     path("upload/check/", CheckHashesView.as_view(), name="upload-check"),
     path("images/bulk/", BulkActionView.as_view(), name="bulk"),
+    path("albums/", AlbumListView.as_view(), name="albums"),
+    path("albums/<uuid:pk>/", AlbumDetailView.as_view(), name="album"),
+    path("albums/<uuid:pk>/edit/", AlbumEditView.as_view(), name="album-edit"),
+    path("albums/<uuid:pk>/delete/", AlbumDeleteView.as_view(), name="album-delete"),
+    path("albums/<uuid:pk>/share/", AlbumShareView.as_view(), name="album-share"),
     path("images/<uuid:pk>/", ImageDetailView.as_view(), name="detail"),
     path("images/<uuid:pk>/edit/", ImageEditView.as_view(), name="edit"),
     path("images/<uuid:pk>/delete/", ImageDeleteView.as_view(), name="delete"),

@@ -1,6 +1,7 @@
 """Gallery, search and detail pages: they ask gallery.selectors and render."""
 
 from django.conf import settings
+from django.utils.http import urlencode
 from django.views.generic import DetailView, TemplateView
 
 from ..pagination import ORDERS, InvalidCursor
@@ -8,6 +9,7 @@ from ..search import parse_terms
 from ..search.dates import split_dates
 from ..selectors import (
     SHOWS,
+    albums_to_add_to,
     image_count_capped,
     image_location,
     image_neighbours,
@@ -57,8 +59,10 @@ class GalleryView(TemplateView):
         total = image_count_capped(
             **listing, cap=cap, first_page=page if is_first_page else None
         )
+        params = {"q": listing["query"]} if listing["query"] else {}
         return super().get_context_data(
             **listing,
+            pager_params=urlencode({**params, "show": show, "order": order}),
             order=order,
             orders=ORDERS,
             timeline=not words,
@@ -69,6 +73,7 @@ class GalleryView(TemplateView):
             total=total,
             count_cap=cap,
             filters=SHOWS,
+            add_albums=albums_to_add_to(viewer=user),
             is_first_page=is_first_page,
             **kwargs,
         )

@@ -21,6 +21,7 @@ from ..services import (
     images_set_visibility,
     upload_images,
 )
+from ..services.albums import album_add_images, album_remove_images
 from ..services.allowance import RATE_LIMITED
 
 
@@ -136,9 +137,25 @@ class BulkActionView(LoginRequiredMixin, FormView):
         if action == "delete":
             count = images_delete(images)
             done = "deleted"
+        elif action in ("album-add", "album-remove"):
+            return self.album_action(action, images, form.cleaned_data["album"])
         else:
             count = images_set_visibility(images, action)
             done = f"made {action}"
+        noun = "image" if count == 1 else "images"
+        messages.success(self.request, f"{count} {noun} {done}.")
+        return HttpResponseRedirect(self.next_url())
+
+    def album_action(self, action, images, album):
+        user = self.request.user
+        if action == "album-add":
+            count = album_add_images(album, user=user, images=images)
+            done = f"added to “{album.title}”"
+            if count < len(images):
+                done += f" ({len(images) - count} already in it)"
+        else:
+            count = album_remove_images(album, user=user, images=images)
+            done = f"taken out of “{album.title}” (they stay in your library)"
         noun = "image" if count == 1 else "images"
         messages.success(self.request, f"{count} {noun} {done}.")
         return HttpResponseRedirect(self.next_url())

@@ -1,0 +1,261 @@
+"""Albums, and sharing them with accounts: who sees which photo, on every
+page and file URL, and that stopping takes effect on the next request."""
+
+import pytest
+from django.urls import reverse
+
+from gallery.models import Album, AlbumImage, Image
+from gallery.services.albums import (
+    album_add_images,
+    album_create,
+    album_remove_images,
+    album_share,
+    album_unshare,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def family(django_user_model, user, other_user):
+    """alice owns a weekend album of private photos; carol views it, dave
+    contributes to it; bob (other_user) has nothing to do with it."""
+    carol = django_user_model.objects.create_user("carol", password="pw-carol-123")
+    dave = django_user_model.objects.create_user("dave", password="pw-dave-123")
+    return {"owner": user, "viewer": carol, "contributor": dave, "other": other_user}
+
+
+@pytest.fixture
+def weekend(family, make_image):
+    owner = family["owner"]
+    album = album_create(owner=owner, title="Weekend", description="By the lake")
+    private = make_image(owner, title="Lake at dawn", visibility="private")
+    public = make_image(owner, title="Boat", visibility="public")
+    outside = make_image(owner, title="Tax papers", visibility="private")
+    album_add_images(album, user=owner, images=[private, public])
+    album_share(album, user=owner, username="carol")
+    album_share(album, user=owner, username="dave", role="contributor")
+    return {"album": album, "private": private, "public": public, "outside": outside}
+
+
+def see(client_for, who, url):
+    return client_for(who).get(url).status_code
+
+
+# Who may fetch what of the album's private photo: page and renditions for
+# everyone the album is shared with, the original for its owner alone
+# (sharing leaves downloads off), nothing for anyone else.
+EXPECTED = {
+    "owner": {"detail": 200, "thumbnail": 200, "display": 200, "original": 200},
+    "viewer": {"detail": 200, "thumbnail": 200, "display": 200, "original": 404},
+    "contributor": {"detail": 200, "thumbnail": 200, "display": 200, "original": 404},
+    "other": {"detail": 404, "thumbnail": 404, "display": 404, "original": 404},
+    "anonymous": {"detail": 404, "thumbnail": 404, "display": 404, "original": 404},
+}
+
+
+@pytest.mark.parametrize("who", list(EXPECTED))
+@pytest.mark.parametrize("kind", ["detail", "thumbnail", "display", "original"])
+def test_a_private_photo_in_a_shared_album(client_for, family, weekend, who, kind):
+    person = family.get(who)
+    url = reverse(f"gallery:{kind}", args=[weekend["private"].pk])
+    assert see(client_for, person, url) == EXPECTED[who][kind]
+    # A private photo outside the album stays its owner's alone.
+    outside = reverse(f"gallery:{kind}", args=[weekend["outside"].pk])
+    assert see(client_for, person, outside) == (200 if who == "owner" else 404)
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("owner", 200), ("viewer", 200), ("contributor", 200), ("other", 404)],
+)
+def test_the_album_page_is_for_its_owner_and_the_people_it_is_shared_with(
+    client_for, family, weekend, who, status
+):
+    url = weekend["album"].get_absolute_url()
+    response = client_for(family[who]).get(url)
+    assert response.status_code == status
+    if status == 200:
+        page = response.content.decode()
+        assert "Lake at dawn" in page and "Boat" in page
+        assert "Tax papers" not in page
+        assert ('id="share-form"' in page) == (who == "owner")
+
+
+def test_signed_out_the_album_page_asks_to_sign_in_or_is_not_found(client, weekend):
+    response = client.get(weekend["album"].get_absolute_url())
+    assert response.status_code == 404
+
+
+def test_shared_photos_show_in_the_gallery_search_and_shared_scope(
+    client_for, family, weekend
+):
+    carol = client_for(family["viewer"])
+    assert "Lake at dawn" in carol.get(reverse("gallery:index")).content.decode()
+    found = carol.get(reverse("gallery:index"), {"q": "lake"}).content.decode()
+    assert "Lake at dawn" in found
+    shared = carol.get(reverse("gallery:index"), {"show": "shared"}).content.decode()
+    assert "Lake at dawn" in shared and "Boat" in shared
+    bob = client_for(family["other"])
+    assert (
+        "Lake at dawn"
+        not in bob.get(reverse("gallery:index"), {"q": "lake"}).content.decode()
+    )
+
+
+def test_stopping_sharing_takes_effect_on_the_next_request(client_for, family, weekend):
+    carol = client_for(family["viewer"])
+    thumbnail = weekend["private"].thumbnail_url  # handed out while shared
+    assert carol.get(thumbnail).status_code == 200
+
+    album_unshare(weekend["album"], user=family["owner"], person=family["viewer"])
+
+    assert carol.get(thumbnail).status_code == 404
+    assert carol.get(weekend["private"].get_absolute_url()).status_code == 404
+    assert carol.get(weekend["album"].get_absolute_url()).status_code == 404
+    found = carol.get(reverse("gallery:index"), {"q": "lake"}).content.decode()
+    assert "Lake at dawn" not in found
+
+
+def test_taking_a_photo_out_of_the_album_hides_it_from_the_album_people(
+    client_for, family, weekend
+):
+    album_remove_images(
+        weekend["album"], user=family["owner"], images=[weekend["private"]]
+    )
+    url = reverse("gallery:display", args=[weekend["private"].pk])
+    assert see(client_for, family["viewer"], url) == 404
+    assert see(client_for, family["owner"], url) == 200
+    assert Image.objects.filter(pk=weekend["private"].pk).exists()
+
+
+def test_downloads_of_originals_only_when_the_share_allows_them(
+    client_for, family, weekend
+):
+    original = reverse("gallery:original", args=[weekend["private"].pk])
+    album_share(
+        weekend["album"], user=family["owner"], username="carol", allow_download=True
+    )
+    assert see(client_for, family["viewer"], original) == 200
+    assert see(client_for, family["contributor"], original) == 404
+
+
+def test_a_contributor_adds_their_own_photos_which_the_album_people_then_see(
+    client_for, family, weekend, make_image
+):
+    dave = family["contributor"]
+    mine = make_image(dave, title="Dave's canoe", visibility="private")
+    response = client_for(dave).post(
+        reverse("gallery:bulk"),
+        {"action": "album-add", "album": weekend["album"].pk, "images": [mine.pk]},
+    )
+    assert response.status_code == 302
+    assert weekend["album"].entries.filter(image=mine).exists()
+    for who in ("owner", "viewer"):
+        assert see(client_for, family[who], mine.get_absolute_url()) == 200
+    assert see(client_for, family["other"], mine.get_absolute_url()) == 404
+
+
+@pytest.mark.parametrize("who", ["viewer", "other"])
+def test_people_who_may_not_add_cannot_add(
+    client_for, family, weekend, make_image, who
+):
+    theirs = make_image(family[who], title="Theirs")
+    response = client_for(family[who]).post(
+        reverse("gallery:bulk"),
+        {"action": "album-add", "album": weekend["album"].pk, "images": [theirs.pk]},
+        follow=True,
+    )
+    assert "not one you can change" in response.content.decode()
+    assert not weekend["album"].entries.filter(image=theirs).exists()
+
+
+def test_nobody_adds_someone_elses_photo(client_for, family, weekend):
+    owner_album = album_create(owner=family["other"], title="Bob's")
+    response = client_for(family["other"]).post(
+        reverse("gallery:bulk"),
+        {
+            "action": "album-add",
+            "album": owner_album.pk,
+            "images": [weekend["outside"].pk],
+        },
+        follow=True,
+    )
+    assert "not yours" in response.content.decode()
+    assert not AlbumImage.objects.filter(album=owner_album).exists()
+
+
+@pytest.mark.parametrize("page", ["album-edit", "album-delete", "album-share"])
+@pytest.mark.parametrize("who", ["viewer", "contributor", "other"])
+def test_only_the_owner_changes_shares_or_deletes_an_album(
+    client_for, family, weekend, page, who
+):
+    url = reverse(f"gallery:{page}", args=[weekend["album"].pk])
+    client = client_for(family[who])
+    assert client.post(url, {"title": "Mine now", "username": "bob"}).status_code == 404
+    weekend["album"].refresh_from_db()
+    assert weekend["album"].title == "Weekend"
+    assert weekend["album"].shares.count() == 2
+
+
+def test_making_renaming_sharing_and_deleting_an_album_in_pages(
+    client_for, family, make_image
+):
+    alice = client_for(family["owner"])
+    response = alice.post(
+        reverse("gallery:albums"), {"title": "Picnic", "description": ""}
+    )
+    album = Album.objects.get(title="Picnic")
+    assert response.url == album.get_absolute_url()
+    again = alice.post(reverse("gallery:albums"), {"title": "Picnic"})
+    assert "You already have an album called “Picnic”" in again.content.decode()
+
+    photo = make_image(family["owner"], title="Sandwiches")
+    alice.post(
+        reverse("gallery:bulk"),
+        {"action": "album-add", "album": album.pk, "images": [photo.pk]},
+    )
+    edit = reverse("gallery:album-edit", args=[album.pk])
+    alice.post(
+        edit, {"title": "Picnic 2024", "description": "Sunny", "cover": photo.pk}
+    )
+    album.refresh_from_db()
+    assert (album.title, album.description, album.cover) == (
+        "Picnic 2024",
+        "Sunny",
+        photo,
+    )
+
+    share = reverse("gallery:album-share", args=[album.pk])
+    nobody = alice.post(share, {"username": "nobody", "role": "viewer"}, follow=True)
+    assert "There is no account called “nobody”" in nobody.content.decode()
+    itself = alice.post(share, {"username": "alice", "role": "viewer"}, follow=True)
+    assert "This is your own album" in itself.content.decode()
+    alice.post(share, {"username": "carol", "role": "viewer"})
+    assert list(album.shares.values_list("user__username", flat=True)) == ["carol"]
+    listing = (
+        client_for(family["viewer"]).get(reverse("gallery:albums")).content.decode()
+    )
+    assert "Picnic 2024" in listing and "from alice" in listing
+
+    alice.post(reverse("gallery:album-delete", args=[album.pk]))
+    assert not Album.objects.filter(pk=album.pk).exists()
+    assert Image.objects.filter(pk=photo.pk).exists()  # the photos stay
+
+
+def test_the_album_page_pages_in_date_taken_order(
+    client_for, family, bulk_images, settings
+):
+    from datetime import UTC, datetime
+
+    settings.IMAGEREPO_GALLERY_PAGE_SIZE = 2
+    owner = family["owner"]
+    album = album_create(owner=owner, title="Years")
+    for year in (2001, 2003, 2002):
+        (image,) = bulk_images(
+            owner, [f"Year {year}"], taken_at=datetime(year, 1, 1, tzinfo=UTC)
+        )
+        AlbumImage.objects.create(album=album, image=image, added_by=owner)
+    page = client_for(owner).get(album.get_absolute_url()).content.decode()
+    assert page.index("Year 2003") < page.index("Year 2002")
+    assert "Year 2001" not in page and 'rel="next"' in page

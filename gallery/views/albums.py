@@ -1,0 +1,172 @@
+"""Album pages: they ask gallery.selectors, change through
+gallery.services.albums, and render. An album someone may not open is
+simply not found."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.views.generic import FormView, TemplateView, View
+
+from ..forms import AlbumEditForm, AlbumForm, AlbumShareForm
+from ..pagination import InvalidCursor
+from ..selectors import album_for, album_page, albums_for
+from ..services.albums import (
+    album_create,
+    album_delete,
+    album_share,
+    album_unshare,
+    album_update,
+    can_add_to,
+)
+
+
+class AlbumListView(LoginRequiredMixin, FormView):
+    """Your albums and those shared with you; a new album from the form."""
+
+    template_name = "gallery/albums.html"
+    form_class = AlbumForm
+
+    def get_context_data(self, **kwargs):
+        own, shared = albums_for(viewer=self.request.user)
+        return super().get_context_data(own=own, shared=shared, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            album = album_create(owner=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error("title", error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Album “{album.title}” made.")
+        return HttpResponseRedirect(album.get_absolute_url())
+
+
+class AlbumMixin:
+    """The album in the URL, if the signed-in user may open it (404 if not);
+    with ``owner_only``, only if it is theirs."""
+
+    owner_only = False
+
+    def dispatch(self, request, *args, **kwargs):
+        self.album = album_for(viewer=request.user, pk=kwargs["pk"])
+        if self.album is None or (
+            self.owner_only and self.album.owner_id != request.user.pk
+        ):
+            raise Http404("No such album.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class AlbumDetailView(AlbumMixin, TemplateView):
+    template_name = "gallery/album.html"
+
+    def get_context_data(self, **kwargs):
+        user, params = self.request.user, self.request.GET
+        size = settings.IMAGEREPO_GALLERY_PAGE_SIZE
+        moves = {"cursor": params.get("after", ""), "before": params.get("before", "")}
+        try:
+            page = album_page(viewer=user, album=self.album, **moves, size=size)
+        except InvalidCursor:
+            moves = {}
+            page = album_page(viewer=user, album=self.album, size=size)
+        is_owner = self.album.owner_id == user.pk
+        return super().get_context_data(
+            album=self.album,
+            page=page,
+            is_first_page=not any(moves.values()) or page.newer_cursor is None,
+            timeline=True,
+            order="taken",
+            pager_params="",
+            is_owner=is_owner,
+            can_add=can_add_to(self.album, user),
+            shares=self.album.shares.select_related("user") if is_owner else [],
+            share_form=AlbumShareForm() if is_owner else None,
+            **kwargs,
+        )
+
+
+class AlbumEditView(AlbumMixin, FormView):
+    owner_only = True
+    template_name = "gallery/album_edit.html"
+    form_class = AlbumEditForm
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "instance": self.album,
+            "viewer": self.request.user,
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(album=self.album, **kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            album_update(
+                self.album,
+                user=self.request.user,
+                title=data["title"],
+                description=data["description"],
+                cover=data["cover"] or False,
+            )
+        except ValidationError as error:
+            form.add_error("title" if error.code == "album_exists" else None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, "Your changes were saved.")
+        return HttpResponseRedirect(self.album.get_absolute_url())
+
+
+class AlbumDeleteView(AlbumMixin, TemplateView):
+    owner_only = True
+    template_name = "gallery/album_delete.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(album=self.album, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        title = self.album.title
+        album_delete(self.album, user=request.user)
+        messages.success(request, f"Album “{title}” deleted; its photos are kept.")
+        return HttpResponseRedirect(reverse("gallery:albums"))
+
+
+class AlbumShareView(AlbumMixin, View):
+    """Share the album with an account, or change how; or stop sharing."""
+
+    owner_only = True
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        if "stop" in request.POST:
+            return self.stop(request)
+        form = AlbumShareForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, next(iter(form.errors.values()))[0])
+            return self.back()
+        try:
+            share = album_share(self.album, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return self.back()
+        messages.success(
+            request,
+            f"Shared with {share.user.get_username()} as "
+            f"{share.get_role_display().split(' (')[0].lower()}.",
+        )
+        return self.back()
+
+    def stop(self, request):
+        User = get_user_model()
+        person = get_object_or_404(
+            User, pk=request.POST.get("stop"), album_shares__album=self.album
+        )
+        album_unshare(self.album, user=request.user, person=person)
+        messages.success(request, f"No longer shared with {person.get_username()}.")
+        return self.back()
+
+    def back(self):
+        return HttpResponseRedirect(self.album.get_absolute_url() + "#sharing")
