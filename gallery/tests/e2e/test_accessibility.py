@@ -72,9 +72,19 @@ def member(browser, site_url):
     page.wait_for_selector(".upload-row[data-state=created]")
     page.goto("/?q=lighthouse")
     detail = page.locator("main a[href*='/images/']").first.get_attribute("href")
+    # An album with the photo in it, made as a person would.
+    page.goto("/albums/")
+    page.locator("#id_title").fill("Coast")
+    page.get_by_role("button", name="Make album").click()
+    album = page.url
+    page.goto("/?show=mine")
+    page.get_by_text("Select", exact=True).click()
+    page.locator(".tile-check").first.check()
+    page.get_by_role("button", name="Add to album").click()
+    page.wait_for_selector(".alert-success")
     state = context.storage_state()
     context.close()
-    return {"storage_state": state, "detail": detail}
+    return {"storage_state": state, "detail": detail, "album": album}
 
 
 # Both themes on both screens; the system setting gives the theme on the
@@ -124,6 +134,10 @@ def test_no_serious_accessibility_violations_on_any_page(
     check(page, "search")
     page.goto(member["detail"])
     check(page, "detail")
+    page.goto("/albums/")
+    check(page, "albums")
+    page.goto(member["album"])
+    check(page, "album")
     page.goto("/upload/")
     page.set_input_files(
         "#pick-files",
