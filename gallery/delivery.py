@@ -52,7 +52,8 @@ ORIGINAL_CSP = "default-src 'none'; sandbox"
 def send_image_file(request, pk, kind):
     """Image ``pk``'s ``kind`` file for ``request.user``, as the site and the
     API send it: the original to its owner (and to album people allowed to
-    download it), renditions to anyone who may see the image. Raises Http404 for everyone else, or a missing file."""
+    download it), renditions to anyone who may see the image. Raises Http404
+    for everyone else, or a missing file."""
     image = image_for_file(viewer=request.user, pk=pk, kind=kind)
     response = image and image_file_response(request, image, kind)
     if response is None:
