@@ -169,3 +169,30 @@ class AlbumShareForm(forms.Form):
     allow_download = forms.BooleanField(
         required=False, label="May download the originals"
     )
+
+
+class ShareLinkForm(forms.Form):
+    """A new share link to an album or an image (one of them, by id)."""
+
+    album = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    image = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    expires_in_days = forms.TypedChoiceField(
+        label="Expires",
+        choices=[("", "Never"), (1, "In a day"), (7, "In a week"), (30, "In a month")],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        initial=7,
+    )
+    password = forms.CharField(
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Optional. Whoever opens the link types it once per browser.",
+    )
+    allow_download = forms.BooleanField(
+        required=False, label="Allow downloading the originals"
+    )
+
+
+class ShareLinkPasswordForm(forms.Form):
+    password = forms.CharField(widget=forms.PasswordInput, label="Password")

@@ -1,3 +1,4 @@
+import hashlib
 import operator
 import uuid
 from datetime import timedelta
@@ -69,6 +70,14 @@ class ImageQuerySet(models.QuerySet):
         if not getattr(user, "is_authenticated", False):
             return self.none()
         return self.exclude(owner=user).filter(pk__in=album_image_ids(user))
+
+    def via_link(self, link):
+        """The images a share link opens: its album's or its one image.
+        Beside ``visible_to``, the one other way to see an image; the link
+        must be checked (``ShareLink.is_open``) on every request."""
+        if link.album_id:
+            return self.filter(albums=link.album_id)
+        return self.filter(pk=link.image_id)
 
     def downloadable_by(self, user):
         """Images whose original ``user`` may download: their own, and those
@@ -419,3 +428,55 @@ class AlbumShare(models.Model):
 
     def __str__(self):
         return f"{self.album} shared with {self.user}"
+
+
+class ShareLink(models.Model):
+    """An address that opens one album or one image to whoever holds it.
+    Only a hash of its token is kept: the address itself is shown to its
+    owner once. A password, when set, is hashed like an account's."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="share_links"
+    )
+    album = models.ForeignKey(
+        Album, null=True, blank=True, on_delete=models.CASCADE, related_name="links"
+    )
+    image = models.ForeignKey(
+        Image, null=True, blank=True, on_delete=models.CASCADE, related_name="links"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    password = models.CharField(max_length=128, blank=True, editable=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    allow_download = models.BooleanField(
+        default=False, help_text="Whoever holds the link may download the originals."
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    view_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(album__isnull=False, image__isnull=True)
+                | Q(album__isnull=True, image__isnull=False),
+                name="gallery_sharelink_album_or_image",
+            ),
+        ]
+
+    def __str__(self):
+        return f"link to {self.album or self.image}"
+
+    @staticmethod
+    def hash_token(token):
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def is_open(self, now):
+        return self.revoked_at is None and (
+            self.expires_at is None or self.expires_at > now
+        )
+
+    @property
+    def has_password(self):
+        return bool(self.password)

@@ -11,8 +11,9 @@ from functools import reduce
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, prefetch_related_objects
+from django.utils import timezone
 
-from .models import Album, Image, ShareRole
+from .models import Album, Image, ShareLink, ShareRole
 from .pagination import ORDERS, KeysetPage, timeline_page, year_start
 from .search import count_matches, ranked_page
 from .search.dates import split_dates
@@ -233,3 +234,39 @@ def albums_to_add_to(*, viewer) -> list[Album]:
         if getattr(viewer, "is_authenticated", False)
         else []
     )
+
+
+def share_link_for(*, token: str) -> ShareLink | None:
+    """The open (not revoked, not expired) link with this token, or None:
+    whether it never existed, was revoked or has expired is not told apart."""
+    link = (
+        ShareLink.objects.select_related("album", "image")
+        .filter(token_hash=ShareLink.hash_token(token))
+        .first()
+    )
+    return link if link is not None and link.is_open(timezone.now()) else None
+
+
+def share_link_page(*, link: ShareLink, cursor: str = "", size: int) -> KeysetPage:
+    """The images a link opens, newest taken first."""
+    timeline = ORDERS["taken"]
+    return timeline_page(
+        [Image.objects.via_link(link)],
+        order=timeline,
+        size=size,
+        after=timeline.read(cursor) if cursor else None,
+    )
+
+
+def share_link_file(*, link: ShareLink, pk, kind: str) -> Image | None:
+    """The image whose ``kind`` file the link may hand out, or None: the
+    originals only when the link allows downloads."""
+    if kind not in FILE_KINDS or (kind == "original" and not link.allow_download):
+        return None
+    return Image.objects.via_link(link).filter(pk=pk).first()
+
+
+def share_links_of(*, viewer, album=None, image=None) -> list[ShareLink]:
+    """``viewer``'s links to ``album`` or ``image``, newest first."""
+    target = {"album": album} if album is not None else {"image": image}
+    return list(ShareLink.objects.filter(owner=viewer, **target))

@@ -10,6 +10,12 @@ from .views.albums import (
 )
 from .views.browse import GalleryView, ImageDetailView
 from .views.files import ImageFileView
+from .views.links import (
+    ShareLinkCreateView,
+    ShareLinkFileView,
+    ShareLinkRevokeView,
+    ShareLinkView,
+)
 from .views.manage import BulkActionView, ImageDeleteView, ImageEditView, UploadView
 from .views.uploads import CheckHashesView, UploadFileView
 
@@ -26,6 +32,14 @@ urlpatterns = [
     path("albums/<uuid:pk>/edit/", AlbumEditView.as_view(), name="album-edit"),
     path("albums/<uuid:pk>/delete/", AlbumDeleteView.as_view(), name="album-delete"),
     path("albums/<uuid:pk>/share/", AlbumShareView.as_view(), name="album-share"),
+    path("links/", ShareLinkCreateView.as_view(), name="link-create"),
+    path("links/<uuid:pk>/revoke/", ShareLinkRevokeView.as_view(), name="link-revoke"),
+    path("s/<str:token>/", ShareLinkView.as_view(), name="link"),
+    path(
+        "s/<str:token>/<uuid:pk>/<str:kind>/",
+        ShareLinkFileView.as_view(),
+        name="link-file",
+    ),
     path("images/<uuid:pk>/", ImageDetailView.as_view(), name="detail"),
     path("images/<uuid:pk>/edit/", ImageEditView.as_view(), name="edit"),
     path("images/<uuid:pk>/delete/", ImageDeleteView.as_view(), name="delete"),

@@ -12,9 +12,9 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
 
-from ..forms import AlbumEditForm, AlbumForm, AlbumShareForm
+from ..forms import AlbumEditForm, AlbumForm, AlbumShareForm, ShareLinkForm
 from ..pagination import InvalidCursor
-from ..selectors import album_for, album_page, albums_for
+from ..selectors import album_for, album_page, albums_for, share_links_of
 from ..services.albums import (
     album_create,
     album_delete,
@@ -84,6 +84,8 @@ class AlbumDetailView(AlbumMixin, TemplateView):
             can_add=can_add_to(self.album, user),
             shares=self.album.shares.select_related("user") if is_owner else [],
             share_form=AlbumShareForm() if is_owner else None,
+            links=share_links_of(viewer=user, album=self.album) if is_owner else [],
+            link_form=ShareLinkForm(initial={"album": self.album.pk}),
             **kwargs,
         )
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.utils.http import urlencode
 from django.views.generic import DetailView, TemplateView
 
+from ..forms import ShareLinkForm
 from ..pagination import ORDERS, InvalidCursor
 from ..search import parse_terms
 from ..search.dates import split_dates
@@ -14,6 +15,7 @@ from ..selectors import (
     image_location,
     image_neighbours,
     image_page,
+    share_links_of,
     timeline_years,
     visible_images,
 )
@@ -93,9 +95,12 @@ class ImageDetailView(DetailView):
     def get_context_data(self, **kwargs):
         viewer, image = self.request.user, self.object
         newer, older = image_neighbours(viewer=viewer, image=image)
+        is_owner = image.owner_id == viewer.pk
         return super().get_context_data(
             newer=newer,
             older=older,
             location=image_location(viewer=viewer, image=image),
+            links=share_links_of(viewer=viewer, image=image) if is_owner else [],
+            link_form=ShareLinkForm(initial={"image": image.pk}),
             **kwargs,
         )

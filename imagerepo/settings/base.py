@@ -259,6 +259,9 @@ IMAGEREPO_MAX_REQUEST_BYTES = env.int("IMAGEREPO_MAX_REQUEST_BYTES", default=2**
 # (gallery.UploadCount), atomically, so every server process shares it.
 IMAGEREPO_UPLOADS_PER_HOUR = env.int("IMAGEREPO_UPLOADS_PER_HOUR", default=5000)
 IMAGEREPO_MAX_IMAGE_PIXELS = 100_000_000
+# Share links: wrong tokens and passwords one client may try in an hour before
+# every share link answers it 429 (counted in the default cache).
+IMAGEREPO_SHARE_LINK_FAILURES_PER_HOUR = 20
 IMAGEREPO_MAX_FRAMES = 500
 IMAGEREPO_MAX_FILES_PER_REQUEST = 100
 IMAGEREPO_ALLOWED_FORMATS = [

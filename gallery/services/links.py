@@ -1,0 +1,65 @@
+"""Share links: making, opening and revoking them.
+
+A link's token is 32 random bytes shown once, to its owner; only its SHA-256
+is stored, so the database cannot give the addresses away. A password is
+hashed with Django's password hasher, never kept or sent in a URL.
+"""
+
+import secrets
+from datetime import timedelta
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import PermissionDenied
+from django.db.models import F
+from django.utils import timezone
+
+from ..models import ShareLink
+
+TOKEN_BYTES = 32
+
+
+def share_link_create(
+    *,
+    user,
+    album=None,
+    image=None,
+    expires_in_days: int | None = None,
+    password: str = "",
+    allow_download: bool = False,
+) -> tuple[ShareLink, str]:
+    """A link to ``album`` or ``image`` (``user``'s own) and its token, which
+    is never stored and so cannot be shown again."""
+    target = album or image
+    if target is None or target.owner_id != user.pk:
+        raise PermissionDenied("Only the owner may share this.")
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    link = ShareLink.objects.create(
+        owner=user,
+        album=album,
+        image=None if album else image,
+        token_hash=ShareLink.hash_token(token),
+        password=make_password(password) if password else "",
+        expires_at=timezone.now() + timedelta(days=expires_in_days)
+        if expires_in_days
+        else None,
+        allow_download=allow_download,
+    )
+    return link, token
+
+
+def share_link_revoke(link, *, user):
+    """Close the link: its page and every file address it handed out answer
+    404 from the next request on."""
+    if link.owner_id != user.pk:
+        raise PermissionDenied("Only the link's owner may revoke it.")
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+
+
+def share_link_password_ok(link, password: str) -> bool:
+    return link.has_password and check_password(password, link.password)
+
+
+def share_link_viewed(link):
+    ShareLink.objects.filter(pk=link.pk).update(view_count=F("view_count") + 1)

@@ -1,0 +1,229 @@
+"""Share links: an album or a photo opened to whoever holds the address,
+checked on every request, and nothing else of the owner's."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.hashers import identify_hasher
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from gallery.models import ShareLink
+from gallery.services.albums import album_add_images, album_create
+from gallery.services.links import share_link_create, share_link_revoke
+
+from .images import image_bytes
+from .test_metadata import camera_exif
+from .test_security_privacy import without_csrf_token
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def trip(user, make_image):
+    album = album_create(owner=user, title="Weekend", description="By the lake")
+    exif = camera_exif(latitude=("N", 48, 51, 29.6), longitude=("E", 2, 17, 40.2))
+    lake = make_image(
+        user,
+        title="Lake",
+        visibility="private",
+        name="IMG_0042-secret-name.jpg",
+        data=image_bytes("JPEG", exif=exif),
+    )
+    boat = make_image(user, title="Boat", visibility="private")
+    other = make_image(user, title="Tax papers", visibility="private")
+    album_add_images(album, user=user, images=[lake, boat])
+    return {"album": album, "lake": lake, "boat": boat, "other": other}
+
+
+def link_urls(token, image):
+    page = reverse("gallery:link", args=[token])
+    files = {
+        kind: reverse("gallery:link-file", args=[token, image.pk, kind])
+        for kind in ("thumbnail", "display", "original")
+    }
+    return page, files
+
+
+def test_the_owner_makes_a_link_and_its_address_is_shown_once(client_for, user, trip):
+    response = client_for(user).post(
+        reverse("gallery:link-create"),
+        {"album": trip["album"].pk, "expires_in_days": "7"},
+        follow=True,
+    )
+    text = response.content.decode()
+    token = re.search(r"http://testserver/s/([\w-]+)/", text)[1]
+    link = ShareLink.objects.get()
+    assert len(token) >= 43  # 32 random bytes
+    assert link.token_hash == ShareLink.hash_token(token) != token
+    assert token not in str(
+        ShareLink.objects.values_list().get()
+    )  # only its hash is kept
+    assert timedelta(days=6) < link.expires_at - timezone.now() <= timedelta(days=7)
+    again = client_for(user).get(trip["album"].get_absolute_url()).content.decode()
+    assert token not in again
+
+
+def test_a_link_page_shows_the_album_and_nothing_else_of_the_owner(client, user, trip):
+    _, token = share_link_create(user=user, album=trip["album"])
+    page_url, files = link_urls(token, trip["lake"])
+    response = client.get(page_url)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Weekend" in page and "By the lake" in page
+    assert "Lake" in page and "Boat" in page and "Tax papers" not in page
+    for secret in ("secret-name", "48.85", "Canon", user.username, "/images/"):
+        assert secret not in page, secret
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert client.get(files["thumbnail"]).status_code == 200
+    assert client.get(files["display"]).status_code == 200
+    assert client.get(files["original"]).status_code == 404  # downloads off
+    other = reverse("gallery:link-file", args=[token, trip["other"].pk, "display"])
+    assert client.get(other).status_code == 404
+    bogus = reverse("gallery:link-file", args=[token, trip["lake"].pk, "owner"])
+    assert client.get(bogus).status_code == 404
+    assert ShareLink.objects.get().view_count == 1
+
+
+def test_originals_only_when_the_link_allows_them(client, user, trip):
+    _, token = share_link_create(user=user, album=trip["album"], allow_download=True)
+    _, files = link_urls(token, trip["lake"])
+    assert client.get(files["original"]).status_code == 200
+
+
+def test_a_link_to_one_photo_opens_that_photo_only(client, user, trip):
+    _, token = share_link_create(user=user, image=trip["lake"])
+    page = client.get(reverse("gallery:link", args=[token])).content.decode()
+    assert "Lake" in page and "Boat" not in page
+    _, lake = link_urls(token, trip["lake"])
+    _, boat = link_urls(token, trip["boat"])
+    assert client.get(lake["display"]).status_code == 200
+    assert client.get(boat["display"]).status_code == 404
+
+
+def states(user, trip):
+    """A link in each state, with its token."""
+    now = timezone.now()
+    made = {}
+    for name, options in {
+        "valid": {},
+        "expired": {"expires_in_days": 1},
+        "revoked": {},
+        "password, not yet typed": {"password": "lakeside"},
+    }.items():
+        link, token = share_link_create(user=user, album=trip["album"], **options)
+        made[name] = token
+        if name == "expired":
+            ShareLink.objects.filter(pk=link.pk).update(expires_at=now)
+        if name == "revoked":
+            share_link_revoke(link, user=user)
+    made["never existed"] = "x" * 43
+    return made
+
+
+EXPECTED = {
+    "valid": {"page": 200, "thumbnail": 200, "display": 200, "original": 404},
+    "expired": {"page": 404, "thumbnail": 404, "display": 404, "original": 404},
+    "revoked": {"page": 404, "thumbnail": 404, "display": 404, "original": 404},
+    "never existed": {"page": 404, "thumbnail": 404, "display": 404, "original": 404},
+    "password, not yet typed": {
+        "page": 200,
+        "thumbnail": 404,
+        "display": 404,
+        "original": 404,
+    },
+}
+
+
+@pytest.mark.parametrize("state", list(EXPECTED))
+def test_every_link_state_on_every_address(user, trip, state):
+    token = states(user, trip)[state]
+    page_url, files = link_urls(token, trip["lake"])
+    client = Client()
+    got = {"page": client.get(page_url).status_code}
+    got |= {kind: client.get(url).status_code for kind, url in files.items()}
+    assert got == EXPECTED[state]
+    if state == "password, not yet typed":
+        assert "Lake" not in client.get(page_url).content.decode()
+
+
+def test_gone_links_all_look_the_same(client, user, trip):
+    made = states(user, trip)
+    answers = {
+        (response.status_code, without_csrf_token(response, made[name]))
+        for name in ("expired", "revoked", "never existed")
+        for response in [client.get(reverse("gallery:link", args=[made[name]]))]
+    }
+    assert len(answers) == 1
+
+
+def test_revoking_stops_addresses_handed_out_before(client, user, trip):
+    link, token = share_link_create(user=user, album=trip["album"])
+    _, files = link_urls(token, trip["lake"])
+    assert client.get(files["display"]).status_code == 200
+    share_link_revoke(link, user=user)
+    assert client.get(files["display"]).status_code == 404
+    assert client.get(files["thumbnail"]).status_code == 404
+
+
+def test_a_password_is_typed_in_a_form_and_opens_that_link_only(client, user, trip):
+    _, first = share_link_create(user=user, album=trip["album"], password="lakeside")
+    _, second = share_link_create(user=user, image=trip["boat"], password="lakeside")
+    page_url, files = link_urls(first, trip["lake"])
+
+    wrong = client.post(page_url, {"password": "seaside"})
+    assert wrong.status_code == 403
+    assert "That is not the password." in wrong.content.decode()
+    right = client.post(page_url, {"password": "lakeside"})
+    assert right.status_code == 302 and "lakeside" not in right["Location"]
+    assert "Lake" in client.get(page_url).content.decode()
+    assert client.get(files["display"]).status_code == 200
+    # The same password on another link still has to be typed there.
+    _, boat = link_urls(second, trip["boat"])
+    assert client.get(boat["display"]).status_code == 404
+    stored = ShareLink.objects.get(album=trip["album"]).password
+    assert "lakeside" not in stored and identify_hasher(stored)
+
+
+def test_guessing_tokens_or_passwords_is_stopped(client, user, trip, settings):
+    settings.IMAGEREPO_SHARE_LINK_FAILURES_PER_HOUR = 5
+    _, token = share_link_create(user=user, album=trip["album"], password="lakeside")
+    page_url = reverse("gallery:link", args=[token])
+    for n in range(3):
+        assert (
+            client.get(reverse("gallery:link", args=[f"guess{n}"])).status_code == 404
+        )
+    for guess in ("a", "b"):
+        assert client.post(page_url, {"password": guess}).status_code == 403
+    # Now even the right password, on a real link, waits.
+    assert client.post(page_url, {"password": "lakeside"}).status_code == 429
+    assert client.get(page_url).status_code == 429
+
+
+@pytest.mark.parametrize("target", ["album", "image"])
+def test_nobody_links_or_revokes_what_is_not_theirs(
+    client_for, other_user, user, trip, target
+):
+    thing = trip["album"] if target == "album" else trip["lake"]
+    intruder = client_for(other_user)
+    response = intruder.post(reverse("gallery:link-create"), {target: thing.pk})
+    assert response.status_code == 404
+    assert not ShareLink.objects.exists()
+    link, _ = share_link_create(user=user, album=trip["album"])
+    revoke = reverse("gallery:link-revoke", args=[link.pk])
+    assert intruder.post(revoke).status_code == 404
+    link.refresh_from_db()
+    assert link.revoked_at is None
+
+
+def test_the_owner_sees_and_revokes_links_on_the_page(client_for, user, trip):
+    link, _ = share_link_create(user=user, image=trip["lake"], password="pw")
+    owner = client_for(user)
+    page = owner.get(trip["lake"].get_absolute_url()).content.decode()
+    assert "password · no originals · 0 views" in " ".join(page.split())
+    owner.post(reverse("gallery:link-revoke", args=[link.pk]))
+    link.refresh_from_db()
+    assert link.revoked_at is not None

@@ -1,0 +1,198 @@
+"""Share links: the owner makes and revokes them; whoever holds one sees
+what it opens, and nothing else of the owner's.
+
+A link is checked on every request, pages and files alike, so a revoked or
+expired link stops every address it handed out at once. Wrong tokens and
+passwords count against the client; past the hourly allowance every link
+answers it 429, so tokens and passwords cannot be guessed by trying.
+"""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.cache import cache
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views import View
+
+from ..delivery import image_file_response
+from ..forms import ShareLinkForm, ShareLinkPasswordForm
+from ..models import Album, Image, ShareLink
+from ..request_limits import client_ip
+from ..selectors import share_link_file, share_link_for, share_link_page
+from ..services.links import (
+    share_link_create,
+    share_link_password_ok,
+    share_link_revoke,
+    share_link_viewed,
+)
+
+SESSION_KEY = "share_links_unlocked"
+# Search engines and the pages a link leads to learn nothing of it.
+PRIVATE_HEADERS = {
+    "X-Robots-Tag": "noindex, nofollow",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def _failures_key(request):
+    return f"share-link-failures:{client_ip(request)}:{int(time.time() // 3600)}"
+
+
+def _too_many_failures(request):
+    failures = cache.get(_failures_key(request), 0)
+    return failures >= settings.IMAGEREPO_SHARE_LINK_FAILURES_PER_HOUR
+
+
+def _count_failure(request):
+    key = _failures_key(request)
+    cache.add(key, 0, timeout=3600)
+    cache.incr(key)
+
+
+def _private(response):
+    for name, value in PRIVATE_HEADERS.items():
+        response[name] = value
+    return response
+
+
+def _not_found(request):
+    """The same answer for a token that never existed, a revoked link and an
+    expired one."""
+    _count_failure(request)
+    raise Http404("No such link.")
+
+
+class ShareLinkMixin:
+    def dispatch(self, request, *args, **kwargs):
+        if _too_many_failures(request):
+            return _private(render(request, "gallery/link_limited.html", status=429))
+        self.link = share_link_for(token=kwargs["token"])
+        if self.link is None:
+            _not_found(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def unlocked(self):
+        return not self.link.has_password or str(
+            self.link.pk
+        ) in self.request.session.get(SESSION_KEY, [])
+
+
+class ShareLinkView(ShareLinkMixin, View):
+    """The link's page: a password form first if it has one."""
+
+    def get(self, request, token):
+        if not self.unlocked():
+            return self.password_page(ShareLinkPasswordForm())
+        share_link_viewed(self.link)
+        page = share_link_page(
+            link=self.link,
+            cursor=request.GET.get("after", ""),
+            size=settings.IMAGEREPO_GALLERY_PAGE_SIZE,
+        )
+        tiles = [
+            {
+                "image": image,
+                "thumbnail_url": self._file_url(image, "thumbnail"),
+                "display_url": self._file_url(image, "display"),
+                "original_url": self._file_url(image, "original")
+                if self.link.allow_download
+                else None,
+            }
+            for image in page.items
+        ]
+        target = self.link.album or self.link.image
+        context = {"link": self.link, "target": target, "tiles": tiles, "page": page}
+        return _private(render(request, "gallery/link.html", context))
+
+    def post(self, request, token):
+        form = ShareLinkPasswordForm(request.POST)
+        if form.is_valid() and share_link_password_ok(
+            self.link, form.cleaned_data["password"]
+        ):
+            # This link only: another link's password opens nothing else.
+            unlocked = request.session.get(SESSION_KEY, [])
+            request.session[SESSION_KEY] = [*unlocked, str(self.link.pk)]
+            return HttpResponseRedirect(request.path)
+        _count_failure(request)
+        form.add_error("password", "That is not the password.")
+        return self.password_page(form, status=403)
+
+    def password_page(self, form, status=200):
+        return _private(
+            render(
+                self.request,
+                "gallery/link_password.html",
+                {"form": form},
+                status=status,
+            )
+        )
+
+    def _file_url(self, image, kind):
+        return reverse("gallery:link-file", args=[self.kwargs["token"], image.pk, kind])
+
+
+class ShareLinkFileView(ShareLinkMixin, View):
+    def get(self, request, token, pk, kind):
+        if not self.unlocked():
+            raise Http404("No such file.")
+        image = share_link_file(link=self.link, pk=pk, kind=kind)
+        response = image and image_file_response(request, image, kind)
+        if response is None:
+            raise Http404("No such file.")
+        return _private(response)
+
+
+class ShareLinkCreateView(LoginRequiredMixin, View):
+    """Make a link to one of your albums or images; its address is shown
+    once, in the message on the page it was made from."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        form = ShareLinkForm(request.POST)
+        if not form.is_valid():
+            raise Http404("Nothing to share.")
+        data = form.cleaned_data
+        album = (
+            data["album"]
+            and Album.objects.owned_by(request.user).filter(pk=data["album"]).first()
+        )
+        image = (
+            data["image"]
+            and Image.objects.owned_by(request.user).filter(pk=data["image"]).first()
+        )
+        target = album or image
+        if not target:
+            raise Http404("Nothing to share.")
+        _, token = share_link_create(
+            user=request.user,
+            album=album or None,
+            image=None if album else image,
+            expires_in_days=data["expires_in_days"],
+            password=data["password"],
+            allow_download=data["allow_download"],
+        )
+        url = request.build_absolute_uri(reverse("gallery:link", args=[token]))
+        messages.success(
+            request,
+            f"Link made. Copy it now; it is not shown again: {url}",
+            extra_tags="share-link",
+        )
+        return HttpResponseRedirect(target.get_absolute_url() + "#links")
+
+
+class ShareLinkRevokeView(LoginRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        link = ShareLink.objects.filter(owner=request.user, pk=pk).first()
+        if link is None:
+            raise Http404("No such link.")
+        share_link_revoke(link, user=request.user)
+        messages.success(request, "The link is revoked: it opens nothing any more.")
+        target = link.album or link.image
+        return HttpResponseRedirect(target.get_absolute_url() + "#links")
