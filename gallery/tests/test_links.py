@@ -77,7 +77,7 @@ def test_a_link_page_shows_the_album_and_nothing_else_of_the_owner(client, user,
     for secret in ("secret-name", "48.85", "Canon", user.username, "/images/"):
         assert secret not in page, secret
     assert response["X-Robots-Tag"] == "noindex, nofollow"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert client.get(files["thumbnail"]).status_code == 200
     assert client.get(files["display"]).status_code == 200
     assert client.get(files["original"]).status_code == 404  # downloads off
