@@ -31,10 +31,13 @@ from ..services.links import (
 )
 
 SESSION_KEY = "share_links_unlocked"
-# Search engines and the pages a link leads to learn nothing of it.
+# Search engines and other sites learn nothing of a link: no indexing, and
+# its address goes as a referrer to this site alone. (Not "no-referrer": the
+# password form's POST would then carry "Origin: null", which Django's CSRF
+# check rightly refuses.)
 PRIVATE_HEADERS = {
     "X-Robots-Tag": "noindex, nofollow",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
 }
 
 
