@@ -37,6 +37,11 @@ class Visibility(models.TextChoices):
     PRIVATE = "private", "Private"
 
 
+# Up to this many images in a user's albums are looked up by id (see
+# ImageQuerySet.shared_with); SQLite takes up to 32,766 parameters.
+ALBUM_IDS_INLINE = 5_000
+
+
 class ImageQuerySet(models.QuerySet):
     """The one place that knows who may see which image."""
 
@@ -58,18 +63,40 @@ class ImageQuerySet(models.QuerySet):
 
     def visible_parts(self, user):
         """``visible_to(user)`` as disjoint querysets (public; the user's
-        private; others' private shared with the user), each read in
-        newest-first order from one index. A merged page of them never scans:
-        SQLite cannot walk one index for an OR of columns in date order (see
-        gallery.pagination)."""
-        return [self.filter(audience) for audience in _audiences(user)]
+        private; others' private in the user's albums or shared with them),
+        each read in newest-first order from one index. A merged page of them
+        never scans: SQLite cannot walk one index for an OR of columns in
+        date order (see gallery.pagination)."""
+        parts = [self.filter(audience) for audience in _audiences(user)[:2]]
+        if len(parts) == 2:
+            shared = self.shared_with(user)
+            if shared is not None:
+                parts.append(shared.filter(visibility=Visibility.PRIVATE))
+        return parts
 
     def shared_with(self, user):
         """Other people's images in albums ``user`` owns or that are shared
-        with them."""
+        with them; None when there are none, so a page can leave the part out.
+
+        Read by id while the albums hold up to ``ALBUM_IDS_INLINE`` images:
+        as a subquery, the database would walk every private image of the
+        library in date order, testing each against the albums."""
         if not getattr(user, "is_authenticated", False):
-            return self.none()
-        return self.exclude(owner=user).filter(pk__in=album_image_ids(user))
+            return None
+        albums = Album.objects.filter(Q(owner=user) | Q(shares__user=user))
+        ids = list(
+            AlbumImage.objects.filter(
+                album__in=list(albums.values_list("pk", flat=True))
+            )
+            .values_list("image_id", flat=True)
+            .distinct()[: ALBUM_IDS_INLINE + 1]
+        )
+        if not ids:
+            return None
+        others = self.exclude(owner=user)
+        if len(ids) > ALBUM_IDS_INLINE:
+            return others.filter(pk__in=album_image_ids(user))
+        return others.filter(pk__in=ids)
 
     def via_link(self, link):
         """The images a share link opens: its album's or its one image.

@@ -19,7 +19,7 @@ from .search import count_matches, ranked_page
 from .search.dates import split_dates
 
 # What a signed-in person may narrow the gallery to; "all" is everyone's view.
-SHOWS = ("all", "mine", "public", "private")
+SHOWS = ("all", "mine", "public", "private", "shared")
 FILE_KINDS = ("thumbnail", "display", "original")
 
 
@@ -43,11 +43,14 @@ def _parts(viewer, show, owner):
         "mine": lambda: [visible.owned_by(viewer)],
         "public": lambda: [visible.public()],
         "private": lambda: [visible.owned_by(viewer).private()],
+        "shared": lambda: [
+            part for part in [Image.objects.shared_with(viewer)] if part is not None
+        ],
     }[show]()
     if owner:
         username = f"owner__{get_user_model().USERNAME_FIELD}"
         parts = [part.filter(**{username: owner}) for part in parts]
-    return parts
+    return parts or [Image.objects.none()]
 
 
 def image_page(

@@ -88,14 +88,18 @@ def test_signed_out_the_album_page_asks_to_sign_in_or_is_not_found(client, weeke
 
 
 def test_shared_photos_show_in_the_gallery_search_and_shared_scope(
-    client_for, family, weekend
+    client_for, family, weekend, make_image
 ):
     carol = client_for(family["viewer"])
     assert "Lake at dawn" in carol.get(reverse("gallery:index")).content.decode()
     found = carol.get(reverse("gallery:index"), {"q": "lake"}).content.decode()
     assert "Lake at dawn" in found
+    mine = make_image(family["viewer"], title="Carols own")
     shared = carol.get(reverse("gallery:index"), {"show": "shared"}).content.decode()
     assert "Lake at dawn" in shared and "Boat" in shared
+    assert "Carols own" not in shared and 'aria-current="page"' in shared
+    everything = carol.get(reverse("gallery:index")).content.decode()
+    assert mine.title in everything
     bob = client_for(family["other"])
     assert (
         "Lake at dawn"
