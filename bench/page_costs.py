@@ -2,9 +2,11 @@
 the plain template would save, at a million images (CPU time, one process).
 
 * The parts of a request: the whole page through the test client, the
-  selectors' queries in it (``image_page``, ``image_count_capped``), its
-  template, and a trivial view on the same middleware (Django's floor).
-* The 48 tiles of the first gallery page as index.html renders them; the
+  selectors' queries in it (``image_page``, ``image_count_capped``,
+  ``timeline_years``), its template, and a trivial view on the same
+  middleware (Django's floor).
+* The 48 tiles of the first gallery page as index.html renders them, with
+  the timeline's month headings and without them; the
   same tiles with their three URLs left out (what reverse() costs them);
   with the URLs of the placeholder substitution that was removed; with every
   value worked out beforehand into a dict (what the template language's
@@ -28,7 +30,13 @@ from functools import lru_cache
 from bench.dataset import ROOT, build, django_env
 
 OWNER = "owner42"
-QUERIES = ("", "with", "golden beach")  # gallery; common in descriptions; pair
+# The gallery in either order; a word common in descriptions; a pair.
+PAGES = {
+    "gallery page 1, taken": {},
+    "gallery page 1, uploaded": {"order": "uploaded"},
+    "search `with`": {"q": "with"},
+    "search `golden beach`": {"q": "golden beach"},
+}
 
 
 def cpu(call, *args):
@@ -47,7 +55,12 @@ def report(title, samples):
 # ---------------------------------------------------------------- a request
 
 
-PARTS = ("selectors: image_page", "selectors: image_count_capped", "template")
+PARTS = (
+    "selectors: image_page",
+    "selectors: image_count_capped",
+    "selectors: timeline_years",
+    "template",
+)
 
 
 def time_parts(parts):
@@ -70,7 +83,8 @@ def time_parts(parts):
 
     timing(browse, "image_page", PARTS[0])
     timing(browse, "image_count_capped", PARTS[1])
-    timing(SimpleTemplateResponse, "render", PARTS[2])
+    timing(browse, "timeline_years", PARTS[2])
+    timing(SimpleTemplateResponse, "render", PARTS[3])
 
 
 def request_parts(clients, runs):
@@ -80,10 +94,9 @@ def request_parts(clients, runs):
     for viewer, client in clients.items():
         samples = {}
         for _ in range(runs):
-            for query in QUERIES:
-                kind = f"search `{query}`" if query else "gallery page 1"
+            for kind, params in PAGES.items():
                 parts.update(dict.fromkeys(PARTS, 0.0))
-                whole = cpu(client.get, "/", {"q": query} if query else {})
+                whole = cpu(client.get, "/", params)
                 samples.setdefault(f"{kind}: whole request", []).append(whole)
                 for label, seconds in parts.items():
                     samples.setdefault(f"{kind}: {label}", []).append(seconds)
@@ -200,6 +213,7 @@ def tile_variants(images):
     )
     python = engines["django"].from_string("{% for t in tiles %}{{ t }}{% endfor %}")
     context = {"user": AnonymousUser(), "terms": []}
+    timeline = {**context, "timeline": True, "order": "taken"}
 
     def with_placeholder_urls():
         for image in images:
@@ -209,6 +223,9 @@ def tile_variants(images):
     return {
         "index.html's tiles (reverse(), 3 URLs a tile)": lambda: as_is(
             {"page": {"items": images}, **context}
+        ),
+        "the same with month headings (date-taken order)": lambda: as_is(
+            {"page": {"items": images}, **timeline}
         ),
         "the same without URLs": lambda: no_urls(
             {"page": {"items": images}, **context}
@@ -233,6 +250,8 @@ def tiles(runs):
 
     from gallery.selectors import image_page
 
+    # In date-taken order, the page's default; the headings' cost is mostly
+    # each tile's month worked out and compared, one heading or several.
     images = image_page(viewer=AnonymousUser(), size=48).items
     variants = tile_variants(images)
     samples = {name: [] for name in variants}

@@ -5,14 +5,22 @@ client: URL routing, every middleware, the selectors' queries, the page
 template), as an anonymous visitor and as a signed-in owner, and each asks
 for a page or a query that no request before it asked for:
 
-* gallery pages at random depths, opened by the cursor a person paging there
-  would hold;
+* gallery pages at random depths, in date-taken order (the timeline, the
+  default) and in upload order (``?order=uploaded``), each opened by the
+  cursor a person paging there would hold;
+* year jumps (``?year=``), a random year of the library's span each time;
 * searches made of words picked by how many images hold them (counted in the
   FTS5 index): common words (in 10% or more of the images), pairs, a common
   word with a middling one, middling words, rare words, a last word still
   being typed (a prefix), and words nothing has;
-* gallery page 1 and page 1,000 (the same two pages each time: their ratio);
+* gallery page 1 and page 1,000 in either order (the same two pages each
+  time: their ratio);
+* ``timeline_years()`` on its own, which every timeline page calls;
 * a trivial view on the same middleware: the floor of Django itself.
+
+A request for a page other than the first is checked (after its timing) to
+be that page: a cursor the view cannot read falls back to page 1 silently,
+and would time the wrong page.
 
 Requests of every kind take turns, so load from elsewhere hits all alike.
 Afterwards each search runs again straight on the FTS5 index with sqlite3
@@ -29,7 +37,7 @@ import random
 import sqlite3
 import string
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 
 from bench.dataset import RESULTS, build, django_env
 from bench.timing import summary
@@ -46,6 +54,8 @@ SHAPES = (
     "no match",
 )
 OWNER = "owner42"
+# The gallery's orders: their name in a cursor and ?order=, and their column.
+ORDERS = {"taken": "taken_at", "uploaded": "created_at"}
 
 
 # ---------------------------------------------------------------- what to ask
@@ -125,37 +135,56 @@ def distinct_queries(shares, count, rng):
     return queries[:count]
 
 
-def visible_cursors(db, owner_id, count, rng):
-    """``count`` gallery cursors, each just past a random image the viewer
-    may see (``owner_id`` None: anonymous): pages at random depths."""
+def cursor(order, stored_at, pk):
+    """A gallery cursor in ``order`` just past the image with that date (as
+    stored: Django writes UTC without an offset) and id, in the shape
+    ``gallery.pagination.Order.key`` makes."""
     from gallery.pagination import encode_cursor
 
+    at = datetime.fromisoformat(stored_at)
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return encode_cursor([order, at.isoformat(), pk])
+
+
+def visible_cursors(db, owner_id, count, rng, order):
+    """``count`` gallery cursors in ``order``, each just past a random image
+    the viewer may see (``owner_id`` None: anonymous): pages at random depths."""
     last = db.execute("SELECT max(rowid) FROM gallery_image").fetchone()[0]
     sql = (
-        "SELECT created_at, id FROM gallery_image WHERE rowid = ? AND "
+        f"SELECT {ORDERS[order]}, id FROM gallery_image WHERE rowid = ? AND "
         "(visibility = 'public' OR (visibility = 'private' AND owner_id IS ?))"
     )
     cursors = set()
     while len(cursors) < count:
         row = db.execute(sql, [rng.randint(1, last), owner_id]).fetchone()
         if row:
-            at = datetime.fromisoformat(row[0]).isoformat()
-            cursors.add(encode_cursor([at, row[1]]))
+            cursors.add(cursor(order, *row))
     return sorted(cursors)
 
 
-def page_cursor(db, owner_id, page):
-    """The cursor that opens gallery page ``page`` for the viewer."""
-    from gallery.pagination import encode_cursor
-
+def page_cursor(db, owner_id, page, order):
+    """The cursor that opens gallery page ``page`` in ``order`` for the viewer."""
+    column = ORDERS[order]
     sql = (
-        "SELECT created_at, id FROM gallery_image WHERE visibility = 'public' "
-        "UNION ALL SELECT created_at, id FROM gallery_image "
+        f"SELECT {column}, id FROM gallery_image WHERE visibility = 'public' "
+        f"UNION ALL SELECT {column}, id FROM gallery_image "
         "WHERE visibility = 'private' AND owner_id IS ? "
-        "ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?"
+        f"ORDER BY {column} DESC, id DESC LIMIT 1 OFFSET ?"
     )
-    created_at, pk = db.execute(sql, [owner_id, (page - 1) * PAGE - 1]).fetchone()
-    return encode_cursor([datetime.fromisoformat(created_at).isoformat(), pk])
+    at, pk = db.execute(sql, [owner_id, (page - 1) * PAGE - 1]).fetchone()
+    return cursor(order, at, pk)
+
+
+def years(db, owner_id, count, rng):
+    """``count`` random years between the oldest and newest image the viewer
+    may see, by date taken (each a year that has images at this size)."""
+    sql = (
+        "SELECT min(taken_at), max(taken_at) FROM gallery_image WHERE "
+        "visibility = 'public' OR (visibility = 'private' AND owner_id IS ?)"
+    )
+    oldest, newest = db.execute(sql, [owner_id]).fetchone()
+    return [rng.randint(int(oldest[:4]), int(newest[:4])) for _ in range(count)]
 
 
 # ---------------------------------------------------------------- the database alone
@@ -214,29 +243,70 @@ def like_page(db, query, owner_id):
 
 
 def clock(samples, key, call, *args):
-    """``call(*args)`` once, its wall and CPU seconds added under ``key``."""
+    """``call(*args)`` once, its wall and CPU seconds added under ``key``;
+    returns what it returned."""
     started, cpu_started = time.perf_counter(), time.thread_time()
-    call(*args)
+    result = call(*args)
     entry = samples.setdefault(key, {"wall": [], "cpu": []})
     entry["wall"].append(time.perf_counter() - started)
     entry["cpu"].append(time.thread_time() - cpu_started)
+    return result
 
 
 def view(client, path, params=None):
     response = client.get(path, params or {})
     assert response.status_code == 200, (path, params, response.status_code)
+    return response
 
 
-def run(viewers, db, requests, rng):
-    """Every viewer's requests, kinds and viewers taking turns."""
+# Only a page other than the first links back to the newest: a cursor the
+# view refused (it shows the first page instead) shows no such link.
+NEWEST_LINK = "« Newest</a>".encode()
+
+
+def not_first_page(response):
+    return NEWEST_LINK in response.content
+
+
+def year_page(year):
+    """A year jump lands on that year's newest images: its December first
+    (by the wall clock the heading shows; see BENCHMARKS.md on the first
+    tiles' zone)."""
+    heading = f'<h2 class="h6 mb-0">December {year}</h2>'.encode()
+    return lambda response: not_first_page(response) and heading in response.content
+
+
+def run(viewers, db, requests, seed):
+    """Every viewer's requests, kinds and viewers taking turns. Upload-order
+    pages and queries are drawn as before the timeline (the same ones for
+    the same seed); the timeline's from a generator of their own."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import AnonymousUser
+
+    from gallery.selectors import timeline_years
+
     shares = word_shares(db)
+    owners = get_user_model().objects.in_bulk([o for _, o in viewers.values() if o])
+    users = {
+        viewer: owners.get(owner_id, AnonymousUser())
+        for viewer, (_, owner_id) in viewers.items()
+    }
+    rng, timeline_rng = random.Random(seed), random.Random(seed + 1)
     plans = {}
     for viewer, (client, owner_id) in viewers.items():
+        uploaded = visible_cursors(db, owner_id, requests, rng, "uploaded")
         plans[viewer] = {
-            "cursors": visible_cursors(db, owner_id, requests, rng),
             "queries": distinct_queries(shares, requests, rng),
-            "page 1,000": page_cursor(db, owner_id, 1000),
+            "years": years(db, owner_id, requests, timeline_rng),
+            "uploaded": {"cursors": uploaded},
+            "taken": {
+                "cursors": visible_cursors(
+                    db, owner_id, requests, timeline_rng, "taken"
+                )
+            },
         }
+        for order in ORDERS:
+            plans[viewer][order]["page 1,000"] = page_cursor(db, owner_id, 1000, order)
         for warm in ("", "golden", "with the"):  # not timed
             client.get("/", {"q": warm})
     samples, shapes = {}, {}
@@ -244,15 +314,36 @@ def run(viewers, db, requests, rng):
         for viewer, (client, _) in viewers.items():
             plan = plans[viewer]
             shape, query = plan["queries"][i]
-            calls = {
-                "trivial view": (view, client, "/bench/trivial/"),
-                "gallery": (view, client, "/", {"after": plan["cursors"][i]}),
-                "page 1": (view, client, "/"),
-                "page 1,000": (view, client, "/", {"after": plan["page 1,000"]}),
+            user = users[viewer]
+            calls = {"trivial view": (view, client, "/bench/trivial/")}
+            for order in ORDERS:
+                cursors, deep = plan[order]["cursors"], plan[order]["page 1,000"]
+                ask = {"order": order}
+                calls |= {
+                    f"gallery, {order}": (
+                        view,
+                        client,
+                        "/",
+                        ask | {"after": cursors[i]},
+                    ),
+                    f"page 1, {order}": (view, client, "/", ask),
+                    f"page 1,000, {order}": (view, client, "/", ask | {"after": deep}),
+                }
+            year = plan["years"][i]
+            calls |= {
+                "year jump": (view, client, "/", {"year": year}),
+                "timeline_years()": (lambda u=user: timeline_years(viewer=u),),
                 "search": (view, client, "/", {"q": query}),
             }
+            checks = {
+                name: not_first_page
+                for name in calls
+                if name.startswith(("gallery,", "page 1,000,"))
+            } | {"year jump": year_page(year)}
             for name, call in calls.items():
-                clock(samples, f"{viewer}|{name}", *call)
+                result = clock(samples, f"{viewer}|{name}", *call)
+                if name in checks:
+                    assert checks[name](result), (viewer, name, call[3:])
             shapes.setdefault(f"{viewer}|{shape}", []).append(i)
     return plans, samples, shapes
 
@@ -300,14 +391,24 @@ def table_rows(samples, shapes, like):
 def guards(viewer, stats):
     """The page guards for one viewer, from wall-clock medians and p95s."""
     median = {name: s["wall_median_ms"] for name, s in stats.items()}
-    gallery, search = stats["gallery"]["wall_p95_ms"], stats["search"]["wall_p95_ms"]
-    return (
-        f"{viewer}: gallery p95 {gallery:.1f} ms (≤ 10), "
-        f"search p95 {search:.1f} ms (≤ 20); page 1,000 ÷ page 1 by throughput "
-        f"{median['page 1'] / median['page 1,000']:.2f} (≥ 0.8); search ÷ gallery "
-        f"median {median['search'] / median['gallery']:.2f} (≤ 2); gallery ÷ trivial "
-        f"view median {median['gallery'] / median['trivial view']:.1f}×"
+    p95 = {name: s["wall_p95_ms"] for name, s in stats.items()}
+    lines = []
+    for order in ORDERS:
+        gallery = f"gallery, {order}"
+        lines.append(
+            f"{viewer}, {order}: gallery p95 {p95[gallery]:.1f} ms (≤ 10); "
+            "page 1,000 ÷ page 1 by throughput "
+            f"{median[f'page 1, {order}'] / median[f'page 1,000, {order}']:.2f} "
+            f"(≥ 0.8); gallery ÷ trivial view median "
+            f"{median[gallery] / median['trivial view']:.1f}×"
+        )
+    lines.append(
+        f"{viewer}: year jump p95 {p95['year jump']:.1f} ms (≤ 10); "
+        f"timeline_years() median {median['timeline_years()']:.2f} ms; "
+        f"search p95 {p95['search']:.1f} ms (≤ 20); search ÷ gallery "
+        f"(taken) median {median['search'] / median['gallery, taken']:.2f} (≤ 2)"
     )
+    return "\n".join(lines)
 
 
 def report(samples, shapes, like, loads):
@@ -348,7 +449,7 @@ def main(rows, requests, like_per_viewer, seed):
     viewers = {"anonymous": (Client(), None), "owner": (Client(), owner.pk)}
     viewers["owner"][0].force_login(owner)
     loads = [os.getloadavg()]
-    plans, samples, shapes = run(viewers, db, requests, random.Random(seed))
+    plans, samples, shapes = run(viewers, db, requests, seed)
     loads.append(os.getloadavg())
     samples |= database_runs(viewers, db, plans)
     like = like_runs(viewers, db, plans, like_per_viewer)

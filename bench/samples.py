@@ -3,7 +3,10 @@
 Photos are half smooth (gradients and soft shapes, like sky and walls) and
 half noisy (the same plus sensor-like Gaussian noise, which is what makes real
 phone JPEGs big and slow to decode), every one different, plus some PNGs
-(screenshot-sized). A folder is reused when it already holds what was asked.
+(screenshot-sized). The photos carry a phone's EXIF (date taken with its
+zone, camera, lens, exposure; GPS on half), which import reads in the same
+pass as its checks; the PNGs have none, as screenshots, and are dated by
+their file. A folder is reused when it already holds what was asked.
 """
 
 import json
@@ -12,7 +15,8 @@ from dataclasses import dataclass
 from multiprocessing import Pool
 from pathlib import Path
 
-from PIL import Image, ImageChops, ImageDraw, ImageFilter
+from PIL import ExifTags, Image, ImageChops, ImageDraw, ImageFilter
+from PIL.TiffImagePlugin import IFDRational
 
 JPEG_QUALITY = 90
 _noise = {}
@@ -35,14 +39,15 @@ class Sample:
 
 def make_photos(folder, count, megapixels, pngs=None):
     pngs = count // 20 if pngs is None else pngs
-    spec = {"photos": count, "megapixels": megapixels, "pngs": pngs}
+    spec = {"photos": count, "megapixels": megapixels, "pngs": pngs, "exif": True}
     if _ready(folder, spec):
         return Sample(folder, count + pngs)
     width = int((megapixels * 1e6 * 4 / 3) ** 0.5)
     size = (width, width * 3 // 4)
-    jobs = [(folder, i, size, i % 2 == 1, "JPEG") for i in range(count)]
+    jobs = [(folder, i, size, i % 2 == 1, "JPEG", True) for i in range(count)]
     jobs += [
-        (folder, i, (1600, 1200), False, "PNG") for i in range(count, count + pngs)
+        (folder, i, (1600, 1200), False, "PNG", False)
+        for i in range(count, count + pngs)
     ]
     print(f"generating {count} {megapixels:g} MP JPEGs and {pngs} PNGs...", flush=True)
     _generate(folder, jobs, spec)
@@ -54,7 +59,7 @@ def make_small_files(folder, count):
     if _ready(folder, spec):
         return Sample(folder, count)
     print(f"generating {count:,} small JPEGs...", flush=True)
-    jobs = [(folder, i, (96, 72), True, "JPEG") for i in range(count)]
+    jobs = [(folder, i, (96, 72), True, "JPEG", False) for i in range(count)]
     _generate(folder, jobs, spec)
     return Sample(folder, count)
 
@@ -77,7 +82,7 @@ def _generate(folder, jobs, spec):
 
 
 def _write(job):
-    folder, index, size, noisy, fmt = job
+    folder, index, size, noisy, fmt, exif = job
     # 1,000 files a folder, as cameras and phones lay them out.
     sub = folder / f"{index // 1000:04}"
     sub.mkdir(exist_ok=True)
@@ -85,7 +90,35 @@ def _write(job):
     if fmt == "PNG":
         image.save(sub / f"SCR_{index:06}.png", "PNG", compress_level=6)
     else:
-        image.save(sub / f"IMG_{index:06}.jpg", "JPEG", quality=JPEG_QUALITY)
+        extra = {"exif": _exif(index)} if exif else {}
+        image.save(sub / f"IMG_{index:06}.jpg", "JPEG", quality=JPEG_QUALITY, **extra)
+
+
+def _exif(seed):
+    """What a phone writes: a different date taken for every photo, over
+    some years, in one of a few zones; GPS on every other one."""
+    rng = random.Random(seed)
+    base, exif_ifd, gps = ExifTags.Base, ExifTags.IFD.Exif, ExifTags.GPS
+    exif = Image.Exif()
+    exif[base.Make], exif[base.Model] = "Bench", "Phone 12"
+    taken = (
+        f"{rng.randint(2012, 2024)}:{rng.randint(1, 12):02}:{rng.randint(1, 28):02} "
+        f"{rng.randint(0, 23):02}:{rng.randint(0, 59):02}:{rng.randint(0, 59):02}"
+    )
+    exif[base.DateTime] = taken
+    sub = exif.get_ifd(exif_ifd)
+    sub[base.DateTimeOriginal] = sub[base.DateTimeDigitized] = taken
+    sub[base.OffsetTimeOriginal] = rng.choice(["+01:00", "+02:00", "-05:00", "+09:00"])
+    sub[base.LensModel] = "Bench back camera 4.2mm f/1.8"
+    sub[base.FocalLength], sub[base.FNumber] = IFDRational(42, 10), IFDRational(18, 10)
+    sub[base.ExposureTime] = IFDRational(1, rng.choice([30, 60, 120, 500]))
+    sub[base.ISOSpeedRatings] = rng.choice([50, 100, 400, 1600])
+    if seed % 2:
+        where = exif.get_ifd(ExifTags.IFD.GPSInfo)
+        where[gps.GPSLatitudeRef], where[gps.GPSLongitudeRef] = "N", "E"
+        where[gps.GPSLatitude] = (IFDRational(48), IFDRational(51), IFDRational(24))
+        where[gps.GPSLongitude] = (IFDRational(2), IFDRational(21), IFDRational(3))
+    return exif
 
 
 def _photo(seed, size, noisy):
