@@ -1,7 +1,7 @@
 import hashlib
 import operator
 import uuid
-from datetime import timedelta
+from datetime import UTC, timedelta
 from functools import cached_property, reduce
 from pathlib import PurePosixPath
 
@@ -278,6 +278,15 @@ class Image(models.Model):
         if self.taken_source == TakenSource.CAMERA:
             return self.taken_at.replace(tzinfo=None)
         return localtime(self.taken_at).replace(tzinfo=None)
+
+    @property
+    def timeline_month(self):
+        """The month the timeline files the image under: that of taken_at in
+        UTC, the order's own clock, so headings never interleave with the
+        order or a year jump (the detail page shows the local time)."""
+        if self.taken_at is None:
+            return None
+        return self.taken_at.astimezone(UTC).date().replace(day=1)
 
     @property
     def taken_is_guess(self):

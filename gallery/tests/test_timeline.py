@@ -173,3 +173,22 @@ def test_the_api_orders_and_filters_by_date_taken(user, trips):
     one = api.get(reverse("api:image-detail", args=[trips["Holiday"].pk])).json()
     assert one["taken_at"] == "2019-03-15T12:00:00Z"
     assert Image.objects.count() == 4
+
+
+def test_headings_follow_the_order_across_time_zones(client, user, bulk_images):
+    # Taken at 00:30 on New Year's Day in UTC+2: 22:30 UTC the day before,
+    # between two photos from a camera that gave no zone.
+    for title, taken, offset in [
+        ("Fireworks", datetime(2020, 1, 1, 1, 0, tzinfo=UTC), None),
+        ("Party", datetime(2019, 12, 31, 23, 0, tzinfo=UTC), None),
+        ("Athens", datetime(2019, 12, 31, 22, 30, tzinfo=UTC), 120),
+    ]:
+        bulk_images(user, [title], taken_at=taken, taken_offset=offset)
+    page = client.get(reverse("gallery:index")).content.decode()
+    headings = re.findall(r'<h2 class="h6 mb-0">([^<]+)</h2>', page)
+    assert headings == ["January 2020", "December 2019"]
+    assert titles_on(client.get(reverse("gallery:index"))) == [
+        "Fireworks",
+        "Party",
+        "Athens",
+    ]
