@@ -15,6 +15,13 @@ ERROR_CODES = tuple(
         [
             *limits.UPLOAD_REJECTIONS,
             *limits.HASH_CHECK_ERRORS,
+            # gallery.services.albums, and an upload into an album.
+            "album_title_required",
+            "album_exists",
+            "cover_not_in_album",
+            "unknown_user",
+            "own_album",
+            "unknown_album",
             "invalid_json",
             "invalid_cursor",
             "request_too_large",
