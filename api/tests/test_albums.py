@@ -5,8 +5,10 @@ import uuid
 
 import pytest
 
-from gallery.models import Album, AlbumShare
+from gallery.models import Album, AlbumShare, Image
 from gallery.services.albums import album_add_images, album_create, album_share
+from gallery.tests.conftest import stored_files
+from gallery.tests.images import noisy_jpeg, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -371,7 +373,7 @@ def test_the_owner_removes_anything(api_for, user, other_user, make_image, album
     )
     assert response.json() == {"removed": 3}
     assert album.images.count() == 0
-    assert bobs.__class__.objects.filter(pk=bobs.pk).exists()
+    assert Image.objects.filter(pk=bobs.pk).exists()
 
 
 def test_strangers_cannot_reach_an_albums_images(api_for, carol, make_image, album):
@@ -521,3 +523,53 @@ def test_values_of_the_wrong_json_type_are_refused(
     url = URL + path.format(pk=album.pk)
     method = client.patch if path == "{pk}/" else client.post
     error(method(url, body, format="json"), 400, "invalid", field)
+
+
+# ---------------------------------------------------------------- uploads
+
+
+def test_upload_into_an_album(api_for, user, album):
+    client = api_for(user)
+    files = [
+        upload("new.jpg", noisy_jpeg(seed=31)),
+        upload("two.jpg", noisy_jpeg(seed=32)),
+    ]
+    response = client.post(
+        "/api/v1/images/", {"files": files, "album": str(album.pk)}, format="multipart"
+    )
+    assert response.status_code == 201
+    assert album.images.count() == 4
+    again = client.post(
+        "/api/v1/images/",
+        {"files": [upload("again.jpg", noisy_jpeg(seed=31))], "album": str(album.pk)},
+        format="multipart",
+    )
+    assert again.json()["duplicate"] == 1 and album.images.count() == 4
+
+
+@pytest.mark.parametrize("album_id", ["nope", str(uuid.uuid4()), "SHARED"])
+def test_upload_into_an_album_you_may_not_add_to_stores_nothing(
+    api_for, user, other_user, album, album_id
+):
+    shared(album, other_user, role="viewer")
+    before = stored_files()
+    album_id = str(album.pk) if album_id == "SHARED" else album_id
+    response = api_for(other_user).post(
+        "/api/v1/images/",
+        {"files": [upload("x.jpg", noisy_jpeg(seed=33))], "album": album_id},
+        format="multipart",
+    )
+    error(response, 400, "unknown_album", "album")
+    assert not Image.objects.filter(owner=other_user).exists()
+    assert stored_files() == before
+
+
+def test_hash_check_puts_what_you_have_in_the_album(api_for, user, make_image, album):
+    extra = make_image(user)
+    body = {"sha256": [extra.sha256], "album": str(album.pk)}
+    response = api_for(user).post("/api/v1/images/check-hashes/", body, format="json")
+    assert len(response.json()["existing"]) == 1
+    assert album.images.filter(pk=extra.pk).exists()
+    body["album"] = str(uuid.uuid4())
+    response = api_for(user).post("/api/v1/images/check-hashes/", body, format="json")
+    error(response, 400, "unknown_album", "album")
