@@ -168,6 +168,13 @@ class ImageUploadSerializer(serializers.Serializer):
     visibility = serializers.ChoiceField(
         choices=Visibility.choices, default=Visibility.PUBLIC
     )
+    album = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="The id of an album you own or contribute to: the images "
+        "added, and the ones you already had, go in it. An album you may not "
+        "add to is `unknown_album`, and no file is stored.",
+    )
 
 
 class UploadOutcomeSerializer(serializers.Serializer):
@@ -272,6 +279,11 @@ class HashCheckSerializer(serializers.Serializer):
         help_text="The visibility you are uploading with: asked private, "
         "your public copies among these become private, as an upload would "
         "make them.",
+    )
+    album = serializers.UUIDField(
+        required=False,
+        help_text="The album you are uploading into: the images you already "
+        "have among these go in it, as an upload would put them.",
     )
 
 

@@ -5,6 +5,7 @@ from rest_framework.routers import SimpleRouter
 from gallery.selectors import FILE_KINDS
 
 from .views.account import MeView, NotFoundView
+from .views.albums import AlbumViewSet
 from .views.docs import ApiDocsView
 from .views.files import ImageFileView
 from .views.images import ImageViewSet
@@ -13,6 +14,7 @@ app_name = "api"
 
 router = SimpleRouter(trailing_slash=True)
 router.register("v1/images", ImageViewSet, basename="image")
+router.register("v1/albums", AlbumViewSet, basename="album")
 
 urlpatterns = [
     *router.urls,

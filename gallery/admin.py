@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import filesizeformat
@@ -13,7 +14,7 @@ from django.utils.timezone import localtime
 
 from .delivery import image_file_response
 from .forms import accept_attribute
-from .models import Image, Visibility
+from .models import Album, AlbumShare, Image, Visibility
 from .services import (
     CREATED,
     image_delete,
@@ -22,6 +23,7 @@ from .services import (
     images_set_visibility,
     upload_image,
 )
+from .services.albums import album_delete, album_unshare
 
 
 class ImageAddForm(forms.Form):
@@ -206,3 +208,99 @@ class ImageAdmin(admin.ModelAdmin):
 
     def _file_url(self, obj, kind):
         return reverse("admin:gallery_image_file", kwargs={"pk": obj.pk, "kind": kind})
+
+
+# ---------------------------------------------------------------- albums
+# Read-mostly: albums are their owners' to make and change, on the site or
+# through the API. Staff may delete an album or stop a share, and do so with
+# the owner's authority, through the same services.
+
+
+class AlbumShareInline(admin.TabularInline):
+    model = AlbumShare
+    fields = ["user", "role", "allow_download", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Album)
+class AlbumAdmin(admin.ModelAdmin):
+    list_display = ["title", "owner", "image_count", "share_count", "created_at"]
+    list_filter = [("owner", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["owner"]
+    search_fields = ["title", "description", "owner__username"]
+    fields = ["title", "owner", "description", "cover", "created_at", "updated_at"]
+    readonly_fields = fields
+    inlines = [AlbumShareInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                images_in=Count("entries", distinct=True),
+                shared_with=Count("shares", distinct=True),
+            )
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        album_delete(obj, user=obj.owner)
+
+    def delete_queryset(self, request, queryset):
+        for album in queryset.select_related("owner"):
+            album_delete(album, user=album.owner)
+
+    @admin.display(description="Images", ordering="images_in")
+    def image_count(self, obj):
+        return obj.images_in
+
+    @admin.display(description="Shared with", ordering="shared_with")
+    def share_count(self, obj):
+        return obj.shared_with
+
+
+@admin.register(AlbumShare)
+class AlbumShareAdmin(admin.ModelAdmin):
+    list_display = ["album", "album_owner", "user", "role", "allow_download"]
+    list_filter = ["role", "allow_download"]
+    list_select_related = ["album__owner", "user"]
+    search_fields = ["album__title", "album__owner__username", "user__username"]
+    fields = ["album", "user", "role", "allow_download", "created_at"]
+    readonly_fields = fields
+    actions = ["stop_sharing"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        # "Stop sharing" says what deleting a share does.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_model(self, request, obj):
+        album_unshare(obj.album, user=obj.album.owner, person=obj.user)
+
+    @admin.display(description="Owner", ordering="album__owner__username")
+    def album_owner(self, obj):
+        return obj.album.owner
+
+    @admin.action(description="Stop sharing", permissions=["delete"])
+    def stop_sharing(self, request, queryset):
+        shares = list(queryset.select_related("album__owner", "user"))
+        for share in shares:
+            album_unshare(share.album, user=share.album.owner, person=share.user)
+        self.message_user(request, f"{len(shares)} share(s) stopped.")

@@ -24,13 +24,15 @@ UPLOAD_REJECTIONS = (
     "storage_failed",
 )
 HASH_CHECK_ERRORS = ("required", "invalid", "empty", "too_many_hashes", "invalid_hash")
-# What changing an album or its sharing can be refused for (services.albums).
+# What changing an album or its sharing, or an upload into an album, can be
+# refused for (services.albums, services.uploads).
 ALBUM_ERRORS = (
     "album_title_required",
     "album_exists",
     "cover_not_in_album",
     "unknown_user",
     "own_album",
+    "unknown_album",
 )
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from functools import reduce
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
 
@@ -191,13 +192,34 @@ def albums_for(*, viewer) -> tuple[list[Album], list[Album]]:
     ``image_count`` (the images in it ``viewer`` may see) and ``cover``."""
     own = list(Album.objects.owned_by(viewer).select_related("cover"))
     shared = list(Album.objects.shared_with(viewer).select_related("cover", "owner"))
-    visible = Image.objects.visible_to(viewer)
     for album in own + shared:
-        images = visible.filter(albums=album)
-        album.image_count = images.count()
-        if album.cover is None or not images.filter(pk=album.cover_id).exists():
-            album.cover = ORDERS["taken"].newest_first(images).first()
+        album_summary(viewer=viewer, album=album)
     return own, shared
+
+
+def album_summary(*, viewer, album: Album) -> Album:
+    """``album`` with what :func:`albums_for` gives each album: its
+    ``image_count`` and ``cover`` as ``viewer`` sees them (a cover they may
+    not see, or none, gives way to the newest image they may), and ``role``:
+    "owner", or how it is shared with them."""
+    images = Image.objects.visible_to(viewer).filter(albums=album)
+    album.image_count = images.count()
+    if album.cover is None or not images.filter(pk=album.cover_id).exists():
+        album.cover = ORDERS["taken"].newest_first(images).first()
+    if album.owner_id == getattr(viewer, "pk", None):
+        album.role = "owner"
+    else:
+        share = album.shares.filter(user=viewer).values_list("role", flat=True)
+        album.role = share.first()
+    return album
+
+
+def album_shares(*, viewer, album: Album):
+    """Whom ``album`` is shared with (oldest share first, with each
+    account): its owner's to know, so anyone else is refused."""
+    if album.owner_id != getattr(viewer, "pk", None):
+        raise PermissionDenied("Only the album's owner may see whom it is shared with.")
+    return album.shares.select_related("user")
 
 
 def album_for(*, viewer, pk) -> Album | None:

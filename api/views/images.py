@@ -24,6 +24,7 @@ from gallery.services import (
     upload_images,
 )
 from gallery.services.allowance import RATE_LIMITED, seconds_until_more_uploads
+from gallery.services.uploads import upload_album
 
 from .. import serializers as s
 from ..parsers import JSONParser
@@ -161,6 +162,7 @@ class ImageViewSet(
         upload = s.ImageUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         data = upload.validated_data
+        album = self._album(request, data.get("album"))
         outcomes = upload_images(
             owner=request.user,
             files=data["files"],
@@ -168,8 +170,16 @@ class ImageViewSet(
             description=data.get("description", ""),
             visibility=data["visibility"],
             refused=refused,
+            album=album,
         )
         return self._upload_response(outcomes)
+
+    @staticmethod
+    def _album(request, album_id):
+        try:
+            return upload_album(owner=request.user, album_id=album_id)
+        except ValidationError as error:
+            raise InvalidInput({"album": error.messages}, code=error.code) from None
 
     def _upload_response(self, outcomes):
         counts = Counter(o.outcome for o in outcomes)
@@ -206,11 +216,13 @@ class ImageViewSet(
     def check_hashes(self, request):
         check = s.HashCheckSerializer(data=request.data)
         check.is_valid(raise_exception=True)
+        album = self._album(request, check.validated_data.get("album"))
         try:
             existing, missing = check_hashes(
                 owner=request.user,
                 digests=check.validated_data["sha256"],
                 visibility=check.validated_data.get("visibility"),
+                album=album,
             )
         except ValidationError as error:
             raise InvalidInput({"sha256": error.messages}, code=error.code) from None

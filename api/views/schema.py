@@ -15,9 +15,11 @@ ERROR_MEANINGS = {
 }
 
 
-def errors(*codes):
-    """``{status: error response}`` for ``extend_schema(responses=...)``."""
+def errors(*codes, meanings=None):
+    """``{status: error response}`` for ``extend_schema(responses=...)``;
+    ``meanings`` ({status: description}) words some of them for one place."""
+    meanings = {**ERROR_MEANINGS, **(meanings or {})}
     return {
-        code: OpenApiResponse(ErrorSerializer, description=ERROR_MEANINGS[code])
+        code: OpenApiResponse(ErrorSerializer, description=meanings[code])
         for code in codes
     }

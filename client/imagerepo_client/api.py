@@ -144,16 +144,20 @@ class ImageRepo:
     async def me(self):
         return (await self.send("GET", "me/")).json()
 
-    async def check_hashes(self, digests, *, visibility):
+    async def check_hashes(self, digests, *, visibility, album=None):
         """The server's outcome, by digest, for each of ``digests`` it already
-        has (asked ``visibility`` applies to them as if they were sent)."""
+        has (asked ``visibility`` and ``album`` apply to them as if they were
+        sent)."""
         body = {"sha256": list(digests), "visibility": visibility}
+        if album:
+            body["album"] = album
         response = await self.send("POST", "images/check-hashes/", json=body)
         return {item["sha256"]: item for item in response.json()["existing"]}
 
-    async def upload(self, path, *, visibility, description):
-        """Send one file; returns the server's outcome for it (its "outcome"
-        is created, duplicate or rejected, with a "code" and a "message")."""
+    async def upload(self, path, *, visibility, description, album=None):
+        """Send one file (into ``album``, an album id, if given); returns the
+        server's outcome for it (its "outcome" is created, duplicate or
+        rejected, with a "code" and a "message")."""
 
         def make_files():
             handle = open(path, "rb")  # noqa: SIM115 (closed by send)
@@ -165,13 +169,40 @@ class ImageRepo:
             "POST",
             "images/",
             ok=(200, 201, 400, 429),
-            data={"visibility": visibility, "description": description},
+            data={
+                "visibility": visibility,
+                "description": description,
+                **({"album": album} if album else {}),
+            },
             make_files=make_files,
         )
         body = response.json()
         if "results" not in body:
             raise ApiError.from_response(response)
         return body["results"][0]
+
+    async def own_album(self, title):
+        """The id of your album called ``title``, made if you have none."""
+        title = " ".join(title.split())
+        found = await self._own_album_named(title)
+        if found:
+            return found
+        try:
+            body = {"title": title}
+            response = await self.send("POST", "albums/", ok=(201,), json=body)
+        except ApiError as error:
+            # Made meanwhile (or by a retried request whose answer was lost).
+            found = error.code == "album_exists" and await self._own_album_named(title)
+            if not found:
+                raise
+            return found
+        return response.json()["id"]
+
+    async def _own_album_named(self, title):
+        for album in (await self.send("GET", "albums/")).json()["results"]:
+            if album["is_owner"] and album["title"] == title:
+                return album["id"]
+        return None
 
     async def images(self, **params):
         """Every image the server lists for ``params``, page after page."""

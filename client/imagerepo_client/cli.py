@@ -69,6 +69,12 @@ def build_parser():
     upload.add_argument("--private", action="store_true", help="Make them private.")
     upload.add_argument("--description", default="", help="Description for all.")
     upload.add_argument(
+        "--album",
+        metavar="NAME",
+        help="Put every file (sent, or already on the server) in your album "
+        "NAME, made if you have none.",
+    )
+    upload.add_argument(
         "--concurrency", type=int, default=8, help="Uploads in flight (default 8)."
     )
     upload.add_argument(
@@ -119,6 +125,8 @@ def check_usage(args):
     if args.command == "upload":
         if args.concurrency < 1:
             raise UsageError("--concurrency must be at least 1")
+        if args.album is not None and not args.album.strip():
+            raise UsageError("--album needs a name")
         missing = [p for p in args.paths if not os.path.exists(p)]
         if missing:
             raise UsageError(f"no such file or folder: {', '.join(missing)}")
@@ -139,6 +147,7 @@ async def upload_command(args):
         args.url, args.token, retries=args.retries, concurrency=args.concurrency
     ) as api:
         await check_server(api)
+        album = await upload_album(api, args.album) if args.album else None
         total = sum(1 for _ in iter_files(args.paths))
         with UploadProgress(total, verbose=args.verbose, quiet=args.quiet) as progress:
             uploader = Uploader(
@@ -147,6 +156,7 @@ async def upload_command(args):
                 description=args.description,
                 concurrency=args.concurrency,
                 report=progress.report,
+                album=album,
             )
             stopped = None
             try:
@@ -163,6 +173,18 @@ async def upload_command(args):
         )
     print(summary(counts))
     return PROBLEMS if stopped or counts["rejected"] or counts["failed"] else OK
+
+
+async def upload_album(api, title):
+    """The id of the album to upload into; one the server will not make or
+    find stops the run before any file is sent."""
+    try:
+        return await api.own_album(title)
+    except ApiError as error:
+        message = f"cannot use the album {title!r}: {error.message}"
+        raise ServerUnusable(message) from None
+    except httpx.TransportError as error:
+        raise ServerUnusable(f"cannot reach the server: {error}") from None
 
 
 async def list_command(args):

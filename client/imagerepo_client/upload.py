@@ -68,9 +68,13 @@ class Uploader:
     which it already has; ``concurrency`` workers send the others. The queue
     between them is bounded, so memory stays flat for any number of files."""
 
-    def __init__(self, api, *, visibility, description, concurrency, report):
+    def __init__(
+        self, api, *, visibility, description, concurrency, report, album=None
+    ):
         self.api = api
         self.fields = {"visibility": visibility, "description": description}
+        if album:
+            self.fields["album"] = album  # an album id
         self.concurrency = concurrency
         self.report = report  # called with each Outcome as it happens
         self.counts = Counter()
@@ -112,8 +116,11 @@ class Uploader:
     async def _known(self, digests):
         if not digests:
             return {}
-        visibility = self.fields["visibility"]
-        return await self.api.check_hashes(sorted(digests), visibility=visibility)
+        return await self.api.check_hashes(
+            sorted(digests),
+            visibility=self.fields["visibility"],
+            album=self.fields.get("album"),
+        )
 
     async def _hash(self, path, hashing):
         async with hashing:

@@ -157,6 +157,7 @@ def test_list_follows_cursors_as_a_module_with_env_settings(live_site, site_user
         (["upload", "--url", "ftp://x", "--token", "t", "x"], "must start with http"),
         (["upload", "--url", "http://a", "--token", "t", "/no/such"], "no such file"),
         (["list", "--url", "http://a", "--mine"], "give an API token"),
+        (["upload", "--url", "http://a", "--token", "t", "--album", " ", "."], "name"),
     ],
 )
 def test_usage_errors_exit_2(args, message, capsys, monkeypatch):
@@ -183,3 +184,47 @@ def test_a_wrong_token_leaves_the_json_listing_empty(live_site, capsys):
     assert (status, out) == (2, "")
     assert "the server refused the token" in err
     assert "usage:" not in err
+
+
+def test_upload_into_an_album_by_name(live_site, site_user, tmp_path, capsys):
+    folder = tmp_path / "trip"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"trip {i}.jpg").write_bytes(noisy_jpeg((40, 40), seed=950 + i))
+    auth = ["--url", live_site.url, "--token", site_user]
+    api = httpx.Client(
+        base_url=f"{live_site.url}/api/v1/",
+        headers={"Authorization": f"Bearer {site_user}"},
+    )
+
+    def albums():
+        return {a["title"]: a for a in api.get("albums/").json()["results"]}
+
+    # One file is on the server already: it goes in the album all the same.
+    run(capsys, "upload", *auth, str(folder / "trip 0.jpg"))
+    status, out, _ = run(
+        capsys, "upload", *auth, "--album", " Trip  2024 ", str(folder)
+    )
+    assert (status, out.strip()) == (0, "2 uploaded, 1 duplicates, 0 rejected.")
+    album = albums()["Trip 2024"]
+    assert album["image_count"] == 3
+    listed = api.get(album["images_url"].split("/api/v1/", 1)[1]).json()["results"]
+    assert sorted(item["title"] for item in listed) == ["trip 0", "trip 1", "trip 2"]
+
+    status, out, _ = run(capsys, "upload", *auth, "--album", "Trip 2024", str(folder))
+    assert (status, out.strip()) == (0, "0 uploaded, 3 duplicates, 0 rejected.")
+    assert [title for title in albums() if title.startswith("Trip")] == ["Trip 2024"]
+    assert albums()["Trip 2024"]["image_count"] == 3
+
+
+def test_an_album_the_server_refuses_stops_before_sending(
+    live_site, site_user, tmp_path, capsys, uploads_sent
+):
+    (tmp_path / "x.jpg").write_bytes(noisy_jpeg((40, 40), seed=960))
+    auth = ["--url", live_site.url, "--token", site_user]
+    status, out, err = run(
+        capsys, "upload", *auth, "--album", "x" * 300, str(tmp_path / "x.jpg")
+    )
+    assert (status, out) == (2, "")
+    assert "cannot use the album" in err
+    assert uploads_sent == []

@@ -21,14 +21,17 @@ def outcome(name, outcome, code, message="", image=None):
     }
 
 
-def fake_server(known=(), allowance=100):
-    """check-hashes knows ``known``; uploads succeed ``allowance`` times, then
-    answer as the server does when the hourly upload limit is reached."""
+def fake_server(known=(), allowance=100, checks=None):
+    """check-hashes knows ``known`` (and appends each body to ``checks``);
+    uploads succeed ``allowance`` times, then answer as the server does when
+    the hourly upload limit is reached."""
     sent = []
 
     def handle(request):
         if request.url.path.endswith("check-hashes/"):
             asked = json.loads(request.content)["sha256"]
+            if checks is not None:
+                checks.append(json.loads(request.content))
             existing = [
                 {"sha256": h, **outcome(h, "duplicate", "duplicate")}
                 for h in asked
@@ -46,7 +49,7 @@ def fake_server(known=(), allowance=100):
     return httpx.MockTransport(handle), sent
 
 
-def run_upload(transport, paths):
+def run_upload(transport, paths, **options):
     seen = []
 
     async def go():
@@ -57,6 +60,7 @@ def run_upload(transport, paths):
                 description="",
                 concurrency=2,
                 report=seen.append,
+                **options,
             )
             stopped = False
             try:
@@ -95,3 +99,13 @@ def test_the_hourly_limit_stops_the_run(files):
     assert counts["uploaded"] == 2
     # Stopped at once: not one retry, and at most the requests already in flight.
     assert len(sent) <= 2 + 2
+
+
+def test_an_album_goes_with_every_check_and_upload(files):
+    checks = []
+    transport, sent = fake_server(
+        known={hashlib.sha256(b"image 0").hexdigest()}, checks=checks
+    )
+    run_upload(transport, files, album="0f0f")
+    assert checks and all(body["album"] == "0f0f" for body in checks)
+    assert sent and all(b'name="album"\r\n\r\n0f0f' in r.read() for r in sent)

@@ -31,6 +31,7 @@ from ..models import Visibility
 from ..services.storing import existing_image, insert_images
 from ..services.uploads import duplicate_outcome
 from . import journal
+from .albums import AlbumFiller, album_title
 from .manifest import Manifest
 from .results import DUPLICATE, IMPORTED, REJECTED, WOULD_IMPORT, ImportResult
 from .tasks import (
@@ -62,20 +63,29 @@ class ImportOptions:
     dry_run: bool = False
     workers: int = field(default_factory=default_workers)
     batch_size: int = 100
+    album: str = ""
+    album_from: str = ""
 
 
 def import_images(roots, **options):
     """Import every file under ``roots``; yields one
     :class:`~gallery.importing.results.ImportResult` per file as it becomes
     final. ``options`` are :class:`ImportOptions` fields (``owner`` required).
-    Closing the generator early stops the run; nothing half-done remains."""
+    Closing the generator early stops the run; nothing half-done remains.
+    With ``album`` or ``album_from``, imported and duplicate images go in
+    their albums (see :mod:`gallery.importing.albums`), except in a dry run."""
     options = ImportOptions(**options)
     folder = None if options.dry_run else journal.journal_dir()
     if folder:
         journal.sweep(folder)
     try:
         with bounded_database_cache(), worker_pool(options.workers, folder) as pool:
-            yield from _Run(roots, options, pool).results()
+            results = _Run(roots, options, pool).results()
+            if options.dry_run or not (options.album or options.album_from):
+                yield from results
+            else:
+                filler = AlbumFiller(options.owner, batch_size=options.batch_size)
+                yield from filler.filled(results)
     finally:
         # The workers are gone: whatever they wrote without a row goes now.
         if folder:
@@ -120,6 +130,7 @@ def store_folders():
 class _Item:
     found: object
     hashed: Hashed | None = None
+    album: str | None = None
 
     @property
     def sha256(self):
@@ -163,7 +174,10 @@ class _Run:
                 reason = f"The folder cannot be read: {found.error.strerror}."
                 yield _result(_Item(found), REJECTED, Rejected("unreadable", reason))
             else:
-                self._submit(hash_task, _Item(found), found.path)
+                album = album_title(
+                    found, album=self.options.album, album_from=self.options.album_from
+                )
+                self._submit(hash_task, _Item(found, album=album), found.path)
 
     def _submit(self, task, item, *args):
         self.in_flight[self.pool.submit(task, *args)] = (task, item)
@@ -317,4 +331,5 @@ def _result(item, outcome, rejected=None, image_id=None, note=None):
         image_id=str(image_id) if image_id else None,
         reason=reason,
         code=code,
+        album=None if outcome == REJECTED else item.album,
     )

@@ -17,6 +17,7 @@ class ImportResult:
     image_id: str | None = None
     reason: str | None = None
     code: str | None = None
+    album: str | None = None
 
     def as_json(self):
         """One line of the ``--report`` file."""
@@ -27,6 +28,7 @@ class ImportResult:
                 "image_id": self.image_id,
                 "reason": self.reason,
                 "code": self.code,
+                "album": self.album,
             },
             ensure_ascii=False,
         )

@@ -59,8 +59,8 @@ def album_for_import(*, owner, title) -> Album:
 
 
 def album_update(album, *, user, title=None, description=None, cover=None):
-    """Rename, describe or pick the cover (an image in the album; ``cover``
-    False clears it). ``None`` leaves a field as is."""
+    """Rename, describe or pick the cover (an image in the album, or its
+    id; ``cover`` False clears it). ``None`` leaves a field as is."""
     _must_own(album, user)
     fields = []
     if title is not None:
@@ -71,11 +71,13 @@ def album_update(album, *, user, title=None, description=None, cover=None):
         album.description = description.strip()
         fields.append("description")
     if cover is not None:
-        if cover is not False and not album.entries.filter(image=cover).exists():
-            raise ValidationError(
-                "The cover must be one of the album's images.",
-                code="cover_not_in_album",
-            )
+        if cover is not False:
+            cover = album.images.filter(pk=getattr(cover, "pk", cover)).first()
+            if cover is None:
+                raise ValidationError(
+                    "The cover must be one of the album's images.",
+                    code="cover_not_in_album",
+                )
         album.cover = cover or None
         fields.append("cover")
     album.save(update_fields=[*fields, "updated_at"])

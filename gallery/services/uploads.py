@@ -10,6 +10,7 @@ every one of them speaks the same words: ``created``, ``duplicate`` or
 """
 
 import re
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -17,7 +18,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from ..limits import file_too_large, too_many_files
-from ..models import Image, Visibility
+from ..models import Album, Image, Visibility
+from ..selectors import albums_to_add_to
+from .albums import album_add_images, can_add_to
 from .allowance import rate_limited_error, take_upload_allowance
 from .images import image_update
 from .ingest import hash_file, prepare_image
@@ -64,12 +67,18 @@ def upload_images(
     description: str = "",
     visibility: str = Visibility.PUBLIC,
     refused: Iterable[str] = (),
+    album: Album | None = None,
 ) -> list[UploadOutcome]:
     """Store ``files`` (uploaded files) for ``owner``, one outcome per file
     in order, then one per name in ``refused`` (files skipped while they
     streamed in, for being too large). ``title`` goes to a lone file only;
     with several, each is titled after its file name. Files past the hourly
-    allowance are rejected unread; too many files at once are all rejected."""
+    allowance are rejected unread; too many files at once are all rejected.
+    Given an ``album`` (see :func:`upload_album`), the images stored and the
+    duplicates go in it; one ``owner`` may not add to is refused before any
+    file is read."""
+    if album is not None and not can_add_to(album, owner):
+        raise unknown_album()
     too_large = [UploadOutcome.rejected(name, file_too_large()) for name in refused]
     if len(files) > settings.IMAGEREPO_MAX_FILES_PER_REQUEST:
         error = too_many_files(len(files))
@@ -81,9 +90,36 @@ def upload_images(
         "visibility": visibility,
     }
     outcomes = [upload_image(owner=owner, file=f, **fields) for f in files[:allowed]]
+    if album is not None:
+        stored = [o.image for o in outcomes if o.image is not None]
+        if stored:
+            album_add_images(album, user=owner, images=stored)
     over = rate_limited_error()
     outcomes += [UploadOutcome.rejected(f.name, over) for f in files[allowed:]]
     return outcomes + too_large
+
+
+def upload_album(*, owner, album_id) -> Album | None:
+    """The album an upload asks to go in: ``album_id`` as sent (a form
+    field's text; blank for none) naming an album ``owner`` may add to.
+    Raises ``ValidationError`` ``unknown_album`` for anything else, so an
+    upload into a wrong album stores nothing."""
+    if album_id is None or not str(album_id).strip():
+        return None
+    try:
+        pk = uuid.UUID(str(album_id).strip())
+    except ValueError:
+        raise unknown_album() from None
+    album = next((a for a in albums_to_add_to(viewer=owner) if a.pk == pk), None)
+    if album is None:
+        raise unknown_album()
+    return album
+
+
+def unknown_album():
+    return ValidationError(
+        "There is no such album that you may add images to.", code="unknown_album"
+    )
 
 
 def upload_image(
@@ -137,15 +173,18 @@ def duplicate_outcome(image, *, name: str, visibility: str | None) -> UploadOutc
 
 
 def check_hashes(
-    *, owner, digests, visibility: str | None = None
+    *, owner, digests, visibility: str | None = None, album: Album | None = None
 ) -> tuple[list[UploadOutcome], list[str]]:
     """Which of ``digests`` (SHA-256s in hex) ``owner`` already has: a
     duplicate outcome for each of those, named by its digest (an uploader
-    need not send them; asked ``visibility`` is applied as an upload would),
-    and the digests still to send. Raises ``ValidationError`` for a body
-    that is not such a list, or one over IMAGEREPO_MAX_HASHES_PER_CHECK."""
+    need not send them; asked ``visibility`` is applied, and the images go in
+    ``album``, as an upload would), and the digests still to send. Raises
+    ``ValidationError`` for a body that is not such a list, or one over
+    IMAGEREPO_MAX_HASHES_PER_CHECK."""
     if visibility is not None:
         check_visibility(visibility)
+    if album is not None and not can_add_to(album, owner):
+        raise unknown_album()
     wanted = clean_digests(digests)
     known = Image.objects.owned_by(owner).filter(sha256__in=wanted)
     found = {image.sha256: image for image in known}
@@ -154,6 +193,8 @@ def check_hashes(
         for sha in wanted
         if sha in found
     ]
+    if album is not None and found:
+        album_add_images(album, user=owner, images=list(found.values()))
     return existing, [sha for sha in wanted if sha not in found]
 
 

@@ -9,7 +9,15 @@ from django.utils import timezone
 
 from gallery.services import upload_image
 
-from .images import noisy_jpeg, upload
+from .images import (
+    SVG,
+    TEXT,
+    image_bytes,
+    noisy_jpeg,
+    png_with_size,
+    truncated_jpeg,
+    upload,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -103,3 +111,24 @@ def bulk_images():
         return Image.objects.bulk_create(rows)
 
     return make
+
+
+@pytest.fixture
+def photo_tree(tmp_path):
+    """good: 5 distinct images (one also copied under a second name, one a
+    HEIC), bad: text, a truncated JPEG, an SVG, a bomb, in nested folders."""
+    root = tmp_path / "photos"
+    (root / "2023" / "summer").mkdir(parents=True)
+    (root / "2024").mkdir()
+    (root / "2023" / "a.jpg").write_bytes(noisy_jpeg(seed=1))
+    (root / "2023" / "summer" / "b.jpg").write_bytes(noisy_jpeg(seed=2))
+    (root / "2024" / "b again.jpg").write_bytes(noisy_jpeg(seed=2))
+    (root / "2024" / "c.png").write_bytes(image_bytes("PNG", (30, 20)))
+    (root / "2024" / "d.gif").write_bytes(image_bytes("GIF", (30, 20)))
+    (root / "2024" / "phone.heic").write_bytes(image_bytes("HEIF", (60, 40)))
+    (root / "2024" / "notes.txt").write_bytes(TEXT)
+    (root / "2024" / "broken.jpg").write_bytes(truncated_jpeg())
+    (root / "2024" / "logo.svg").write_bytes(SVG)
+    (root / "2024" / "bomb.png").write_bytes(png_with_size(40_000, 40_000))
+    (root / "2024" / ".hidden.jpg").write_bytes(noisy_jpeg(seed=3))
+    return root

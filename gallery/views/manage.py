@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,6 +24,7 @@ from ..services import (
 )
 from ..services.albums import album_add_images, album_remove_images
 from ..services.allowance import RATE_LIMITED
+from ..services.uploads import upload_album
 
 
 class UploadView(LoginRequiredMixin, FormView):
@@ -50,11 +52,19 @@ class UploadView(LoginRequiredMixin, FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         files = data["images"]
+        try:
+            album = upload_album(
+                owner=self.request.user, album_id=self.request.POST.get("album")
+            )
+        except ValidationError as error:
+            messages.error(self.request, error.messages[0])
+            return self.form_invalid(form)
         outcomes = self._upload(
             files,
             title=data["title"],
             description=data["description"],
             visibility=data["visibility"],
+            album=album,
         )
         limited = sum(o.code == RATE_LIMITED for o in outcomes)
         none_let_in = limited == len(files)

@@ -22,6 +22,7 @@ from ..limits import invalid_json, too_many_files
 from ..models import Visibility
 from ..request_limits import refused_uploads
 from ..services import CREATED, DUPLICATE, check_hashes, upload_images
+from ..services.uploads import upload_album
 
 # Room for the multipart boundaries and the small fields around the file.
 MULTIPART_OVERHEAD = 64 * 1024
@@ -146,8 +147,9 @@ class JsonEndpoint(View):
 
 class UploadFileView(JsonEndpoint):
     """One image per POST (multipart field ``file``, optional ``title``,
-    ``description``, ``visibility``). Answers its :class:`UploadOutcome` as
-    JSON (:func:`outcome_json`): 201 created, 200 duplicate, 4xx rejected."""
+    ``description``, ``visibility``, ``album``: an album id). Answers its
+    :class:`UploadOutcome` as JSON (:func:`outcome_json`): 201 created, 200
+    duplicate, 4xx rejected."""
 
     def max_body_bytes(self):
         return settings.IMAGEREPO_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD
@@ -159,6 +161,10 @@ class UploadFileView(JsonEndpoint):
         refused = refused_uploads(request)[:1]
         if not refused and not form.is_valid():
             return form_rejection(form)
+        try:
+            album = upload_album(owner=request.user, album_id=request.POST.get("album"))
+        except ValidationError as error:
+            return rejection(error, status=400)
         data = form.cleaned_data
         [outcome] = upload_images(
             owner=request.user,
@@ -167,6 +173,7 @@ class UploadFileView(JsonEndpoint):
             description=data.get("description", ""),
             visibility=data.get("visibility") or Visibility.PUBLIC,
             refused=refused,
+            album=album,
         )
         status = OUTCOME_STATUS.get(outcome.outcome) or STATUS_FOR_CODE.get(
             outcome.code, 422
@@ -175,10 +182,11 @@ class UploadFileView(JsonEndpoint):
 
 
 class CheckHashesView(JsonEndpoint):
-    """POST ``{"sha256": [hex, ...], "visibility": "private"}``; answers
-    ``{"existing": [...], "missing": [hex, ...]}``: a duplicate outcome for
-    each digest the signed-in user already has (``visibility``, if given,
-    applies to them as an upload would) and the digests still to send."""
+    """POST ``{"sha256": [hex, ...], "visibility": "private", "album": id}``;
+    answers ``{"existing": [...], "missing": [hex, ...]}``: a duplicate
+    outcome for each digest the signed-in user already has (``visibility``
+    and ``album``, if given, apply to them as an upload would) and the
+    digests still to send."""
 
     def max_body_bytes(self):
         return settings.IMAGEREPO_MAX_HASHES_PER_CHECK * BYTES_PER_HASH + 1024
@@ -200,6 +208,7 @@ class CheckHashesView(JsonEndpoint):
                 owner=request.user,
                 digests=data.get("sha256"),
                 visibility=data.get("visibility"),
+                album=upload_album(owner=request.user, album_id=data.get("album")),
             )
         except ValidationError as error:
             return rejection(error, status=400)

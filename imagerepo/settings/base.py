@@ -388,6 +388,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ErrorCodeEnum": "api.errors.ERROR_CODES",
         "OutcomeCodeEnum": "api.serializers.OUTCOME_CODES",
+        "AlbumRoleEnum": "api.album_serializers.ROLES",
+        "ShareRoleEnum": "gallery.models.ShareRole",
     },
 }
 

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
 from gallery.importing import (
+    ALBUM_FROM,
     REJECTED,
     TITLE_FROM,
     Manifest,
@@ -20,6 +21,13 @@ from gallery.models import Visibility
 
 USAGE_ERROR = 2
 INTERRUPTED = 130
+
+
+def album_name(value):
+    name = " ".join(value.split())
+    if not name:
+        raise argparse.ArgumentTypeError("an album needs a name")
+    return name
 
 
 def positive_int(value):
@@ -77,6 +85,21 @@ class Command(ExitStatusCommand):
             help="CSV with columns path,title,description,visibility giving "
             "per-file metadata; paths relative to the imported folder.",
         )
+        albums = parser.add_mutually_exclusive_group()
+        albums.add_argument(
+            "--album",
+            type=album_name,
+            metavar="NAME",
+            help="Put every image (imported, or already there) in the owner's "
+            "album NAME, made if missing.",
+        )
+        albums.add_argument(
+            "--album-from",
+            choices=ALBUM_FROM,
+            help="folder: put each image in the album named after its folder's "
+            "path below the imported folder (2023/summer), made if missing; "
+            "files directly in the imported folder go in no album.",
+        )
         parser.add_argument(
             "--dry-run",
             action="store_true",
@@ -99,7 +122,8 @@ class Command(ExitStatusCommand):
             "--report",
             type=Path,
             metavar="FILE",
-            help="Write one JSON line per file: path, outcome, image_id, reason.",
+            help="Write one JSON line per file: path, outcome, image_id, reason, "
+            "code, album.",
         )
 
     def handle(self, *args, **options):
@@ -133,6 +157,8 @@ class Command(ExitStatusCommand):
             dry_run=options["dry_run"],
             workers=options["workers"],
             batch_size=options["batch_size"],
+            album=options["album"] or "",
+            album_from=options["album_from"] or "",
         )
         try:
             with closing(results):

@@ -1,0 +1,168 @@
+"""What the album endpoints read and write. As for images, input is checked
+here for shape only; gallery.services.albums decides what may change."""
+
+from django.conf import settings
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from gallery.models import Album, AlbumShare, ShareRole
+
+ROLES = ("owner", *ShareRole.values)
+
+
+class StrictInput:
+    """A JSON value of the wrong type (``"title": 0``, ``"images": [7]``) is
+    refused, not converted: what the schema says is what is accepted."""
+
+    json_types = (str,)
+
+    def to_internal_value(self, data):
+        if type(data) not in self.json_types:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class Text(StrictInput, serializers.CharField):
+    default_error_messages = {"invalid": "Not a string."}
+
+
+class Id(StrictInput, serializers.UUIDField):
+    pass
+
+
+class Flag(StrictInput, serializers.BooleanField):
+    json_types = (bool,)
+
+
+class CoverSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    thumbnail_url = serializers.URLField()
+
+
+class AlbumSerializer(serializers.ModelSerializer):
+    """An album as ``gallery.selectors.album_summary`` gives it."""
+
+    url = serializers.SerializerMethodField(help_text="This album in the API.")
+    images_url = serializers.SerializerMethodField(help_text="Its images, a page.")
+    owner = serializers.CharField(source="owner.get_username", read_only=True)
+    is_owner = serializers.SerializerMethodField()
+    role = serializers.ChoiceField(
+        choices=ROLES,
+        help_text="`owner` for your own albums; for one shared with you, "
+        "`viewer` or `contributor` (may add their own images).",
+    )
+    cover = serializers.SerializerMethodField(
+        help_text="The chosen cover, else the newest image you may see in it; "
+        "null when there is none."
+    )
+    image_count = serializers.IntegerField(help_text="Images in it you may see.")
+
+    class Meta:
+        model = Album
+        fields = [
+            "id",
+            "url",
+            "images_url",
+            "title",
+            "description",
+            "owner",
+            "is_owner",
+            "role",
+            "cover",
+            "image_count",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def _absolute(self, name, **kwargs):
+        return self.context["request"].build_absolute_uri(reverse(name, kwargs=kwargs))
+
+    def get_url(self, album) -> str:
+        return self._absolute("api:album-detail", pk=album.pk)
+
+    def get_images_url(self, album) -> str:
+        return self._absolute("api:album-images", pk=album.pk)
+
+    def get_is_owner(self, album) -> bool:
+        return album.role == "owner"
+
+    @extend_schema_field(CoverSerializer(allow_null=True))
+    def get_cover(self, album):
+        if album.cover is None:
+            return None
+        url = self._absolute("api:image-thumbnail", pk=album.cover.pk)
+        return {"id": str(album.cover.pk), "thumbnail_url": url}
+
+
+class AlbumListSerializer(serializers.Serializer):
+    results = AlbumSerializer(
+        many=True, help_text="Your albums, then those shared with you; by title."
+    )
+
+
+class AlbumCreateSerializer(serializers.Serializer):
+    # Blank titles reach the service, which refuses them in its own words.
+    title = Text(allow_blank=True, max_length=200)
+    description = Text(required=False, allow_blank=True)
+
+
+class AlbumUpdateSerializer(serializers.Serializer):
+    title = Text(required=False, allow_blank=True, max_length=200)
+    description = Text(required=False, allow_blank=True)
+    cover = Id(
+        required=False,
+        allow_null=True,
+        help_text="An image in the album; null goes back to the newest one.",
+    )
+
+
+class AlbumImagesSerializer(serializers.Serializer):
+    images = serializers.ListField(
+        child=Id(),
+        allow_empty=False,
+        max_length=settings.IMAGEREPO_API_MAX_PAGE_SIZE,
+        help_text="Image ids (at most IMAGEREPO_API_MAX_PAGE_SIZE at a time).",
+    )
+
+
+class AlbumImagesAddedSerializer(serializers.Serializer):
+    added = serializers.IntegerField(help_text="Images new to the album.")
+
+
+class AlbumImagesRemovedSerializer(serializers.Serializer):
+    removed = serializers.IntegerField(
+        help_text="Images taken out (ids not in the album change nothing)."
+    )
+
+
+class AlbumPageQuerySerializer(serializers.Serializer):
+    cursor = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="`next_cursor` from the previous page.",
+    )
+    page_size = serializers.IntegerField(required=False, min_value=1)
+
+    def validate_page_size(self, size):
+        return min(size, settings.IMAGEREPO_API_MAX_PAGE_SIZE)
+
+
+class ShareSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.get_username", read_only=True)
+
+    class Meta:
+        model = AlbumShare
+        fields = ["username", "role", "allow_download", "created_at"]
+        read_only_fields = fields
+
+
+class ShareListSerializer(serializers.Serializer):
+    results = ShareSerializer(many=True, help_text="Oldest share first.")
+
+
+class ShareCreateSerializer(serializers.Serializer):
+    username = Text(max_length=150, help_text="The account to share with.")
+    role = serializers.ChoiceField(choices=ShareRole.choices, default=ShareRole.VIEWER)
+    allow_download = Flag(default=False, help_text="May download the originals.")

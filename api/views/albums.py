@@ -1,0 +1,315 @@
+"""``/api/v1/albums/``: albums and sharing them, through the same selectors
+and services as the pages.
+
+Albums belong to accounts, so every address here needs a token. An album you
+may not open (neither yours nor shared with you) is not found (404), at every
+address below it too; one shared with you answers 403 to what only its owner
+may do. A contributor may also add their own images, and take them out.
+"""
+
+import uuid
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from gallery.models import Album
+from gallery.pagination import InvalidCursor
+from gallery.selectors import (
+    album_for,
+    album_page,
+    album_shares,
+    album_summary,
+    albums_for,
+    owned_images,
+)
+from gallery.services.albums import (
+    album_add_images,
+    album_create,
+    album_delete,
+    album_remove_images,
+    album_share,
+    album_unshare,
+    album_update,
+    can_add_to,
+)
+
+from .. import album_serializers as a
+from .. import serializers as s
+from ..parsers import JSONParser
+from ..schema import PagedListSchema
+from .images import ImageViewSet
+from .schema import errors
+
+MEANINGS = {
+    403: "The album is shared with you, but only its owner may do this.",
+    404: "No such album, or one you may not open.",
+}
+# The input a service's error is about, for the error's `field`.
+FIELD_FOR_CODE = {
+    "album_title_required": "title",
+    "album_exists": "title",
+    "cover_not_in_album": "cover",
+    "unknown_user": "username",
+    "own_album": "username",
+    "invalid_choice": "role",
+}
+
+
+def answers(*codes):
+    return errors(*codes, meanings=MEANINGS)
+
+
+@contextmanager
+def service_errors():
+    """A service's ``ValidationError`` as a 400 naming the input at fault."""
+    try:
+        yield
+    except ValidationError as error:
+        code = error.code or "invalid"
+        field = FIELD_FOR_CODE.get(code, "non_field_errors")
+        raise exceptions.ValidationError({field: error.messages}, code=code) from None
+
+
+def valid(serializer_class, data):
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+@extend_schema_view(
+    list=extend_schema(
+        responses={200: a.AlbumListSerializer, **answers(401, 429)},
+        summary="Your albums and the albums shared with you",
+        operation_id="v1_albums_list",
+    ),
+    create=extend_schema(
+        request=a.AlbumCreateSerializer,
+        responses={201: a.AlbumSerializer, **answers(400, 401, 413, 415, 429)},
+        summary="Make an album",
+    ),
+    retrieve=extend_schema(
+        responses={200: a.AlbumSerializer, **answers(401, 404, 429)},
+        summary="One album",
+    ),
+    partial_update=extend_schema(
+        request=a.AlbumUpdateSerializer,
+        responses={
+            200: a.AlbumSerializer,
+            **answers(400, 401, 403, 404, 413, 415, 429),
+        },
+        summary="Rename your album, describe it or pick its cover",
+    ),
+    destroy=extend_schema(
+        responses={204: None, **answers(401, 403, 404, 429)},
+        summary="Delete your album (its images stay)",
+    ),
+)
+class AlbumViewSet(viewsets.GenericViewSet):
+    queryset = Album.objects.none()  # for the schema's id type only
+    serializer_class = a.AlbumSerializer
+    schema = PagedListSchema()
+    permission_classes = [permissions.IsAuthenticated]
+    parser_classes = [JSONParser]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    lookup_value_regex = "[0-9a-fA-F-]{32,36}"
+
+    def get_album(self):
+        try:
+            pk = uuid.UUID(self.kwargs["pk"])
+        except ValueError:
+            raise exceptions.NotFound() from None
+        album = album_for(viewer=self.request.user, pk=pk)
+        if album is None:
+            raise exceptions.NotFound()
+        return album
+
+    def render(self, album, status=status.HTTP_200_OK):
+        album_summary(viewer=self.request.user, album=album)
+        context = self.get_serializer_context()
+        return Response(a.AlbumSerializer(album, context=context).data, status=status)
+
+    def list(self, request):
+        own, shared = albums_for(viewer=request.user)
+        context = self.get_serializer_context()
+        albums = a.AlbumSerializer(own + shared, many=True, context=context)
+        return Response({"results": albums.data})
+
+    def create(self, request):
+        data = valid(a.AlbumCreateSerializer, request.data)
+        with service_errors():
+            album = album_create(
+                owner=request.user,
+                title=data["title"],
+                description=data.get("description", ""),
+            )
+        return self.render(album, status=status.HTTP_201_CREATED)
+
+    def retrieve(self, request, pk=None):
+        return self.render(self.get_album())
+
+    def partial_update(self, request, pk=None):
+        album = self.get_album()
+        data = valid(a.AlbumUpdateSerializer, request.data)
+        cover = data.get("cover")
+        if "cover" in data and cover is None:
+            cover = False  # asked to clear it
+        with service_errors():
+            album_update(
+                album,
+                user=request.user,
+                title=data.get("title"),
+                description=data.get("description"),
+                cover=cover,
+            )
+        return self.render(album)
+
+    def destroy(self, request, pk=None):
+        album_delete(self.get_album(), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    # ------------------------------------------------------------ images
+
+    @extend_schema(
+        methods=["GET"],
+        parameters=[a.AlbumPageQuerySerializer],
+        responses={200: s.ImagePageSerializer, **answers(400, 401, 404, 429)},
+        summary="The album's images you may see, newest taken first",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=a.AlbumImagesSerializer,
+        responses={
+            200: a.AlbumImagesAddedSerializer,
+            **answers(400, 401, 403, 413, 415, 429),
+            404: OpenApiResponse(
+                s.ErrorSerializer,
+                description="No such album, or one you may not open; or an id "
+                "that is not one of your images (then nothing is added).",
+            ),
+        },
+        summary="Add your own images to an album you own or contribute to",
+    )
+    @action(detail=True, methods=["get", "post"])
+    def images(self, request, pk=None):
+        album = self.get_album()
+        if request.method == "POST":
+            return self._add_images(request, album)
+        query = valid(a.AlbumPageQuerySerializer, request.query_params)
+        try:
+            page = album_page(
+                viewer=request.user,
+                album=album,
+                cursor=query.get("cursor", ""),
+                size=query.get("page_size", settings.IMAGEREPO_API_PAGE_SIZE),
+            )
+        except InvalidCursor:
+            raise exceptions.ValidationError(
+                {"cursor": "This cursor is not valid; start again without one."},
+                code="invalid_cursor",
+            ) from None
+        prefetch_related_objects(page.items, "owner")
+        context = self.get_serializer_context()
+        images = s.ImageSerializer(page.items, many=True, context=context)
+        return Response(
+            {
+                "results": images.data,
+                "next_cursor": page.next_cursor,
+                "next": ImageViewSet._next_url(request, page.next_cursor),
+            }
+        )
+
+    def _add_images(self, request, album):
+        ids = valid(a.AlbumImagesSerializer, request.data)["images"]
+        if not can_add_to(album, request.user):
+            raise exceptions.PermissionDenied(
+                "Only the album's owner and its contributors may add images."
+            )
+        mine = owned_images(request.user).filter(pk__in=ids)
+        missing = set(ids) - set(mine.values_list("pk", flat=True))
+        if missing:
+            raise exceptions.NotFound(f"You have no image {min(missing)}.")
+        added = album_add_images(album, user=request.user, images=ids)
+        return Response({"added": added})
+
+    @extend_schema(
+        request=a.AlbumImagesSerializer,
+        responses={
+            200: a.AlbumImagesRemovedSerializer,
+            **answers(400, 401, 403, 404, 413, 415, 429),
+        },
+        summary="Take images out of an album (they stay in the library); a "
+        "contributor takes out their own",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="images/remove",
+        url_name="images-remove",
+    )
+    def remove_images(self, request, pk=None):
+        album = self.get_album()
+        ids = valid(a.AlbumImagesSerializer, request.data)["images"]
+        removed = album_remove_images(album, user=request.user, images=ids)
+        return Response({"removed": removed})
+
+    # ------------------------------------------------------------ shares
+
+    @extend_schema(
+        methods=["GET"],
+        responses={200: a.ShareListSerializer, **answers(401, 403, 404, 429)},
+        summary="Whom your album is shared with",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=a.ShareCreateSerializer,
+        responses={
+            200: a.ShareSerializer,
+            **answers(400, 401, 403, 404, 413, 415, 429),
+        },
+        summary="Share your album with an account, or change how",
+    )
+    @action(detail=True, methods=["get", "post"])
+    def shares(self, request, pk=None):
+        album = self.get_album()
+        if request.method == "POST":
+            data = valid(a.ShareCreateSerializer, request.data)
+            with service_errors():
+                share = album_share(album, user=request.user, **data)
+            return Response(a.ShareSerializer(share).data)
+        shares = album_shares(viewer=request.user, album=album)
+        return Response({"results": a.ShareSerializer(shares, many=True).data})
+
+    @extend_schema(
+        responses={
+            204: None,
+            **answers(401, 403, 429),
+            404: OpenApiResponse(
+                s.ErrorSerializer,
+                description="No such album, one you may not open, or it is not "
+                "shared with that account.",
+            ),
+        },
+        summary="Stop sharing your album with an account",
+    )
+    @action(
+        detail=True,
+        methods=["delete"],
+        url_path=r"shares/(?P<username>[^/]+)",
+        url_name="share",
+    )
+    def unshare(self, request, pk=None, username=None):
+        album = self.get_album()
+        name = f"user__{get_user_model().USERNAME_FIELD}"
+        shares = album_shares(viewer=request.user, album=album)
+        share = shares.filter(**{name: username}).first()
+        if share is None:
+            raise exceptions.NotFound("The album is not shared with that account.")
+        album_unshare(album, user=request.user, person=share.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,143 @@
+"""Uploading into an album: the service, the upload page's JSON endpoints and
+its plain form. New images and duplicates land in it; an album the uploader
+may not add to is ``unknown_album`` and no file is stored."""
+
+import hashlib
+import json
+import uuid
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from gallery.models import Image
+from gallery.services import upload_images
+from gallery.services.albums import album_create, album_share
+
+from .conftest import stored_files
+from .images import TEXT, noisy_jpeg, upload
+
+pytestmark = pytest.mark.django_db
+
+UPLOAD = reverse("gallery:upload-file")
+CHECK = reverse("gallery:upload-check")
+PAGE = reverse("gallery:upload")
+
+
+@pytest.fixture
+def album(user):
+    return album_create(owner=user, title="Holiday")
+
+
+def titles(album):
+    return sorted(album.images.values_list("title", flat=True))
+
+
+def test_service_puts_new_and_duplicate_images_in_the_album(user, make_image, album):
+    had = make_image(user, title="had", data=noisy_jpeg(seed=1))
+    outcomes = upload_images(
+        owner=user,
+        files=[
+            upload("new.jpg", noisy_jpeg(seed=2)),
+            upload("again.jpg", noisy_jpeg(seed=1)),
+            upload("notes.jpg", TEXT),
+        ],
+        album=album,
+    )
+    assert [o.outcome for o in outcomes] == ["created", "duplicate", "rejected"]
+    assert titles(album) == sorted(["new", had.title])
+
+
+def test_service_refuses_an_album_it_may_not_add_to(user, other_user):
+    theirs = album_create(owner=other_user, title="Theirs")
+    album_share(theirs, user=other_user, username=user.username, role="viewer")
+    with pytest.raises(ValidationError) as error:
+        upload_images(
+            owner=user, files=[upload("x.jpg", noisy_jpeg(seed=3))], album=theirs
+        )
+    assert error.value.code == "unknown_album"
+    assert stored_files() == []
+
+
+def test_a_contributor_uploads_into_a_shared_album(client_for, user, other_user):
+    theirs = album_create(owner=other_user, title="Theirs")
+    album_share(theirs, user=other_user, username=user.username, role="contributor")
+    response = client_for(user).post(
+        UPLOAD, {"file": upload("mine.jpg", noisy_jpeg(seed=4)), "album": theirs.pk}
+    )
+    assert response.status_code == 201
+    assert titles(theirs) == ["mine"]
+    assert Image.objects.get().owner == user
+
+
+def test_json_endpoint_uploads_into_the_album(client_for, user, album):
+    client = client_for(user)
+    data = noisy_jpeg(seed=5)
+    for _ in range(2):  # the second time a duplicate: still in, once
+        client.post(UPLOAD, {"file": upload("beach.jpg", data), "album": album.pk})
+    assert titles(album) == ["beach"]
+    blank = client.post(
+        UPLOAD, {"file": upload("x.jpg", noisy_jpeg(seed=6)), "album": ""}
+    )
+    assert blank.status_code == 201 and titles(album) == ["beach"]
+
+
+@pytest.mark.parametrize("album_id", ["nonsense", str(uuid.uuid4()), "OTHERS"])
+def test_json_endpoint_refuses_an_unknown_album_and_stores_nothing(
+    client_for, user, other_user, album_id
+):
+    if album_id == "OTHERS":
+        album_id = str(album_create(owner=other_user, title="Bob's").pk)
+    response = client_for(user).post(
+        UPLOAD, {"file": upload("x.jpg", noisy_jpeg(seed=7)), "album": album_id}
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "unknown_album"
+    assert not Image.objects.exists() and stored_files() == []
+
+
+def test_hash_check_puts_what_the_uploader_has_in_the_album(
+    client_for, user, make_image, album
+):
+    data = noisy_jpeg(seed=8)
+    had = make_image(user, data=data)
+    digests = [hashlib.sha256(data).hexdigest(), "0" * 64]
+    client = client_for(user)
+    body = json.dumps({"sha256": digests, "album": str(album.pk)})
+    response = client.post(CHECK, body, content_type="application/json")
+    assert response.json()["missing"] == ["0" * 64]
+    assert list(album.images.all()) == [had]
+    body = json.dumps({"sha256": digests, "album": str(uuid.uuid4())})
+    response = client.post(CHECK, body, content_type="application/json")
+    assert (response.status_code, response.json()["code"]) == (400, "unknown_album")
+
+
+def test_plain_form_uploads_into_the_album(client_for, user, album):
+    response = client_for(user).post(
+        PAGE,
+        {
+            "images": [upload("a.jpg", noisy_jpeg(seed=9))],
+            "title": "",
+            "description": "",
+            "visibility": "public",
+            "album": str(album.pk),
+        },
+    )
+    assert response.status_code == 200
+    assert titles(album) == ["a"]
+
+
+def test_plain_form_says_an_album_is_unknown_and_stores_nothing(client_for, user):
+    response = client_for(user).post(
+        PAGE,
+        {
+            "images": [upload("a.jpg", noisy_jpeg(seed=10))],
+            "title": "",
+            "description": "",
+            "visibility": "public",
+            "album": str(uuid.uuid4()),
+        },
+    )
+    assert response.status_code == 200
+    assert "There is no such album" in response.content.decode()
+    assert not Image.objects.exists() and stored_files() == []
