@@ -7,7 +7,7 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from django.utils.timezone import localtime
@@ -151,10 +151,17 @@ def _audiences(user):
 def album_image_ids(user, *, downloads=False):
     """Ids of images (a subquery) in albums ``user`` owns or that are shared
     with them: a contributor's private image in an album is seen by the
-    album's owner and its viewers. With ``downloads``, only those in albums
-    shared with ``user`` that allow downloading originals."""
+    album's owner and its viewers. With ``downloads``, only the album owner's
+    own images in albums shared with ``user`` that allow downloading
+    originals."""
     if downloads:
-        albums = Q(album__shares__user=user, album__shares__allow_download=True)
+        # The album's owner allows downloads of their own originals only: a
+        # contributor never agreed to hand theirs (and their GPS) out.
+        albums = Q(
+            album__shares__user=user,
+            album__shares__allow_download=True,
+            image__owner=F("album__owner"),
+        )
     else:
         albums = Q(album__shares__user=user) | Q(album__owner=user)
     return AlbumImage.objects.filter(albums).values("image_id")

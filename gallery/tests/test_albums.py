@@ -263,3 +263,23 @@ def test_the_album_page_pages_in_date_taken_order(
     page = client_for(owner).get(album.get_absolute_url()).content.decode()
     assert page.index("Year 2003") < page.index("Year 2002")
     assert "Year 2001" not in page and 'rel="next"' in page
+
+
+def test_a_share_allowing_downloads_hands_out_the_owners_originals_only(
+    client_for, family, weekend, make_image
+):
+    dave = family["contributor"]
+    canoe = make_image(dave, title="Canoe", visibility="private")
+    album_add_images(weekend["album"], user=dave, images=[canoe])
+    album_share(
+        weekend["album"], user=family["owner"], username="carol", allow_download=True
+    )
+    carol = family["viewer"]
+    assert (
+        see(
+            client_for, carol, reverse("gallery:original", args=[weekend["private"].pk])
+        )
+        == 200
+    )
+    assert see(client_for, carol, reverse("gallery:display", args=[canoe.pk])) == 200
+    assert see(client_for, carol, reverse("gallery:original", args=[canoe.pk])) == 404
