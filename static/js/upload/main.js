@@ -14,6 +14,7 @@ function batchFields(form) {
     title: form.elements.title.value.trim(),
     description: form.elements.description.value.trim(),
     visibility: checked ? checked.value : "public",
+    album: form.elements.album ? form.elements.album.value : "",
   };
 }
 
@@ -50,6 +51,7 @@ class Uploader {
             title: own.title?.trim() || batch.title,
             description: own.description?.trim() || batch.description,
             visibility: own.visibility || batch.visibility,
+            album: batch.album,
           };
         },
       },

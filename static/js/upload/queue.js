@@ -176,7 +176,12 @@ export class UploadQueue {
         method: "POST",
         credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRFToken": this.options.csrfToken },
-        body: JSON.stringify({ sha256: items.map((item) => item.sha256), visibility }),
+        // A file already there still joins the album the batch goes to.
+        body: JSON.stringify({
+          sha256: items.map((item) => item.sha256),
+          visibility,
+          album: this.options.fieldsFor(items[0]).album || "",
+        }),
       });
       if (response.ok) return (await response.json()).existing || [];
     } catch {
