@@ -40,8 +40,9 @@ class UploadForm(forms.Form):
         help_text="Used when you send one file; otherwise each image is titled "
         "after its file name.",
     )
+    # Two rows, so that a phone shows the file pickers on its first screen.
     description = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False
+        widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     visibility = forms.ChoiceField(
         choices=Visibility.choices,
