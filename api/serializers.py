@@ -9,7 +9,7 @@ from rest_framework import serializers
 from gallery.limits import UPLOAD_REJECTIONS
 from gallery.models import Image, Visibility
 from gallery.pagination import ORDERS
-from gallery.selectors import image_location
+from gallery.selectors import downloadable_ids, image_location
 from gallery.services import OUTCOMES
 from gallery.services.uploads import DUPLICATE_MESSAGES
 
@@ -38,7 +38,8 @@ class ImageSerializer(serializers.ModelSerializer):
     thumbnail_url = serializers.SerializerMethodField()
     display_url = serializers.SerializerMethodField()
     original_url = serializers.SerializerMethodField(
-        help_text="The uploaded file, byte for byte; for its owner only (else null)."
+        help_text="The uploaded file, byte for byte; for its owner, and for "
+        "the people of an album shared with downloads allowed (else null)."
     )
     original_filename = serializers.SerializerMethodField(
         help_text="The uploaded file's name; for its owner only (else null)."
@@ -125,7 +126,19 @@ class ImageSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_original_url(self, image):
-        return self._file_url(image, "original") if self._is_owner(image) else None
+        allowed = self._is_owner(image) or image.pk in self._downloadable()
+        return self._file_url(image, "original") if allowed else None
+
+    def _downloadable(self):
+        """Ids of the images being shown whose originals the viewer may
+        download: worked out once for a whole list (a list's items share
+        this serializer)."""
+        if not hasattr(self, "_downloadable_ids"):
+            shown = getattr(self.parent, "instance", None) or [self.instance]
+            self._downloadable_ids = downloadable_ids(
+                viewer=self.context["request"].user, images=list(shown)
+            )
+        return self._downloadable_ids
 
     # What the owner sent stays theirs: the name may say more than the title,
     # and the hash would let anyone confirm they uploaded one exact file.

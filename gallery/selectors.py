@@ -177,6 +177,19 @@ def image_location(*, viewer, image) -> tuple[float, float] | None:
     return image.latitude, image.longitude
 
 
+def downloadable_ids(*, viewer, images) -> set:
+    """The ids among ``images`` whose originals ``viewer`` may download (one
+    query for a whole page, none when they are all the viewer's own)."""
+    own = {
+        image.pk for image in images if image.owner_id == getattr(viewer, "pk", None)
+    }
+    others = [image.pk for image in images if image.pk not in own]
+    if not others:
+        return own
+    allowed = Image.objects.downloadable_by(viewer).filter(pk__in=others)
+    return own | set(allowed.values_list("pk", flat=True))
+
+
 def image_for_file(*, viewer, pk, kind: str) -> Image | None:
     """The image whose ``kind`` file (one of :data:`FILE_KINDS`) ``viewer``
     may download, or None: an original goes to its owner and to those an

@@ -573,3 +573,23 @@ def test_hash_check_puts_what_you_have_in_the_album(api_for, user, make_image, a
     body["album"] = str(uuid.uuid4())
     response = api_for(user).post("/api/v1/images/check-hashes/", body, format="json")
     error(response, 400, "unknown_album", "album")
+
+
+def test_a_share_allowing_downloads_lists_the_originals_in_the_api(
+    api_for, user, other_user, make_image
+):
+    photo = make_image(user, title="to download", visibility="private")
+    album = album_create(owner=user, title="Downloads")
+    album_add_images(album, user=user, images=[photo])
+    album_share(album, user=user, username=other_user.username, allow_download=True)
+    bob = api_for(other_user)
+    one = bob.get(f"/api/v1/images/{photo.pk}/").json()
+    listed = [
+        i
+        for i in bob.get("/api/v1/images/").json()["results"]
+        if i["id"] == str(photo.pk)
+    ]
+    for image in (one, listed[0]):
+        assert image["original_url"].endswith(f"/api/v1/images/{photo.pk}/original/")
+    assert bob.get(one["original_url"]).status_code == 200
+    assert one["original_filename"] is None and one["sha256"] is None
