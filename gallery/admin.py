@@ -8,13 +8,14 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.timezone import localtime
 
 from .delivery import image_file_response
 from .forms import accept_attribute
-from .models import Album, AlbumShare, Image, Visibility
+from .models import Album, AlbumShare, Image, ShareLink, Visibility
 from .services import (
     CREATED,
     image_delete,
@@ -24,6 +25,7 @@ from .services import (
     upload_image,
 )
 from .services.albums import album_delete, album_unshare
+from .services.links import share_link_revoke
 
 
 class ImageAddForm(forms.Form):
@@ -304,3 +306,60 @@ class AlbumShareAdmin(admin.ModelAdmin):
         for share in shares:
             album_unshare(share.album, user=share.album.owner, person=share.user)
         self.message_user(request, f"{len(shares)} share(s) stopped.")
+
+
+@admin.register(ShareLink)
+class ShareLinkAdmin(admin.ModelAdmin):
+    """Links, read-only: their tokens are not kept, so the admin can list and
+    revoke them but never show an address."""
+
+    list_display = ["target", "owner", "state", "has_password", "allow_download"]
+    list_display += ["view_count", "created_at"]
+    list_filter = ["allow_download", ("owner", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["owner", "album", "image"]
+    search_fields = ["album__title", "image__title", "owner__username"]
+    fields = [
+        "owner",
+        "album",
+        "image",
+        "expires_at",
+        "revoked_at",
+        "allow_download",
+        "view_count",
+        "created_at",
+    ]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        # A revoked link stays listed, with its views: revoke, don't delete.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.display(description="Album or image")
+    def target(self, obj):
+        return obj.album or obj.image
+
+    @admin.display(description="State")
+    def state(self, obj):
+        if obj.revoked_at:
+            return "revoked"
+        return "open" if obj.is_open(timezone.now()) else "expired"
+
+    @admin.display(description="Password", boolean=True)
+    def has_password(self, obj):
+        return obj.has_password
+
+    @admin.action(description="Revoke", permissions=["delete"])
+    def revoke(self, request, queryset):
+        links = list(queryset.select_related("owner"))
+        for link in links:
+            share_link_revoke(link, user=link.owner)
+        self.message_user(request, f"{len(links)} link(s) revoked.")
