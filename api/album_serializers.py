@@ -3,10 +3,11 @@ here for shape only; gallery.services.albums decides what may change."""
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from gallery.models import Album, AlbumShare, ShareRole
+from gallery.models import Album, AlbumShare, ShareLink, ShareRole
 
 ROLES = ("owner", *ShareRole.values)
 
@@ -166,3 +167,73 @@ class ShareCreateSerializer(serializers.Serializer):
     username = Text(max_length=150, help_text="The account to share with.")
     role = serializers.ChoiceField(choices=ShareRole.choices, default=ShareRole.VIEWER)
     allow_download = Flag(default=False, help_text="May download the originals.")
+
+
+class LinkSerializer(serializers.ModelSerializer):
+    """A share link as its owner sees it; its address is not kept, so it is
+    only in the answer that made it (``url``)."""
+
+    album = serializers.UUIDField(source="album_id", allow_null=True)
+    image = serializers.UUIDField(source="image_id", allow_null=True)
+    has_password = serializers.BooleanField()
+    state = serializers.SerializerMethodField(help_text="open, expired or revoked.")
+
+    class Meta:
+        model = ShareLink
+        fields = [
+            "id",
+            "album",
+            "image",
+            "state",
+            "expires_at",
+            "revoked_at",
+            "has_password",
+            "allow_download",
+            "view_count",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_state(self, link) -> str:
+        if link.revoked_at:
+            return "revoked"
+        return "open" if link.is_open(timezone.now()) else "expired"
+
+
+class LinkMadeSerializer(LinkSerializer):
+    url = serializers.SerializerMethodField(
+        help_text="The link's address: shown this once, never stored."
+    )
+
+    class Meta(LinkSerializer.Meta):
+        fields = [*LinkSerializer.Meta.fields, "url"]
+        read_only_fields = fields
+
+    def get_url(self, link) -> str:
+        return self.context["url"]
+
+
+class LinkListSerializer(serializers.Serializer):
+    results = LinkSerializer(many=True, help_text="Newest first.")
+
+
+class LinkCreateSerializer(serializers.Serializer):
+    album = Id(required=False, help_text="The album to open (or `image`).")
+    image = Id(required=False, help_text="The image to open (or `album`).")
+    expires_in_days = serializers.IntegerField(
+        required=False, min_value=1, max_value=3650, help_text="Blank: never."
+    )
+    password = Text(
+        required=False,
+        allow_blank=True,
+        max_length=128,
+        help_text="Asked once per browser by the link's page; stored hashed.",
+    )
+    allow_download = Flag(default=False, help_text="Originals may be downloaded.")
+
+    def validate(self, data):
+        if bool(data.get("album")) == bool(data.get("image")):
+            raise serializers.ValidationError(
+                "Give an album or an image, not both.", code="invalid"
+            )
+        return data

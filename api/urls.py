@@ -9,12 +9,14 @@ from .views.albums import AlbumViewSet
 from .views.docs import ApiDocsView
 from .views.files import ImageFileView
 from .views.images import ImageViewSet
+from .views.links import LinkViewSet
 
 app_name = "api"
 
 router = SimpleRouter(trailing_slash=True)
 router.register("v1/images", ImageViewSet, basename="image")
 router.register("v1/albums", AlbumViewSet, basename="album")
+router.register("v1/links", LinkViewSet, basename="link")
 
 urlpatterns = [
     *router.urls,

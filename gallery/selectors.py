@@ -305,6 +305,10 @@ def share_link_file(*, link: ShareLink, pk, kind: str) -> Image | None:
 
 
 def share_links_of(*, viewer, album=None, image=None) -> list[ShareLink]:
-    """``viewer``'s links to ``album`` or ``image``, newest first."""
-    target = {"album": album} if album is not None else {"image": image}
+    """``viewer``'s links (to ``album`` or ``image`` if given), newest first."""
+    if not getattr(viewer, "is_authenticated", False):
+        return []
+    target = {"album": album} if album is not None else {}
+    if image is not None:
+        target = {"image": image}
     return list(ShareLink.objects.filter(owner=viewer, **target))

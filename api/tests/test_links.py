@@ -1,0 +1,78 @@
+"""/api/v1/links/: share links made, listed and revoked over the API."""
+
+import pytest
+from django.test import Client
+
+from gallery.models import ShareLink
+from gallery.services.albums import album_add_images, album_create
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/links/"
+
+
+@pytest.fixture
+def album(user, make_image):
+    album = album_create(owner=user, title="Beach")
+    album_add_images(album, user=user, images=[make_image(user, title="Waves")])
+    return album
+
+
+def test_a_link_is_made_listed_opened_and_revoked(api_for, user, album):
+    api = api_for(user)
+    made = api.post(
+        URL,
+        {
+            "album": str(album.pk),
+            "expires_in_days": 7,
+            "password": "",
+            "allow_download": False,
+        },
+        format="json",
+    )
+    assert made.status_code == 201, made.content
+    body = made.json()
+    assert body["state"] == "open" and body["album"] == str(album.pk)
+    assert body["url"].startswith("http://testserver/s/")
+    visitor = Client()
+    assert visitor.get(body["url"]).status_code == 200
+
+    listed = api.get(URL).json()["results"]
+    assert [link["id"] for link in listed] == [body["id"]]
+    assert "url" not in listed[0]  # the address is not kept
+
+    revoked = api.post(f"{URL}{body['id']}/revoke/")
+    assert revoked.status_code == 200 and revoked.json()["state"] == "revoked"
+    assert visitor.get(body["url"]).status_code == 404
+
+
+def test_a_password_is_stored_hashed(api_for, user, album):
+    api_for(user).post(URL, {"album": str(album.pk), "password": "tide"}, format="json")
+    stored = ShareLink.objects.get().password
+    assert stored and "tide" not in stored
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"album": "not-an-id"},
+        {"expires_in_days": 0},
+        {"allow_download": "yes"},
+    ],
+)
+def test_bad_input_is_a_400(api_for, user, album, data):
+    data = {"album": str(album.pk), **data} if "album" not in data and data else data
+    response = api_for(user).post(URL, data, format="json")
+    assert response.status_code == 400
+    assert not ShareLink.objects.exists()
+
+
+def test_others_albums_images_and_links_are_not_found(api_for, user, other_user, album):
+    intruder = api_for(other_user)
+    image = album.entries.get().image
+    for data in ({"album": str(album.pk)}, {"image": str(image.pk)}):
+        assert intruder.post(URL, data, format="json").status_code == 404
+    made = api_for(user).post(URL, {"image": str(image.pk)}, format="json").json()
+    assert intruder.post(f"{URL}{made['id']}/revoke/").status_code == 404
+    assert intruder.get(URL).json()["results"] == []
+    assert api_for(None).get(URL).status_code == 401
