@@ -46,6 +46,7 @@ class AlbumSerializer(serializers.ModelSerializer):
 
     url = serializers.SerializerMethodField(help_text="This album in the API.")
     images_url = serializers.SerializerMethodField(help_text="Its images, a page.")
+    page_url = serializers.SerializerMethodField(help_text="This album's web page.")
     owner = serializers.CharField(source="owner.get_username", read_only=True)
     is_owner = serializers.SerializerMethodField()
     role = serializers.ChoiceField(
@@ -65,6 +66,7 @@ class AlbumSerializer(serializers.ModelSerializer):
             "id",
             "url",
             "images_url",
+            "page_url",
             "title",
             "description",
             "owner",
@@ -85,6 +87,9 @@ class AlbumSerializer(serializers.ModelSerializer):
 
     def get_images_url(self, album) -> str:
         return self._absolute("api:album-images", pk=album.pk)
+
+    def get_page_url(self, album) -> str:
+        return self._absolute("gallery:album", pk=album.pk)
 
     def get_is_owner(self, album) -> bool:
         return album.role == "owner"

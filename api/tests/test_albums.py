@@ -73,6 +73,7 @@ def test_list_has_own_albums_then_those_shared_with_me(
     )
     assert mine["url"].endswith(f"{URL}{album.pk}/")
     assert {"created_at", "updated_at", "images_url"} <= set(mine)
+    assert mine["page_url"] == f"http://testserver/albums/{album.pk}/"
     assert (bobs["title"], bobs["owner"], bobs["is_owner"], bobs["role"]) == (
         "Bob's trip",
         "bob",
