@@ -197,3 +197,56 @@ def test_every_server_process_sees_a_write_from_any_other_at_once(site, tmp_path
     (folder / "lagoon two.jpg").write_bytes(jpeg(50_001))
     site.manage("import_images", str(folder), "--owner", "curator")
     assert titles_seen() == {("lagoon two",)}
+
+
+MAKE_LINK = """
+from django.contrib.auth.models import User
+from gallery.models import Image
+from gallery.services.albums import album_add_images, album_create
+from gallery.services.links import share_link_create
+owner = User.objects.get(username="linker")
+album = album_create(owner=owner, title="Busy")
+album_add_images(album, user=owner, images=list(Image.objects.filter(owner=owner)))
+link, token = share_link_create(user=owner, album=album)
+print("LINK", token, *Image.objects.filter(owner=owner).values_list("pk", flat=True))
+"""
+REVOKE = """
+from gallery.models import ShareLink
+from gallery.services.links import share_link_revoke
+link = ShareLink.objects.get()
+share_link_revoke(link, user=link.owner)
+"""
+
+
+def test_revoking_a_link_while_its_page_loads_stops_every_file_at_once(site):
+    owner = Visitor(site.url).sign_up("linker")
+    owner.upload([(f"{n}.jpg", jpeg(50_000 + n)) for n in range(6)], "private")
+    made = site.manage("shell", "-c", MAKE_LINK).stdout
+    _, token, *pks = next(
+        line for line in made.splitlines() if line.startswith("LINK")
+    ).split()
+    assert len(pks) == 6
+    files = [f"{site.url}/s/{token}/{pk}/thumbnail/" for pk in pks]
+    assert requests.get(f"{site.url}/s/{token}/", timeout=30).status_code == 200
+    revoked_at = []
+    seen = []  # (started, status)
+
+    def load_images():
+        http = requests.Session()
+        http.headers["Connection"] = "close"
+        while not revoked_at or time.monotonic() < revoked_at[0] + 1:
+            for url in files:
+                started = time.monotonic()
+                seen.append((started, http.get(url, timeout=30).status_code))
+
+    with ThreadPoolExecutor(4) as pool:
+        loaders = [pool.submit(load_images) for _ in range(4)]
+        time.sleep(0.5)
+        site.manage("shell", "-c", REVOKE)
+        revoked_at.append(time.monotonic())
+        for loader in loaders:
+            loader.result()
+    assert {status for _, status in seen} <= {200, 404}
+    assert any(status == 200 for started, status in seen if started < revoked_at[0])
+    after = [status for started, status in seen if started > revoked_at[0]]
+    assert after and set(after) == {404}

@@ -227,3 +227,17 @@ def test_the_owner_sees_and_revokes_links_on_the_page(client_for, user, trip):
     owner.post(reverse("gallery:link-revoke", args=[link.pk]))
     link.refresh_from_db()
     assert link.revoked_at is not None
+
+
+def test_a_revoked_album_page_costs_one_failure_not_one_per_image(
+    client, user, trip, settings
+):
+    settings.IMAGEREPO_SHARE_LINK_FAILURES_PER_HOUR = 3
+    link, token = share_link_create(user=user, album=trip["album"])
+    _, other = share_link_create(user=user, image=trip["other"])
+    share_link_revoke(link, user=user)
+    for image in (trip["lake"], trip["boat"]) * 5:
+        _, files = link_urls(token, image)
+        assert client.get(files["thumbnail"]).status_code == 404
+    # The client still opens the other link it holds.
+    assert client.get(reverse("gallery:link", args=[other])).status_code == 200

@@ -50,8 +50,16 @@ def _too_many_failures(request):
     return failures >= settings.IMAGEREPO_SHARE_LINK_FAILURES_PER_HOUR
 
 
-def _count_failure(request):
+def _count_failure(request, token=None):
+    """One more failure for this client. A token counts once: a page whose
+    link was revoked asks for each of its images with that token, which is
+    one wrong link, not dozens (they would lock the client out of every
+    other link it holds)."""
     key = _failures_key(request)
+    if token is not None:
+        seen = f"{key}:{ShareLink.hash_token(token)}"
+        if not cache.add(seen, 1, timeout=3600):
+            return
     cache.add(key, 0, timeout=3600)
     cache.incr(key)
 
@@ -62,10 +70,10 @@ def _private(response):
     return response
 
 
-def _not_found(request):
+def _not_found(request, token):
     """The same answer for a token that never existed, a revoked link and an
     expired one."""
-    _count_failure(request)
+    _count_failure(request, token)
     raise Http404("No such link.")
 
 
@@ -75,7 +83,7 @@ class ShareLinkMixin:
             return _private(render(request, "gallery/link_limited.html", status=429))
         self.link = share_link_for(token=kwargs["token"])
         if self.link is None:
-            _not_found(request)
+            _not_found(request, kwargs["token"])
         return super().dispatch(request, *args, **kwargs)
 
     def unlocked(self):
