@@ -147,5 +147,9 @@ def _content_type(image, kind):
 
 
 def _disposition(request, image):
+    """The file's own name for its owner; for anyone else a download allows
+    (album people, link holders) its id: a name may say more than a title."""
     as_attachment = request.GET.get("download") == "1"
-    return content_disposition_header(as_attachment, image.original_filename)
+    if image.owner_id == getattr(request.user, "pk", None):
+        return content_disposition_header(as_attachment, image.original_filename)
+    return content_disposition_header(as_attachment, f"{image.pk}.{image.extension}")

@@ -127,7 +127,10 @@ def _taken(tags, now):
             continue
         offset = _offset(tags.get(offset_tag))
         zone = timezone(timedelta(minutes=offset or 0))
-        moment = wall_clock.replace(tzinfo=zone).astimezone(UTC)
+        try:
+            moment = wall_clock.replace(tzinfo=zone).astimezone(UTC)
+        except OverflowError:  # 9999-12-31 in a zone west of UTC
+            continue
         if moment > now + FUTURE_SLACK:
             continue
         return moment, offset

@@ -103,7 +103,8 @@ class ImageQuerySet(models.QuerySet):
         Beside ``visible_to``, the one other way to see an image; the link
         must be checked (``ShareLink.is_open``) on every request."""
         if link.album_id:
-            return self.filter(albums=link.album_id)
+            # The owner shares their own photos: a contributor's stay out.
+            return self.filter(albums=link.album_id, owner_id=link.owner_id)
         return self.filter(pk=link.image_id)
 
     def downloadable_by(self, user):

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
 
+from ..metadata import FUTURE_SLACK
 from ..objectstore import forget_connections
 from ..services import (
     Digest,
@@ -125,7 +126,7 @@ def prepare_task(path, hashed, fields, dry_run):
                 handle,
                 filename=path.name,
                 digest=digest,
-                file_time=datetime.fromtimestamp(stamp[1] / 1e9, UTC),
+                file_time=file_time(stamp[1]),
             )
         except ValidationError as error:
             return _rejected(error)
@@ -139,6 +140,16 @@ def prepare_task(path, hashed, fields, dry_run):
         except ValidationError as error:  # storage_failed: disk full, outage
             return _rejected(error)
     return image
+
+
+def file_time(mtime_ns):
+    """A file's modification time as a date taken, or None when it cannot be
+    one (in the future, or past the year 9999)."""
+    try:
+        moment = datetime.fromtimestamp(mtime_ns / 1e9, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return None if moment > datetime.now(UTC) + FUTURE_SLACK else moment
 
 
 def _stamp(handle):

@@ -80,7 +80,12 @@ def album_update(album, *, user, title=None, description=None, cover=None):
                 )
         album.cover = cover or None
         fields.append("cover")
-    album.save(update_fields=[*fields, "updated_at"])
+    try:
+        with transaction.atomic():
+            album.save(update_fields=[*fields, "updated_at"])
+    except IntegrityError:  # renamed to the same title at the same moment
+        _taken(album.owner, album.title, exclude=album)
+        raise
     return album
 
 
@@ -158,9 +163,14 @@ def album_share(album, *, user, username, role=ShareRole.VIEWER, allow_download=
 
 def album_unshare(album, *, user, person):
     """Stop sharing ``album`` with ``person``: from their next request on,
-    they see none of its private images."""
+    they see none of its private images, and a contributor's own images are
+    taken out of it."""
     _must_own(album, user)
-    AlbumShare.objects.filter(album=album, user=person).delete()
+    with transaction.atomic():
+        AlbumShare.objects.filter(album=album, user=person).delete()
+        # A contributor's photos leave with them: they could no longer take
+        # them out themselves.
+        album.entries.filter(image__owner=person).delete()
 
 
 def can_add_to(album, user) -> bool:

@@ -1,8 +1,6 @@
 """How a photo's camera details read on its page: as photographers write
 them (1/250 s, f/2.8, ISO 400, 50 mm)."""
 
-from fractions import Fraction
-
 from django import template
 
 register = template.Library()
@@ -36,7 +34,7 @@ def shutter(seconds):
     """1/250 for short exposures, as cameras show them; 2.5 for long ones."""
     if seconds >= 1:
         return f"{seconds:g}"
-    return f"1/{round(1 / Fraction(seconds).limit_denominator(100_000))}"
+    return f"1/{round(1 / seconds)}"
 
 
 @register.filter

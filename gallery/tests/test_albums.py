@@ -283,3 +283,23 @@ def test_a_share_allowing_downloads_hands_out_the_owners_originals_only(
     )
     assert see(client_for, carol, reverse("gallery:display", args=[canoe.pk])) == 200
     assert see(client_for, carol, reverse("gallery:original", args=[canoe.pk])) == 404
+
+
+def test_a_contributors_photos_leave_with_them_when_sharing_stops(
+    client_for, family, weekend, make_image
+):
+    dave = family["contributor"]
+    canoe = make_image(dave, title="Canoe", visibility="private")
+    album_add_images(weekend["album"], user=dave, images=[canoe])
+    album_unshare(weekend["album"], user=family["owner"], person=dave)
+    assert not weekend["album"].entries.filter(image=canoe).exists()
+    for who in ("owner", "viewer"):
+        assert see(client_for, family[who], canoe.get_absolute_url()) == 404
+
+
+@pytest.mark.parametrize("value", ["abc", "1e3", ""])
+def test_stop_sharing_with_nonsense_is_not_found(client_for, family, weekend, value):
+    url = reverse("gallery:album-share", args=[weekend["album"].pk])
+    response = client_for(family["owner"]).post(url, {"stop": value})
+    assert response.status_code == 404
+    assert weekend["album"].shares.count() == 2

@@ -241,3 +241,37 @@ def test_a_revoked_album_page_costs_one_failure_not_one_per_image(
         assert client.get(files["thumbnail"]).status_code == 404
     # The client still opens the other link it holds.
     assert client.get(reverse("gallery:link", args=[other])).status_code == 200
+
+
+def test_an_album_link_opens_the_owners_photos_never_a_contributors(
+    client, user, other_user, trip, make_image
+):
+    from gallery.services.albums import album_share
+
+    album_share(
+        trip["album"], user=user, username=other_user.username, role="contributor"
+    )
+    theirs = make_image(
+        other_user, title="Contributors home", visibility="private", name="home.jpg"
+    )
+    album_add_images(trip["album"], user=other_user, images=[theirs])
+    _, token = share_link_create(user=user, album=trip["album"], allow_download=True)
+    page = client.get(reverse("gallery:link", args=[token])).content.decode()
+    assert "Lake" in page and "Contributors home" not in page
+    _, files = link_urls(token, theirs)
+    assert {client.get(url).status_code for url in files.values()} == {404}
+
+
+def test_an_original_goes_out_under_its_id_to_anyone_but_its_owner(client, user, trip):
+    _, token = share_link_create(user=user, album=trip["album"], allow_download=True)
+    _, files = link_urls(token, trip["lake"])
+    response = client.get(files["original"] + "?download=1")
+    assert response.status_code == 200
+    assert "secret-name" not in response["Content-Disposition"]
+    assert f"{trip['lake'].pk}.jpg" in response["Content-Disposition"]
+
+
+def test_a_link_page_with_a_cursor_not_ours_shows_its_first_page(client, user, trip):
+    _, token = share_link_create(user=user, album=trip["album"])
+    response = client.get(reverse("gallery:link", args=[token]), {"after": "garbage"})
+    assert response.status_code == 200 and "Lake" in response.content.decode()

@@ -365,3 +365,33 @@ def test_the_detail_page_says_when_and_with_what(client_for, user, other_user):
     assert "A guess: when it was uploaded" in page
     assert "info-camera" not in page and "info-exposure" not in page
     assert "scan.jpg" in page
+
+
+def test_a_date_at_the_end_of_time_in_a_western_zone_never_raises(user):
+    exif = camera_exif(original="9999:12:31 23:00:00", offset="-05:00")
+    assert metadata_of(image_bytes("JPEG", exif=exif)).taken_at is None
+    outcome = upload_image(
+        owner=user, file=upload("end.jpg", image_bytes("JPEG", exif=exif))
+    )
+    assert outcome.outcome == "created"
+
+
+@pytest.mark.parametrize("seconds", [1e-6, 4e-6, 1 / 8000, 1 / 3, 2.5])
+def test_every_exposure_the_camera_may_give_reads_as_a_shutter_speed(seconds):
+    from gallery.templatetags.photo_info import shutter
+
+    shown = shutter(seconds)
+    if seconds < 1:
+        assert shown.startswith("1/") and int(shown[2:]) == round(1 / seconds)
+    else:
+        assert float(shown) == seconds
+
+
+def test_an_imported_file_dated_in_the_future_is_not_dated_by_it(user, tmp_path):
+    from gallery.importing.tasks import file_time
+
+    future = datetime(2999, 1, 1, tzinfo=UTC).timestamp() * 1e9
+    assert file_time(int(future)) is None
+    assert (
+        file_time(int(datetime(2012, 1, 1, tzinfo=UTC).timestamp() * 1e9)).year == 2012
+    )

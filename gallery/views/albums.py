@@ -163,9 +163,10 @@ class AlbumShareView(AlbumMixin, View):
 
     def stop(self, request):
         User = get_user_model()
-        person = get_object_or_404(
-            User, pk=request.POST.get("stop"), album_shares__album=self.album
-        )
+        pk = request.POST.get("stop", "")
+        if not pk.isdigit():
+            raise Http404("No such share.")
+        person = get_object_or_404(User, pk=pk, album_shares__album=self.album)
         album_unshare(self.album, user=request.user, person=person)
         messages.success(request, f"No longer shared with {person.get_username()}.")
         return self.back()

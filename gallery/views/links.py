@@ -21,6 +21,7 @@ from django.views import View
 from ..delivery import image_file_response
 from ..forms import ShareLinkForm, ShareLinkPasswordForm
 from ..models import Album, Image, ShareLink
+from ..pagination import InvalidCursor
 from ..request_limits import client_ip
 from ..selectors import share_link_file, share_link_for, share_link_page
 from ..services.links import (
@@ -99,11 +100,13 @@ class ShareLinkView(ShareLinkMixin, View):
         if not self.unlocked():
             return self.password_page(ShareLinkPasswordForm())
         share_link_viewed(self.link)
-        page = share_link_page(
-            link=self.link,
-            cursor=request.GET.get("after", ""),
-            size=settings.IMAGEREPO_GALLERY_PAGE_SIZE,
-        )
+        size = settings.IMAGEREPO_GALLERY_PAGE_SIZE
+        try:
+            page = share_link_page(
+                link=self.link, cursor=request.GET.get("after", ""), size=size
+            )
+        except InvalidCursor:  # not ours: the first page
+            page = share_link_page(link=self.link, size=size)
         tiles = [
             {
                 "image": image,
