@@ -229,8 +229,29 @@ class AlbumShareInline(admin.TabularInline):
         return False
 
 
+class ListOnlyAdmin(admin.ModelAdmin):
+    """Albums, shares and links are made by their owners, through the pages
+    and the API; the admin lists them and only takes them away (through the
+    services, as their owner would)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class RevokeOnlyAdmin(ListOnlyAdmin):
+    """Its own action says what taking one away does, instead of "delete"."""
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+
 @admin.register(Album)
-class AlbumAdmin(admin.ModelAdmin):
+class AlbumAdmin(ListOnlyAdmin):
     list_display = ["title", "owner", "image_count", "share_count", "created_at"]
     list_filter = [("owner", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["owner"]
@@ -249,12 +270,6 @@ class AlbumAdmin(admin.ModelAdmin):
             )
         )
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
     def delete_model(self, request, obj):
         album_delete(obj, user=obj.owner)
 
@@ -272,7 +287,7 @@ class AlbumAdmin(admin.ModelAdmin):
 
 
 @admin.register(AlbumShare)
-class AlbumShareAdmin(admin.ModelAdmin):
+class AlbumShareAdmin(RevokeOnlyAdmin):
     list_display = ["album", "album_owner", "user", "role", "allow_download"]
     list_filter = ["role", "allow_download"]
     list_select_related = ["album__owner", "user"]
@@ -280,18 +295,6 @@ class AlbumShareAdmin(admin.ModelAdmin):
     fields = ["album", "user", "role", "allow_download", "created_at"]
     readonly_fields = fields
     actions = ["stop_sharing"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def get_actions(self, request):
-        # "Stop sharing" says what deleting a share does.
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
 
     def delete_model(self, request, obj):
         album_unshare(obj.album, user=obj.album.owner, person=obj.user)
@@ -309,9 +312,9 @@ class AlbumShareAdmin(admin.ModelAdmin):
 
 
 @admin.register(ShareLink)
-class ShareLinkAdmin(admin.ModelAdmin):
-    """Links, read-only: their tokens are not kept, so the admin can list and
-    revoke them but never show an address."""
+class ShareLinkAdmin(RevokeOnlyAdmin):
+    """Their tokens are not kept, so the admin can list and revoke links
+    but never show an address; a revoked link stays listed, with its views."""
 
     list_display = ["target", "owner", "state", "has_password", "allow_download"]
     list_display += ["view_count", "created_at"]
@@ -330,18 +333,6 @@ class ShareLinkAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
     actions = ["revoke"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def get_actions(self, request):
-        # A revoked link stays listed, with its views: revoke, don't delete.
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
 
     @admin.display(description="Album or image")
     def target(self, obj):
