@@ -275,3 +275,25 @@ def test_a_link_page_with_a_cursor_not_ours_shows_its_first_page(client, user, t
     _, token = share_link_create(user=user, album=trip["album"])
     response = client.get(reverse("gallery:link", args=[token]), {"after": "garbage"})
     assert response.status_code == 200 and "Lake" in response.content.decode()
+
+
+def test_many_addresses_together_cannot_keep_guessing_one_password(
+    user, trip, settings
+):
+    settings.IMAGEREPO_SHARE_LINK_FAILURES_PER_HOUR = 100
+    settings.IMAGEREPO_SHARE_LINK_PASSWORD_FAILURES_PER_HOUR = 4
+    _, token = share_link_create(user=user, album=trip["album"], password="lakeside")
+    page_url = reverse("gallery:link", args=[token])
+    for n in range(4):  # each guess from an address of its own
+        guesser = Client(REMOTE_ADDR=f"203.0.113.{n}")
+        assert guesser.post(page_url, {"password": f"guess{n}"}).status_code == 403
+    latecomer = Client(REMOTE_ADDR="198.51.100.7")
+    assert latecomer.post(page_url, {"password": "lakeside"}).status_code == 429
+    # Another link's password is still taken.
+    _, other = share_link_create(user=user, image=trip["boat"], password="boat")
+    assert (
+        latecomer.post(
+            reverse("gallery:link", args=[other]), {"password": "boat"}
+        ).status_code
+        == 302
+    )

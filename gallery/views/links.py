@@ -42,8 +42,12 @@ PRIVATE_HEADERS = {
 }
 
 
+def _hour():
+    return int(time.time() // 3600)
+
+
 def _failures_key(request):
-    return f"share-link-failures:{client_ip(request)}:{int(time.time() // 3600)}"
+    return f"share-link-failures:{client_ip(request)}:{_hour()}"
 
 
 def _too_many_failures(request):
@@ -123,6 +127,12 @@ class ShareLinkView(ShareLinkMixin, View):
         return _private(render(request, "gallery/link.html", context))
 
     def post(self, request, token):
+        # Counted per link too, so that many addresses together cannot keep
+        # guessing one link's password.
+        link_key = f"share-link-password-failures:{self.link.pk}:{_hour()}"
+        limit = settings.IMAGEREPO_SHARE_LINK_PASSWORD_FAILURES_PER_HOUR
+        if cache.get(link_key, 0) >= limit:
+            return _private(render(request, "gallery/link_limited.html", status=429))
         form = ShareLinkPasswordForm(request.POST)
         if form.is_valid() and share_link_password_ok(
             self.link, form.cleaned_data["password"]
@@ -132,6 +142,8 @@ class ShareLinkView(ShareLinkMixin, View):
             request.session[SESSION_KEY] = [*unlocked, str(self.link.pk)]
             return HttpResponseRedirect(request.path)
         _count_failure(request)
+        cache.add(link_key, 0, timeout=3600)
+        cache.incr(link_key)
         form.add_error("password", "That is not the password.")
         return self.password_page(form, status=403)
 

@@ -262,6 +262,9 @@ IMAGEREPO_MAX_IMAGE_PIXELS = 100_000_000
 # Share links: wrong tokens and passwords one client may try in an hour before
 # every share link answers it 429 (counted in the default cache).
 IMAGEREPO_SHARE_LINK_FAILURES_PER_HOUR = 20
+# Wrong passwords for one link in an hour, from everyone together, before it
+# takes no more tries that hour.
+IMAGEREPO_SHARE_LINK_PASSWORD_FAILURES_PER_HOUR = 100
 IMAGEREPO_MAX_FRAMES = 500
 IMAGEREPO_MAX_FILES_PER_REQUEST = 100
 IMAGEREPO_ALLOWED_FORMATS = [
