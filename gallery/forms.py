@@ -128,9 +128,7 @@ class BulkActionForm(forms.Form):
     def __init__(self, *args, owner, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["images"].queryset = Image.objects.owned_by(owner)
-        self.fields["album"].queryset = Album.objects.filter(
-            pk__in=[album.pk for album in albums_to_add_to(viewer=owner)]
-        )
+        self.fields["album"].queryset = albums_to_add_to(viewer=owner)
 
     def clean(self):
         data = super().clean()

@@ -385,6 +385,14 @@ class AlbumQuerySet(models.QuerySet):
             return self.none()
         return self.filter(Q(owner=user) | Q(shares__user=user)).distinct()
 
+    def addable_by(self, user):
+        """The albums ``user`` may add images to: their own, and those shared
+        with them as a contributor."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        contributor = Q(shares__user=user, shares__role=ShareRole.CONTRIBUTOR)
+        return self.filter(Q(owner=user) | contributor).distinct()
+
 
 class Album(models.Model):
     """Images an owner put together. Deleting an album never deletes its

@@ -11,10 +11,10 @@ from functools import reduce
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
-from .models import Album, Image, ShareLink, ShareRole
+from .models import Album, Image, ShareLink
 from .pagination import ORDERS, KeysetPage, timeline_page, year_start
 from .search import count_matches, ranked_page
 from .search.dates import split_dates
@@ -262,16 +262,15 @@ def album_page(
     )
 
 
-def albums_to_add_to(*, viewer) -> list[Album]:
+def albums_to_add_to(*, viewer):
     """The albums ``viewer`` may add images to: theirs, and those shared
     with them as a contributor."""
-    return list(
-        Album.objects.filter(
-            Q(owner=viewer) | Q(shares__user=viewer, shares__role=ShareRole.CONTRIBUTOR)
-        ).distinct()
-        if getattr(viewer, "is_authenticated", False)
-        else []
-    )
+    return Album.objects.addable_by(viewer)
+
+
+def owned_album(*, viewer, pk) -> Album | None:
+    """``viewer``'s own album ``pk`` (one they may change or share), or None."""
+    return Album.objects.owned_by(viewer).filter(pk=pk).first()
 
 
 def share_link_for(*, token: str) -> ShareLink | None:
@@ -308,7 +307,16 @@ def share_links_of(*, viewer, album=None, image=None) -> list[ShareLink]:
     """``viewer``'s links (to ``album`` or ``image`` if given), newest first."""
     if not getattr(viewer, "is_authenticated", False):
         return []
-    target = {"album": album} if album is not None else {}
+    links = ShareLink.objects.filter(owner=viewer)
+    if album is not None:
+        links = links.filter(album=album)
     if image is not None:
-        target = {"image": image}
-    return list(ShareLink.objects.filter(owner=viewer, **target))
+        links = links.filter(image=image)
+    return list(links)
+
+
+def share_link_of(*, viewer, pk) -> ShareLink | None:
+    """``viewer``'s own link ``pk`` (one they may revoke), or None."""
+    if not getattr(viewer, "is_authenticated", False):
+        return None
+    return ShareLink.objects.filter(owner=viewer, pk=pk).first()

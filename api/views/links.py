@@ -9,8 +9,8 @@ from rest_framework import exceptions, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from gallery.models import Album, ShareLink
-from gallery.selectors import owned_images, share_links_of
+from gallery.models import ShareLink
+from gallery.selectors import owned_album, owned_images, share_link_of, share_links_of
 from gallery.services.links import share_link_create, share_link_revoke
 
 from .. import album_serializers as a
@@ -57,9 +57,7 @@ class LinkViewSet(viewsets.GenericViewSet):
         data = serializer.validated_data
         album = image = None
         if data.get("album"):
-            album = (
-                Album.objects.owned_by(request.user).filter(pk=data["album"]).first()
-            )
+            album = owned_album(viewer=request.user, pk=data["album"])
         else:
             image = owned_images(request.user).filter(pk=data["image"]).first()
         if album is None and image is None:
@@ -87,10 +85,7 @@ class LinkViewSet(viewsets.GenericViewSet):
             pk = uuid.UUID(pk)
         except ValueError:
             raise exceptions.NotFound() from None
-        link = next(
-            (link for link in share_links_of(viewer=request.user) if link.pk == pk),
-            None,
-        )
+        link = share_link_of(viewer=request.user, pk=pk)
         if link is None:
             raise exceptions.NotFound()
         share_link_revoke(link, user=request.user)

@@ -174,12 +174,7 @@ def album_unshare(album, *, user, person):
 
 
 def can_add_to(album, user) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return (
-        album.owner_id == user.pk
-        or album.shares.filter(user=user, role=ShareRole.CONTRIBUTOR).exists()
-    )
+    return Album.objects.addable_by(user).filter(pk=album.pk).exists()
 
 
 def _must_own(album, user):

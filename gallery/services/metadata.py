@@ -7,31 +7,19 @@ again picks up exactly what is left.
 """
 
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 
-from ..metadata import TakenSource, read_metadata
+from ..metadata import PhotoMetadata, TakenSource, read_metadata
 from ..models import Image
 from .ingest import open_image
 
 logger = logging.getLogger(__name__)
 
-METADATA_FIELDS = [
-    "taken_at",
-    "taken_offset",
-    "taken_source",
-    "camera_make",
-    "camera_model",
-    "lens",
-    "focal_length",
-    "f_number",
-    "exposure_time",
-    "iso",
-    "latitude",
-    "longitude",
-]
+# Every field read_metadata gives, written back in one UPDATE per batch.
+METADATA_FIELDS = [field.name for field in fields(PhotoMetadata)]
 
 
 @dataclass

@@ -110,7 +110,7 @@ def upload_album(*, owner, album_id) -> Album | None:
         pk = uuid.UUID(str(album_id).strip())
     except ValueError:
         raise unknown_album() from None
-    album = next((a for a in albums_to_add_to(viewer=owner) if a.pk == pk), None)
+    album = albums_to_add_to(viewer=owner).filter(pk=pk).first()
     if album is None:
         raise unknown_album()
     return album

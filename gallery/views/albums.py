@@ -14,7 +14,7 @@ from django.views.generic import FormView, TemplateView, View
 
 from ..forms import AlbumEditForm, AlbumForm, AlbumShareForm, ShareLinkForm
 from ..pagination import InvalidCursor
-from ..selectors import album_for, album_page, albums_for, share_links_of
+from ..selectors import album_for, album_page, album_shares, albums_for, share_links_of
 from ..services.albums import (
     album_create,
     album_delete,
@@ -82,7 +82,7 @@ class AlbumDetailView(AlbumMixin, TemplateView):
             pager_params="",
             is_owner=is_owner,
             can_add=can_add_to(self.album, user),
-            shares=self.album.shares.select_related("user") if is_owner else [],
+            shares=album_shares(viewer=user, album=self.album) if is_owner else [],
             share_form=AlbumShareForm() if is_owner else None,
             links=share_links_of(viewer=user, album=self.album) if is_owner else [],
             link_form=ShareLinkForm(initial={"album": self.album.pk}),
@@ -156,8 +156,7 @@ class AlbumShareView(AlbumMixin, View):
             return self.back()
         messages.success(
             request,
-            f"Shared with {share.user.get_username()} as "
-            f"{share.get_role_display().split(' (')[0].lower()}.",
+            f"Shared with {share.user.get_username()} as {share.role}.",
         )
         return self.back()
 

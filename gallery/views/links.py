@@ -20,10 +20,17 @@ from django.views import View
 
 from ..delivery import image_file_response
 from ..forms import ShareLinkForm, ShareLinkPasswordForm
-from ..models import Album, Image, ShareLink
+from ..models import ShareLink
 from ..pagination import InvalidCursor
 from ..request_limits import client_ip
-from ..selectors import share_link_file, share_link_for, share_link_page
+from ..selectors import (
+    owned_album,
+    owned_images,
+    share_link_file,
+    share_link_for,
+    share_link_of,
+    share_link_page,
+)
 from ..services.links import (
     share_link_create,
     share_link_password_ok,
@@ -183,13 +190,10 @@ class ShareLinkCreateView(LoginRequiredMixin, View):
         if not form.is_valid():
             raise Http404("Nothing to share.")
         data = form.cleaned_data
-        album = (
-            data["album"]
-            and Album.objects.owned_by(request.user).filter(pk=data["album"]).first()
-        )
+        album = data["album"] and owned_album(viewer=request.user, pk=data["album"])
         image = (
             data["image"]
-            and Image.objects.owned_by(request.user).filter(pk=data["image"]).first()
+            and owned_images(request.user).filter(pk=data["image"]).first()
         )
         target = album or image
         if not target:
@@ -215,7 +219,7 @@ class ShareLinkRevokeView(LoginRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        link = ShareLink.objects.filter(owner=request.user, pk=pk).first()
+        link = share_link_of(viewer=request.user, pk=pk)
         if link is None:
             raise Http404("No such link.")
         share_link_revoke(link, user=request.user)
