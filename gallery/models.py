@@ -178,8 +178,10 @@ class Image(models.Model):
     )
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    # Private unless the person says otherwise: a new account's first
+    # photos never appear on the public pages by surprise.
     visibility = models.CharField(
-        max_length=7, choices=Visibility.choices, default=Visibility.PUBLIC
+        max_length=7, choices=Visibility.choices, default=Visibility.PRIVATE
     )
 
     original = models.FileField(upload_to=original_upload_to, max_length=255)
@@ -224,6 +226,9 @@ class Image(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set while the image sits in its owner's trash: seen by nobody else,
+    # kept with its files until restored or purged.
+    trashed_at = models.DateTimeField(null=True, blank=True)
 
     objects = ImageQuerySet.as_manager()
 
@@ -260,6 +265,18 @@ class Image(models.Model):
             models.Index(
                 fields=["owner", "visibility", "-taken_at", "-id"],
                 name="gallery_image_own_vis_taken",
+            ),
+            # The trash, small beside the library: an owner's Trash page,
+            # latest first, and what purge_trash finds past the retention.
+            models.Index(
+                fields=["owner", "-trashed_at", "-id"],
+                condition=Q(trashed_at__isnull=False),
+                name="gallery_image_trash",
+            ),
+            models.Index(
+                fields=["trashed_at"],
+                condition=Q(trashed_at__isnull=False),
+                name="gallery_image_trash_age",
             ),
         ]
 
@@ -343,6 +360,62 @@ class Image(models.Model):
     def stored_files(self):
         """Names of every file this image owns in storage."""
         return [f.name for f in (self.original, self.thumbnail, self.display) if f]
+
+
+class Account(models.Model):
+    """What imagerepo keeps about an account beyond django.contrib.auth's
+    user: its limits, what it stores and its last upload choice. Made when
+    first needed (``Account.of``), so accounts made any way have one."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="account",
+    )
+    quota_bytes = models.PositiveBigIntegerField(
+        null=True,
+        blank=True,
+        help_text="Most bytes this account may store; empty: the site's default.",
+    )
+    quota_images = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Most images this account may store; empty: the site's default.",
+    )
+    # What the account stores, trash included (only purging frees space).
+    # Kept as counters so that a check and its update are one atomic
+    # statement (gallery.services.quotas): parallel uploads cannot overshoot.
+    bytes_stored = models.PositiveBigIntegerField(default=0)
+    images_stored = models.PositiveIntegerField(default=0)
+    upload_visibility = models.CharField(
+        max_length=7,
+        choices=Visibility.choices,
+        default=Visibility.PRIVATE,
+        help_text="What the upload page offers first: the last choice made.",
+    )
+    # Set when the person deletes their account: it can no longer sign in,
+    # its images wait in the trash and purge_trash removes both.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"account of {self.user}"
+
+    @classmethod
+    def of(cls, user):
+        return cls.objects.get_or_create(user=user)[0]
+
+
+class OrphanedFile(models.Model):
+    """A stored file whose row is gone, waiting to be deleted. Written in the
+    same transaction that deletes the row, so a crash between the commit and
+    the file deletion leaves a name to finish, never a file nobody knows."""
+
+    name = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.name
 
 
 class UploadCount(models.Model):

@@ -76,12 +76,14 @@ def stored_bytes(name):
 def bulk_images():
     """``bulk_images(owner, titles, **fields)`` inserts rows with
     ``bulk_create``, as a bulk import would: no files, no ingest service.
-    Each ``titles`` item is a title or a ``(title, description)`` pair."""
-    from gallery.models import Image
+    Each ``titles`` item is a title or a ``(title, description)`` pair.
+    Public unless ``visibility`` says otherwise (the model's default is
+    private): the tests that use them page and search everyone's view."""
+    from gallery.models import Image, Visibility
 
     serial = itertools.count(1)
 
-    def make(owner, titles, *, taken_at=None, **fields):
+    def make(owner, titles, *, taken_at=None, visibility=Visibility.PUBLIC, **fields):
         rows = []
         for item in titles:
             title, description = item if isinstance(item, tuple) else (item, "")
@@ -105,6 +107,7 @@ def bulk_images():
                     display=f"renditions/bulk-{owner.pk}-{n}-display.jpg",
                     display_width=40,
                     display_height=30,
+                    visibility=visibility,
                     **fields,
                 )
             )

@@ -290,6 +290,15 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
+# ---------------------------------------------------------------- trash and quotas
+# Deleted images wait this long in their owner's trash before purge_trash
+# removes them and their files for good.
+IMAGEREPO_TRASH_DAYS = 30
+# What one account may store, trash included, unless the admin sets its own
+# limit (gallery.Account); None is no limit.
+IMAGEREPO_QUOTA_BYTES = None
+IMAGEREPO_QUOTA_IMAGES = None
+
 # ---------------------------------------------------------------- browser uploader
 # The upload page sends one file per request, a few at a time, and first asks
 # which SHA-256s the owner already has so duplicates never leave the browser.
