@@ -405,6 +405,20 @@ class Account(models.Model):
     def of(cls, user):
         return cls.objects.get_or_create(user=user)[0]
 
+    @property
+    def byte_limit(self):
+        """The most bytes it may store, or None for no limit."""
+        if self.quota_bytes is not None:
+            return self.quota_bytes
+        return settings.IMAGEREPO_QUOTA_BYTES
+
+    @property
+    def image_limit(self):
+        """The most images it may store, or None for no limit."""
+        if self.quota_images is not None:
+            return self.quota_images
+        return settings.IMAGEREPO_QUOTA_IMAGES
+
 
 class OrphanedFile(models.Model):
     """A stored file whose row is gone, waiting to be deleted. Written in the
