@@ -200,7 +200,9 @@ class UploadOutcomeSerializer(serializers.Serializer):
         help_text="`created`; for a duplicate `duplicate`, "
         "`duplicate_now_private` (you asked private: your public copy is now "
         "private) or `duplicate_kept_private` (you asked public: your copy "
-        "stays private); for a rejected file, why.",
+        "stays private); `restored`, `restored_now_private` or "
+        "`restored_kept_private` for bytes that were in your trash (the image "
+        "is back); for a rejected file, why.",
     )
     message = serializers.CharField(help_text="The outcome, for people.")
     image = ImageSerializer(

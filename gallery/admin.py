@@ -18,10 +18,10 @@ from .forms import accept_attribute
 from .models import Album, AlbumShare, Image, ShareLink, Visibility
 from .services import (
     CREATED,
-    image_delete,
+    image_trash,
     image_update,
-    images_delete,
     images_set_visibility,
+    images_trash,
     upload_image,
 )
 from .services.albums import album_delete, album_unshare
@@ -121,10 +121,10 @@ class ImageAdmin(admin.ModelAdmin):
         )
 
     def delete_model(self, request, obj):
-        image_delete(obj)
+        image_trash(obj)
 
     def delete_queryset(self, request, queryset):
-        images_delete(queryset)
+        images_trash(queryset)
 
     def _added(self, request, owner, outcome):
         if outcome.outcome == CREATED:

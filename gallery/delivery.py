@@ -12,7 +12,8 @@ every original are ``private``; public files may be kept by a browser for
 IMAGEREPO_PUBLIC_BROWSER_CACHE_SECONDS but a shared cache must revalidate each
 time (``s-maxage=0, proxy-revalidate``), and that revalidation reaches the
 permission-checked view. The ETag carries the visibility, so a copy cached
-under one visibility never validates under the other.
+under one visibility never validates under the other. An image in the
+trash (seen by its owner alone) is sent as a private one.
 
 Versioned rendition URLs: pages link
 thumbnails and display images as ``…/thumbnail/?v=<version>``, where the
@@ -68,7 +69,7 @@ def image_file_response(request, image, kind):
     storage = getattr(image, kind).storage
     if settings.S3_DELIVERY == "redirect" and objectstore.is_s3(storage):
         return _presigned_redirect(request, image, kind)
-    etag = quote_etag(f"{image.content_tag}-{kind}-{image.visibility}")
+    etag = quote_etag(f"{image.rendition_version}-{kind}")
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()
     else:
@@ -90,7 +91,7 @@ def image_file_response(request, image, kind):
 def cache_control(image, kind, *, versioned=False, max_age=None):
     """The Cache-Control header for ``image``'s ``kind`` file (see above);
     ``max_age`` caps the browser's time (a presigned URL's redirect)."""
-    if image.is_private or kind == "original":
+    if image.is_private or image.in_trash or kind == "original":
         return "private, no-cache"
     if versioned and max_age is None:
         max_age = settings.IMAGEREPO_PUBLIC_VERSIONED_CACHE_SECONDS

@@ -43,7 +43,18 @@ ALBUM_IDS_INLINE = 5_000
 
 
 class ImageQuerySet(models.QuerySet):
-    """The one place that knows who may see which image."""
+    """The one place that knows who may see which image. An image in the
+    trash is seen by nobody, its owner included, except through
+    :meth:`trash_of` (the owner's Trash page)."""
+
+    def live(self):
+        return self.filter(trashed_at__isnull=True)
+
+    def trash_of(self, user):
+        """``user``'s images in the trash."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(owner=user, trashed_at__isnull=False)
 
     def public(self):
         return self.filter(visibility=Visibility.PUBLIC)
@@ -52,14 +63,15 @@ class ImageQuerySet(models.QuerySet):
         return self.filter(visibility=Visibility.PRIVATE)
 
     def owned_by(self, user):
+        """``user``'s images outside the trash: the ones they may change."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        return self.filter(owner=user)
+        return self.live().filter(owner=user)
 
     def visible_to(self, user):
         """Public images plus the user's own. Staff get no extra reach here:
         they see everyone's images in the admin only."""
-        return self.filter(reduce(operator.or_, _audiences(user)))
+        return self.live().filter(reduce(operator.or_, _audiences(user)))
 
     def visible_parts(self, user):
         """``visible_to(user)`` as disjoint querysets (public; the user's
@@ -67,7 +79,8 @@ class ImageQuerySet(models.QuerySet):
         each read in newest-first order from one index. A merged page of them
         never scans: SQLite cannot walk one index for an OR of columns in
         date order (see gallery.pagination)."""
-        parts = [self.filter(audience) for audience in _audiences(user)[:2]]
+        live = self.live()
+        parts = [live.filter(audience) for audience in _audiences(user)[:2]]
         if len(parts) == 2:
             shared = self.shared_with(user)
             if shared is not None:
@@ -93,7 +106,7 @@ class ImageQuerySet(models.QuerySet):
         )
         if not ids:
             return None
-        others = self.exclude(owner=user)
+        others = self.live().exclude(owner=user)
         if len(ids) > ALBUM_IDS_INLINE:
             return others.filter(pk__in=album_image_ids(user))
         return others.filter(pk__in=ids)
@@ -102,17 +115,18 @@ class ImageQuerySet(models.QuerySet):
         """The images a share link opens: its album's or its one image.
         Beside ``visible_to``, the one other way to see an image; the link
         must be checked (``ShareLink.is_open``) on every request."""
+        live = self.live()
         if link.album_id:
             # The owner shares their own photos: a contributor's stay out.
-            return self.filter(albums=link.album_id, owner_id=link.owner_id)
-        return self.filter(pk=link.image_id)
+            return live.filter(albums=link.album_id, owner_id=link.owner_id)
+        return live.filter(pk=link.image_id)
 
     def downloadable_by(self, user):
         """Images whose original ``user`` may download: their own, and those
         in albums shared with them that allow it."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        return self.filter(
+        return self.live().filter(
             Q(owner=user) | Q(pk__in=album_image_ids(user, downloads=True))
         )
 
@@ -291,6 +305,10 @@ class Image(models.Model):
         return self.visibility == Visibility.PRIVATE
 
     @property
+    def in_trash(self):
+        return self.trashed_at is not None
+
+    @property
     def taken_local(self):
         """The date taken as a wall clock (naive, so templates show it as
         is): in the camera's own zone when it said which; as the camera wrote
@@ -338,8 +356,11 @@ class Image(models.Model):
     def rendition_version(self):
         """Part of every rendition URL; it changes with the bytes and with the
         visibility, so a browser may keep a public rendition for long and a
-        switch to private never reuses that URL (see gallery.delivery)."""
-        return f"{self.content_tag[:12]}{self.visibility[:2]}"
+        switch to private never reuses that URL (see gallery.delivery). The
+        trash changes it too: the owner's Trash page never reuses a public
+        URL a browser may keep."""
+        state = "tr" if self.in_trash else self.visibility[:2]
+        return f"{self.content_tag[:12]}{state}"
 
     def file_url(self, kind):
         url = reverse(f"gallery:{kind}", args=[self.pk])

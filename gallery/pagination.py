@@ -128,6 +128,8 @@ class Order:
 TAKEN = Order("taken", "taken_at")
 UPLOADED = Order("uploaded", "created_at")
 ORDERS = {order.name: order for order in (TAKEN, UPLOADED)}
+# The Trash page: last deleted first (not a gallery order).
+TRASHED = Order("trashed", "trashed_at")
 # Search lists each of its tiers in upload order.
 older_than = UPLOADED.older_than
 

@@ -11,11 +11,11 @@ from functools import reduce
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import prefetch_related_objects
+from django.db.models import Count, Sum, prefetch_related_objects
 from django.utils import timezone
 
 from .models import Album, Image, ShareLink
-from .pagination import ORDERS, KeysetPage, timeline_page, year_start
+from .pagination import ORDERS, TRASHED, KeysetPage, timeline_page, year_start
 from .search import count_matches, ranked_page
 from .search.dates import split_dates
 
@@ -194,10 +194,48 @@ def image_for_file(*, viewer, pk, kind: str) -> Image | None:
     """The image whose ``kind`` file (one of :data:`FILE_KINDS`) ``viewer``
     may download, or None: an original goes to its owner and to those an
     album shared with them lets download originals, renditions to anyone who
-    may see the image."""
+    may see the image; an image in the trash, to its owner alone."""
     if kind == "original":
-        return Image.objects.downloadable_by(viewer).filter(pk=pk).first()
-    return Image.objects.visible_to(viewer).filter(pk=pk).first()
+        readable = Image.objects.downloadable_by(viewer)
+    else:
+        readable = Image.objects.visible_to(viewer)
+    image = readable.filter(pk=pk).first()
+    return image or Image.objects.trash_of(viewer).filter(pk=pk).first()
+
+
+def trash_page(*, viewer, cursor: str = "", size: int) -> KeysetPage:
+    """``viewer``'s images in the trash, last deleted first."""
+    return timeline_page(
+        [Image.objects.trash_of(viewer)],
+        order=TRASHED,
+        size=size,
+        after=TRASHED.read(cursor) if cursor else None,
+    )
+
+
+def trash_summary(*, viewer) -> dict:
+    """How many images ``viewer`` has in the trash and how many bytes they
+    take (freed only by purging)."""
+    totals = Image.objects.trash_of(viewer).aggregate(
+        count=Count("pk"), size=Sum("file_size")
+    )
+    return {"count": totals["count"], "size": totals["size"] or 0}
+
+
+def expired_trash_summary(*, older_than: datetime) -> dict:
+    """How many images, in every account's trash, were trashed before
+    ``older_than``, and their bytes: what ``purge_trash`` would remove."""
+    totals = Image.objects.filter(trashed_at__lt=older_than).aggregate(
+        count=Count("pk"), size=Sum("file_size")
+    )
+    return {"count": totals["count"], "size": totals["size"] or 0}
+
+
+def trashed_images(*, viewer, ids=None):
+    """``viewer``'s images in the trash (those of ``ids`` if given): the ones
+    they may restore or delete for good."""
+    images = Image.objects.trash_of(viewer)
+    return images if ids is None else images.filter(pk__in=ids)
 
 
 def albums_for(*, viewer) -> tuple[list[Album], list[Album]]:
@@ -275,13 +313,18 @@ def owned_album(*, viewer, pk) -> Album | None:
 
 def share_link_for(*, token: str) -> ShareLink | None:
     """The open (not revoked, not expired) link with this token, or None:
-    whether it never existed, was revoked or has expired is not told apart."""
+    whether it never existed, was revoked, has expired or opens an image now
+    in the trash is not told apart."""
     link = (
         ShareLink.objects.select_related("album", "image")
         .filter(token_hash=ShareLink.hash_token(token))
         .first()
     )
-    return link if link is not None and link.is_open(timezone.now()) else None
+    if link is None or not link.is_open(timezone.now()):
+        return None
+    if link.image is not None and link.image.in_trash:
+        return None
+    return link
 
 
 def share_link_page(*, link: ShareLink, cursor: str = "", size: int) -> KeysetPage:

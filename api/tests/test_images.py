@@ -192,15 +192,17 @@ def test_put_is_not_offered(api_for, make_image, user):
     assert response.json()["code"] == "method_not_allowed"
 
 
-def test_delete_removes_row_and_files(
+def test_delete_moves_the_image_to_the_trash(
     api_for, make_image, user, media_root, django_capture_on_commit_callbacks
 ):
     image = make_image(user)
+    files = stored_files()
     with django_capture_on_commit_callbacks(execute=True):
         response = api_for(user).delete(f"{URL}{image.pk}/")
     assert response.status_code == 204
-    assert not Image.objects.exists()
-    assert stored_files() == []
+    assert list(Image.objects.trash_of(user)) == [image]
+    assert stored_files() == files
+    assert api_for(user).get(f"{URL}{image.pk}/").status_code == 404
 
 
 def test_unknown_and_malformed_ids_are_not_found(api_for, user):
@@ -411,4 +413,5 @@ def test_csrf_forgery_with_a_session_cookie_writes_nothing(
     with django_capture_on_commit_callbacks(execute=True):
         genuine = FORGED[call](client, image, **token)
     assert genuine.status_code in (200, 201, 204), genuine.content
-    assert list(Image.objects.values_list("title", flat=True)) != ["Untouched"]
+    untouched = Image.objects.live().values_list("title", flat=True)
+    assert list(untouched) != ["Untouched"]

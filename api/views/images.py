@@ -19,7 +19,7 @@ from gallery.services import (
     DUPLICATE,
     REJECTED,
     check_hashes,
-    image_delete,
+    image_trash,
     image_update,
     upload_images,
 )
@@ -123,7 +123,7 @@ class ImageViewSet(
         return Response(self.get_serializer(image).data)
 
     def perform_destroy(self, image):
-        image_delete(image)
+        image_trash(image)
 
     @extend_schema(
         request={"multipart/form-data": s.ImageUploadSerializer},

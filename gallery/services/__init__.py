@@ -1,6 +1,16 @@
 """Services: the only code that creates, changes or deletes images."""
 
-from .images import image_delete, image_update, images_delete, images_set_visibility
+from .images import (
+    image_purge,
+    image_restore,
+    image_trash,
+    image_update,
+    images_purge,
+    images_restore,
+    images_set_visibility,
+    images_trash,
+    purge_trash,
+)
 from .ingest import Digest, PreparedImage, clean_filename, hash_file, prepare_image
 from .storing import build_image, insert_images, write_image_files
 from .uploads import (
@@ -28,12 +38,17 @@ __all__ = [
     "clean_filename",
     "duplicate_outcome",
     "hash_file",
-    "image_delete",
+    "image_purge",
+    "image_restore",
+    "image_trash",
     "image_update",
-    "images_delete",
+    "images_purge",
+    "images_restore",
     "images_set_visibility",
+    "images_trash",
     "insert_images",
     "prepare_image",
+    "purge_trash",
     "upload_image",
     "upload_images",
     "write_image_files",

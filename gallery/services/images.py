@@ -1,9 +1,20 @@
-"""Changing and removing images that already exist."""
+"""Changing, trashing, restoring and purging images that already exist.
+
+Deleting moves images to their owner's trash: gone at once for everyone
+else (``ImageQuerySet`` leaves trashed rows out of every view), kept with
+their files until restored, or purged by hand or by ``purge_trash`` after
+IMAGEREPO_TRASH_DAYS.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
-from ..models import Visibility
+from ..models import Image, Visibility
+from .storing import delete_orphaned_files
 
 
 def image_update(image, *, title=None, description=None, visibility=None):
@@ -17,13 +28,6 @@ def image_update(image, *, title=None, description=None, visibility=None):
     return image
 
 
-def image_delete(image):
-    """Delete the row now and its files once the transaction commits
-    (see gallery.signals), so a rollback never leaves a row without files."""
-    with transaction.atomic():
-        image.delete()
-
-
 def images_set_visibility(queryset, visibility):
     """Make every image in ``queryset`` public or private; returns the count."""
     if visibility not in Visibility.values:
@@ -32,9 +36,82 @@ def images_set_visibility(queryset, visibility):
     return queryset.update(visibility=visibility, updated_at=timezone.now())
 
 
-def images_delete(queryset):
-    """Delete every image in ``queryset`` in one transaction; their files go
-    once it commits. Returns how many images were deleted."""
+def images_trash(queryset):
+    """Move every image in ``queryset`` not yet there to its owner's trash;
+    returns how many moved. Rows, files and album places stay, so a
+    restore gives everything back."""
+    now = timezone.now()
+    return queryset.filter(trashed_at__isnull=True).update(
+        trashed_at=now, updated_at=now
+    )
+
+
+def image_trash(image):
+    """Move ``image`` to its owner's trash."""
+    images_trash(Image.objects.filter(pk=image.pk))
+    image.refresh_from_db(fields=["trashed_at", "updated_at"])
+    return image
+
+
+def images_restore(queryset):
+    """Bring every trashed image in ``queryset`` back, as it was (albums,
+    links and visibility included); returns how many came back."""
+    return queryset.filter(trashed_at__isnull=False).update(
+        trashed_at=None, updated_at=timezone.now()
+    )
+
+
+def image_restore(image):
+    """Bring ``image`` back from the trash."""
+    images_restore(Image.objects.filter(pk=image.pk))
+    image.refresh_from_db(fields=["trashed_at", "updated_at"])
+    return image
+
+
+def images_purge(queryset):
+    """Delete every image in ``queryset`` for good. The rows go in one
+    transaction, which also queues their files' names (gallery.signals); the
+    files go once it commits, and a crash in between leaves the names for
+    :func:`delete_orphaned_files` to finish. Returns how many were deleted."""
     with transaction.atomic():
         _, per_model = queryset.delete()
-    return per_model.get(queryset.model._meta.label, 0)
+    return per_model.get(Image._meta.label, 0)
+
+
+def image_purge(image):
+    """Delete ``image`` for good (see :func:`images_purge`)."""
+    images_purge(Image.objects.filter(pk=image.pk))
+
+
+@dataclass
+class PurgeReport:
+    images: int = 0
+    bytes: int = 0
+    files_left: int = 0  # names whose deletion failed, kept for the next run
+
+
+def purge_trash(*, older_than: datetime, batch_size: int = 500, progress=None):
+    """Purge every image trashed before ``older_than``, a batch at a time
+    (one transaction each, so a crash loses at most a batch's progress and
+    never splits an image from its files). Files left by an earlier crash go
+    first. ``progress(count)`` is told after each batch. Returns a
+    :class:`PurgeReport`."""
+    report = PurgeReport()
+    delete_orphaned_files()
+    expired = Image.objects.filter(trashed_at__lt=older_than)
+    while True:
+        batch = list(
+            expired.order_by("trashed_at").values_list("pk", flat=True)[:batch_size]
+        )
+        if not batch:
+            break
+        # Checked again here: a restore since the read keeps its image.
+        images = expired.filter(pk__in=batch)
+        size = images.aggregate(size=Sum("file_size"))["size"] or 0
+        count = images_purge(images)
+        report.images += count
+        report.bytes += size
+        if progress is not None:
+            progress(count)
+    report.files_left = delete_orphaned_files()
+    return report

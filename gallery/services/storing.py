@@ -24,7 +24,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ..metadata import TakenSource
-from ..models import Image, Visibility, original_upload_to, rendition_upload_to
+from ..models import (
+    Image,
+    OrphanedFile,
+    Visibility,
+    original_upload_to,
+    rendition_upload_to,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -196,3 +202,27 @@ def delete_stored_files(names):
             default_storage.delete(name)
         except Exception:
             logger.exception("Could not remove %s after a failed upload", name)
+
+
+def delete_orphaned_files(ids=None):
+    """Delete the files queued in ``OrphanedFile`` (those of ``ids``, or
+    all), each record once its file is gone. A file that cannot be deleted
+    now (a storage outage) keeps its record for the next try. Returns how
+    many are left."""
+    queued = OrphanedFile.objects.order_by("pk")
+    if ids is not None:
+        queued = queued.filter(pk__in=ids)
+    done, left = [], 0
+    for pk, name in queued.values_list("pk", "name").iterator(chunk_size=1000):
+        try:
+            default_storage.delete(name)
+        except Exception:
+            logger.exception("Could not delete %s; it stays queued", name)
+            left += 1
+        else:
+            done.append(pk)
+        if len(done) >= 1000:
+            OrphanedFile.objects.filter(pk__in=done).delete()
+            done = []
+    OrphanedFile.objects.filter(pk__in=done).delete()
+    return left

@@ -22,7 +22,7 @@ from ..models import Album, Image, Visibility
 from ..selectors import albums_to_add_to
 from .albums import album_add_images, can_add_to
 from .allowance import rate_limited_error, take_upload_allowance
-from .images import image_update
+from .images import image_restore, image_update
 from .ingest import hash_file, prepare_image
 from .storing import build_image, existing_image, insert_images, write_image_files
 
@@ -37,6 +37,11 @@ DUPLICATE_MESSAGES = {
     "it is now private.",
     "duplicate_kept_private": "You already have this image as a private one; "
     "it stays private.",
+    "restored": "This image was in your trash; it is back.",
+    "restored_now_private": "This image was in your trash as a public one; "
+    "it is back, now private.",
+    "restored_kept_private": "This image was in your trash as a private one; "
+    "it is back, still private.",
 }
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
@@ -161,14 +166,18 @@ def upload_image(
 def duplicate_outcome(image, *, name: str, visibility: str | None) -> UploadOutcome:
     """The outcome of sending bytes the owner already has as ``image``,
     asking for ``visibility``. Asked private, a public image becomes private
-    (the safe direction); asked public, a private one stays private. Either
-    way the outcome says so. ``None`` asks for nothing."""
+    (the safe direction); asked public, a private one stays private. An
+    image in the trash comes back. Every outcome says what happened.
+    ``None`` asks for nothing."""
     code = "duplicate"
+    if image.in_trash:
+        image_restore(image)
+        code = "restored"
     if visibility == Visibility.PRIVATE and not image.is_private:
         image_update(image, visibility=Visibility.PRIVATE)
-        code = "duplicate_now_private"
+        code = f"{code}_now_private"
     elif visibility == Visibility.PUBLIC and image.is_private:
-        code = "duplicate_kept_private"
+        code = f"{code}_kept_private"
     return UploadOutcome(name, DUPLICATE, code, DUPLICATE_MESSAGES[code], image)
 
 

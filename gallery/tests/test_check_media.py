@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from gallery.management.commands.check_media import Command
 from gallery.models import Image
-from gallery.services import image_delete
+from gallery.services import image_purge
 
 from .conftest import stored_files
 
@@ -121,7 +121,7 @@ def test_search_index_left_out_of_step_by_a_restore_is_reported_and_fixed(
     gone = make_image(user, title="Deleted long ago")
     make_image(user, title="Secret diary", visibility="private")
     make_image(other_user, title="Kayak")
-    image_delete(gone)  # leaves a gap in the rowids, which a reload closes
+    image_purge(gone)  # leaves a gap in the rowids, which a reload closes
     renumber_rows_as_a_plain_dump_and_reload_does()
     out, err, status = run()
     assert "Search index is out of step (--fix rebuilds it)." in out

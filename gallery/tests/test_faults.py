@@ -15,7 +15,7 @@ from django.db.backends.utils import CursorWrapper
 from PIL import Image as PILImage
 
 from gallery.models import Image
-from gallery.services import image_delete, upload_image
+from gallery.services import image_purge, upload_image
 
 from .conftest import stored_bytes, stored_files
 from .images import noisy_jpeg, upload
@@ -151,7 +151,7 @@ def test_failure_at_commit(user, media_root):
 def test_delete_removes_files_only_after_the_commit(user, media_root):
     image = create(user).image
     with transaction.atomic():
-        image_delete(image)
+        image_purge(image)
         assert not Image.objects.exists()
         assert len(stored_files()) == 3  # still there before commit
     assert stored_files() == []
@@ -162,7 +162,7 @@ def test_delete_that_rolls_back_keeps_the_files(user, media_root):
     image = create(user).image
     pk = image.pk
     with pytest.raises(RuntimeError), transaction.atomic():
-        image_delete(image)
+        image_purge(image)
         raise RuntimeError("crash after the row delete, before the commit")
     assert Image.objects.get().pk == pk
     assert len(stored_files()) == 3
@@ -181,6 +181,6 @@ def test_delete_whose_commit_fails_keeps_the_files(user, media_root):
         ),
         pytest.raises(OperationalError),
     ):
-        image_delete(image)
+        image_purge(image)
     assert Image.objects.get().pk == pk
     assert len(stored_files()) == 3

@@ -11,7 +11,7 @@ from django.urls import reverse
 from gallery.importing import import_images
 from gallery.models import Image
 from gallery.search import ranked_page
-from gallery.services import image_delete, image_update
+from gallery.services import image_purge, image_update
 
 from .images import noisy_jpeg
 
@@ -208,7 +208,7 @@ def test_found_right_after_upload_edit_and_not_after_delete(user, make_image):
     image_update(image, title="Windmill", description="Calm")
     assert search("lighthouse") == [] and search("stormy") == []
     assert search("windmill calm") == ["Windmill"]
-    image_delete(image)
+    image_purge(image)
     assert search("windmill") == []
 
 

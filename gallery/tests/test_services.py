@@ -9,7 +9,7 @@ from gallery.models import Image
 from gallery.services import (
     build_image,
     clean_filename,
-    image_delete,
+    image_purge,
     insert_images,
     prepare_image,
     upload_image,
@@ -333,7 +333,7 @@ def test_delete_removes_files_after_commit(
     image = stored(user, upload("a.jpg", noisy_jpeg()))
     assert len(stored_files()) == 3
     with django_capture_on_commit_callbacks(execute=True):
-        image_delete(image)
+        image_purge(image)
     assert stored_files() == []
     assert Image.objects.count() == 0
 
@@ -344,7 +344,7 @@ def test_delete_rolled_back_keeps_files(user, media_root):
     image = stored(user, upload("a.jpg", noisy_jpeg()))
     pk = image.pk
     with pytest.raises(RuntimeError), transaction.atomic():
-        image_delete(image)
+        image_purge(image)
         raise RuntimeError("rollback")
     assert Image.objects.filter(pk=pk).exists()
     assert len(stored_files()) == 3

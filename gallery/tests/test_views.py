@@ -386,15 +386,17 @@ def test_owner_edits_an_image(client_for, user, make_image):
     )
 
 
-def test_owner_deletes_an_image_and_its_files(
+def test_deleting_an_image_moves_it_and_its_files_to_the_trash(
     client_for, user, make_image, django_capture_on_commit_callbacks
 ):
     image = make_image(user)
+    files = stored_files()
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(user).post(reverse("gallery:delete", args=[image.pk]))
     assert response.status_code == 302
-    assert not Image.objects.exists()
-    assert stored_files() == []
+    image.refresh_from_db()
+    assert image.in_trash
+    assert stored_files() == files
 
 
 @pytest.mark.parametrize("view", ["edit", "delete"])
@@ -441,7 +443,7 @@ def test_bulk_visibility_change_updates_the_change_time(client_for, user, make_i
         assert image.visibility == "private" and image.updated_at > long_ago
 
 
-def test_bulk_delete_asks_first_then_deletes_rows_and_files(
+def test_bulk_delete_asks_first_then_moves_them_to_the_trash(
     client_for, user, make_image, media_root, django_capture_on_commit_callbacks
 ):
     chosen = [make_image(user) for _ in range(2)]
@@ -458,8 +460,9 @@ def test_bulk_delete_asks_first_then_deletes_rows_and_files(
     with django_capture_on_commit_callbacks(execute=True):
         response = bulk(client, "delete", chosen, confirmed="1")
     assert response.status_code == 302
-    assert list(Image.objects.all()) == [kept]
-    assert len(stored_files()) == 3
+    assert list(Image.objects.live()) == [kept]
+    assert set(Image.objects.trash_of(user)) == set(chosen)
+    assert len(stored_files()) == 9
 
 
 @pytest.mark.parametrize("action", ["private", "delete"])

@@ -17,10 +17,10 @@ from ..request_limits import refused_uploads
 from ..selectors import albums_to_add_to
 from ..services import (
     CREATED,
-    image_delete,
+    image_trash,
     image_update,
-    images_delete,
     images_set_visibility,
+    images_trash,
     upload_images,
 )
 from ..services.albums import album_add_images, album_remove_images
@@ -124,8 +124,8 @@ class ImageDeleteView(OwnImageMixin, DeleteView):
 
     def form_valid(self, form):
         title = self.object.title
-        image_delete(self.object)
-        messages.success(self.request, f"“{title}” was deleted.")
+        image_trash(self.object)
+        messages.success(self.request, f"“{title}” was moved to the trash.")
         return HttpResponseRedirect(self.get_success_url())
 
 
@@ -147,8 +147,8 @@ class BulkActionView(LoginRequiredMixin, FormView):
                 self.get_context_data(images=images, next=self.next_url())
             )
         if action == "delete":
-            count = images_delete(images)
-            done = "deleted"
+            count = images_trash(images)
+            done = "moved to the trash"
         elif action in ("album-add", "album-remove"):
             return self.album_action(action, images, form.cleaned_data["album"])
         else:
