@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from ..models import Image, Visibility
+from ..models import Account, Image, Visibility
 from .storing import delete_orphaned_files
 
 
@@ -87,6 +87,7 @@ def image_purge(image):
 class PurgeReport:
     images: int = 0
     bytes: int = 0
+    accounts: int = 0
     files_left: int = 0  # names whose deletion failed, kept for the next run
 
 
@@ -94,8 +95,9 @@ def purge_trash(*, older_than: datetime, batch_size: int = 500, progress=None):
     """Purge every image trashed before ``older_than``, a batch at a time
     (one transaction each, so a crash loses at most a batch's progress and
     never splits an image from its files). Files left by an earlier crash go
-    first. ``progress(count)`` is told after each batch. Returns a
-    :class:`PurgeReport`."""
+    first; accounts their owners deleted before ``older_than`` go last, with
+    whatever they still hold. ``progress(count)`` is told after each batch.
+    Returns a :class:`PurgeReport`."""
     report = PurgeReport()
     delete_orphaned_files()
     expired = Image.objects.filter(trashed_at__lt=older_than)
@@ -113,5 +115,13 @@ def purge_trash(*, older_than: datetime, batch_size: int = 500, progress=None):
         report.bytes += size
         if progress is not None:
             progress(count)
+    closed = Account.objects.filter(deleted_at__lt=older_than).select_related("user")
+    for account in closed:
+        with transaction.atomic():
+            leftovers = Image.objects.filter(owner_id=account.user_id)
+            report.bytes += leftovers.aggregate(size=Sum("file_size"))["size"] or 0
+            report.images += images_purge(leftovers)
+            account.user.delete()
+        report.accounts += 1
     report.files_left = delete_orphaned_files()
     return report

@@ -310,6 +310,38 @@ def test_a_file_that_cannot_be_deleted_stays_queued(
     assert not any(default_storage.exists(name) for name in image.stored_files())
 
 
+def test_purge_removes_a_deleted_account_with_its_images_after_the_retention(
+    user, other_user, make_image, django_capture_on_commit_callbacks
+):
+    from gallery.models import Account
+
+    gone, kept = make_image(user), make_image(other_user)
+    images_trash(Image.objects.filter(pk=gone.pk))
+    Account.objects.update_or_create(
+        user=user, defaults={"deleted_at": timezone.now() - timedelta(days=31)}
+    )
+    Image.objects.filter(pk=gone.pk).update(
+        trashed_at=timezone.now() - timedelta(days=31)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("purge_trash", stdout=(out := _Output()))
+    assert "Removed 1 accounts" in out.text
+    assert not type(user).objects.filter(pk=user.pk).exists()
+    assert list(Image.objects.all()) == [kept]
+    assert not any(default_storage.exists(name) for name in gone.stored_files())
+
+
+def test_a_recently_deleted_account_waits_for_the_retention(user, make_image):
+    from gallery.models import Account
+
+    make_image(user)
+    images_trash(Image.objects.all())
+    Account.objects.update_or_create(user=user, defaults={"deleted_at": timezone.now()})
+    call_command("purge_trash", stdout=_Output())
+    assert type(user).objects.filter(pk=user.pk).exists()
+    assert Image.objects.count() == 1
+
+
 def test_purge_refuses_negative_days():
     from django.core.management.base import CommandError
 

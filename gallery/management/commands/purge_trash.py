@@ -53,6 +53,8 @@ class Command(ExitStatusCommand):
         ) as bar:
             report = purge_trash(older_than=older_than, progress=bar.update)
         line = f"Purged {report.images} images ({filesizeformat(report.bytes)}) {age}."
+        if report.accounts:
+            line += f" Removed {report.accounts} accounts their owners had deleted."
         if report.files_left:
             line += (
                 f" {report.files_left} files could not be deleted yet (see the log);"
