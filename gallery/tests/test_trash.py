@@ -358,3 +358,23 @@ class _Output:
 
     def flush(self):
         pass
+
+
+def test_importing_trashed_bytes_again_restores_the_image(user, make_image, tmp_path):
+    from .images import noisy_jpeg
+    from .test_commands import read_report, run
+
+    data = noisy_jpeg((96, 64), seed=91)
+    image = make_image(user, data=data, title="Back from the trash")
+    images_trash(Image.objects.filter(pk=image.pk))
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    (folder / "copy.jpg").write_bytes(data)
+    report = tmp_path / "report.jsonl"
+    out, _, status = run(str(folder), "--owner", user.username, "--report", str(report))
+    assert status == 0, out
+    entry = read_report(report)["copy.jpg"]
+    assert entry["outcome"] == "duplicate" and "trash" in str(entry), entry
+    image.refresh_from_db()
+    assert not image.in_trash
+    assert Image.objects.filter(owner=user).count() == 1
