@@ -6,7 +6,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-HOST ?= 127.0.0.1
+# `make run` is for this computer, `make serve` for the local network.
+run: HOST ?= 127.0.0.1
+serve: HOST ?= 0.0.0.0
 
 .PHONY: install install-dev run manage test test-scale serve lint format clean
 
@@ -60,11 +62,14 @@ test-scale: install-dev
 		$(PY) scripts/scale-servers run -- $(PY) -m pytest
 
 # Production server: gunicorn, workers from deploy/gunicorn.conf.py, the
-# production settings. Deployment facts come from the environment, or from
-# ENV_FILE (see deploy/imagerepo.env.example).
+# production settings. With nothing set it serves the local network on
+# HOST:PORT, with a secret key it makes once (var/secret_key). Deployment
+# facts come from the environment, or from ENV_FILE (see
+# deploy/imagerepo.env.example), which also says where gunicorn binds.
 serve: install
 	@export DJANGO_SETTINGS_MODULE=imagerepo.settings.production; \
-	if [ -n "$(ENV_FILE)" ]; then set -a; . "$(ENV_FILE)"; set +a; fi; \
+	if [ -n "$(ENV_FILE)" ]; then set -a; . "$(ENV_FILE)"; set +a; \
+	else export GUNICORN_BIND="$${GUNICORN_BIND:-$(HOST):$(PORT)}"; fi; \
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py createcachetable && \
 	$(PY) manage.py collectstatic --noinput --verbosity 0 && \

@@ -9,6 +9,7 @@ import os
 
 # Behind nginx on the same machine; listen on all interfaces only if nginx
 # (or a load balancer) runs elsewhere, e.g. GUNICORN_BIND=0.0.0.0:8000.
+# `make serve` without an environment file binds HOST:PORT (0.0.0.0:8000).
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
 
@@ -36,3 +37,19 @@ errorlog = "-"
 control_socket_disable = not os.environ.get("GUNICORN_CONTROL_SOCKET")
 if not control_socket_disable:
     control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+
+
+def when_ready(server):
+    """Once the site listens, say where people can open it. Only when it
+    answers to this computer's own names: with DJANGO_ALLOWED_HOSTS set,
+    people use the names listed there (nginx's), not these."""
+    if os.environ.get("DJANGO_ALLOWED_HOSTS"):
+        return
+    # Imported here: the project folder is on gunicorn's import path only once
+    # it has read every setting (--chdir included).
+    from imagerepo.settings.machine import Machine
+
+    machine = Machine.this()
+    for address in server.cfg.address:
+        if isinstance(address, tuple):  # not a Unix socket
+            print(machine.serving_line(*address), flush=True)

@@ -1,22 +1,23 @@
 """Settings for a real install: ``wsgi.py``, gunicorn and ``make serve`` use
 these. Everything that differs between installs comes from the environment
-(see deploy/imagerepo.env.example); without a secret key they refuse to
-start."""
-
-from django.core.exceptions import ImproperlyConfigured
+(see deploy/imagerepo.env.example); with nothing set they serve this computer
+and its local network, with a secret key of their own kept on its disk."""
 
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import BASE_DIR, env
+from .secret_key import load_or_create_secret_key
 
 DEBUG = False
 
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
-if not SECRET_KEY:
-    raise ImproperlyConfigured(
-        "DJANGO_SECRET_KEY is not set: the production settings need a secret key "
-        "of their own (python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
-        "). For a local site use the development settings, as manage.py does."
-    )
+# DJANGO_SECRET_KEY when given (several machines must share one); otherwise a
+# key made on the first start and kept, readable by its owner alone, beside
+# the other local state (the import journal), so sessions outlive restarts.
+SECRET_KEY_FILE = env.path(
+    "DJANGO_SECRET_KEY_FILE", default=BASE_DIR / "var" / "secret_key"
+)
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or load_or_create_secret_key(
+    SECRET_KEY_FILE
+)
 
 # ---------------------------------------------------------------- HTTPS
 # Set once TLS terminates in front of the site (nginx or a load balancer),

@@ -3,6 +3,7 @@ processes, as a person or a server would start them."""
 
 import os
 import socket
+import stat
 import subprocess
 import sys
 import threading
@@ -46,21 +47,52 @@ def test_manage_py_works_in_a_fresh_checkout_with_nothing_set(tmp_path):
     assert run.stdout.split() == ["True"]
 
 
-def test_the_wsgi_application_refuses_to_start_without_a_secret_key(tmp_path):
-    run = python(tmp_path, "-c", "import imagerepo.wsgi")
-    assert run.returncode != 0
-    assert run.stderr.splitlines()[-1].startswith(
-        "django.core.exceptions.ImproperlyConfigured: DJANGO_SECRET_KEY is not set"
-    )
+WSGI_SETTINGS = (
+    "import imagerepo.wsgi; from django.conf import settings as s; "
+    "print(s.DEBUG, s.SECRET_KEY)"
+)
 
 
-def test_the_wsgi_application_starts_with_a_secret_key(tmp_path):
-    code = (
-        "import imagerepo.wsgi; from django.conf import settings as s; print(s.DEBUG)"
+def test_the_wsgi_application_without_a_secret_key_makes_one_and_keeps_it(tmp_path):
+    key_file = tmp_path / "var" / "secret_key"
+    starts = [
+        python(tmp_path, "-c", WSGI_SETTINGS, DJANGO_SECRET_KEY_FILE=str(key_file))
+        for _ in range(2)
+    ]
+    assert [run.returncode for run in starts] == [0, 0], starts[0].stderr
+    first, second = (run.stdout.split() for run in starts)
+    assert first == second == ["False", key_file.read_text().strip()]
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+def test_an_explicit_secret_key_wins_over_the_key_file(tmp_path):
+    key_file = tmp_path / "var" / "secret_key"
+    run = python(
+        tmp_path,
+        "-c",
+        WSGI_SETTINGS,
+        DJANGO_SECRET_KEY="x" * 50,
+        DJANGO_SECRET_KEY_FILE=str(key_file),
     )
-    run = python(tmp_path, "-c", code, DJANGO_SECRET_KEY="x" * 50)
     assert run.returncode == 0, run.stderr
-    assert run.stdout.split() == ["False"]
+    assert run.stdout.split() == ["False", "x" * 50]
+    assert not key_file.parent.exists()
+
+
+def test_the_site_answers_to_the_machines_own_names_unless_told(tmp_path):
+    hostname = socket.gethostname().split(".")[0].lower()
+    # A missing page needs no database: 404 when the host is allowed, else 400.
+    code = (
+        "import django; django.setup(); from django.test import Client; "
+        "print(*(Client(HTTP_HOST=h).get('/no-such-page/').status_code for h in "
+        f"('{hostname}.local:8000', '127.0.0.1', 'evil.example')))"
+    )
+    # The development settings, as `HOST=0.0.0.0 make run` serves them.
+    development = {"DJANGO_SETTINGS_MODULE": "imagerepo.settings.development"}
+    run = python(tmp_path, "-c", code, **development)
+    assert run.stdout.split() == ["404", "404", "400"], run.stderr
+    told = python(tmp_path, "-c", code, DJANGO_ALLOWED_HOSTS="127.0.0.1", **development)
+    assert told.stdout.split() == ["400", "404", "400"], told.stderr
 
 
 @pytest.mark.parametrize("module", ["development", "test"])
