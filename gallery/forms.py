@@ -1,4 +1,6 @@
 from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 
@@ -67,9 +69,31 @@ class ImageEditForm(forms.ModelForm):
         help_texts = {"visibility": VISIBILITY_HELP}
 
 
+def email_field(**options):
+    """An account's e-mail address, the same on every form that asks for it."""
+    return forms.EmailField(
+        **{
+            "label": "E-mail address",
+            "max_length": get_user_model()._meta.get_field("email").max_length,
+            "help_text": "Where a link to reset a forgotten password goes. "
+            "Other members never see it.",
+            "widget": forms.EmailInput(attrs={"autocomplete": "email"}),
+            **options,
+        }
+    )
+
+
 class SignupForm(UserCreationForm):
+    # Required: without an address, a forgotten password (or a lock-out after
+    # mistyping it) could only be undone by an administrator.
+    email = email_field()
+
     class Meta(UserCreationForm.Meta):
-        fields = ["username"]
+        fields = ["username", "email"]
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    email = email_field(help_text="")
 
 
 # ---------------------------------------------------------------- browser uploader

@@ -160,6 +160,21 @@ def test_no_serious_accessibility_violations_on_any_page(
     check(visitor, "sign-in")
     visitor.goto("/accounts/signup/")
     check(visitor, "sign-up")
+    visitor.goto("/accounts/password-reset/")
+    check(visitor, "password-reset")
+    visitor.get_by_label("E-mail address").fill(f"nobody-{tag}@example.org")
+    visitor.get_by_role("button", name="Send the link").click()
+    visitor.wait_for_url("**/sent/")
+    check(visitor, "password-reset-sent")
+    visitor.goto("/accounts/password-reset/MQ/spent-link/")
+    check(visitor, "password-reset-spent")
+    visitor.goto("/accounts/login/")
+    for _ in range(5):  # AXES_FAILURE_LIMIT, for a name of its own
+        visitor.locator("#id_username").fill(f"a11y-nobody-{tag}")
+        visitor.locator("#id_password").fill("a wrong guess")
+        visitor.get_by_role("button", name="Sign in").click()
+    visitor.wait_for_selector("text=Too many failed sign-in attempts")
+    check(visitor, "locked-out")
     assert found == []
 
 
