@@ -96,6 +96,33 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     email = email_field(help_text="")
 
 
+class AccountEmailForm(forms.Form):
+    """A new e-mail address for the signed-in ``user``, confirmed with their
+    password: whoever controls the address can reset the password, so a
+    browser left signed in must not be enough to take the account."""
+
+    email = email_field()
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="To change the address, confirm that it is you.",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError(
+                "That is not your password; the address was not changed.",
+                code="password_incorrect",
+            )
+        return password
+
+
 # ---------------------------------------------------------------- browser uploader
 
 

@@ -6,6 +6,7 @@ may have): nothing else decides who sees what.
 """
 
 import operator
+from dataclasses import dataclass
 from datetime import datetime
 from functools import reduce
 
@@ -14,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
-from .models import Album, Image, ShareLink
+from .models import Account, Album, Image, ShareLink
 from .pagination import ORDERS, KeysetPage, timeline_page, year_start
 from .search import count_matches, ranked_page
 from .search.dates import split_dates
@@ -198,6 +199,33 @@ def image_for_file(*, viewer, pk, kind: str) -> Image | None:
     if kind == "original":
         return Image.objects.downloadable_by(viewer).filter(pk=pk).first()
     return Image.objects.visible_to(viewer).filter(pk=pk).first()
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    """What an account stores, trash included, and the most it may store
+    (None: no limit)."""
+
+    images: int
+    bytes: int
+    images_in_trash: int
+    image_limit: int | None
+    byte_limit: int | None
+
+
+def account_summary(*, viewer) -> AccountSummary:
+    """What ``viewer``'s account stores and may store. The stored figures
+    are the account's counters, which count the trash until it is purged;
+    how many of the images wait there is said apart."""
+    account = Account.of(viewer)
+    in_trash = Image.objects.owned_by(viewer).filter(trashed_at__isnull=False)
+    return AccountSummary(
+        images=account.images_stored,
+        bytes=account.bytes_stored,
+        images_in_trash=in_trash.count(),
+        image_limit=account.image_limit,
+        byte_limit=account.byte_limit,
+    )
 
 
 def albums_for(*, viewer) -> tuple[list[Album], list[Album]]:

@@ -4,6 +4,8 @@ from django.urls import include, path
 
 from api.views.tokens import ApiTokenRevokeView, ApiTokensView
 from gallery.views.accounts import (
+    AccountView,
+    PasswordChangeView,
     PasswordResetConfirmView,
     PasswordResetDoneView,
     PasswordResetView,
@@ -38,6 +40,8 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("settings/", AccountView.as_view(), name="account"),
+    path("settings/password/", PasswordChangeView.as_view(), name="password_change"),
     path("settings/tokens/", ApiTokensView.as_view(), name="api-tokens"),
     path(
         "settings/tokens/<int:pk>/revoke/",

@@ -1,6 +1,6 @@
-"""Accounts: the budget of password reset mails, and what a successful
-reset undoes. Django's own auth views set and check passwords; these are the
-writes around them."""
+"""Accounts: the e-mail address a reset goes to, the budget of reset mails,
+and what a successful reset undoes. Django's own auth views set and check
+passwords; these are the writes around them."""
 
 import hashlib
 import time
@@ -13,6 +13,12 @@ from django.core.cache import cache
 # address has an account), or the address or the client has had its hourly
 # share of them.
 SEND, ADDRESS_LIMITED, CLIENT_LIMITED = "send", "address-limited", "client-limited"
+
+
+def account_set_email(*, user, email: str) -> None:
+    """Make ``email`` (a valid address) the one reset mails go to."""
+    user.email = email
+    user.save(update_fields=["email"])
 
 
 def password_reset_allowance(*, client: str, email: str) -> str:

@@ -1,5 +1,5 @@
-"""Accounts: sign-up, sign-in, password reset by e-mail and the lock-out
-page."""
+"""Accounts: sign-up, sign-in, the account page, password change and reset
+by e-mail, and the lock-out page."""
 
 import re
 from datetime import timedelta
@@ -11,6 +11,8 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+
+from gallery.models import Account, Image, Visibility
 
 pytestmark = pytest.mark.django_db
 
@@ -336,3 +338,183 @@ def test_a_reset_lifts_only_that_accounts_lockout(client, alice, other_user):
     ask_for_reset(client, "alice@example.org")
     choose_password(client, reset_link(mail.outbox[0]))
     assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["bob"]
+
+
+# ---------------------------------------------------------------- password change
+
+
+def test_password_change_needs_sign_in(client):
+    response = client.get(reverse("password_change"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_password_change_keeps_you_signed_in(client_for, alice):
+    client = client_for(alice)
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "pw-alice-123",
+            "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD,
+        },
+        follow=True,
+    )
+    assert response.redirect_chain == [(reverse("account"), 302)]
+    assert "Your password was changed." in response.content.decode()
+    assert signs_in(NEW_PASSWORD)
+    assert not signs_in("pw-alice-123")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "error"),
+    [
+        ("wrong", NEW_PASSWORD, "Your old password was entered incorrectly."),
+        ("pw-alice-123", "12345678", "This password is entirely numeric."),
+        ("pw-alice-123", "", "This field is required."),
+    ],
+    ids=["wrong-old", "numeric", "empty"],
+)
+def test_password_change_refuses_bad_input(client_for, alice, old, new, error):
+    response = client_for(alice).post(
+        reverse("password_change"),
+        {"old_password": old, "new_password1": new, "new_password2": new},
+    )
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert signs_in("pw-alice-123")
+
+
+# ---------------------------------------------------------------- account page
+
+
+def test_the_account_page_needs_sign_in(client):
+    response = client.get(reverse("account"))
+    assert response.status_code == 302
+    assert response.url == f"{reverse('login')}?next={reverse('account')}"
+
+
+def test_the_header_links_to_the_account_page(client_for, user):
+    page = client_for(user).get(reverse("gallery:index")).content.decode()
+    assert f'href="{reverse("account")}"' in page
+
+
+def test_the_account_page_shows_who_you_are_and_where_to_go(client_for, alice):
+    page = client_for(alice).get(reverse("account")).content.decode()
+    assert re.search(r'id="account-username">alice<', page)
+    assert re.search(r'id="account-email">alice@example.org<', page)
+    assert f'href="{reverse("password_change")}"' in page
+    assert f'href="{reverse("api-tokens")}"' in page
+    assert "cannot be reset" not in page
+
+
+def test_an_account_without_an_address_is_asked_for_one(client_for, user):
+    page = client_for(user).get(reverse("account")).content.decode()
+    assert "without one, a forgotten password cannot be reset" in page
+
+
+def figures(page, name):
+    """The text of the account page's ``account-<name>`` element, in one line."""
+    found = re.search(rf'id="account-{name}"[^>]*>(.*?)</(dd|p)>', page, re.S)
+    text = re.sub(r"<meter.*?</meter>", "", found[1], flags=re.S)
+    return re.sub(r"[ \n]+", " ", text).strip()  # the no-break spaces stay
+
+
+def test_the_account_page_counts_your_images_and_their_bytes(
+    client_for, alice, other_user, make_image
+):
+    mine = [
+        make_image(alice, visibility=Visibility.PUBLIC),
+        make_image(alice, visibility=Visibility.PRIVATE),
+        make_image(alice, visibility=Visibility.PRIVATE),
+    ]
+    theirs = make_image(other_user, visibility=Visibility.PUBLIC)
+    Image.objects.filter(pk__in=[mine[2].pk, theirs.pk]).update(
+        trashed_at=timezone.now()
+    )
+    # What the account's counters hold for these uploads: every original it
+    # stores, the trash included.
+    Account.of(alice)
+    Account.objects.filter(user=alice).update(
+        images_stored=len(mine), bytes_stored=sum(i.file_size for i in mine)
+    )
+
+    page = client_for(alice).get(reverse("account")).content.decode()
+    total = sum(image.file_size for image in mine)
+    assert figures(page, "images") == "3"
+    assert figures(page, "bytes") == f"{total / 1024:.1f}\xa0KB"
+    assert figures(page, "trash") == (
+        "Including 1 image in the trash, which counts until deleted for good."
+    )
+    assert "<meter" not in page  # no limits, nothing to fill
+
+
+def test_the_account_page_shows_the_limits(client_for, alice, settings):
+    settings.IMAGEREPO_QUOTA_IMAGES = 5000
+    Account.of(alice)
+    Account.objects.filter(user=alice).update(
+        quota_bytes=10 * 2**30, bytes_stored=1288490189, images_stored=1234
+    )
+    page = client_for(alice).get(reverse("account")).content.decode()
+    assert figures(page, "images") == "1,234 of 5,000"
+    assert figures(page, "bytes") == "1.2\xa0GB of 10.0\xa0GB"
+    assert 'max="5000" value="1234"' in page
+    assert f'max="{10 * 2**30}" value="1288490189"' in page
+    assert 'id="account-trash"' not in page
+
+
+def test_changing_the_email_address(client_for, alice):
+    client = client_for(alice)
+    response = client.post(
+        reverse("account"),
+        {"email": "alice@new.example", "password": "pw-alice-123"},
+        follow=True,
+    )
+    assert response.redirect_chain == [(reverse("account"), 302)]
+    assert "Your e-mail address is now alice@new.example." in (
+        response.content.decode()
+    )
+    alice.refresh_from_db()
+    assert alice.email == "alice@new.example"
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        ({"email": "alice@new.example", "password": "wrong"}, "not your password"),
+        ({"email": "alice@new.example"}, "This field is required."),
+        ({"email": "no address", "password": "pw-alice-123"}, "valid email"),
+        ({"email": "", "password": "pw-alice-123"}, "This field is required."),
+        (
+            {"email": f"{'a' * 300}@x.org", "password": "pw-alice-123"},
+            "at most 254 characters",
+        ),
+    ],
+    ids=["wrong-password", "no-password", "invalid", "empty", "too-long"],
+)
+def test_a_bad_email_change_says_why_and_changes_nothing(
+    client_for, alice, data, error
+):
+    response = client_for(alice).post(reverse("account"), data)
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    alice.refresh_from_db()
+    assert alice.email == "alice@example.org"
+
+
+def test_a_new_address_spends_the_reset_links_sent_to_the_old_one(
+    client, client_for, alice
+):
+    ask_for_reset(client, "alice@example.org")
+    client_for(alice).post(
+        reverse("account"), {"email": "alice@new.example", "password": "pw-alice-123"}
+    )
+    page = Client().get(reset_link(mail.outbox[0]))
+    assert "This link no longer works" in page.content.decode()
+
+
+def test_the_admins_own_password_page_stays_the_admins(client_for, staff_user):
+    page = client_for(staff_user).get(reverse("admin:password_change"))
+    assert page.status_code == 200
+    assert 'id="site-nav"' not in page.content.decode()
+    assert "Django administration" in page.content.decode()

@@ -1,20 +1,26 @@
-"""Signing up, and Django's password reset views in the site's clothes:
-limited, and lifting a sign-in lock-out."""
+"""Signing up, the account page, and Django's password views in the site's
+clothes: reset by e-mail (limited, and lifting a sign-in lock-out) and
+change."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.messages.views import SuccessMessageMixin
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils import timezone
-from django.views.generic import CreateView
+from django.views.generic import CreateView, FormView
 
-from ..forms import PasswordResetForm, SignupForm
+from ..forms import AccountEmailForm, PasswordResetForm, SignupForm
 from ..request_limits import client_ip
+from ..selectors import account_summary
 from ..services.accounts import (
     ADDRESS_LIMITED,
     CLIENT_LIMITED,
+    account_set_email,
     password_reset_allowance,
     password_reset_done,
 )
@@ -33,6 +39,40 @@ class SignupView(CreateView):
             backend="django.contrib.auth.backends.ModelBackend",
         )
         return response
+
+
+class AccountView(LoginRequiredMixin, FormView):
+    """The account page: who you are, what you store, and your e-mail
+    address (the form)."""
+
+    template_name = "registration/account.html"
+    form_class = AccountEmailForm
+    success_url = reverse_lazy("account")
+
+    def get_initial(self):
+        return {"email": self.request.user.email}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        summary = account_summary(viewer=self.request.user)
+        return super().get_context_data(summary=summary, **kwargs)
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"]
+        account_set_email(user=self.request.user, email=email)
+        messages.success(self.request, f"Your e-mail address is now {email}.")
+        return super().form_valid(form)
+
+
+class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
+    # Not Django's default name, which the admin's own password page uses.
+    template_name = "registration/password_change.html"
+    success_url = reverse_lazy("account")
+    success_message = (
+        "Your password was changed. Other browsers signed in as you were signed out."
+    )
 
 
 def reset_terms():
