@@ -110,6 +110,7 @@ def run_browser(url, folder, total):
         page = browser.new_page(viewport={"width": 1280, "height": 900}, base_url=url)
         page.goto("/accounts/signup/")
         page.fill("#id_username", "newcomer")
+        page.fill("#id_email", "newcomer@example.org")
         page.fill("#id_password1", PASSWORD)
         page.fill("#id_password2", PASSWORD)
         page.click("main button[type=submit]")

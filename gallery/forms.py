@@ -1,4 +1,6 @@
 from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 
@@ -67,9 +69,58 @@ class ImageEditForm(forms.ModelForm):
         help_texts = {"visibility": VISIBILITY_HELP}
 
 
+def email_field(**options):
+    """An account's e-mail address, the same on every form that asks for it."""
+    return forms.EmailField(
+        **{
+            "label": "E-mail address",
+            "max_length": get_user_model()._meta.get_field("email").max_length,
+            "help_text": "Where a link to reset a forgotten password goes. "
+            "Other members never see it.",
+            "widget": forms.EmailInput(attrs={"autocomplete": "email"}),
+            **options,
+        }
+    )
+
+
 class SignupForm(UserCreationForm):
+    # Required: without an address, a forgotten password (or a lock-out after
+    # mistyping it) could only be undone by an administrator.
+    email = email_field()
+
     class Meta(UserCreationForm.Meta):
-        fields = ["username"]
+        fields = ["username", "email"]
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    email = email_field(help_text="")
+
+
+class AccountEmailForm(forms.Form):
+    """A new e-mail address for the signed-in ``user``, confirmed with their
+    password: whoever controls the address can reset the password, so a
+    browser left signed in must not be enough to take the account."""
+
+    email = email_field()
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="To change the address, confirm that it is you.",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError(
+                "That is not your password; the address was not changed.",
+                code="password_incorrect",
+            )
+        return password
 
 
 # ---------------------------------------------------------------- browser uploader

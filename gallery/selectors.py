@@ -6,6 +6,7 @@ may have): nothing else decides who sees what.
 """
 
 import operator
+from dataclasses import dataclass
 from datetime import datetime
 from functools import reduce
 
@@ -14,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum, prefetch_related_objects
 from django.utils import timezone
 
-from .models import Album, Image, ShareLink
+from .models import Account, Album, Image, ShareLink
 from .pagination import ORDERS, TRASHED, KeysetPage, timeline_page, year_start
 from .search import count_matches, ranked_page
 from .search.dates import split_dates
@@ -236,6 +237,32 @@ def trashed_images(*, viewer, ids=None):
     they may restore or delete for good."""
     images = Image.objects.trash_of(viewer)
     return images if ids is None else images.filter(pk__in=ids)
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    """What an account stores, trash included, and the most it may store
+    (None: no limit)."""
+
+    images: int
+    bytes: int
+    images_in_trash: int
+    image_limit: int | None
+    byte_limit: int | None
+
+
+def account_summary(*, viewer) -> AccountSummary:
+    """What ``viewer``'s account stores and may store. The stored figures
+    are the account's counters, which count the trash until it is purged;
+    how many of the images wait there is said apart."""
+    account = Account.of(viewer)
+    return AccountSummary(
+        images=account.images_stored,
+        bytes=account.bytes_stored,
+        images_in_trash=Image.objects.trash_of(viewer).count(),
+        image_limit=account.image_limit,
+        byte_limit=account.byte_limit,
+    )
 
 
 def albums_for(*, viewer) -> tuple[list[Album], list[Album]]:

@@ -3,7 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from api.views.tokens import ApiTokenRevokeView, ApiTokensView
-from gallery.views.accounts import SignupView
+from gallery.views.accounts import (
+    AccountView,
+    PasswordChangeView,
+    PasswordResetConfirmView,
+    PasswordResetDoneView,
+    PasswordResetView,
+    SignupView,
+)
 from gallery.views.favicon import FaviconView
 
 # Deliberately no static(MEDIA_URL, ...) route: uploaded bytes are served only
@@ -13,6 +20,28 @@ urlpatterns = [
     path("accounts/signup/", SignupView.as_view(), name="signup"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password-reset/",
+        PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password-reset/sent/",
+        PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password-reset/<uidb64>/<token>/",
+        PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("settings/", AccountView.as_view(), name="account"),
+    path("settings/password/", PasswordChangeView.as_view(), name="password_change"),
     path("settings/tokens/", ApiTokensView.as_view(), name="api-tokens"),
     path(
         "settings/tokens/<int:pk>/revoke/",

@@ -208,7 +208,12 @@ class Visitor:
     def sign_up(self, username, password="a-long-pass-phrase"):
         response = self.post_form(
             "/accounts/signup/",
-            {"username": username, "password1": password, "password2": password},
+            {
+                "username": username,
+                "email": f"{username}@example.org",
+                "password1": password,
+                "password2": password,
+            },
         )
         assert "sessionid" in self.http.cookies, response.text[:2000]
         return self

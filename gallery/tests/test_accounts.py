@@ -1,8 +1,42 @@
+"""Accounts: sign-up, sign-in, the account page, password change and reset
+by e-mail, and the lock-out page."""
+
+import re
+from datetime import timedelta
+
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
+from django.core import mail
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+
+from gallery.models import Account, Image, Visibility
 
 pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "a-brand-new-pass-phrase"
+LINK = re.compile(r"https?://\S+/accounts/password-reset/\S+/\S+/")
+
+
+@pytest.fixture
+def alice(user):
+    user.email = "alice@example.org"
+    user.save()
+    return user
+
+
+def signs_in(password, username="alice", address="127.0.0.1"):
+    response = Client().post(
+        reverse("login"),
+        {"username": username, "password": password},
+        REMOTE_ADDR=address,
+    )
+    return response.status_code == 302
+
+
+# ---------------------------------------------------------------- sign-up, sign-in
 
 
 def test_sign_up_signs_you_in(client):
@@ -10,21 +44,54 @@ def test_sign_up_signs_you_in(client):
         reverse("signup"),
         {
             "username": "carol",
+            "email": "carol@example.org",
             "password1": "a-long-pass-phrase",
             "password2": "a-long-pass-phrase",
         },
     )
     assert response.status_code == 302
-    assert get_user_model().objects.filter(username="carol").exists()
+    carol = get_user_model().objects.get(username="carol")
+    assert carol.email == "carol@example.org"
     assert client.get(reverse("gallery:upload")).status_code == 200
 
 
 def test_sign_up_errors_are_shown(client):
     response = client.post(
-        reverse("signup"), {"username": "carol", "password1": "x", "password2": "y"}
+        reverse("signup"),
+        {
+            "username": "carol",
+            "email": "c@example.org",
+            "password1": "x",
+            "password2": "y",
+        },
     )
     assert response.status_code == 200
     assert "didn’t match" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("email", "error"),
+    [
+        ("", "This field is required."),
+        ("carol", "Enter a valid email address."),
+        ("carol@", "Enter a valid email address."),
+        (f"{'c' * 250}@example.org", "at most 254 characters"),
+    ],
+    ids=["missing", "no-at", "no-domain", "too-long"],
+)
+def test_sign_up_needs_an_email_address(client, email, error):
+    response = client.post(
+        reverse("signup"),
+        {
+            "username": "carol",
+            "email": email,
+            "password1": "a-long-pass-phrase",
+            "password2": "a-long-pass-phrase",
+        },
+    )
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert not get_user_model().objects.filter(username="carol").exists()
 
 
 def test_login_and_logout(client, user):
@@ -36,3 +103,418 @@ def test_login_and_logout(client, user):
     assert client.get(reverse("logout")).status_code == 405  # logout is POST only
     client.post(reverse("logout"))
     assert client.get(reverse("gallery:upload")).status_code == 302
+
+
+def test_the_sign_in_page_offers_a_password_reset(client):
+    page = client.get(reverse("login")).content.decode()
+    assert f'href="{reverse("password_reset")}"' in page
+
+
+# ---------------------------------------------------------------- password reset
+
+
+def ask_for_reset(client, email, **extra):
+    return client.post(reverse("password_reset"), {"email": email}, **extra)
+
+
+def reset_link(message):
+    return LINK.search(message.body)[0]
+
+
+def choose_password(client, link, password=NEW_PASSWORD):
+    """Follow a mailed link as a browser does and set ``password``."""
+    form_url = client.get(link).url  # the token moves into the session
+    page = client.get(form_url)
+    assert "Choose a new password" in page.content.decode()
+    return client.post(form_url, {"new_password1": password, "new_password2": password})
+
+
+def test_a_reset_mail_lets_you_choose_a_new_password(client, alice):
+    response = ask_for_reset(client, "Alice@Example.org")
+    assert response.status_code == 302
+    assert response.url == reverse("password_reset_done")
+    [message] = mail.outbox
+    assert message.to == ["alice@example.org"]
+    assert message.subject == "Reset your imagerepo password"
+    assert '"alice"' in message.body  # the account, should an address have two
+    assert "within 24 hours" in message.body
+
+    done = choose_password(client, reset_link(message))
+    assert done.status_code == 302
+    assert done.url == reverse("password_reset_complete")
+    assert "Sign in with your new password" in client.get(done.url).content.decode()
+    assert signs_in(NEW_PASSWORD)
+    assert not signs_in("pw-alice-123")
+
+
+def test_a_reset_link_works_once(client, alice):
+    ask_for_reset(client, "alice@example.org")
+    link = reset_link(mail.outbox[0])
+    choose_password(client, link)
+
+    page = Client().get(link)
+    assert "This link no longer works" in page.content.decode()
+    assert f'href="{reverse("password_reset")}"' in page.content.decode()
+    assert signs_in(NEW_PASSWORD)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/accounts/password-reset/MQ/not-a-token/",
+        "/accounts/password-reset/!!!/x/",
+        "/accounts/password-reset/OTk5OTk5/abc-def/",
+        "/accounts/password-reset/%00/set-password/",
+    ],
+    ids=["bad-token", "bad-uid", "no-such-user", "nul"],
+)
+def test_a_broken_reset_link_says_so(client, alice, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "This link no longer works" in response.content.decode()
+
+
+def test_a_reset_refuses_weak_or_mismatched_passwords(client, alice):
+    ask_for_reset(client, "alice@example.org")
+    form_url = client.get(reset_link(mail.outbox[0])).url
+    for first, second, error in [
+        ("password", "password", "This password is too common."),
+        ("a-long-pass-phrase", "another-pass-phrase", "didn’t match"),
+        ("", "", "This field is required."),
+    ]:
+        response = client.post(
+            form_url, {"new_password1": first, "new_password2": second}
+        )
+        assert response.status_code == 200
+        assert error in response.content.decode()
+    assert signs_in("pw-alice-123")
+
+
+def test_the_sent_page_never_tells_whether_an_address_has_an_account(
+    client, alice, django_user_model
+):
+    django_user_model.objects.create_user(
+        "gone", email="gone@example.org", password="pw-gone-123", is_active=False
+    )
+    pages = []
+    for email in ("alice@example.org", "nobody@example.org", "gone@example.org"):
+        response = ask_for_reset(client, email, follow=True)
+        assert response.redirect_chain == [(reverse("password_reset_done"), 302)]
+        pages.append(response.content.decode())
+    assert pages[0] == pages[1] == pages[2]
+    assert "If an account here has that address" in pages[0]
+    assert [message.to for message in mail.outbox] == [["alice@example.org"]]
+
+
+def test_an_address_shared_by_two_accounts_gets_a_link_for_each(
+    client, alice, other_user
+):
+    other_user.email = "ALICE@example.org"
+    other_user.save()
+    ask_for_reset(client, "alice@example.org")
+    named = sorted(re.search(r'account "(\w+)"', m.body)[1] for m in mail.outbox)
+    assert named == ["alice", "bob"]
+
+
+@pytest.mark.parametrize(
+    ("email", "error"),
+    [
+        ("", "This field is required."),
+        ("not an address", "Enter a valid email address."),
+        (f"{'a' * 260}@example.org", "at most 254 characters"),
+    ],
+    ids=["missing", "invalid", "too-long"],
+)
+def test_a_reset_request_with_a_bad_address_says_why(client, alice, email, error):
+    response = ask_for_reset(client, email)
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert mail.outbox == []
+
+
+def test_the_link_names_the_host_and_scheme_the_site_was_reached_by(
+    client, alice, settings
+):
+    settings.ALLOWED_HOSTS = ["photos.example.org"]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    ask_for_reset(
+        client,
+        "alice@example.org",
+        HTTP_HOST="photos.example.org",
+        HTTP_X_FORWARDED_PROTO="https",
+    )
+    assert reset_link(mail.outbox[0]).startswith(
+        "https://photos.example.org/accounts/password-reset/"
+    )
+
+
+def test_a_forged_host_gets_no_mail(client, alice, settings):
+    settings.ALLOWED_HOSTS = ["photos.example.org"]
+    response = ask_for_reset(client, "alice@example.org", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert mail.outbox == []
+
+
+def test_one_address_gets_a_few_mails_an_hour(client, alice, settings):
+    settings.IMAGEREPO_PASSWORD_RESET_MAILS_PER_HOUR = 2
+    for _ in range(3):
+        response = ask_for_reset(client, "alice@example.org")
+        assert response.url == reverse("password_reset_done")  # the same answer
+    assert len(mail.outbox) == 2
+    ask_for_reset(client, "nobody@example.org")
+    assert len(mail.outbox) == 2
+
+
+def test_one_client_may_ask_a_few_times_an_hour(client, alice, settings):
+    settings.IMAGEREPO_PASSWORD_RESET_REQUESTS_PER_HOUR = 2
+    for email in ("a@example.org", "b@example.org"):
+        ask_for_reset(client, email, REMOTE_ADDR="203.0.113.5")
+    refused = ask_for_reset(client, "alice@example.org", REMOTE_ADDR="203.0.113.5")
+    assert refused.status_code == 429
+    assert "Too many password reset requests" in refused.content.decode()
+    assert mail.outbox == []
+    elsewhere = ask_for_reset(client, "alice@example.org", REMOTE_ADDR="198.51.100.7")
+    assert elsewhere.status_code == 302
+    assert len(mail.outbox) == 1
+
+
+# ---------------------------------------------------------------- lock-out
+
+
+def fail_to_sign_in(times, address="203.0.113.9"):
+    return [
+        Client()
+        .post(
+            reverse("login"),
+            {"username": "alice", "password": "wrong"},
+            REMOTE_ADDR=address,
+        )
+        .status_code
+        for _ in range(times)
+    ]
+
+
+def test_the_lockout_page_says_when_to_try_again_and_offers_a_reset(alice, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=15)
+    settings.TIME_ZONE = "UTC"
+    assert fail_to_sign_in(2) == [200, 200]
+    before = timezone.now()
+    locked = Client().post(
+        reverse("login"),
+        {"username": "alice", "password": "wrong"},
+        REMOTE_ADDR="203.0.113.9",
+    )
+    assert locked.status_code == 429
+    page = locked.content.decode()
+    assert "Too many failed sign-in attempts" in page
+    assert "in about 15\xa0minutes" in page
+    retry = re.search(r'<time datetime="([^"]+)">(\d\d:\d\d) UTC</time>', page)
+    retry_at = timezone.datetime.fromisoformat(retry[1])
+    assert timedelta(minutes=15) <= retry_at - before < timedelta(minutes=16)
+    assert retry[2] == retry_at.strftime("%H:%M")
+    assert f'href="{reverse("password_reset")}"' in page
+
+
+def test_a_password_reset_lifts_the_lockout(client, alice):
+    assert fail_to_sign_in(5)[-1] == 429
+    assert not signs_in("pw-alice-123", address="203.0.113.9")  # locked out
+    assert AccessAttempt.objects.filter(username="alice").exists()
+
+    ask_for_reset(client, "alice@example.org", REMOTE_ADDR="203.0.113.9")
+    choose_password(client, reset_link(mail.outbox[0]))
+
+    assert not AccessAttempt.objects.filter(username="alice").exists()
+    assert signs_in(NEW_PASSWORD, address="203.0.113.9")
+
+
+def test_a_reset_lifts_only_that_accounts_lockout(client, alice, other_user):
+    fail_to_sign_in(5)
+    Client().post(
+        reverse("login"),
+        {"username": "bob", "password": "wrong"},
+        REMOTE_ADDR="203.0.113.9",
+    )
+    ask_for_reset(client, "alice@example.org")
+    choose_password(client, reset_link(mail.outbox[0]))
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["bob"]
+
+
+# ---------------------------------------------------------------- password change
+
+
+def test_password_change_needs_sign_in(client):
+    response = client.get(reverse("password_change"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_password_change_keeps_you_signed_in(client_for, alice):
+    client = client_for(alice)
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "pw-alice-123",
+            "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD,
+        },
+        follow=True,
+    )
+    assert response.redirect_chain == [(reverse("account"), 302)]
+    assert "Your password was changed." in response.content.decode()
+    assert signs_in(NEW_PASSWORD)
+    assert not signs_in("pw-alice-123")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "error"),
+    [
+        ("wrong", NEW_PASSWORD, "Your old password was entered incorrectly."),
+        ("pw-alice-123", "12345678", "This password is entirely numeric."),
+        ("pw-alice-123", "", "This field is required."),
+    ],
+    ids=["wrong-old", "numeric", "empty"],
+)
+def test_password_change_refuses_bad_input(client_for, alice, old, new, error):
+    response = client_for(alice).post(
+        reverse("password_change"),
+        {"old_password": old, "new_password1": new, "new_password2": new},
+    )
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert signs_in("pw-alice-123")
+
+
+# ---------------------------------------------------------------- account page
+
+
+def test_the_account_page_needs_sign_in(client):
+    response = client.get(reverse("account"))
+    assert response.status_code == 302
+    assert response.url == f"{reverse('login')}?next={reverse('account')}"
+
+
+def test_the_header_links_to_the_account_page(client_for, user):
+    page = client_for(user).get(reverse("gallery:index")).content.decode()
+    assert f'href="{reverse("account")}"' in page
+
+
+def test_the_account_page_shows_who_you_are_and_where_to_go(client_for, alice):
+    page = client_for(alice).get(reverse("account")).content.decode()
+    assert re.search(r'id="account-username">alice<', page)
+    assert re.search(r'id="account-email">alice@example.org<', page)
+    assert f'href="{reverse("password_change")}"' in page
+    assert f'href="{reverse("api-tokens")}"' in page
+    assert "cannot be reset" not in page
+
+
+def test_an_account_without_an_address_is_asked_for_one(client_for, user):
+    page = client_for(user).get(reverse("account")).content.decode()
+    assert "without one, a forgotten password cannot be reset" in page
+
+
+def figures(page, name):
+    """The text of the account page's ``account-<name>`` element, in one line."""
+    found = re.search(rf'id="account-{name}"[^>]*>(.*?)</(dd|p)>', page, re.S)
+    text = re.sub(r"<meter.*?</meter>", "", found[1], flags=re.S)
+    return re.sub(r"[ \n]+", " ", text).strip()  # the no-break spaces stay
+
+
+def test_the_account_page_counts_your_images_and_their_bytes(
+    client_for, alice, other_user, make_image
+):
+    mine = [
+        make_image(alice, visibility=Visibility.PUBLIC),
+        make_image(alice, visibility=Visibility.PRIVATE),
+        make_image(alice, visibility=Visibility.PRIVATE),
+    ]
+    theirs = make_image(other_user, visibility=Visibility.PUBLIC)
+    Image.objects.filter(pk__in=[mine[2].pk, theirs.pk]).update(
+        trashed_at=timezone.now()
+    )
+    # What the account's counters hold for these uploads: every original it
+    # stores, the trash included.
+    Account.of(alice)
+    Account.objects.filter(user=alice).update(
+        images_stored=len(mine), bytes_stored=sum(i.file_size for i in mine)
+    )
+
+    page = client_for(alice).get(reverse("account")).content.decode()
+    total = sum(image.file_size for image in mine)
+    assert figures(page, "images") == "3"
+    assert figures(page, "bytes") == f"{total / 1024:.1f}\xa0KB"
+    assert figures(page, "trash") == (
+        "Including 1 image in the trash, which counts until deleted for good."
+    )
+    assert "<meter" not in page  # no limits, nothing to fill
+
+
+def test_the_account_page_shows_the_limits(client_for, alice, settings):
+    settings.IMAGEREPO_QUOTA_IMAGES = 5000
+    Account.of(alice)
+    Account.objects.filter(user=alice).update(
+        quota_bytes=10 * 2**30, bytes_stored=1288490189, images_stored=1234
+    )
+    page = client_for(alice).get(reverse("account")).content.decode()
+    assert figures(page, "images") == "1,234 of 5,000"
+    assert figures(page, "bytes") == "1.2\xa0GB of 10.0\xa0GB"
+    assert 'max="5000" value="1234"' in page
+    assert f'max="{10 * 2**30}" value="1288490189"' in page
+    assert 'id="account-trash"' not in page
+
+
+def test_changing_the_email_address(client_for, alice):
+    client = client_for(alice)
+    response = client.post(
+        reverse("account"),
+        {"email": "alice@new.example", "password": "pw-alice-123"},
+        follow=True,
+    )
+    assert response.redirect_chain == [(reverse("account"), 302)]
+    assert "Your e-mail address is now alice@new.example." in (
+        response.content.decode()
+    )
+    alice.refresh_from_db()
+    assert alice.email == "alice@new.example"
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        ({"email": "alice@new.example", "password": "wrong"}, "not your password"),
+        ({"email": "alice@new.example"}, "This field is required."),
+        ({"email": "no address", "password": "pw-alice-123"}, "valid email"),
+        ({"email": "", "password": "pw-alice-123"}, "This field is required."),
+        (
+            {"email": f"{'a' * 300}@x.org", "password": "pw-alice-123"},
+            "at most 254 characters",
+        ),
+    ],
+    ids=["wrong-password", "no-password", "invalid", "empty", "too-long"],
+)
+def test_a_bad_email_change_says_why_and_changes_nothing(
+    client_for, alice, data, error
+):
+    response = client_for(alice).post(reverse("account"), data)
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    alice.refresh_from_db()
+    assert alice.email == "alice@example.org"
+
+
+def test_a_new_address_spends_the_reset_links_sent_to_the_old_one(
+    client, client_for, alice
+):
+    ask_for_reset(client, "alice@example.org")
+    client_for(alice).post(
+        reverse("account"), {"email": "alice@new.example", "password": "pw-alice-123"}
+    )
+    page = Client().get(reset_link(mail.outbox[0]))
+    assert "This link no longer works" in page.content.decode()
+
+
+def test_the_admins_own_password_page_stays_the_admins(client_for, staff_user):
+    page = client_for(staff_user).get(reverse("admin:password_change"))
+    assert page.status_code == 200
+    assert 'id="site-nav"' not in page.content.decode()
+    assert "Django administration" in page.content.decode()

@@ -119,7 +119,12 @@ def test_csrf_forgery_on_sign_up_creates_no_account(django_user_model):
     client = Client(enforce_csrf_checks=True)
     response = client.post(
         reverse("signup"),
-        {"username": "mallory", "password1": "a-long-pass", "password2": "a-long-pass"},
+        {
+            "username": "mallory",
+            "email": "mallory@example.org",
+            "password1": "a-long-pass",
+            "password2": "a-long-pass",
+        },
     )
     assert response.status_code == 403
     assert not django_user_model.objects.filter(username="mallory").exists()

@@ -1,8 +1,29 @@
-from django.contrib.auth import login
-from django.urls import reverse_lazy
-from django.views.generic import CreateView
+"""Signing up, the account page, and Django's password views in the site's
+clothes: reset by e-mail (limited, and lifting a sign-in lock-out) and
+change."""
 
-from ..forms import SignupForm
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.messages.views import SuccessMessageMixin
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.views.generic import CreateView, FormView
+
+from ..forms import AccountEmailForm, PasswordResetForm, SignupForm
+from ..request_limits import client_ip
+from ..selectors import account_summary
+from ..services.accounts import (
+    ADDRESS_LIMITED,
+    CLIENT_LIMITED,
+    account_set_email,
+    password_reset_allowance,
+    password_reset_done,
+)
 
 
 class SignupView(CreateView):
@@ -18,3 +39,90 @@ class SignupView(CreateView):
             backend="django.contrib.auth.backends.ModelBackend",
         )
         return response
+
+
+class AccountView(LoginRequiredMixin, FormView):
+    """The account page: who you are, what you store, and your e-mail
+    address (the form)."""
+
+    template_name = "registration/account.html"
+    form_class = AccountEmailForm
+    success_url = reverse_lazy("account")
+
+    def get_initial(self):
+        return {"email": self.request.user.email}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        summary = account_summary(viewer=self.request.user)
+        return super().get_context_data(summary=summary, **kwargs)
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"]
+        account_set_email(user=self.request.user, email=email)
+        messages.success(self.request, f"Your e-mail address is now {email}.")
+        return super().form_valid(form)
+
+
+class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
+    # Not Django's default name, which the admin's own password page uses.
+    template_name = "registration/password_change.html"
+    success_url = reverse_lazy("account")
+    success_message = (
+        "Your password was changed. Other browsers signed in as you were signed out."
+    )
+
+
+def reset_terms():
+    """What the reset mail and the "sent" page promise."""
+    return {
+        "valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+        "mails_per_hour": settings.IMAGEREPO_PASSWORD_RESET_MAILS_PER_HOUR,
+    }
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    email_template_name = "registration/password_reset_email.txt"
+    form_class = PasswordResetForm
+
+    @property
+    def extra_email_context(self):
+        return reset_terms()
+
+    def form_valid(self, form):
+        allowance = password_reset_allowance(
+            client=client_ip(self.request), email=form.cleaned_data["email"]
+        )
+        if allowance == CLIENT_LIMITED:
+            return render(
+                self.request, "registration/password_reset_limited.html", status=429
+            )
+        if allowance == ADDRESS_LIMITED:
+            # The "sent" page all the same: it never says whether a mail went.
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**reset_terms(), **kwargs)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        password_reset_done(user=form.user)
+        return response
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a sign-in while locked out
+    (AXES_LOCKOUT_CALLABLE): when to try again, and the way round the wait.
+    Each attempt during the lock-out starts the cool-off again (the default
+    AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT), so it ends a cool-off
+    from now."""
+    now = timezone.now()
+    context = {"now": now, "retry_at": now + settings.AXES_COOLOFF_TIME}
+    return render(request, "registration/locked_out.html", context, status=429)

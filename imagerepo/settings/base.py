@@ -121,12 +121,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # ---------------------------------------------------------------- cache
-# The site keeps only the API's request counters in it (api.throttling): one
-# per token and per anonymous address seen in the last minute, so they share
-# it with nothing that could crowd them out. Upload limits are counted in the
-# database instead. The local-memory default counts per server process; a
-# cache every process reaches (dbcache://imagerepo_cache, which `make serve`
-# creates) gives them one budget.
+# The site keeps only short-lived counters in it: the API's requests
+# (api.throttling), one per token and per anonymous address seen in the last
+# minute, and the hourly ones of share links and password resets. Upload
+# limits are counted in the database instead. The local-memory default counts
+# per server process; a cache every process reaches
+# (dbcache://imagerepo_cache, which `make serve` creates) gives them one
+# budget.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # Django's own backends drop keys past MAX_ENTRIES (300 unless told): room for
 # a flood of addresses without losing a token's count. Memcached and Redis
@@ -162,11 +163,33 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The locked-out page says when to try again and offers a password reset.
+AXES_LOCKOUT_CALLABLE = "gallery.views.accounts.locked_out"
 AXES_CLIENT_IP_CALLABLE = "gallery.request_limits.client_ip"
 # The request header holding the client's address; behind nginx, the
 # X-Real-IP it sets (HTTP_X_REAL_IP), since REMOTE_ADDR is then the proxy.
 IMAGEREPO_CLIENT_IP_HEADER = env.str("IMAGEREPO_CLIENT_IP_HEADER", "REMOTE_ADDR")
+
+# Password reset links work this long, and once: a new password, or a sign-in,
+# spends them. Long enough for a mail read the next morning.
+PASSWORD_RESET_TIMEOUT = 24 * 3600
+# Reset mails one address may receive in an hour (more requests are answered
+# alike but send nothing), and reset requests one client may make in an hour
+# (then 429), so that nobody can flood a mailbox through the site.
+# Counted in the default cache.
+IMAGEREPO_PASSWORD_RESET_MAILS_PER_HOUR = 3
+IMAGEREPO_PASSWORD_RESET_REQUESTS_PER_HOUR = 20
+
+# ---------------------------------------------------------------- e-mail
+# Password reset mails. EMAIL_URL names the server, e.g.
+# smtp+tls://user:password@smtp.example.org:587 (django-environ's forms); the
+# default prints each mail on the console, as `make run` shows it.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str(
+    "DJANGO_DEFAULT_FROM_EMAIL", default="imagerepo <noreply@localhost>"
+)
+# A mail server that does not answer fails the mail (logged), never the page.
+EMAIL_TIMEOUT = 10
 
 # ---------------------------------------------------------------- static and media
 STATIC_URL = "static/"

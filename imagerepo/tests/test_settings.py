@@ -95,6 +95,47 @@ def test_the_site_answers_to_the_machines_own_names_unless_told(tmp_path):
     assert told.stdout.split() == ["400", "404", "400"], told.stderr
 
 
+def test_mail_is_printed_on_the_console_when_no_server_is_named(tmp_path):
+    code = (
+        "from django.core.mail import send_mail; "
+        "send_mail('Hello', 'The body.', None, ['a@example.org'])"
+    )
+    run = python(tmp_path, "manage.py", "shell", "--verbosity", "0", "-c", code)
+    assert run.returncode == 0, run.stderr
+    for line in [
+        "Subject: Hello",
+        "From: imagerepo <noreply@localhost>",
+        "To: a@example.org",
+        "The body.",
+    ]:
+        assert line in run.stdout.splitlines(), run.stdout
+
+
+def test_email_url_names_the_mail_server(tmp_path):
+    code = (
+        "from django.conf import settings as s; print(s.EMAIL_BACKEND, "
+        "s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_HOST_PASSWORD, "
+        "s.EMAIL_USE_TLS); print(s.DEFAULT_FROM_EMAIL)"
+    )
+    run = python(
+        tmp_path,
+        "manage.py",
+        "shell",
+        "--verbosity",
+        "0",
+        "-c",
+        code,
+        EMAIL_URL="smtp+tls://photos%40example.org:s3cret@smtp.example.org:587",
+        DJANGO_DEFAULT_FROM_EMAIL="Photos <photos@example.org>",
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == [
+        "django.core.mail.backends.smtp.EmailBackend smtp.example.org 587 "
+        "photos@example.org s3cret True",
+        "Photos <photos@example.org>",
+    ]
+
+
 @pytest.mark.parametrize("module", ["development", "test"])
 def test_a_request_warning_is_logged_once(tmp_path, module):
     code = (

@@ -44,20 +44,33 @@ def wait_until_up(url, process, timeout=60):
 
 
 @pytest.fixture(scope="session")
-def site_url(tmp_path_factory):
+def site_folder(tmp_path_factory):
+    """Where the live site keeps its database, media and ``server.log``."""
+    return tmp_path_factory.mktemp("e2e-site")
+
+
+@pytest.fixture(scope="session")
+def server_log(site_folder):
+    """The live site's output (stdout and stderr): its console e-mail too."""
+    return site_folder / "server.log"
+
+
+@pytest.fixture(scope="session")
+def site_url(site_folder):
     """Base URL of a freshly migrated site, stopped after the session."""
-    folder = tmp_path_factory.mktemp("e2e-site")
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "imagerepo.settings.test",
-        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
-        "MEDIA_ROOT": str(folder / "media"),
+        "DATABASE_URL": f"sqlite:///{site_folder / 'db.sqlite3'}",
+        "MEDIA_ROOT": str(site_folder / "media"),
         "PYTHONUNBUFFERED": "1",
+        # Mail is printed to server.log (see server_log), as `make run` does.
+        "EMAIL_URL": "consolemail://",
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)
     port = free_port()
-    log = open(folder / "server.log", "w")  # noqa: SIM115 (closed at teardown)
+    log = open(site_folder / "server.log", "w")  # noqa: SIM115 (closed at teardown)
     server = subprocess.Popen(
         [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
         env=env,

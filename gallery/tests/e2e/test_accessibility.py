@@ -152,6 +152,15 @@ def test_no_serious_accessibility_violations_on_any_page(
     page.get_by_role("button", name="Create token").click()
     page.wait_for_selector("#new-token")
     check(page, "api-tokens")
+    page.goto("/settings/")
+    check(page, "account")
+    page.get_by_text("Change the e-mail address").click()
+    page.get_by_label("Your password").fill("not my password")
+    page.get_by_role("button", name="Save the address").click()
+    page.wait_for_selector(".invalid-feedback")
+    check(page, "account-error")
+    page.goto("/settings/password/")
+    check(page, "password-change")
 
     visitor = new_page(**screen, **calm)
     visitor.goto("/accounts/login/")
@@ -160,6 +169,21 @@ def test_no_serious_accessibility_violations_on_any_page(
     check(visitor, "sign-in")
     visitor.goto("/accounts/signup/")
     check(visitor, "sign-up")
+    visitor.goto("/accounts/password-reset/")
+    check(visitor, "password-reset")
+    visitor.get_by_label("E-mail address").fill(f"nobody-{tag}@example.org")
+    visitor.get_by_role("button", name="Send the link").click()
+    visitor.wait_for_url("**/sent/")
+    check(visitor, "password-reset-sent")
+    visitor.goto("/accounts/password-reset/MQ/spent-link/")
+    check(visitor, "password-reset-spent")
+    visitor.goto("/accounts/login/")
+    for _ in range(5):  # AXES_FAILURE_LIMIT, for a name of its own
+        visitor.locator("#id_username").fill(f"a11y-nobody-{tag}")
+        visitor.locator("#id_password").fill("a wrong guess")
+        visitor.get_by_role("button", name="Sign in").click()
+    visitor.wait_for_selector("text=Too many failed sign-in attempts")
+    check(visitor, "locked-out")
     assert found == []
 
 
@@ -243,7 +267,7 @@ def test_on_a_phone_the_header_is_one_row_and_search_opens_from_it(
     page.wait_for_url(re.compile(r"q=lighthouse"))
 
     menu_button.click()
-    expected = ["Upload", "API tokens"] if signed_in else ["Sign in", "Sign up"]
+    expected = ["Upload", "Albums", "Account"] if signed_in else ["Sign in", "Sign up"]
     for name in expected:
         expect(page.locator("#nav-menu").get_by_role("link", name=name)).to_be_visible()
 
@@ -265,7 +289,7 @@ def test_without_javascript_a_phone_still_reaches_search_and_every_link(
     page = new_page(**PHONE, javascript=False, storage_state=member["storage_state"])
     page.goto("/upload/")
     expect(page.get_by_label("Search images")).to_be_visible()
-    for name in ("Upload", "API tokens"):
+    for name in ("Upload", "Albums", "Account"):
         expect(page.get_by_role("link", name=name)).to_be_visible()
     expect(page.get_by_role("button", name=re.compile("Sign out"))).to_be_visible()
     # The plain form's file field is on the first screen too.

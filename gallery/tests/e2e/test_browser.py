@@ -38,6 +38,7 @@ def as_drop(name, data, type_="image/jpeg"):
 def sign_up(page, username):
     page.goto("/accounts/signup/")
     page.locator("#id_username").fill(username)
+    page.locator("#id_email").fill(f"{username}@example.org")
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
     page.get_by_role("button", name="Sign up").click()

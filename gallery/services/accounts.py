@@ -1,0 +1,56 @@
+"""Accounts: the e-mail address a reset goes to, the budget of reset mails,
+and what a successful reset undoes. Django's own auth views set and check
+passwords; these are the writes around them."""
+
+import hashlib
+import time
+
+import axes.utils
+from django.conf import settings
+from django.core.cache import cache
+
+# What may become of a password reset request: a mail goes out (if the
+# address has an account), or the address or the client has had its hourly
+# share of them.
+SEND, ADDRESS_LIMITED, CLIENT_LIMITED = "send", "address-limited", "client-limited"
+
+
+def account_set_email(*, user, email: str) -> None:
+    """Make ``email`` (a valid address) the one reset mails go to."""
+    user.email = email
+    user.save(update_fields=["email"])
+
+
+def password_reset_allowance(*, client: str, email: str) -> str:
+    """Whether a reset mail may go to ``email``, asked for by ``client`` (its
+    address): :data:`SEND`, or :data:`CLIENT_LIMITED` past the client's hourly
+    requests, or :data:`ADDRESS_LIMITED` past the address's hourly mails.
+    Every address counts, with an account or not, so the answer tells nothing
+    about which addresses have one."""
+    if not _within_hourly(
+        f"password-reset-requests:{client}",
+        settings.IMAGEREPO_PASSWORD_RESET_REQUESTS_PER_HOUR,
+    ):
+        return CLIENT_LIMITED
+    # Hashed: an address is no fit for a cache key, and need not sit in one.
+    address = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    if not _within_hourly(
+        f"password-reset-mails:{address}",
+        settings.IMAGEREPO_PASSWORD_RESET_MAILS_PER_HOUR,
+    ):
+        return ADDRESS_LIMITED
+    return SEND
+
+
+def _within_hourly(key, limit):
+    """Count one more for ``key`` this hour; False once past ``limit``."""
+    key = f"{key}:{int(time.time() // 3600)}"
+    cache.add(key, 0, timeout=3600)
+    return cache.incr(key) <= limit
+
+
+def password_reset_done(*, user) -> None:
+    """After ``user`` chose a new password from a reset mail: their failed
+    sign-ins no longer count. Whoever can read the account's mail may sign in
+    again at once, instead of waiting out a lock-out from their own typos."""
+    axes.utils.reset(username=user.get_username())
