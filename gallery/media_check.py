@@ -1,19 +1,24 @@
-"""Files and rows that lost each other, found and set right (``check_media``),
-and a search index out of step with the rows.
+"""Stored files checked against their rows (``check_media``), and set right
+where that is safe; and a search index out of step with the rows.
 
 A crash at the wrong moment can leave a file no row points to (written, then
 the process died before its row committed) or, after manual meddling or a
 lost disk, a row whose file is gone. Uploads in flight look exactly like the
-first kind for a moment, so only files older than ``min_age`` count.
+first kind for a moment, so only files older than ``min_age`` count (every
+file, at zero). A disk, a copy or a restore can also damage a file in place,
+which only reading it shows: ``verify`` compares every original with the
+SHA-256 recorded at upload and decodes every rendition in full.
 """
 
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import PurePosixPath
 
+from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from .media_verify import MISSING, BadFile, no_progress, verify_files
 from .models import Image
 from .search import search_index_in_step
 
@@ -23,19 +28,48 @@ QUARANTINE = "orphans"
 KINDS = ("original", "thumbnail", "display")
 
 
+@dataclass(frozen=True)
+class ImageLabel:
+    """What a person needs to recognise an image in a list."""
+
+    title: str
+    owner: str
+    trashed: bool
+
+
 @dataclass
 class MediaReport:
     orphans: list = field(default_factory=list)  # file names without a row
-    missing: list = field(default_factory=list)  # (image id, kind, file name)
+    bad: list = field(default_factory=list)  # BadFile, by image
+    images: dict = field(default_factory=dict)  # ImageLabel of each image in bad
     too_new: int = 0  # files without a row, but maybe an upload in flight
     files_seen: int = 0
     rows_seen: int = 0
+    verified: bool = False  # every byte read, not only the names listed
     moved_to: str = ""
+    repaired: list = field(default_factory=list)  # BadFile re-rendered by --fix
+    unrepaired: list = field(default_factory=list)  # (BadFile, why not)
     search_index_in_step: bool = True
 
     @property
+    def missing(self):
+        return [bad for bad in self.bad if bad.problem == MISSING]
+
+    @property
+    def damaged(self):
+        return [bad for bad in self.bad if bad.problem != MISSING]
+
+    @property
+    def bad_originals(self):
+        return [bad for bad in self.bad if bad.kind == "original"]
+
+    @property
+    def bad_renditions(self):
+        return [bad for bad in self.bad if bad.kind != "original"]
+
+    @property
     def clean(self):
-        return not self.orphans and not self.missing and self.search_index_in_step
+        return not self.orphans and not self.bad and self.search_index_in_step
 
 
 def walk_files(storage=default_storage, folders=MEDIA_FOLDERS):
@@ -56,10 +90,19 @@ def _walk(storage, folder):
         yield from _walk(storage, f"{folder}/{sub}")
 
 
-def check_media(*, min_age=timedelta(hours=1), storage=default_storage, progress=iter):
-    """Compare every stored file with every row; returns a :class:`MediaReport`.
-    ``progress`` wraps the file walk (e.g. a tqdm bar)."""
-    report = MediaReport()
+def check_media(
+    *,
+    min_age=timedelta(hours=1),
+    verify=False,
+    jobs=4,
+    storage=default_storage,
+    progress=no_progress,
+):
+    """Compare every stored file with every row and, with ``verify``, read
+    every file an image names, ``jobs`` at a time. Returns a
+    :class:`MediaReport`. ``progress(items, desc=..., total=...)`` wraps
+    each long loop (e.g. in a tqdm bar)."""
+    report = MediaReport(verified=verify)
     expected = {}
     rows = Image.objects.values_list("pk", *KINDS).order_by()
     for pk, *names in rows.iterator(chunk_size=2000):
@@ -67,23 +110,52 @@ def check_media(*, min_age=timedelta(hours=1), storage=default_storage, progress
         expected.update(
             (name, (pk, kind)) for kind, name in zip(KINDS, names, strict=True)
         )
+    found = _compare_files(report, expected, min_age, storage, progress)
+    report.bad = [
+        BadFile(pk, kind, name, MISSING)
+        for name, (pk, kind) in expected.items()
+        if name not in found
+    ]
+    if verify:
+        known = {bad.name for bad in report.bad}
+        report.bad += verify_files(storage, jobs=jobs, skip=known, progress=progress)
+    _label(report)
+    # After a restore, the search index may point words at the wrong images.
+    report.search_index_in_step = search_index_in_step()
+    return report
+
+
+def _compare_files(report, expected, min_age, storage, progress):
     found = set()
     cutoff = timezone.now() - min_age
-    for name in progress(walk_files(storage)):
+    for name in progress(walk_files(storage), desc="Listing files", unit=" files"):
         found.add(name)
         if name in expected:
             continue
-        if storage.get_modified_time(name) > cutoff:
+        # At zero age every file counts, whatever the store's clock says.
+        if min_age and storage.get_modified_time(name) > cutoff:
             report.too_new += 1
         else:
             report.orphans.append(name)
     report.files_seen = len(found)
-    report.missing = [
-        (pk, kind, name) for name, (pk, kind) in expected.items() if name not in found
-    ]
-    # After a restore, the search index may point words at the wrong images.
-    report.search_index_in_step = search_index_in_step()
-    return report
+    return found
+
+
+def _label(report):
+    """Name and order the images in ``report.bad``; drop those deleted while
+    they were checked (their files went with them: nothing is wrong)."""
+    ids = list({bad.image_id for bad in report.bad})
+    owner = f"owner__{get_user_model().USERNAME_FIELD}"
+    for start in range(0, len(ids), 500):
+        rows = Image.objects.filter(pk__in=ids[start : start + 500]).values_list(
+            "pk", "title", owner, "trashed_at"
+        )
+        for pk, title, username, trashed_at in rows:
+            report.images[pk] = ImageLabel(title, username, trashed_at is not None)
+    report.bad = sorted(
+        (bad for bad in report.bad if bad.image_id in report.images),
+        key=lambda bad: (str(bad.image_id), KINDS.index(bad.kind)),
+    )
 
 
 def move_aside(names, storage=default_storage):

@@ -1,30 +1,36 @@
 """check_media: after a crash, find files without rows and rows without
-files, and move the orphans aside with --fix."""
+files, and move the orphans aside with --fix; with --verify, read every byte
+and find damaged files, and with --fix render bad renditions again.
 
+Every file is made, damaged and read through the storage API, so these tests
+run on the media folder and, under make test-scale, on the S3 bucket."""
+
+import errno
 import io
-import os
-import time
 import uuid
+from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+from PIL import Image as PILImage
 
 from gallery.management.commands.check_media import Command
 from gallery.models import Image
-from gallery.services import image_purge
+from gallery.services import image_purge, prepare_image
 
-from .conftest import stored_files
+from .conftest import stored_bytes, stored_files
+from .images import upload
 
 pytestmark = pytest.mark.django_db
 
-HOUR = 3600
-
-
-@pytest.fixture(autouse=True)
-def media_on_disk(settings):
-    """These tests age files with os.utime, so they use the media folder even
-    under make test-scale (test_objectstore checks the bucket)."""
-    settings.STORAGES = {**settings.STORAGES, "default": settings.STORAGES["local"]}
+YOUNG_FILES_NOTE = (
+    "{} younger than 60 minutes {} left alone: they may be uploads in flight. "
+    "Stop the site and run check_media --min-age 0 to include them."
+)
 
 
 def run(*args):
@@ -33,83 +39,387 @@ def run(*args):
     return out.getvalue().strip(), err.getvalue(), command.exit_status
 
 
-def age(path, seconds=2 * HOUR):
-    past = time.time() - seconds
-    os.utime(path, (past, past))
+def put(name, data):
+    """Replace the stored file ``name`` with ``data``."""
+    default_storage.delete(name)
+    assert default_storage.save(name, ContentFile(data)) == name
+
+
+def truncate(name):
+    data = stored_bytes(name)
+    put(name, data[: len(data) // 2])
+
+
+def flip_a_bit(name):
+    """Flip one bit where a decoder notices: in an original anywhere (its
+    SHA-256 changes), in a JPEG rendition in the frame header's height."""
+    data = bytearray(stored_bytes(name))
+    at = len(data) // 2
+    if name.startswith("renditions/"):
+        at = data.index(b"\xff\xc0") + 5  # SOF0: length, precision, height
+    data[at] ^= 0x01
+    put(name, bytes(data))
+
+
+DAMAGE = {"truncated": truncate, "bit-flipped": flip_a_bit, "deleted": None}
+
+
+def damage(name, how):
+    if how == "deleted":
+        default_storage.delete(name)
+    else:
+        DAMAGE[how](name)
+
+
+def where(image, kind):
+    """How the command names a file of ``image`` in its list."""
+    name = getattr(image, kind).name
+    return f'{name} (image {image.pk} "{image.title}" of {image.owner}, {kind})'
 
 
 @pytest.fixture
-def crashed(user, make_image, media_root):
+def two_hours_later(monkeypatch):
+    """The clock moves on two hours: every stored file is then old enough to
+    count (a bucket's modification times cannot be set back)."""
+    later = timezone.now() + timedelta(hours=2)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+
+
+@pytest.fixture
+def crashed(user, make_image):
     """Two good images; the files of one whose row never committed (a crash
     between file write and insert); a row whose display file was lost."""
     make_image(user)
     lost = make_image(user)
-    (media_root / lost.display.name).unlink()
+    default_storage.delete(lost.display.name)
     ghost = make_image(user)
     ghost_files = ghost.stored_files()
     Image.objects.filter(pk=ghost.pk)._raw_delete(Image.objects.db)  # no signals
-    for path in media_root.rglob("*"):
-        if path.is_file():
-            age(path)
     return {"ghost files": sorted(ghost_files), "lost": lost}
 
 
-def test_reports_files_without_rows_and_rows_without_files(crashed, media_root):
-    before = stored_files(media_root)
-    out, err, status = run()
+# ---------------------------------------------------------------- files and rows
+
+
+def test_after_a_crash_min_age_0_reports_files_without_rows_and_lost_files(crashed):
+    before = stored_files()
+    out, err, status = run("--min-age", "0")
     assert out == (
-        "8 files and 2 images checked, 3 files without an image, 1 missing files."
+        "8 files and 2 images checked: 3 files without an image, 1 missing file. "
+        "--fix renders the 1 bad rendition again."
     )
     for name in crashed["ghost files"]:
         assert f"no row    {name}" in err
-    lost = crashed["lost"]
-    assert f"missing   {lost.display.name} (image {lost.pk}, display)" in err
+    assert f"missing   {where(crashed['lost'], 'display')}\n" in err
+    assert "younger than" not in err
     assert status == 1
-    assert stored_files(media_root) == before  # a check changes nothing
+    assert stored_files() == before  # a check changes nothing
 
 
-def test_fix_moves_orphans_aside_and_keeps_their_bytes(crashed, media_root):
+def test_young_files_are_left_alone_and_the_command_says_how_to_include_them(
+    crashed, request
+):
+    out, err, status = run()
+    assert out == (
+        "8 files and 2 images checked: 0 files without an image, 1 missing file, "
+        "3 recent files left alone. --fix renders the 1 bad rendition again."
+    )
+    assert YOUNG_FILES_NOTE.format("3 files", "were") in err
+    assert "no row" not in err and status == 1
+
+    request.getfixturevalue("two_hours_later")
+    out, err, _ = run()
+    assert "3 files without an image, 1 missing file." in out
+    assert "younger than" not in err
+
+
+def test_min_age_0_includes_files_whose_store_clock_runs_ahead(crashed, monkeypatch):
+    """A bucket or a file server may stamp files by a clock ahead of ours:
+    with the site stopped, every file counts however new it looks."""
+    earlier = timezone.now() - timedelta(hours=1)
+    monkeypatch.setattr(timezone, "now", lambda: earlier)
+    out, err, _ = run("--min-age", "0")
+    assert "3 files without an image" in out and "younger than" not in err
+
+
+def test_fix_moves_orphans_aside_and_keeps_their_bytes(crashed):
     ghost = crashed["ghost files"]
-    contents = {name: (media_root / name).read_bytes() for name in ghost}
-    out, _, _ = run("--fix")
-    folder = out.rsplit(" to ", 1)[1].rstrip("/.")
+    contents = {name: stored_bytes(name) for name in ghost}
+    out, _, status = run("--fix", "--min-age", "0")
+    folder = out.split(" to ", 1)[1].split("/. ", 1)[0]
     assert folder.startswith("orphans/")
     for name in ghost:
-        assert not (media_root / name).exists()
-        assert (media_root / folder / name).read_bytes() == contents[name]
-    # The good images keep every file.
+        assert not default_storage.exists(name)
+        assert stored_bytes(f"{folder}/{name}") == contents[name]
+    # The good images keep every file, and the lost display is made again.
+    assert "Rendered 1 rendition again." in out and status == 0
     for image in Image.objects.all():
-        for name in image.stored_files():
-            if name != crashed["lost"].display.name:
-                assert (media_root / name).exists()
+        assert all(default_storage.exists(n) for n in image.stored_files())
 
-    again, _, status = run()
-    assert "0 files without an image" in again
-    assert status == 1  # the lost display file still needs a person
+    again, _, status = run("--min-age", "0")
+    assert "0 files without an image, 0 missing files." in again and status == 0
 
 
-def test_recent_files_may_be_uploads_in_flight_and_are_left_alone(
-    user, make_image, media_root
-):
+def test_a_single_young_file_is_named_in_the_singular(user, make_image):
     make_image(user)
-    stray = media_root / "originals" / "ab" / "cd" / f"{uuid.uuid4().hex}.jpg"
-    stray.parent.mkdir(parents=True)
-    stray.write_bytes(b"half-way upload")
-    out, _, status = run("--fix")
-    assert "0 files without an image" in out and "1 recent files left alone" in out
-    assert stray.exists() and status == 0
-    out, _, _ = run("--fix", "--min-age", "0")
-    assert "1 files without an image" in out and not stray.exists()
+    stray = f"originals/ab/cd/{uuid.uuid4().hex}.jpg"
+    put(stray, b"half-way upload")
+    out, err, status = run("--fix")
+    assert "0 files without an image" in out and "1 recent file left alone" in out
+    assert YOUNG_FILES_NOTE.format("1 file", "was") in err
+    assert default_storage.exists(stray) and status == 0
+    out, err, _ = run("--fix", "--min-age", "0")
+    assert "1 file without an image" in out and "younger than" not in err
+    assert not default_storage.exists(stray)
 
 
 def test_a_clean_store_is_reported_clean(user, make_image):
     make_image(user)
     out, err, status = run()
-    assert (
-        out
-        == "3 files and 1 images checked, 0 files without an image, 0 missing files."
+    assert out == (
+        "3 files and 1 image checked: 0 files without an image, 0 missing files."
     )
     assert err == "" and status == 0
+    out, err, status = run("--verify")
+    assert out == (
+        "3 files and 1 image checked, every byte read: 0 files without an image, "
+        "0 missing files, 0 damaged files."
+    )
+    assert err == "" and status == 0
+
+
+@pytest.mark.parametrize("args", [("--min-age", "-1"), ("--jobs", "0")])
+def test_bad_arguments_are_refused_with_a_clear_message(args, user, make_image):
+    make_image(user)
+    before = stored_files()
+    with pytest.raises(CommandError, match="must be"):
+        run(*args)
+    assert stored_files() == before
+
+
+# ---------------------------------------------------------------- --verify
+
+
+PROBLEMS = {
+    ("original", "truncated"): "SHA-256 differs: truncated, ",
+    ("original", "bit-flipped"): "SHA-256 differs: same size, bytes changed",
+    ("rendition", "truncated"): "cannot be decoded: image file is truncated",
+    ("rendition", "bit-flipped"): "pixels, where the image row says",
+}
+
+
+@pytest.mark.parametrize("how", DAMAGE)
+@pytest.mark.parametrize("kind", ["original", "thumbnail", "display"])
+def test_verify_finds_damaged_files_that_the_fast_check_misses(
+    kind, how, user, make_image
+):
+    make_image(user)
+    image = make_image(user, title="Harbour")
+    damage(getattr(image, kind).name, how)
+
+    out, err, status = run()
+    if how == "deleted":
+        assert f"missing   {where(image, kind)}\n" in err and status == 1
+    else:
+        assert err == "" and status == 0  # names only: the damage goes unseen
+
+    out, err, status = run("--verify")
+    assert status == 1
+    if how == "deleted":
+        assert f"missing   {where(image, kind)}\n" in err
+        assert "1 missing file, 0 damaged files." in out
+        return
+    problem = PROBLEMS[("original" if kind == "original" else "rendition", how)]
+    line = next(line for line in err.splitlines() if line.startswith("damaged"))
+    assert line.startswith(f"damaged   {where(image, kind)}: ")
+    assert problem in line
+    assert "0 missing files, 1 damaged file." in out
+    assert len(err.splitlines()) == 1  # the other image is fine
+
+
+def test_a_rendition_cut_short_by_two_bytes_does_not_decode(user, make_image):
+    """Only the end-of-image marker is lost: Pillow still refuses it."""
+    image = make_image(user)
+    name = image.display.name
+    put(name, stored_bytes(name)[:-2])
+    _, err, status = run("--verify")
+    assert f"damaged   {where(image, 'display')}: cannot be decoded: " in err
+    assert status == 1
+
+
+def test_a_rendition_overwritten_with_something_else_is_reported(user, make_image):
+    image = make_image(user)
+    put(image.thumbnail.name, b"")
+    put(image.display.name, b"<html>not a picture</html>")
+    _, err, _ = run("--verify")
+    assert f"{where(image, 'thumbnail')}: cannot be decoded: the file is empty" in err
+    assert f"{where(image, 'display')}: cannot be decoded: not a JPEG or WebP" in err
+
+
+def test_verify_reads_the_images_in_the_trash_too(user, make_image):
+    image = make_image(user, title="Old boat")
+    Image.objects.filter(pk=image.pk).update(trashed_at=timezone.now())
+    truncate(image.original.name)
+    _, err, status = run("--verify")
+    assert f'(image {image.pk} "Old boat" of alice, in the trash, original)' in err
+    assert status == 1
+
+
+def test_verify_lists_twenty_lines_unless_asked_for_more(user, make_image):
+    images = [make_image(user) for _ in range(21)]
+    for image in images:
+        truncate(image.thumbnail.name)
+    _, err, status = run("--verify", "--jobs", "2")
+    assert err.count("damaged   ") == 20 and "… and 1 more (--verbosity 2)" in err
+    _, err, _ = run("--verify", "--verbosity", "2")
+    assert err.count("damaged   ") == 21
+    assert status == 1
+
+
+# ---------------------------------------------------------------- --fix
+
+
+def rendered_from(original_name):
+    """The renditions an upload of these original bytes is given."""
+    data = stored_bytes(original_name)
+    return prepare_image(upload("again.jpg", data), filename="again.jpg")
+
+
+@pytest.mark.parametrize("how", DAMAGE)
+@pytest.mark.parametrize("kind", ["thumbnail", "display"])
+def test_fix_renders_a_bad_rendition_again_from_its_original(
+    kind, how, user, make_image
+):
+    image = make_image(user)
+    other = "display" if kind == "thumbnail" else "thumbnail"
+    untouched = {
+        "original": stored_bytes(image.original.name),
+        other: stored_bytes(getattr(image, other).name),
+    }
+    damage(getattr(image, kind).name, how)
+
+    out, err, status = run("--verify", "--fix")
+    assert f"fixed     {where(image, kind)}: rendered again from the original" in err
+    assert "Rendered 1 rendition again." in out and status == 0
+
+    image.refresh_from_db()
+    data = stored_bytes(getattr(image, kind).name)
+    assert data == getattr(rendered_from(image.original.name), kind).data
+    with PILImage.open(io.BytesIO(data)) as img:
+        img.load()
+        assert img.size == (
+            getattr(image, f"{kind}_width"),
+            getattr(image, f"{kind}_height"),
+        )
+    for name, before in untouched.items():
+        assert stored_bytes(getattr(image, name).name) == before
+    out, err, status = run("--verify")
+    assert err == "" and status == 0
+
+
+def test_fix_without_verify_renders_missing_renditions(user, make_image):
+    image = make_image(user)
+    expected = rendered_from(image.original.name)
+    for kind in ("thumbnail", "display"):
+        default_storage.delete(getattr(image, kind).name)
+    out, err, status = run("--fix")
+    assert "Rendered 2 renditions again." in out and status == 0
+    assert stored_bytes(image.thumbnail.name) == expected.thumbnail.data
+    assert stored_bytes(image.display.name) == expected.display.data
+
+
+@pytest.mark.parametrize("how", ["truncated", "deleted"])
+def test_fix_never_touches_a_bad_original_and_lists_it_for_a_backup(
+    how, user, make_image
+):
+    image = make_image(user)
+    damage(image.original.name, how)
+    default_storage.delete(image.display.name)
+    before = stored_files()
+    original = stored_bytes(image.original.name) if how != "deleted" else None
+
+    out, err, status = run("--verify", "--fix")
+    assert f"{where(image, 'original')}" in err
+    assert (
+        f"failed    {where(image, 'display')}: not rendered again: its original "
+        "is missing or damaged: restore that first"
+    ) in err
+    assert "1 original must be restored from a backup (listed above)." in out
+    assert "1 rendition could not be rendered again (listed above)." in out
+    assert status == 1
+    assert stored_files() == before
+    if original is not None:
+        assert stored_bytes(image.original.name) == original
+
+
+def test_fix_without_verify_still_checks_the_original_before_rendering(
+    user, make_image
+):
+    image = make_image(user)
+    flip_a_bit(image.original.name)
+    default_storage.delete(image.thumbnail.name)
+    before = stored_files()
+    out, err, status = run("--fix")
+    assert (
+        f"failed    {where(image, 'thumbnail')}: not rendered again: The "
+        "original file is not the one uploaded (its SHA-256 differs): restore "
+        "it from a backup."
+    ) in err
+    assert "1 rendition could not be rendered again" in out and status == 1
+    assert stored_files() == before
+
+
+def test_fix_says_why_an_original_no_longer_decodes_under_todays_limits(
+    user, make_image, settings
+):
+    image = make_image(user)
+    default_storage.delete(image.display.name)
+    settings.IMAGEREPO_MAX_IMAGE_PIXELS = 1000
+    out, err, status = run("--fix")
+    assert (
+        f"failed    {where(image, 'display')}: not rendered again: The image "
+        "has too many pixels"
+    ) in err
+    assert status == 1 and not default_storage.exists(image.display.name)
+
+
+def test_a_rendition_that_cannot_be_stored_is_left_missing_not_half_written(
+    user, make_image, monkeypatch
+):
+    image = make_image(user)
+    truncate(image.display.name)
+
+    def disk_full(name, content, **kwargs):
+        with default_storage.open(name, "wb") as partial:
+            partial.write(content.read(100))
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(default_storage, "save", disk_full)
+    out, err, status = run("--verify", "--fix")
+    monkeypatch.undo()
+    assert (
+        f"failed    {where(image, 'display')}: not rendered again: The rendition "
+        "could not be stored (No space left on device); try again later."
+    ) in err
+    assert "1 rendition could not be rendered again" in out and status == 1
+    assert not default_storage.exists(image.display.name)
+
+    out, _, status = run("--fix")
+    assert "Rendered 1 rendition again." in out and status == 0
+
+
+def test_without_fix_the_summary_says_what_fix_would_do(user, make_image):
+    image = make_image(user)
+    truncate(image.display.name)
+    default_storage.delete(image.thumbnail.name)
+    out, _, status = run("--verify")
+    assert out.endswith(
+        "1 missing file, 1 damaged file. --fix renders the 2 bad renditions again."
+    )
+    assert status == 1
+
+
+# ---------------------------------------------------------------- search index
 
 
 @pytest.mark.db_vendor("sqlite")  # FTS5 keeps its own rowids
