@@ -19,7 +19,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from .media_verify import MISSING, BadFile, no_progress, verify_files
-from .models import Image
+from .models import Image, OrphanedFile
 from .search import search_index_in_step
 
 # Where the upload_to functions put files; nothing else in storage is ours.
@@ -43,6 +43,10 @@ class MediaReport:
     bad: list = field(default_factory=list)  # BadFile, by image
     images: dict = field(default_factory=dict)  # ImageLabel of each image in bad
     too_new: int = 0  # files without a row, but maybe an upload in flight
+    # Files of images deleted for good whose deletion did not finish (a
+    # crash or a storage outage): known, queued, not orphans.
+    queued: int = 0
+    queue_finished: int = 0  # of those, deleted by --fix
     files_seen: int = 0
     rows_seen: int = 0
     verified: bool = False  # every byte read, not only the names listed
@@ -69,7 +73,12 @@ class MediaReport:
 
     @property
     def clean(self):
-        return not self.orphans and not self.bad and self.search_index_in_step
+        return (
+            not self.orphans
+            and not self.bad
+            and not self.queued
+            and self.search_index_in_step
+        )
 
 
 def walk_files(storage=default_storage, folders=MEDIA_FOLDERS):
@@ -128,9 +137,13 @@ def check_media(
 def _compare_files(report, expected, min_age, storage, progress):
     found = set()
     cutoff = timezone.now() - min_age
+    queued = set(OrphanedFile.objects.values_list("name", flat=True))
     for name in progress(walk_files(storage), desc="Listing files", unit=" files"):
         found.add(name)
         if name in expected:
+            continue
+        if name in queued:
+            report.queued += 1
             continue
         # At zero age every file counts, whatever the store's clock says.
         if min_age and storage.get_modified_time(name) > cutoff:

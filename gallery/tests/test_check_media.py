@@ -441,3 +441,28 @@ def test_search_index_left_out_of_step_by_a_restore_is_reported_and_fixed(
     out, _, status = run()
     assert "Search index" not in out and status == 0
     assert not Image.objects.visible_to(None).search("secret").exists()
+
+
+def test_files_of_a_purge_cut_short_are_not_orphans_and_fix_deletes_them(
+    user, make_image, django_capture_on_commit_callbacks
+):
+    """A purge that died after its commit leaves queued names: check_media
+    knows them (not orphans, nothing moved aside) and --fix finishes."""
+    from gallery.models import OrphanedFile
+
+    image = make_image(user)
+    names = image.stored_files()
+    with django_capture_on_commit_callbacks(execute=False):  # dies at commit
+        image_purge(image)
+    assert OrphanedFile.objects.count() == 3
+
+    out, _, status = run("--min-age", "0")
+    assert status == 1
+    assert "0 files without an image" in out
+    assert "3 files of images deleted for good still to delete" in out
+
+    out, _, status = run("--min-age", "0", "--fix")
+    assert status == 0, out
+    assert "Deleted 3 files of images deleted for good." in out
+    assert not any(default_storage.exists(name) for name in names)
+    assert not OrphanedFile.objects.exists()

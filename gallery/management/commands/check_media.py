@@ -7,6 +7,7 @@ from gallery.management.base import ExitStatusCommand
 from gallery.management.commands.rebuild_search_index import rebuild_search_index
 from gallery.media_check import check_media, move_aside
 from gallery.media_verify import repair_renditions
+from gallery.services.storing import delete_orphaned_files
 
 SHOWN_AT_VERBOSITY_1 = 20
 
@@ -67,6 +68,10 @@ class Command(ExitStatusCommand):
         )
         if fix and report.orphans:
             report.moved_to = move_aside(report.orphans)
+        if fix and report.queued:
+            left = delete_orphaned_files()
+            report.queue_finished = max(report.queued - left, 0)
+            report.queued = left
         if fix and report.bad_renditions:
             report.repaired, report.unrepaired = repair_renditions(
                 report.bad, progress=self._progress
@@ -85,6 +90,7 @@ class Command(ExitStatusCommand):
         self.stdout.write(self._summary(report, fix))
         unfixed = (
             (report.orphans and not fix)
+            or report.queued
             or len(report.bad) > len(report.repaired)
             or (not report.search_index_in_step and not fix)
         )
@@ -153,6 +159,11 @@ class Command(ExitStatusCommand):
             parts.append(_count(len(report.damaged), "damaged file"))
         if report.too_new:
             parts.append(f"{_count(report.too_new, 'recent file')} left alone")
+        if report.queued and not fix:
+            parts.append(
+                f"{_count(report.queued, 'file')} of images deleted for good still "
+                "to delete (--fix or purge_trash deletes them)"
+            )
         line = f"{checked}: {', '.join(parts)}."
         return " ".join([line, *self._outcomes(report, fix)])
 
@@ -160,6 +171,14 @@ class Command(ExitStatusCommand):
         if fix and report.orphans:
             moved = _count(len(report.orphans), "orphan file")
             yield f"Moved {moved} to {report.moved_to}/."
+        if report.queue_finished:
+            done = _count(report.queue_finished, "file")
+            yield f"Deleted {done} of images deleted for good."
+        if fix and report.queued:
+            yield (
+                f"{_count(report.queued, 'file')} of images deleted for good could "
+                "not be deleted yet (see the log)."
+            )
         if report.repaired:
             yield f"Rendered {_count(len(report.repaired), 'rendition')} again."
         if report.unrepaired:
