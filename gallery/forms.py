@@ -123,6 +123,30 @@ class AccountEmailForm(forms.Form):
         return password
 
 
+class AccountDeleteForm(forms.Form):
+    """Deleting the signed-in ``user``'s account, confirmed with their
+    password: a browser left signed in must not be enough to do it."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError(
+                "That is not your password; nothing was deleted.",
+                code="password_incorrect",
+            )
+        return password
+
+
 # ---------------------------------------------------------------- browser uploader
 
 

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from api.views.tokens import ApiTokenRevokeView, ApiTokensView
 from gallery.views.accounts import (
+    AccountDeleteView,
     AccountView,
     PasswordChangeView,
     PasswordResetConfirmView,
@@ -42,6 +43,7 @@ urlpatterns = [
     ),
     path("settings/", AccountView.as_view(), name="account"),
     path("settings/password/", PasswordChangeView.as_view(), name="password_change"),
+    path("settings/delete/", AccountDeleteView.as_view(), name="account-delete"),
     path("settings/tokens/", ApiTokensView.as_view(), name="api-tokens"),
     path(
         "settings/tokens/<int:pk>/revoke/",

@@ -1,6 +1,6 @@
 """Accounts: the e-mail address a reset goes to, the budget of reset mails,
-and what a successful reset undoes. Django's own auth views set and check
-passwords; these are the writes around them."""
+what a successful reset undoes, and deleting an account. Django's own auth
+views set and check passwords; these are the writes around them."""
 
 import hashlib
 import time
@@ -8,6 +8,11 @@ import time
 import axes.utils
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import Account, Image, ShareLink
+from .images import images_trash
 
 # What may become of a password reset request: a mail goes out (if the
 # address has an account), or the address or the client has had its hourly
@@ -54,3 +59,22 @@ def password_reset_done(*, user) -> None:
     sign-ins no longer count. Whoever can read the account's mail may sign in
     again at once, instead of waiting out a lock-out from their own typos."""
     axes.utils.reset(username=user.get_username())
+
+
+def account_delete(*, user) -> int:
+    """Delete ``user``'s account, as its owner asked: it can no longer sign
+    in (nor its API tokens or reset mails work), its links stop, and its
+    images go to the trash, so nobody sees them any more. ``purge_trash``
+    removes the account with its images once IMAGEREPO_TRASH_DAYS have
+    passed; until then an administrator can still undo it. Returns how many
+    images went to the trash."""
+    now = timezone.now()
+    with transaction.atomic():
+        Account.of(user)
+        Account.objects.filter(pk=user.pk).update(deleted_at=now)
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        ShareLink.objects.filter(owner=user, revoked_at__isnull=True).update(
+            revoked_at=now
+        )
+        return images_trash(Image.objects.filter(owner=user))

@@ -518,3 +518,59 @@ def test_the_admins_own_password_page_stays_the_admins(client_for, staff_user):
     assert page.status_code == 200
     assert 'id="site-nav"' not in page.content.decode()
     assert "Django administration" in page.content.decode()
+
+
+# ---------------------------------------------------------------- deleting one's account
+
+
+def test_deleting_the_account_asks_for_the_password_first(
+    client_for, alice, make_image
+):
+    make_image(alice, visibility="public")
+    client = client_for(alice)
+    page = client.get(reverse("account-delete"))
+    assert page.status_code == 200
+    wrong = client.post(reverse("account-delete"), {"password": "not-it"})
+    assert wrong.status_code == 200
+    assert "nothing was deleted" in wrong.content.decode()
+    alice.refresh_from_db()
+    assert alice.is_active
+    assert Image.objects.live().count() == 1
+
+
+def test_signed_out_the_delete_page_asks_to_sign_in(client):
+    response = client.get(reverse("account-delete"))
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+
+
+def test_a_deleted_account_is_closed_and_its_images_are_in_the_trash(
+    client_for, alice, other_user, make_image
+):
+    from api.tokens import token_create
+    from gallery.services.links import share_link_create
+
+    public = make_image(alice, title="Public sunset", visibility="public")
+    _, token = share_link_create(user=alice, image=public)
+    _, key = token_create(user=alice)
+    bobs = make_image(other_user, title="Bobs", visibility="public")
+    client = client_for(alice)
+
+    response = client.post(
+        reverse("account-delete"), {"password": "pw-alice-123"}, follow=True
+    )
+    assert "is deleted" in response.content.decode()
+    assert not response.context["user"].is_authenticated
+    alice.refresh_from_db()
+    assert not alice.is_active
+    assert Account.objects.get(pk=alice.pk).deleted_at is not None
+    assert list(Image.objects.live()) == [bobs]
+    assert Image.objects.trash_of(alice).count() == 1
+    anonymous = Client()
+    assert anonymous.get(public.get_absolute_url()).status_code == 404
+    assert anonymous.get(reverse("gallery:link", args=[token])).status_code == 404
+    api = anonymous.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert api.status_code == 401
+    assert not signs_in("pw-alice-123")
+    anonymous.post(reverse("password_reset"), {"email": alice.email})
+    assert not mail.outbox

@@ -4,7 +4,7 @@ change."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.messages.views import SuccessMessageMixin
@@ -14,12 +14,13 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.generic import CreateView, FormView
 
-from ..forms import AccountEmailForm, PasswordResetForm, SignupForm
+from ..forms import AccountDeleteForm, AccountEmailForm, PasswordResetForm, SignupForm
 from ..request_limits import client_ip
 from ..selectors import account_summary
 from ..services.accounts import (
     ADDRESS_LIMITED,
     CLIENT_LIMITED,
+    account_delete,
     account_set_email,
     password_reset_allowance,
     password_reset_done,
@@ -57,12 +58,44 @@ class AccountView(LoginRequiredMixin, FormView):
 
     def get_context_data(self, **kwargs):
         summary = account_summary(viewer=self.request.user)
-        return super().get_context_data(summary=summary, **kwargs)
+        return super().get_context_data(
+            summary=summary, trash_days=settings.IMAGEREPO_TRASH_DAYS, **kwargs
+        )
 
     def form_valid(self, form):
         email = form.cleaned_data["email"]
         account_set_email(user=self.request.user, email=email)
         messages.success(self.request, f"Your e-mail address is now {email}.")
+        return super().form_valid(form)
+
+
+class AccountDeleteView(LoginRequiredMixin, FormView):
+    """Deleting one's own account, after a page that says what it does and
+    asks for the password."""
+
+    template_name = "registration/account_delete.html"
+    form_class = AccountDeleteForm
+    success_url = reverse_lazy("gallery:index")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        summary = account_summary(viewer=self.request.user)
+        days = settings.IMAGEREPO_TRASH_DAYS
+        return super().get_context_data(summary=summary, days=days, **kwargs)
+
+    def form_valid(self, form):
+        user = self.request.user
+        account_delete(user=user)
+        logout(self.request)
+        days = settings.IMAGEREPO_TRASH_DAYS
+        messages.success(
+            self.request,
+            f"Your account {user.get_username()} is deleted. Nobody can see its "
+            f"images any more; they and the account are removed for good in "
+            f"{days} days. Until then, an administrator of this site can undo it.",
+        )
         return super().form_valid(form)
 
 
