@@ -161,6 +161,8 @@ def test_no_serious_accessibility_violations_on_any_page(
     check(page, "account-error")
     page.goto("/settings/password/")
     check(page, "password-change")
+    page.goto("/settings/delete/")
+    check(page, "account-delete")
 
     visitor = new_page(**screen, **calm)
     visitor.goto("/accounts/login/")
