@@ -179,7 +179,9 @@ class ImageUploadSerializer(serializers.Serializer):
     )
     description = serializers.CharField(required=False, allow_blank=True)
     visibility = serializers.ChoiceField(
-        choices=Visibility.choices, default=Visibility.PUBLIC
+        choices=Visibility.choices,
+        default=Visibility.PRIVATE,
+        help_text="Uploads are private unless `visibility=public`.",
     )
     album = serializers.CharField(
         required=False,

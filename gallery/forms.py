@@ -44,9 +44,11 @@ class UploadForm(forms.Form):
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+    # The page offers the account's last choice first (its view sets the
+    # initial value); private until a choice is made.
     visibility = forms.ChoiceField(
         choices=Visibility.choices,
-        initial=Visibility.PUBLIC,
+        initial=Visibility.PRIVATE,
         widget=forms.RadioSelect,
         help_text=VISIBILITY_HELP,
     )
@@ -77,16 +79,19 @@ class SignupForm(UserCreationForm):
 
 class UploadFileForm(forms.Form):
     """One file from the browser uploader, with its own title, description
-    and visibility (the page fills them from the batch or the file's row)."""
+    and visibility (the page fills them from the batch or the file's row).
+    ``remember`` says the visibility is the batch's choice, which the page
+    then offers first next time (a file's own choice in its row is not)."""
 
     # An empty file reaches the service, which says so in its own words.
     file = forms.FileField(label="File", allow_empty_file=True)
     title = forms.CharField(max_length=200, required=False)
     description = forms.CharField(required=False)
     visibility = forms.ChoiceField(choices=Visibility.choices, required=False)
+    remember = forms.BooleanField(required=False)
 
     def clean_visibility(self):
-        return self.cleaned_data["visibility"] or Visibility.PUBLIC
+        return self.cleaned_data["visibility"] or Visibility.PRIVATE
 
 
 # ---------------------------------------------------------------- bulk actions

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
-from .models import Album, Image, ShareLink
+from .models import Account, Album, Image, ShareLink, Visibility
 from .pagination import ORDERS, KeysetPage, timeline_page, year_start
 from .search import count_matches, ranked_page
 from .search.dates import split_dates
@@ -320,3 +320,12 @@ def share_link_of(*, viewer, pk) -> ShareLink | None:
     if not getattr(viewer, "is_authenticated", False):
         return None
     return ShareLink.objects.filter(owner=viewer, pk=pk).first()
+
+
+def upload_visibility_for(*, viewer) -> str:
+    """What ``viewer``'s upload page offers first: their last choice there,
+    private until they make one."""
+    chosen = Account.objects.filter(user=viewer).values_list(
+        "upload_visibility", flat=True
+    )
+    return chosen.first() or Visibility.PRIVATE

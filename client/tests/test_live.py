@@ -84,24 +84,28 @@ def test_upload_a_folder_twice_then_list_it(
     assert rows[-1] == "4 images."
 
 
-def test_private_uploads_are_listed_for_the_owner_only(
-    live_site, site_user, tmp_path, capsys
+@pytest.mark.parametrize(
+    ("flags", "title"), [([], "diary page"), (["--private"], "secret diary")]
+)
+def test_uploads_are_private_unless_asked_public(
+    live_site, site_user, tmp_path, capsys, flags, title
 ):
     folder = tmp_path / "secret"
     folder.mkdir()
-    (folder / "diary page.jpg").write_bytes(noisy_jpeg((40, 40), seed=900))
+    seed = 900 if flags else 902
+    (folder / f"{title}.jpg").write_bytes(noisy_jpeg((40, 40), seed=seed))
     auth = ["--url", live_site.url, "--token", site_user]
-    status, out, _ = run(capsys, "upload", *auth, "--private", str(folder))
+    status, out, _ = run(capsys, "upload", *auth, *flags, str(folder))
     assert (status, out.strip()) == (0, "1 uploaded, 0 duplicates, 0 rejected.")
 
-    _, out, _ = run(capsys, "list", *auth, "--mine", "--json", "--q", "diary")
+    _, out, _ = run(capsys, "list", *auth, "--mine", "--json", "--q", title)
     [item] = json.loads(out)
     assert (item["title"], item["visibility"], item["owner"]) == (
-        "diary page",
+        title,
         "private",
         "carol",
     )
-    _, out, _ = run(capsys, "list", "--url", live_site.url, "--q", "diary", "--json")
+    _, out, _ = run(capsys, "list", "--url", live_site.url, "--q", title, "--json")
     assert json.loads(out) == []
 
 
@@ -118,13 +122,13 @@ def test_sending_an_image_again_never_makes_it_more_visible(
         [item] = json.loads(out)
         return item["visibility"]
 
-    run(capsys, "upload", *auth, str(folder))
+    run(capsys, "upload", *auth, "--public", str(folder))
     assert visibility() == "public"
     status, out, err = run(capsys, "upload", *auth, "--private", str(folder))
     assert (status, out.strip()) == (0, "0 uploaded, 1 duplicates, 0 rejected.")
     assert "party.jpg: You already had this image as a public one; it is now" in err
     assert visibility() == "private"
-    status, _, err = run(capsys, "upload", *auth, str(folder))
+    status, _, err = run(capsys, "upload", *auth, "--public", str(folder))
     assert status == 0
     assert "party.jpg: You already have this image as a private one; it stays" in err
     assert visibility() == "private"

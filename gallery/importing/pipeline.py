@@ -56,7 +56,7 @@ TITLE_FROM = ("filename", "path")
 @dataclass(frozen=True)
 class ImportOptions:
     owner: object
-    visibility: str = Visibility.PUBLIC
+    visibility: str = Visibility.PRIVATE
     description: str = ""
     title_from: str = "filename"
     manifest: Manifest | None = None

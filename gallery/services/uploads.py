@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from ..limits import file_too_large, too_many_files
-from ..models import Album, Image, Visibility
+from ..models import Account, Album, Image, Visibility
 from ..selectors import albums_to_add_to
 from .albums import album_add_images, can_add_to
 from .allowance import rate_limited_error, take_upload_allowance
@@ -65,9 +65,10 @@ def upload_images(
     files: Sequence,
     title: str = "",
     description: str = "",
-    visibility: str = Visibility.PUBLIC,
+    visibility: str = Visibility.PRIVATE,
     refused: Iterable[str] = (),
     album: Album | None = None,
+    remember_visibility: bool = False,
 ) -> list[UploadOutcome]:
     """Store ``files`` (uploaded files) for ``owner``, one outcome per file
     in order, then one per name in ``refused`` (files skipped while they
@@ -76,9 +77,12 @@ def upload_images(
     allowance are rejected unread; too many files at once are all rejected.
     Given an ``album`` (see :func:`upload_album`), the images stored and the
     duplicates go in it; one ``owner`` may not add to is refused before any
-    file is read."""
+    file is read. With ``remember_visibility`` (a choice the person made on
+    the upload page), ``visibility`` is what that page offers them next."""
     if album is not None and not can_add_to(album, owner):
         raise unknown_album()
+    if remember_visibility and visibility in Visibility.values:
+        remember_upload_visibility(owner, visibility)
     too_large = [UploadOutcome.rejected(name, file_too_large()) for name in refused]
     if len(files) > settings.IMAGEREPO_MAX_FILES_PER_REQUEST:
         error = too_many_files(len(files))
@@ -97,6 +101,12 @@ def upload_images(
     over = rate_limited_error()
     outcomes += [UploadOutcome.rejected(f.name, over) for f in files[allowed:]]
     return outcomes + too_large
+
+
+def remember_upload_visibility(owner, visibility: str) -> None:
+    """Make ``visibility`` the choice ``owner``'s upload page offers first."""
+    Account.of(owner)
+    Account.objects.filter(pk=owner.pk).update(upload_visibility=visibility)
 
 
 def upload_album(*, owner, album_id) -> Album | None:
@@ -129,7 +139,7 @@ def upload_image(
     name: str = "",
     title: str = "",
     description: str = "",
-    visibility: str = Visibility.PUBLIC,
+    visibility: str = Visibility.PRIVATE,
 ) -> UploadOutcome:
     """Hash, check, decode, render and store one file for ``owner``. A
     rejected file leaves no file and no row behind; bytes the owner already

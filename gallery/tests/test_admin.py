@@ -56,7 +56,7 @@ def test_admin_filters_and_search(
     make_image(
         user, title="Alice private", description="described", visibility="private"
     )
-    make_image(other_user, title="Bob public")
+    make_image(other_user, title="Bob public", visibility="public")
     response = client_for(staff_user).get(
         reverse("admin:gallery_image_changelist"), params
     )

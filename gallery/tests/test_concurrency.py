@@ -195,7 +195,7 @@ def test_every_server_process_sees_a_write_from_any_other_at_once(site, tmp_path
     folder = tmp_path / "import"
     folder.mkdir()
     (folder / "lagoon two.jpg").write_bytes(jpeg(50_001))
-    site.manage("import_images", str(folder), "--owner", "curator")
+    site.manage("import_images", str(folder), "--owner", "curator", "--public")
     assert titles_seen() == {("lagoon two",)}
 
 

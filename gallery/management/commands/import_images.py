@@ -56,19 +56,20 @@ class Command(ExitStatusCommand):
         parser.add_argument("--owner", required=True, help="Username of the owner.")
         visibility = parser.add_mutually_exclusive_group()
         visibility.add_argument(
-            "--private",
-            dest="visibility",
-            action="store_const",
-            const=Visibility.PRIVATE,
-            default=Visibility.PUBLIC,
-            help="Make the images private.",
-        )
-        visibility.add_argument(
             "--public",
             dest="visibility",
             action="store_const",
             const=Visibility.PUBLIC,
-            help="Make the images public (the default).",
+            default=Visibility.PRIVATE,
+            help="Make the images public; they are private unless this or the "
+            "manifest says so.",
+        )
+        visibility.add_argument(
+            "--private",
+            dest="visibility",
+            action="store_const",
+            const=Visibility.PRIVATE,
+            help="Make the images private (the default).",
         )
         parser.add_argument("--description", default="", help="Description for all.")
         parser.add_argument(
