@@ -202,7 +202,8 @@ class UploadOutcomeSerializer(serializers.Serializer):
         help_text="`created`; for a duplicate `duplicate`, "
         "`duplicate_now_private` (you asked private: your public copy is now "
         "private) or `duplicate_kept_private` (you asked public: your copy "
-        "stays private); for a rejected file, why.",
+        "stays private); for a rejected file, why (`over_quota`: your account "
+        "is at its limit of bytes or images).",
     )
     message = serializers.CharField(help_text="The outcome, for people.")
     image = ImageSerializer(

@@ -232,3 +232,35 @@ def test_an_album_the_server_refuses_stops_before_sending(
     assert (status, out) == (2, "")
     assert "cannot use the album" in err
     assert uploads_sent == []
+
+
+LIMIT_DAVE = """
+from django.contrib.auth import get_user_model
+from gallery.services.quotas import account_set_limits
+dave, _ = get_user_model().objects.get_or_create(username="dave")
+account_set_limits(dave, quota_bytes={quota_bytes}, quota_images={quota_images})
+"""
+
+
+def test_files_over_the_quota_are_named_with_the_reason(live_site, tmp_path, capsys):
+    live_site.manage("shell", "-c", LIMIT_DAVE.format(quota_bytes=None, quota_images=2))
+    token = live_site.manage("create_token", "dave").stdout.strip()
+    auth = ["--url", live_site.url, "--token", token]
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"{i}.jpg").write_bytes(noisy_jpeg((40, 40), seed=970 + i))
+
+    status, out, err = run(capsys, "upload", *auth, "--concurrency", "1", str(folder))
+    assert (status, out.strip()) == (1, "2 uploaded, 0 duplicates, 1 rejected.")
+    assert "2.jpg: Not stored: your account is at its limit of 2 images." in err
+    assert live_site.image_count("dave") == 2
+
+    # A byte limit the next file does not fit in: refused, the run says why.
+    live_site.manage("shell", "-c", LIMIT_DAVE.format(quota_bytes=1, quota_images=9))
+    (folder / "big.jpg").write_bytes(noisy_jpeg((200, 200), seed=975))
+    status, out, err = run(capsys, "upload", *auth, str(folder / "big.jpg"))
+    assert (status, out.strip()) == (1, "0 uploaded, 0 duplicates, 1 rejected.")
+    assert "big.jpg: Not stored: your account is at its limit of 1" in err
+    assert "used; this file is" in err
+    assert live_site.image_count("dave") == 2

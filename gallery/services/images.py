@@ -1,9 +1,15 @@
 """Changing and removing images that already exist."""
 
+from collections import Counter
+
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import Visibility
+from ..models import Image, Visibility
+from .quotas import release
+
+# Images deleted per statement: well under SQLite's limit on parameters.
+DELETE_CHUNK = 500
 
 
 def image_update(image, *, title=None, description=None, visibility=None):
@@ -19,9 +25,12 @@ def image_update(image, *, title=None, description=None, visibility=None):
 
 def image_delete(image):
     """Delete the row now and its files once the transaction commits
-    (see gallery.signals), so a rollback never leaves a row without files."""
+    (see gallery.signals), so a rollback never leaves a row without files.
+    Its owner's quota gets its room back, only if this call deleted it."""
     with transaction.atomic():
-        image.delete()
+        _, per_model = image.delete()
+        if per_model.get(Image._meta.label):
+            release(image.owner_id, images=1, size=image.file_size)
 
 
 def images_set_visibility(queryset, visibility):
@@ -34,7 +43,22 @@ def images_set_visibility(queryset, visibility):
 
 def images_delete(queryset):
     """Delete every image in ``queryset`` in one transaction; their files go
-    once it commits. Returns how many images were deleted."""
+    once it commits, and their owners' quotas get the room back. Returns how
+    many images were deleted."""
     with transaction.atomic():
-        _, per_model = queryset.delete()
-    return per_model.get(queryset.model._meta.label, 0)
+        # Locked, so that what is given back is exactly what this deletes,
+        # even with another delete of the same images running beside it.
+        doomed = Image.objects.filter(pk__in=queryset.values("pk"))
+        rows = list(
+            doomed.select_for_update().values_list("pk", "owner_id", "file_size")
+        )
+        for start in range(0, len(rows), DELETE_CHUNK):
+            chunk = rows[start : start + DELETE_CHUNK]
+            Image.objects.filter(pk__in=[pk for pk, _, _ in chunk]).delete()
+        images, sizes = Counter(), Counter()
+        for _, owner_id, size in rows:
+            images[owner_id] += 1
+            sizes[owner_id] += size
+        for owner_id, count in images.items():
+            release(owner_id, images=count, size=sizes[owner_id])
+    return len(rows)

@@ -24,6 +24,7 @@ from .albums import album_add_images, can_add_to
 from .allowance import rate_limited_error, take_upload_allowance
 from .images import image_update
 from .ingest import hash_file, prepare_image
+from .quotas import quota_reservation
 from .storing import build_image, existing_image, insert_images, write_image_files
 
 CREATED, DUPLICATE, REJECTED = "created", "duplicate", "rejected"
@@ -143,7 +144,9 @@ def upload_image(
 ) -> UploadOutcome:
     """Hash, check, decode, render and store one file for ``owner``. A
     rejected file leaves no file and no row behind; bytes the owner already
-    has come back as that image (see :func:`duplicate_outcome`)."""
+    has come back as that image (see :func:`duplicate_outcome`). A new image
+    must fit in the owner's quota: checked once its size is known, before
+    it is decoded, and counted only if it is stored."""
     name = name or getattr(file, "name", "") or "image"
     try:
         check_visibility(visibility)
@@ -151,16 +154,19 @@ def upload_image(
         existing = existing_image(owner, digest.sha256)
         if existing is not None:
             return duplicate_outcome(existing, name=name, visibility=visibility)
-        prepared = prepare_image(file, filename=name, digest=digest)
-        image = build_image(
-            prepared,
-            owner=owner,
-            title=title,
-            description=description,
-            visibility=visibility,
-        )
-        write_image_files(image, prepared, file)
-        [stored] = insert_images([image])
+        with quota_reservation(owner, size=digest.size) as reservation:
+            prepared = prepare_image(file, filename=name, digest=digest)
+            image = build_image(
+                prepared,
+                owner=owner,
+                title=title,
+                description=description,
+                visibility=visibility,
+            )
+            write_image_files(image, prepared, file)
+            [stored] = insert_images([image])
+            if not stored.is_duplicate:
+                reservation.keep()
     except ValidationError as error:
         return UploadOutcome.rejected(name, error)
     if stored.is_duplicate:  # the same bytes landed a moment ago
