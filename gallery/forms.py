@@ -1,3 +1,6 @@
+import re
+from decimal import Decimal
+
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
@@ -12,6 +15,29 @@ VISIBILITY_HELP = "Private images are seen, searched and downloaded by you alone
 def accept_attribute():
     """Hint for the browser's file picker; the server still decodes everything."""
     return ",".join(filter(None, map(content_type_for, allowed_formats())))
+
+
+# A size as people type it: 1024-based, as the site shows sizes.
+SIZE_UNITS = {"": 1, "b": 1, "kb": 2**10, "mb": 2**20, "gb": 2**30, "tb": 2**40}
+SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmgt]?b)?", re.IGNORECASE)
+
+
+class ByteSizeField(forms.IntegerField):
+    """A number of bytes, typed as such or with a unit: ``10 GB``, ``1.5 TB``."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        match = SIZE.fullmatch(str(value).strip())
+        if not match:
+            raise ValidationError(
+                "Enter a size such as 500 MB or 10 GB, or a number of bytes.",
+                code="invalid",
+            )
+        number, unit = match.groups()
+        return int(Decimal(number) * SIZE_UNITS[(unit or "").lower()])
 
 
 class MultipleFileInput(forms.ClearableFileInput):

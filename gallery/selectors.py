@@ -322,6 +322,15 @@ def share_link_of(*, viewer, pk) -> ShareLink | None:
     return ShareLink.objects.filter(owner=viewer, pk=pk).first()
 
 
+def storage_of(*, viewer) -> Account | None:
+    """``viewer``'s account, to show what it stores against its limits;
+    None while neither the account nor the site sets a limit."""
+    account = Account.objects.filter(user=viewer).first() or Account(user=viewer)
+    if account.byte_limit is None and account.image_limit is None:
+        return None
+    return account
+
+
 def upload_visibility_for(*, viewer) -> str:
     """What ``viewer``'s upload page offers first: their last choice there,
     private until they make one."""

@@ -350,3 +350,25 @@ def test_an_import_counts_only_the_images_it_stored(tmp_path, user):
     out, _, _ = run(str(tmp_path), "--owner", user.username)
     assert out.strip().endswith("1 imported, 1 duplicates, 1 rejected.")
     assert counters(user) == stored(user) == (1, len(noisy_jpeg((40, 30), seed=30)))
+
+
+# ---------------------------------------------------------------- the upload page
+
+
+def storage_line(client):
+    page = client.get(reverse("gallery:upload")).content.decode()
+    found = re.search(r'<p[^>]*id="storage-used">\s*(.*?)\s*</p>', page, re.S)
+    return found and html.unescape(found[1])
+
+
+def test_the_upload_page_shows_what_is_used_of_each_limit(
+    client_for, user, make_image, settings
+):
+    assert storage_line(client_for(user)) is None  # no limit, nothing to say
+    image = make_image(user)
+    settings.IMAGEREPO_QUOTA_IMAGES = 1500
+    assert storage_line(client_for(user)) == "1 of 1,500 images"
+    account_set_limits(user, quota_bytes=10 * 2**30, quota_images=None)
+    assert storage_line(client_for(user)) == (
+        f"{filesizeformat(image.file_size)} of 10.0\xa0GB used · 1 of 1,500 images"
+    )

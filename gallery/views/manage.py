@@ -14,7 +14,7 @@ from ..forms import BulkActionForm, ImageEditForm, UploadForm
 from ..limits import file_too_large
 from ..models import Image
 from ..request_limits import refused_uploads
-from ..selectors import albums_to_add_to, upload_visibility_for
+from ..selectors import albums_to_add_to, storage_of, upload_visibility_for
 from ..services import (
     CREATED,
     image_delete,
@@ -42,6 +42,7 @@ class UploadView(LoginRequiredMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             upload_albums=albums_to_add_to(viewer=self.request.user),
+            storage=storage_of(viewer=self.request.user),
             uploader={
                 "parallel": settings.IMAGEREPO_UPLOAD_PARALLEL,
                 "max_bytes": settings.IMAGEREPO_MAX_UPLOAD_BYTES,
