@@ -179,7 +179,9 @@ class ImageUploadSerializer(serializers.Serializer):
     )
     description = serializers.CharField(required=False, allow_blank=True)
     visibility = serializers.ChoiceField(
-        choices=Visibility.choices, default=Visibility.PUBLIC
+        choices=Visibility.choices,
+        default=Visibility.PRIVATE,
+        help_text="Uploads are private unless `visibility=public`.",
     )
     album = serializers.CharField(
         required=False,
@@ -202,7 +204,8 @@ class UploadOutcomeSerializer(serializers.Serializer):
         "private) or `duplicate_kept_private` (you asked public: your copy "
         "stays private); `restored`, `restored_now_private` or "
         "`restored_kept_private` for bytes that were in your trash (the image "
-        "is back); for a rejected file, why.",
+        "is back); for a rejected file, why (`over_quota`: your account is at "
+        "its limit of bytes or images).",
     )
     message = serializers.CharField(help_text="The outcome, for people.")
     image = ImageSerializer(

@@ -1,3 +1,6 @@
+import re
+from decimal import Decimal
+
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
@@ -14,6 +17,29 @@ VISIBILITY_HELP = "Private images are seen, searched and downloaded by you alone
 def accept_attribute():
     """Hint for the browser's file picker; the server still decodes everything."""
     return ",".join(filter(None, map(content_type_for, allowed_formats())))
+
+
+# A size as people type it: 1024-based, as the site shows sizes.
+SIZE_UNITS = {"": 1, "b": 1, "kb": 2**10, "mb": 2**20, "gb": 2**30, "tb": 2**40}
+SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmgt]?b)?", re.IGNORECASE)
+
+
+class ByteSizeField(forms.IntegerField):
+    """A number of bytes, typed as such or with a unit: ``10 GB``, ``1.5 TB``."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        match = SIZE.fullmatch(str(value).strip())
+        if not match:
+            raise ValidationError(
+                "Enter a size such as 500 MB or 10 GB, or a number of bytes.",
+                code="invalid",
+            )
+        number, unit = match.groups()
+        return int(Decimal(number) * SIZE_UNITS[(unit or "").lower()])
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -46,9 +72,11 @@ class UploadForm(forms.Form):
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+    # The page offers the account's last choice first (its view sets the
+    # initial value); private until a choice is made.
     visibility = forms.ChoiceField(
         choices=Visibility.choices,
-        initial=Visibility.PUBLIC,
+        initial=Visibility.PRIVATE,
         widget=forms.RadioSelect,
         help_text=VISIBILITY_HELP,
     )
@@ -152,16 +180,19 @@ class AccountDeleteForm(forms.Form):
 
 class UploadFileForm(forms.Form):
     """One file from the browser uploader, with its own title, description
-    and visibility (the page fills them from the batch or the file's row)."""
+    and visibility (the page fills them from the batch or the file's row).
+    ``remember`` says the visibility is the batch's choice, which the page
+    then offers first next time (a file's own choice in its row is not)."""
 
     # An empty file reaches the service, which says so in its own words.
     file = forms.FileField(label="File", allow_empty_file=True)
     title = forms.CharField(max_length=200, required=False)
     description = forms.CharField(required=False)
     visibility = forms.ChoiceField(choices=Visibility.choices, required=False)
+    remember = forms.BooleanField(required=False)
 
     def clean_visibility(self):
-        return self.cleaned_data["visibility"] or Visibility.PUBLIC
+        return self.cleaned_data["visibility"] or Visibility.PRIVATE
 
 
 # ---------------------------------------------------------------- bulk actions

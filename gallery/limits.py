@@ -22,6 +22,7 @@ UPLOAD_REJECTIONS = (
     "upload_rate_limited",
     "invalid_visibility",
     "storage_failed",
+    "over_quota",
 )
 HASH_CHECK_ERRORS = ("required", "invalid", "empty", "too_many_hashes", "invalid_hash")
 # What changing an album or its sharing, or an upload into an album, can be

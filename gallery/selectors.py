@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum, prefetch_related_objects
 from django.utils import timezone
 
-from .models import Account, Album, Image, ShareLink
+from .models import Account, Album, Image, ShareLink, Visibility
 from .pagination import ORDERS, TRASHED, KeysetPage, timeline_page, year_start
 from .search import count_matches, ranked_page
 from .search.dates import split_dates
@@ -390,3 +390,21 @@ def share_link_of(*, viewer, pk) -> ShareLink | None:
     if not getattr(viewer, "is_authenticated", False):
         return None
     return ShareLink.objects.filter(owner=viewer, pk=pk).first()
+
+
+def storage_of(*, viewer) -> Account | None:
+    """``viewer``'s account, to show what it stores against its limits;
+    None while neither the account nor the site sets a limit."""
+    account = Account.objects.filter(user=viewer).first() or Account(user=viewer)
+    if account.byte_limit is None and account.image_limit is None:
+        return None
+    return account
+
+
+def upload_visibility_for(*, viewer) -> str:
+    """What ``viewer``'s upload page offers first: their last choice there,
+    private until they make one."""
+    chosen = Account.objects.filter(user=viewer).values_list(
+        "upload_visibility", flat=True
+    )
+    return chosen.first() or Visibility.PRIVATE

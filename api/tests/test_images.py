@@ -7,6 +7,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from gallery.models import Image
+from gallery.selectors import upload_visibility_for
 from gallery.tests.conftest import stored_files
 from gallery.tests.images import (
     SVG,
@@ -52,6 +53,29 @@ def test_upload_one_file(api_for, user, media_root):
     )
     assert item["image"]["description"] == "Low tide"
     assert len(stored_files()) == 3
+
+
+def test_an_upload_is_private_unless_asked_public(api_for, user):
+    client = api_for(user)
+    response = post_files(client, upload("a.jpg", noisy_jpeg(seed=1)))
+    assert response.json()["results"][0]["image"]["visibility"] == "private"
+    response = post_files(
+        client, upload("b.jpg", noisy_jpeg(seed=2)), visibility="public"
+    )
+    assert response.json()["results"][0]["image"]["visibility"] == "public"
+    assert dict(Image.objects.values_list("title", "visibility")) == {
+        "a": "private",
+        "b": "public",
+    }
+    # The API never changes what the upload page offers.
+    assert upload_visibility_for(viewer=user) == "private"
+
+
+def test_the_schema_says_uploads_are_private_unless_public(client):
+    schema = client.get("/api/schema/?format=json").json()
+    upload = schema["components"]["schemas"]["ImageUploadRequest"]["properties"]
+    assert upload["visibility"]["default"] == "private"
+    assert "private unless `visibility=public`" in upload["visibility"]["description"]
 
 
 def test_upload_several_files_each_gets_its_outcome(
@@ -177,7 +201,7 @@ def test_patch_changes_only_what_is_sent(api_for, make_image, user):
     [({"title": ""}, "blank"), ({"visibility": "hidden"}, "invalid_choice")],
 )
 def test_patch_rejects_bad_values(change, code, api_for, make_image, user):
-    image = make_image(user, title="Old")
+    image = make_image(user, title="Old", visibility="public")
     response = api_for(user).patch(f"{URL}{image.pk}/", change, format="json")
     assert response.status_code == 400
     assert response.json()["code"] == code

@@ -70,9 +70,9 @@ def test_search_needs_every_word(api_for, make_image, user):
 
 
 def test_filter_by_visibility_and_owner(api_for, make_image, user, other_user):
-    make_image(user, title="mine public")
+    make_image(user, title="mine public", visibility="public")
     make_image(user, title="mine private", visibility="private")
-    make_image(other_user, title="theirs public")
+    make_image(other_user, title="theirs public", visibility="public")
     make_image(other_user, title="theirs private", visibility="private")
     client = api_for(user)
     assert titles(client.get(URL, {"visibility": "private"})) == ["mine private"]

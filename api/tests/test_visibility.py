@@ -108,7 +108,7 @@ def test_list_shows_public_images_and_the_viewers_own(
 
 
 def test_only_the_owner_gets_the_original_url(api_for, make_image, user, other_user):
-    image = make_image(user)
+    image = make_image(user, visibility="public")
     own = api_for(user).get(f"/api/v1/images/{image.pk}/").json()
     theirs = api_for(other_user).get(f"/api/v1/images/{image.pk}/").json()
     assert own["original_url"].endswith(f"/api/v1/images/{image.pk}/original/")
@@ -121,7 +121,7 @@ def test_only_the_owner_gets_the_original_url(api_for, make_image, user, other_u
 def test_only_the_owner_sees_the_file_name_and_hash_it_uploaded(
     api_for, make_image, user, other_user, viewer
 ):
-    image = make_image(user, name="IMG_2024_passport_scan.jpg")
+    image = make_image(user, name="IMG_2024_passport_scan.jpg", visibility="public")
     client = api_for(other_user if viewer == "other user" else None)
     for item in (
         client.get(f"/api/v1/images/{image.pk}/").json(),

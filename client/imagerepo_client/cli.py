@@ -66,7 +66,22 @@ def build_parser():
         "upload", parents=common, help="Upload files and folders."
     )
     upload.add_argument("paths", nargs="+", metavar="PATH")
-    upload.add_argument("--private", action="store_true", help="Make them private.")
+    visibility = upload.add_mutually_exclusive_group()
+    visibility.add_argument(
+        "--public",
+        dest="visibility",
+        action="store_const",
+        const="public",
+        default="private",
+        help="Make them public; they are private unless you say so.",
+    )
+    visibility.add_argument(
+        "--private",
+        dest="visibility",
+        action="store_const",
+        const="private",
+        help="Make them private (the default).",
+    )
     upload.add_argument("--description", default="", help="Description for all.")
     upload.add_argument(
         "--album",
@@ -152,7 +167,7 @@ async def upload_command(args):
         with UploadProgress(total, verbose=args.verbose, quiet=args.quiet) as progress:
             uploader = Uploader(
                 api,
-                visibility="private" if args.private else "public",
+                visibility=args.visibility,
                 description=args.description,
                 concurrency=args.concurrency,
                 report=progress.report,

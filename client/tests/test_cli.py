@@ -67,3 +67,12 @@ def test_an_empty_listing_is_still_a_table_or_json(as_json, printed):
 
 def _squeezed(text):
     return "\n".join(" ".join(line.split()) for line in text.splitlines())
+
+
+def test_public_and_private_together_are_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(
+            ["upload", "--url", NO_SERVER, "--token", "t", "--public", "--private", "."]
+        )
+    assert stop.value.code == 2
+    assert "not allowed with argument --public" in capsys.readouterr().err

@@ -84,24 +84,28 @@ def test_upload_a_folder_twice_then_list_it(
     assert rows[-1] == "4 images."
 
 
-def test_private_uploads_are_listed_for_the_owner_only(
-    live_site, site_user, tmp_path, capsys
+@pytest.mark.parametrize(
+    ("flags", "title"), [([], "diary page"), (["--private"], "secret diary")]
+)
+def test_uploads_are_private_unless_asked_public(
+    live_site, site_user, tmp_path, capsys, flags, title
 ):
     folder = tmp_path / "secret"
     folder.mkdir()
-    (folder / "diary page.jpg").write_bytes(noisy_jpeg((40, 40), seed=900))
+    seed = 900 if flags else 902
+    (folder / f"{title}.jpg").write_bytes(noisy_jpeg((40, 40), seed=seed))
     auth = ["--url", live_site.url, "--token", site_user]
-    status, out, _ = run(capsys, "upload", *auth, "--private", str(folder))
+    status, out, _ = run(capsys, "upload", *auth, *flags, str(folder))
     assert (status, out.strip()) == (0, "1 uploaded, 0 duplicates, 0 rejected.")
 
-    _, out, _ = run(capsys, "list", *auth, "--mine", "--json", "--q", "diary")
+    _, out, _ = run(capsys, "list", *auth, "--mine", "--json", "--q", title)
     [item] = json.loads(out)
     assert (item["title"], item["visibility"], item["owner"]) == (
-        "diary page",
+        title,
         "private",
         "carol",
     )
-    _, out, _ = run(capsys, "list", "--url", live_site.url, "--q", "diary", "--json")
+    _, out, _ = run(capsys, "list", "--url", live_site.url, "--q", title, "--json")
     assert json.loads(out) == []
 
 
@@ -118,13 +122,13 @@ def test_sending_an_image_again_never_makes_it_more_visible(
         [item] = json.loads(out)
         return item["visibility"]
 
-    run(capsys, "upload", *auth, str(folder))
+    run(capsys, "upload", *auth, "--public", str(folder))
     assert visibility() == "public"
     status, out, err = run(capsys, "upload", *auth, "--private", str(folder))
     assert (status, out.strip()) == (0, "0 uploaded, 1 duplicates, 0 rejected.")
     assert "party.jpg: You already had this image as a public one; it is now" in err
     assert visibility() == "private"
-    status, _, err = run(capsys, "upload", *auth, str(folder))
+    status, _, err = run(capsys, "upload", *auth, "--public", str(folder))
     assert status == 0
     assert "party.jpg: You already have this image as a private one; it stays" in err
     assert visibility() == "private"
@@ -228,3 +232,35 @@ def test_an_album_the_server_refuses_stops_before_sending(
     assert (status, out) == (2, "")
     assert "cannot use the album" in err
     assert uploads_sent == []
+
+
+LIMIT_DAVE = """
+from django.contrib.auth import get_user_model
+from gallery.services.quotas import account_set_limits
+dave, _ = get_user_model().objects.get_or_create(username="dave")
+account_set_limits(dave, quota_bytes={quota_bytes}, quota_images={quota_images})
+"""
+
+
+def test_files_over_the_quota_are_named_with_the_reason(live_site, tmp_path, capsys):
+    live_site.manage("shell", "-c", LIMIT_DAVE.format(quota_bytes=None, quota_images=2))
+    token = live_site.manage("create_token", "dave").stdout.strip()
+    auth = ["--url", live_site.url, "--token", token]
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"{i}.jpg").write_bytes(noisy_jpeg((40, 40), seed=970 + i))
+
+    status, out, err = run(capsys, "upload", *auth, "--concurrency", "1", str(folder))
+    assert (status, out.strip()) == (1, "2 uploaded, 0 duplicates, 1 rejected.")
+    assert "2.jpg: Not stored: your account is at its limit of 2 images." in err
+    assert live_site.image_count("dave") == 2
+
+    # A byte limit the next file does not fit in: refused, the run says why.
+    live_site.manage("shell", "-c", LIMIT_DAVE.format(quota_bytes=1, quota_images=9))
+    (folder / "big.jpg").write_bytes(noisy_jpeg((200, 200), seed=975))
+    status, out, err = run(capsys, "upload", *auth, str(folder / "big.jpg"))
+    assert (status, out.strip()) == (1, "0 uploaded, 0 duplicates, 1 rejected.")
+    assert "big.jpg: Not stored: your account is at its limit of 1" in err
+    assert "used; this file is" in err
+    assert live_site.image_count("dave") == 2

@@ -14,6 +14,11 @@ others wait for it and become its duplicates (or get their own try, if the
 first could not be read). A killed run leaves files without rows only in the
 journal's keeping (``gallery.importing.journal``), and the next run removes
 them before it starts.
+
+Each new file must fit in the owner's quota: its room is reserved once it is
+hashed and found new (before any decoding), kept when its row commits and
+given back as soon as it is not stored; a file with no room left is rejected
+and the run goes on with the others (smaller ones may still fit).
 """
 
 import logging
@@ -25,10 +30,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection
 
-from ..models import Visibility
-from ..services.storing import existing_image, insert_images
+from ..models import Image, Visibility
+from ..services.quotas import quota_ledger
+from ..services.storing import delete_stored_files, existing_image, insert_images
 from ..services.uploads import duplicate_outcome
 from . import journal
 from .albums import AlbumFiller, album_title
@@ -56,7 +63,7 @@ TITLE_FROM = ("filename", "path")
 @dataclass(frozen=True)
 class ImportOptions:
     owner: object
-    visibility: str = Visibility.PUBLIC
+    visibility: str = Visibility.PRIVATE
     description: str = ""
     title_from: str = "filename"
     manifest: Manifest | None = None
@@ -79,8 +86,12 @@ def import_images(roots, **options):
     if folder:
         journal.sweep(folder)
     try:
-        with bounded_database_cache(), worker_pool(options.workers, folder) as pool:
-            results = _Run(roots, options, pool).results()
+        with (
+            bounded_database_cache(),
+            quota_ledger(options.owner, dry_run=options.dry_run) as quota,
+            worker_pool(options.workers, folder) as pool,
+        ):
+            results = _Run(roots, options, pool, quota).results()
             if options.dry_run or not (options.album or options.album_from):
                 yield from results
             else:
@@ -138,8 +149,8 @@ class _Item:
 
 
 class _Run:
-    def __init__(self, roots, options, pool):
-        self.options, self.pool = options, pool
+    def __init__(self, roots, options, pool, quota):
+        self.options, self.pool, self.quota = options, pool, quota
         self.files = iter_files(roots, skip=store_folders())
         self.exhausted = False
         self.window = max(options.workers, 1) * IN_FLIGHT_PER_WORKER
@@ -236,8 +247,21 @@ class _Run:
         if _short_digest(item.sha256) in self.would_import:
             yield _result(item, DUPLICATE)
             return
+        refused = self._reserve(item)
+        if refused:
+            yield refused
+            return
         self.claims[item.sha256] = deque()
         self._submit_prepare(item)
+
+    def _reserve(self, item, size=None):
+        """Room in the owner's quota for ``item``, held under its digest
+        until its row commits; a rejection (its result) if there is none."""
+        try:
+            self.quota.take(item.sha256, size or item.hashed.digest.size)
+        except ValidationError as error:
+            return _result(item, REJECTED, Rejected(error.code, error.messages[0]))
+        return None
 
     def _duplicate(self, item, image, fields):
         """The owner already has ``item``'s bytes as ``image``: asked private,
@@ -250,26 +274,49 @@ class _Run:
 
     def _prepared(self, item, outcome):
         if isinstance(outcome, Rejected):
+            self.quota.give_back(item.sha256)
             yield _result(item, REJECTED, outcome)
-            self._next_claimant(item.sha256)
+            yield from self._next_claimant(item.sha256)
         elif outcome is None:
+            self.quota.keep(item.sha256)  # counts against the next files
             self.would_import.add(_short_digest(item.sha256))
             yield _result(item, WOULD_IMPORT)
             yield from self._duplicates_of(item.sha256, image_id=None)
+        elif outcome.file_size != item.hashed.digest.size:
+            yield from self._resized(item, outcome)
         else:
-            if not self.batch:
-                self.batch_started = time.monotonic()
-            self.batch.append((item, outcome))
+            self._add_to_batch(item, outcome)
+
+    def _resized(self, item, image):
+        # The file changed between its two reads: its room is reserved anew
+        # for the bytes actually written.
+        self.quota.give_back(item.sha256)
+        refused = self._reserve(item, image.file_size)
+        if refused:
+            delete_stored_files(image.stored_files())
+            yield refused
+            yield from self._next_claimant(item.sha256)
+        else:
+            self._add_to_batch(item, image)
+
+    def _add_to_batch(self, item, image):
+        if not self.batch:
+            self.batch_started = time.monotonic()
+        self.batch.append((item, image))
 
     def _next_claimant(self, sha256):
         # The same bytes under another name get their own try: the first
         # copy may have been unreadable, or may have vanished.
         waiters = self.claims[sha256]
-        if waiters:
+        while waiters:
             self.waiting -= 1
-            self._submit_prepare(waiters.popleft())
-        else:
-            del self.claims[sha256]
+            item = waiters.popleft()
+            refused = self._reserve(item)
+            if not refused:
+                self._submit_prepare(item)
+                return
+            yield refused
+        del self.claims[sha256]
 
     def _duplicates_of(self, sha256, image_id):
         for item in self.claims.pop(sha256, ()):
@@ -290,16 +337,34 @@ class _Run:
     def _commit(self):
         # Taken off first: whatever happens below, no row is tried twice.
         batch, self.batch = self.batch, []
-        stored = insert_images([image for _, image in batch])
+        try:
+            stored = insert_images([image for _, image in batch])
+        except BaseException:
+            self._keep_landed(batch)
+            raise
         results = []
         for (item, built), image in zip(batch, stored, strict=True):
             if image.is_duplicate:  # another run stored these bytes meanwhile
+                self.quota.give_back(item.sha256)
                 fields = {"visibility": built.visibility}
                 results.append(self._duplicate(item, image, fields))
             else:
+                self.quota.keep(item.sha256)
                 results.append(_result(item, IMPORTED, image_id=image.pk))
             results.extend(self._duplicates_of(item.sha256, image.pk))
         yield from results
+
+    def _keep_landed(self, batch):
+        # A batch retried row by row may fail half-way: the rows already in
+        # keep their room, whatever the run's end gives back.
+        landed = set(
+            Image.objects.filter(pk__in=[image.pk for _, image in batch]).values_list(
+                "pk", flat=True
+            )
+        )
+        for item, image in batch:
+            if image.pk in landed:
+                self.quota.keep(item.sha256)
 
 
 def _short_digest(sha256):

@@ -19,9 +19,12 @@ class Progress:
 
     def __init__(self):
         self.counts = Counter()
+        self.codes = Counter()  # why files were rejected, or duplicates noted
 
     def update(self, result):
         self.counts[result.outcome] += 1
+        if result.code:
+            self.codes[result.code] += 1
         self.show(result)
 
     def show(self, result):

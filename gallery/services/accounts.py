@@ -78,3 +78,13 @@ def account_delete(*, user) -> int:
             revoked_at=now
         )
         return images_trash(Image.objects.filter(owner=user))
+
+
+def account_undelete(*, user) -> None:
+    """Undo :func:`account_delete` before ``purge_trash`` gets to it: the
+    person may sign in again and finds their images in their trash, to
+    restore as they like (their links stay revoked)."""
+    with transaction.atomic():
+        Account.objects.filter(pk=user.pk).update(deleted_at=None)
+        user.is_active = True
+        user.save(update_fields=["is_active"])

@@ -53,7 +53,7 @@ def default_title(original_filename):
 
 
 def build_image(
-    prepared, *, owner, title="", description="", visibility=Visibility.PUBLIC
+    prepared, *, owner, title="", description="", visibility=Visibility.PRIVATE
 ):
     """An unsaved :class:`Image` for ``prepared``: its id (and so its file
     names) is fixed here; the title defaults to the file name's stem, the

@@ -18,12 +18,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from ..limits import file_too_large, too_many_files
-from ..models import Album, Image, Visibility
+from ..models import Account, Album, Image, Visibility
 from ..selectors import albums_to_add_to
 from .albums import album_add_images, can_add_to
 from .allowance import rate_limited_error, take_upload_allowance
 from .images import image_restore, image_update
 from .ingest import hash_file, prepare_image
+from .quotas import quota_reservation
 from .storing import build_image, existing_image, insert_images, write_image_files
 
 CREATED, DUPLICATE, REJECTED = "created", "duplicate", "rejected"
@@ -70,9 +71,10 @@ def upload_images(
     files: Sequence,
     title: str = "",
     description: str = "",
-    visibility: str = Visibility.PUBLIC,
+    visibility: str = Visibility.PRIVATE,
     refused: Iterable[str] = (),
     album: Album | None = None,
+    remember_visibility: bool = False,
 ) -> list[UploadOutcome]:
     """Store ``files`` (uploaded files) for ``owner``, one outcome per file
     in order, then one per name in ``refused`` (files skipped while they
@@ -81,9 +83,12 @@ def upload_images(
     allowance are rejected unread; too many files at once are all rejected.
     Given an ``album`` (see :func:`upload_album`), the images stored and the
     duplicates go in it; one ``owner`` may not add to is refused before any
-    file is read."""
+    file is read. With ``remember_visibility`` (a choice the person made on
+    the upload page), ``visibility`` is what that page offers them next."""
     if album is not None and not can_add_to(album, owner):
         raise unknown_album()
+    if remember_visibility and visibility in Visibility.values:
+        remember_upload_visibility(owner, visibility)
     too_large = [UploadOutcome.rejected(name, file_too_large()) for name in refused]
     if len(files) > settings.IMAGEREPO_MAX_FILES_PER_REQUEST:
         error = too_many_files(len(files))
@@ -102,6 +107,12 @@ def upload_images(
     over = rate_limited_error()
     outcomes += [UploadOutcome.rejected(f.name, over) for f in files[allowed:]]
     return outcomes + too_large
+
+
+def remember_upload_visibility(owner, visibility: str) -> None:
+    """Make ``visibility`` the choice ``owner``'s upload page offers first."""
+    Account.of(owner)
+    Account.objects.filter(pk=owner.pk).update(upload_visibility=visibility)
 
 
 def upload_album(*, owner, album_id) -> Album | None:
@@ -134,11 +145,13 @@ def upload_image(
     name: str = "",
     title: str = "",
     description: str = "",
-    visibility: str = Visibility.PUBLIC,
+    visibility: str = Visibility.PRIVATE,
 ) -> UploadOutcome:
     """Hash, check, decode, render and store one file for ``owner``. A
     rejected file leaves no file and no row behind; bytes the owner already
-    has come back as that image (see :func:`duplicate_outcome`)."""
+    has come back as that image (see :func:`duplicate_outcome`). A new image
+    must fit in the owner's quota: checked once its size is known, before
+    it is decoded, and counted only if it is stored."""
     name = name or getattr(file, "name", "") or "image"
     try:
         check_visibility(visibility)
@@ -146,16 +159,19 @@ def upload_image(
         existing = existing_image(owner, digest.sha256)
         if existing is not None:
             return duplicate_outcome(existing, name=name, visibility=visibility)
-        prepared = prepare_image(file, filename=name, digest=digest)
-        image = build_image(
-            prepared,
-            owner=owner,
-            title=title,
-            description=description,
-            visibility=visibility,
-        )
-        write_image_files(image, prepared, file)
-        [stored] = insert_images([image])
+        with quota_reservation(owner, size=digest.size) as reservation:
+            prepared = prepare_image(file, filename=name, digest=digest)
+            image = build_image(
+                prepared,
+                owner=owner,
+                title=title,
+                description=description,
+                visibility=visibility,
+            )
+            write_image_files(image, prepared, file)
+            [stored] = insert_images([image])
+            if not stored.is_duplicate:
+                reservation.keep()
     except ValidationError as error:
         return UploadOutcome.rejected(name, error)
     if stored.is_duplicate:  # the same bytes landed a moment ago

@@ -520,7 +520,7 @@ def test_the_admins_own_password_page_stays_the_admins(client_for, staff_user):
     assert "Django administration" in page.content.decode()
 
 
-# ---------------------------------------------------------------- deleting one's account
+# ---------------------------------------------------------------- deleting an account
 
 
 def test_deleting_the_account_asks_for_the_password_first(
@@ -530,6 +530,7 @@ def test_deleting_the_account_asks_for_the_password_first(
     client = client_for(alice)
     page = client.get(reverse("account-delete"))
     assert page.status_code == 200
+    assert "Your 1 image (" in page.content.decode()
     wrong = client.post(reverse("account-delete"), {"password": "not-it"})
     assert wrong.status_code == 200
     assert "nothing was deleted" in wrong.content.decode()
@@ -574,3 +575,27 @@ def test_a_deleted_account_is_closed_and_its_images_are_in_the_trash(
     assert not signs_in("pw-alice-123")
     anonymous.post(reverse("password_reset"), {"email": alice.email})
     assert not mail.outbox
+
+
+def test_an_administrator_undoes_a_deletion_and_the_images_wait_in_the_trash(
+    client_for, alice, staff_user, make_image
+):
+    from gallery.services.accounts import account_delete
+
+    make_image(alice, visibility="public")
+    account_delete(user=alice)
+    admin = client_for(staff_user)
+    listing = admin.get(
+        reverse("admin:gallery_account_changelist"), {"deleted_at__isempty": "0"}
+    )
+    assert "alice" in listing.content.decode()
+    response = admin.post(
+        reverse("admin:gallery_account_changelist"),
+        {"action": "undo_deletion", "_selected_action": [alice.pk]},
+    )
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.is_active
+    assert Account.objects.get(pk=alice.pk).deleted_at is None
+    assert signs_in("pw-alice-123")
+    assert Image.objects.trash_of(alice).count() == 1

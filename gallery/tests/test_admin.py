@@ -3,11 +3,13 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 
 from gallery.admin import ImageAdmin
-from gallery.models import Image
+from gallery.models import Account, Image
+from gallery.services import upload_image
 
 from .conftest import stored_bytes, stored_files
 from .images import TEXT, image_bytes, noisy_jpeg, upload
@@ -56,7 +58,7 @@ def test_admin_filters_and_search(
     make_image(
         user, title="Alice private", description="described", visibility="private"
     )
-    make_image(other_user, title="Bob public")
+    make_image(other_user, title="Bob public", visibility="public")
     response = client_for(staff_user).get(
         reverse("admin:gallery_image_changelist"), params
     )
@@ -226,3 +228,74 @@ def test_admin_changes_go_through_the_service(client_for, staff_user, user, make
     assert response.status_code == 302
     image.refresh_from_db()
     assert (image.title, image.visibility) == ("New", "private")
+
+
+# ---------------------------------------------------------------- accounts
+
+
+def account_form(client, user, **changes):
+    url = reverse("admin:gallery_account_change", args=[user.pk])
+    data = {"quota_bytes": "", "quota_images": "", **changes}
+    return client.post(url, data)
+
+
+def test_admin_sets_an_accounts_limits_and_leaves_its_counters(
+    client_for, staff_user, user, make_image
+):
+    make_image(user)
+    client = client_for(staff_user)
+    page = client.get(reverse("admin:gallery_account_change", args=[user.pk]))
+    assert page.status_code == 200
+    assert 'name="bytes_stored"' not in page.content.decode()  # read-only
+    make_image(user)  # an upload lands while the form is open
+    counted = Account.objects.values_list("images_stored", "bytes_stored").get()
+
+    response = account_form(client, user, quota_bytes="1.5 GB", quota_images="1")
+    assert response.status_code == 302
+    account = Account.objects.get(user=user)
+    assert (account.quota_bytes, account.quota_images) == (3 * 2**29, 1)
+    assert (account.images_stored, account.bytes_stored) == counted
+    assert upload_image(owner=user, file=upload("x.jpg", noisy_jpeg())).code == (
+        "over_quota"
+    )
+
+
+def test_admin_limits_an_account_that_has_not_uploaded_yet(
+    client_for, staff_user, other_user
+):
+    client = client_for(staff_user)
+    assert client.get(reverse("admin:gallery_account_add")).status_code == 200
+    response = client.post(
+        reverse("admin:gallery_account_add"),
+        {"user": other_user.pk, "quota_bytes": "500 MB", "quota_images": ""},
+    )
+    assert response.status_code == 302
+    account = Account.objects.get(user=other_user)
+    assert (account.quota_bytes, account.quota_images) == (500 * 2**20, None)
+    assert (account.images_stored, account.bytes_stored) == (0, 0)
+
+
+def test_admin_refuses_a_size_it_cannot_read(client_for, staff_user, user, make_image):
+    make_image(user)
+    response = account_form(client_for(staff_user), user, quota_bytes="ten gigs")
+    assert response.status_code == 200
+    assert "Enter a size such as 500 MB" in response.content.decode()
+    assert Account.objects.get(user=user).quota_bytes is None
+
+
+def test_admin_lists_what_each_account_stores(
+    client_for, staff_user, user, make_image, settings
+):
+    settings.IMAGEREPO_QUOTA_IMAGES = 10
+    image = make_image(user)
+    page = client_for(staff_user).get(reverse("admin:gallery_account_changelist"))
+    body = page.content.decode()
+    assert f"{filesizeformat(image.file_size)} (no limit)" in body
+    assert "1 of 10" in body  # the site's default image limit
+
+
+def test_admin_cannot_delete_an_account(client_for, staff_user, user, make_image):
+    make_image(user)
+    url = reverse("admin:gallery_account_delete", args=[user.pk])
+    assert client_for(staff_user).post(url, {"post": "yes"}).status_code == 403
+    assert Account.objects.filter(user=user).exists()

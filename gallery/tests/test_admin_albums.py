@@ -19,7 +19,10 @@ def albums(user, other_user, make_image):
     album_add_images(
         summer,
         user=user,
-        images=[make_image(user), make_image(user, visibility="private")],
+        images=[
+            make_image(user, visibility="public"),
+            make_image(user, visibility="private"),
+        ],
     )
     album_share(summer, user=user, username="bob")
     winter = album_create(owner=other_user, title="Winter")

@@ -45,7 +45,7 @@ def test_a_tile_keeps_its_photos_shape_and_asks_for_the_width_it_is_drawn(
 ):
     # A tile is its photo's ratio times the row height wide (a fifth of a
     # phone's width, 160 or 200 px), grown a little to fill its row.
-    make_image(user, data=noisy_jpeg(size))
+    make_image(user, data=noisy_jpeg(size), visibility="public")
     html = client.get(reverse("gallery:index")).content.decode()
     assert f'<li class="tile {shape}"' in html
     [tag] = IMG.findall(html)
@@ -57,7 +57,7 @@ def test_a_tile_keeps_its_photos_shape_and_asks_for_the_width_it_is_drawn(
 def test_public_thumbnails_are_kept_long_under_their_versioned_url(
     client, user, make_image
 ):
-    image = make_image(user)
+    image = make_image(user, visibility="public")
     versioned = client.get(image.thumbnail_url)
     assert "?v=" in image.thumbnail_url and versioned.status_code == 200
     policy = versioned["Cache-Control"]
@@ -74,7 +74,10 @@ def test_file_versions_and_etags_do_not_reveal_the_uploaded_files_hash(
     client, user, other_user, make_image
 ):
     data = noisy_jpeg(seed=77)
-    mine, theirs = make_image(user, data=data), make_image(other_user, data=data)
+    mine, theirs = (
+        make_image(user, data=data, visibility="public"),
+        make_image(other_user, data=data, visibility="public"),
+    )
     response = client.get(mine.thumbnail_url)
     for text in (mine.thumbnail_url, mine.display_url, response["ETag"]):
         assert mine.sha256[:8] not in text
@@ -90,7 +93,7 @@ def test_file_versions_and_etags_do_not_reveal_the_uploaded_files_hash(
 def test_switch_to_private_changes_the_url_and_closes_the_old_one(
     client_for, user, other_user, make_image
 ):
-    image = make_image(user)
+    image = make_image(user, visibility="public")
     public_url = image.thumbnail_url
     assert client_for(other_user).get(public_url).status_code == 200
     images_set_visibility(type(image).objects.filter(pk=image.pk), "private")
@@ -168,7 +171,7 @@ def test_a_tile_escapes_its_title_and_lets_the_owner_select_it(
 def test_tiles_follow_every_change(client_for, user, other_user, make_image):
     from gallery.services import image_update
 
-    image = make_image(user, title="Coral")
+    image = make_image(user, title="Coral", visibility="public")
     owner, other = client_for(user), client_for(other_user)
     assert "tile-check" in tiles_on(owner)[0]  # the owner may select it
     assert "tile-check" not in tiles_on(other)[0]

@@ -106,7 +106,7 @@ def test_importing_again_as_private_makes_public_copies_private(
 ):
     (tmp_path / "a.jpg").write_bytes(noisy_jpeg((40, 30), seed=1))
     (tmp_path / "b.jpg").write_bytes(noisy_jpeg((40, 30), seed=2))
-    run(str(tmp_path), "--owner", user.username)
+    run(str(tmp_path), "--owner", user.username, "--public")
     report = tmp_path / "report.jsonl"
     out, _, status = run(
         str(tmp_path / "a.jpg"),
@@ -125,7 +125,9 @@ def test_importing_again_as_private_makes_public_copies_private(
     visibility = dict(Image.objects.values_list("title", "visibility"))
     assert visibility == {"a": "private", "b": "public"}
     # Asked public again, nothing turns public.
-    out, _, _ = run(str(tmp_path), "--owner", user.username, "--verbosity", "2")
+    out, _, _ = run(
+        str(tmp_path), "--owner", user.username, "--public", "--verbosity", "2"
+    )
     assert "it stays private" in out
     assert dict(Image.objects.values_list("title", "visibility")) == visibility
 
@@ -205,12 +207,13 @@ def test_manifest_gives_per_file_metadata(photo_tree, user, tmp_path):
         "First light",
         "private",
     )
+    # Rows that say nothing of visibility take the command's: private.
     assert (c.title, c.description, c.visibility) == (
         "c",
         "Only a description",
-        "public",
+        "private",
     )
-    assert (d.title, d.description, d.visibility) == ("d", "Default words", "public")
+    assert (d.title, d.description, d.visibility) == ("d", "Default words", "private")
     assert "1 manifest row(s) matched no file." in err
 
 

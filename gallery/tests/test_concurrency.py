@@ -1,16 +1,22 @@
 """Concurrency against a real server process (gunicorn, 2 workers x 4
 threads) on a file-based SQLite database in WAL mode: racing uploads, uploads
-while import_images writes, and a bounded load. Loopback only, bounded."""
+while import_images writes, and a bounded load; and quotas raced on the
+suite's own database (PostgreSQL under make test-scale). Loopback only,
+bounded."""
 
+import json
 import re
 import subprocess
 import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import requests
+from django.db import connection
 
 from .images import noisy_jpeg
 from .live import BASE_DIR, Visitor, prepare_site, served
@@ -195,7 +201,7 @@ def test_every_server_process_sees_a_write_from_any_other_at_once(site, tmp_path
     folder = tmp_path / "import"
     folder.mkdir()
     (folder / "lagoon two.jpg").write_bytes(jpeg(50_001))
-    site.manage("import_images", str(folder), "--owner", "curator")
+    site.manage("import_images", str(folder), "--owner", "curator", "--public")
     assert titles_seen() == {("lagoon two",)}
 
 
@@ -250,3 +256,165 @@ def test_revoking_a_link_while_its_page_loads_stops_every_file_at_once(site):
     assert any(status == 200 for started, status in seen if started < revoked_at[0])
     after = [status for started, status in seen if started > revoked_at[0]]
     assert after and set(after) == {404}
+
+
+# ---------------------------------------------------------------- quotas
+
+QUOTA_USERS = """
+from django.contrib.auth.models import User
+from api.tokens import token_create
+from gallery.services.quotas import account_set_limits
+for name, quota_bytes, quota_images in {limits!r}:
+    user = User.objects.create_user(name, password="a-long-pass-phrase")
+    account_set_limits(user, quota_bytes=quota_bytes, quota_images=quota_images)
+    print("TOKEN", name, token_create(user=user)[1])
+"""
+STORED = """
+import json
+from django.db.models import Count, Sum
+from gallery.models import Account, Image
+print("STORED", json.dumps({
+    "counters": {
+        a.user.username: [a.images_stored, a.bytes_stored]
+        for a in Account.objects.select_related("user")
+    },
+    "rows": {
+        r["owner__username"]: [r["images"], r["size"]]
+        for r in Image.objects.values("owner__username").annotate(
+            images=Count("pk"), size=Sum("file_size")
+        )
+    },
+    "files": sorted(n for i in Image.objects.all() for n in i.stored_files()),
+}))
+"""
+
+
+def suite_database_url():
+    """The suite's own test database as a URL, when it is PostgreSQL (make
+    test-scale); None on SQLite, whose test database lives in memory."""
+    if connection.vendor != "postgresql":
+        return None
+    db = connection.settings_dict
+    password = quote(db["PASSWORD"] or "", safe="")
+    return (
+        f"postgres://{db['USER']}:{password}@{db['HOST'] or 'localhost'}:"
+        f"{db['PORT'] or 5432}/{db['NAME']}"
+    )
+
+
+@pytest.fixture
+def quota_site(transactional_db, tmp_path):
+    """A live site on the database the suite runs on: under make test-scale
+    that is PostgreSQL, the test database itself (its rows committed, then
+    flushed by transactional_db); otherwise a SQLite file of the site's own."""
+    url = suite_database_url()
+    overrides = {"DATABASE_URL": url} if url else {}
+    site = prepare_site(tmp_path / "site", IMAGEREPO_UPLOADS_PER_HOUR=0, **overrides)
+    with served(site) as site:
+        yield site
+        assert "Traceback" not in site.log(), site.log()
+
+
+def shell_lines(site, code, prefix):
+    """What ``code``, run in the site's shell, printed after ``prefix``."""
+    out = site.manage("shell", "-c", code).stdout
+    return [
+        line.removeprefix(prefix).strip()
+        for line in out.splitlines()
+        if line.startswith(prefix)
+    ]
+
+
+def page_upload(visitor, name, data):
+    """One file through the upload page: its outcome's code."""
+    response = visitor.post_form(
+        "/upload/",
+        {"visibility": "private", "title": "", "description": ""},
+        files=[("images", (name, data, "image/jpeg"))],
+    )
+    response.raise_for_status()
+    [code] = re.findall(r'data-code="(\w+)"', response.text)
+    return code
+
+
+def api_upload(site, token, name, data):
+    response = requests.post(
+        f"{site.url}/api/v1/images/",
+        headers={"Authorization": f"Bearer {token}", "Connection": "close"},
+        files=[("files", (name, data, "image/jpeg"))],
+        timeout=120,
+    )
+    [result] = response.json()["results"]
+    return result["code"]
+
+
+SENDERS, FILES_EACH = 8, 2  # half through the page, half through the API
+
+
+def test_parallel_uploads_and_an_import_never_end_above_a_quota(quota_site, tmp_path):
+    site = quota_site
+    files = {
+        name: [jpeg(60_000 + 100 * u + n) for n in range(SENDERS * FILES_EACH)]
+        for u, name in enumerate(["few", "small"])
+    }
+    byte_limit = sum(sorted(map(len, files["small"]))[:5])
+    limits = [("few", None, 5), ("small", byte_limit, None)]
+    made = shell_lines(site, QUOTA_USERS.format(limits=limits), "TOKEN")
+    tokens = dict(line.split() for line in made)
+    folder = tmp_path / "import"
+    folder.mkdir()
+    for n in range(6):
+        (folder / f"i{n}.jpg").write_bytes(jpeg(61_000 + n))
+    visitors = {name: Visitor(site.url).sign_in(name) for name in tokens}
+
+    importer = subprocess.Popen(
+        [sys.executable, "manage.py", "import_images", str(folder), "--owner", "few"],
+        env=site.env,
+        cwd=BASE_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    # Go once the import's workers exist (they open its journal), so that it
+    # reserves while the uploads do.
+    journal = Path(site.env["IMAGEREPO_IMPORT_JOURNAL_DIR"])
+    deadline = time.monotonic() + 120
+    while not journal.is_dir() and importer.poll() is None:
+        assert time.monotonic() < deadline, "the import did not start"
+        time.sleep(0.01)
+    start = threading.Barrier(SENDERS * len(tokens))
+
+    def send(name, sender):
+        mine = files[name][sender * FILES_EACH : (sender + 1) * FILES_EACH]
+        start.wait()
+        codes = []
+        for n, data in enumerate(mine):
+            upload_name = f"{sender}-{n}.jpg"
+            if sender % 2:
+                codes.append(api_upload(site, tokens[name], upload_name, data))
+            else:
+                codes.append(page_upload(visitors[name], upload_name, data))
+        return [(code, len(data)) for code, data in zip(codes, mine, strict=True)]
+
+    jobs = [(name, s) for name in tokens for s in range(SENDERS)]
+    with ThreadPoolExecutor(len(jobs)) as pool:
+        results = list(pool.map(lambda job: (job[0], send(*job)), jobs))
+    _, err = importer.communicate(timeout=300)
+
+    assert importer.returncode == 1, err  # some files did not fit
+    assert "did not fit in few's quota" in err
+    sent = {name: [r for n, rs in results if n == name for r in rs] for name in tokens}
+    for name in tokens:
+        assert {code for code, _ in sent[name]} <= {"created", "over_quota"}
+    [report] = shell_lines(site, STORED, "STORED")
+    stored = json.loads(report)
+    # Counters match what is stored, and no limit was passed.
+    assert stored["counters"]["few"] == stored["rows"]["few"]
+    assert stored["counters"]["small"] == stored["rows"]["small"]
+    assert stored["rows"]["few"][0] == 5  # 22 files asked for 5 places
+    small_bytes = stored["rows"]["small"][1]
+    assert small_bytes <= byte_limit
+    # Nothing was refused that would fit now: no room was held back.
+    refused = [size for code, size in sent["small"] if code == "over_quota"]
+    assert refused and all(small_bytes + size > byte_limit for size in refused)
+    assert stored["files"] == site.stored_files()

@@ -347,7 +347,9 @@ def test_read_photo_metadata_reports_a_missing_original_and_retries_it(
 def test_the_detail_page_says_when_and_with_what(client_for, user, other_user):
     exif = camera_exif(original="2015:06:20 14:30:05", offset="+02:00")
     image = upload_image(
-        owner=user, file=upload("honeymoon.jpg", image_bytes("JPEG", exif=exif))
+        owner=user,
+        file=upload("honeymoon.jpg", image_bytes("JPEG", exif=exif)),
+        visibility="public",
     ).image
     page = client_for(other_user).get(image.get_absolute_url()).content.decode()
     assert '<time datetime="2015-06-20T14:30:05">' in page

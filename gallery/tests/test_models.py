@@ -10,9 +10,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def images(user, other_user, make_image):
     return {
-        "mine_public": make_image(user, title="Mine public"),
+        "mine_public": make_image(user, title="Mine public", visibility="public"),
         "mine_private": make_image(user, title="Mine private", visibility="private"),
-        "theirs_public": make_image(other_user, title="Theirs public"),
+        "theirs_public": make_image(
+            other_user, title="Theirs public", visibility="public"
+        ),
         "theirs_private": make_image(
             other_user, title="Theirs private", visibility="private"
         ),

@@ -203,7 +203,9 @@ def test_accented_words_are_marked_from_plain_queries(client, library):
 
 
 def test_found_right_after_upload_edit_and_not_after_delete(user, make_image):
-    image = make_image(user, title="Lighthouse", description="Stormy")
+    image = make_image(
+        user, title="Lighthouse", description="Stormy", visibility="public"
+    )
     assert search("lighthouse") == ["Lighthouse"]
     image_update(image, title="Windmill", description="Calm")
     assert search("lighthouse") == [] and search("stormy") == []
@@ -215,7 +217,14 @@ def test_found_right_after_upload_edit_and_not_after_delete(user, make_image):
 def test_found_right_after_import(tmp_path, user):
     (tmp_path / "import").mkdir()
     (tmp_path / "import" / "glacier.jpg").write_bytes(noisy_jpeg(seed=7))
-    list(import_images([tmp_path / "import"], owner=user, description="Blue ice"))
+    list(
+        import_images(
+            [tmp_path / "import"],
+            owner=user,
+            description="Blue ice",
+            visibility="public",
+        )
+    )
     assert search("blue ice") == ["glacier"]
 
 
@@ -229,7 +238,7 @@ def test_bulk_created_and_bulk_updated_rows_are_indexed(user, bulk_images):
 
 
 def test_admin_edits_are_indexed(client_for, staff_user, user, make_image):
-    image = make_image(user, title="Dune")
+    image = make_image(user, title="Dune", visibility="public")
     url = reverse("admin:gallery_image_change", args=[image.pk])
     form = client_for(staff_user).get(url).context["adminform"].form
     data = {name: form[name].value() for name in form.fields if form[name].value()}

@@ -75,7 +75,7 @@ def test_brute_force_lockout_is_per_address(client, staff_user, settings):
 
 @pytest.fixture
 def csrf_forms(user, make_image):
-    image = make_image(user, title="Untouched")
+    image = make_image(user, title="Untouched", visibility="public")
     data = {"title": "Forged", "description": "", "visibility": "private"}
     return {
         "upload": (reverse("gallery:upload"), {**data, "images": []}),

@@ -128,7 +128,7 @@ def test_staff_see_private_images_in_the_admin_only(
 def test_switch_to_private_takes_effect_at_once_for_every_url(
     client_for, user, other_user, make_image
 ):
-    image = make_image(user, title="Was public")
+    image = make_image(user, title="Was public", visibility="public")
     urls = {v: reverse(f"gallery:{v}", args=[image.pk]) for v in URLS[:3]}
     anonymous, bob = client_for(None), client_for(other_user)
     etags = {}
@@ -159,7 +159,7 @@ def test_switch_to_private_takes_effect_at_once_for_every_url(
 def test_admin_bulk_switch_to_private_takes_effect_at_once(
     client_for, staff_user, user, make_image
 ):
-    images = [make_image(user) for _ in range(3)]
+    images = [make_image(user, visibility="public") for _ in range(3)]
     anonymous = client_for(None)
     for image in images:
         assert anonymous.get(image.thumbnail_url).status_code == 200
@@ -176,7 +176,7 @@ def test_admin_bulk_switch_to_private_takes_effect_at_once(
 def test_no_shared_cache_may_keep_a_private_file_or_any_original(
     client_for, user, make_image, kind
 ):
-    public = make_image(user)
+    public = make_image(user, visibility="public")
     private = make_image(user, visibility="private")
     owner = client_for(user)
     private_response = owner.get(reverse(f"gallery:{kind}", args=[private.pk]))
@@ -231,7 +231,9 @@ def photo_with_place(user, make_image):
     from .test_metadata import camera_exif
 
     exif = camera_exif(latitude=("N", 48, 51, 29.6), longitude=("E", 2, 17, 40.2))
-    image = make_image(user, data=image_bytes("JPEG", exif=exif), title="Picnic")
+    image = make_image(
+        user, data=image_bytes("JPEG", exif=exif), title="Picnic", visibility="public"
+    )
     assert (image.latitude, image.longitude) == pytest.approx(PLACE)
     return image
 

@@ -261,7 +261,8 @@ def test_polyglot_is_only_an_image_and_its_tail_reaches_nobody_else(
 ):
     fmt, tail = POLYGLOTS[attack]
     data = image_bytes(fmt, (120, 90)) + tail
-    image = upload_image(owner=user, file=upload("poly.html", data, "text/html")).image
+    file = upload("poly.html", data, "text/html")
+    image = upload_image(owner=user, file=file, visibility="public").image
     assert image.format == fmt
     assert image.original.name.endswith((".png", ".jpg"))
 

@@ -100,11 +100,11 @@ def test_bodies_django_cannot_parse_get_a_json_answer_not_an_html_page(
     assert not Image.objects.exists()
 
 
-def test_blank_fields_take_the_file_name_and_public(client_for, user):
+def test_blank_fields_take_the_file_name_and_private(client_for, user):
     response = send(client_for(user), noisy_jpeg(), title="", visibility="")
     assert response.status_code == 201
     image = Image.objects.get()
-    assert (image.title, image.visibility) == ("photo", "public")
+    assert (image.title, image.visibility) == ("photo", "private")
 
 
 def test_same_bytes_again_is_a_duplicate_of_the_first(client_for, user):

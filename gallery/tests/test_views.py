@@ -81,9 +81,9 @@ def test_visibility_matrix_for_gallery_and_search(
 
 
 def test_gallery_filters_for_a_signed_in_user(client_for, user, other_user, make_image):
-    mine_public = make_image(user)
+    mine_public = make_image(user, visibility="public")
     mine_private = make_image(user, visibility="private")
-    theirs = make_image(other_user)
+    theirs = make_image(other_user, visibility="public")
     client = client_for(user)
     as_ids = lambda *images: {str(i.pk) for i in images}  # noqa: E731
     assert ids_on_gallery(client) == as_ids(mine_public, mine_private, theirs)
@@ -94,7 +94,7 @@ def test_gallery_filters_for_a_signed_in_user(client_for, user, other_user, make
 
 def test_gallery_pages_newest_first_with_a_cursor(client, user, make_image, settings):
     settings.IMAGEREPO_GALLERY_PAGE_SIZE = 2
-    made = [make_image(user, title=f"n{i}") for i in range(5)]
+    made = [make_image(user, title=f"n{i}", visibility="public") for i in range(5)]
     newest_first = [str(i.pk) for i in reversed(made)]
     seen, url = [], reverse("gallery:index")
     while url:
@@ -112,13 +112,13 @@ def test_gallery_pages_newest_first_with_a_cursor(client, user, make_image, sett
 
 
 def test_gallery_with_a_bad_cursor_shows_the_first_page(client, user, make_image):
-    image = make_image(user)
+    image = make_image(user, visibility="public")
     assert ids_on_gallery(client, after="not-a-cursor!") == {str(image.pk)}
 
 
 def test_search_shows_the_query_escaped_and_the_count(client, user, make_image):
-    make_image(user, title="Red kite")
-    make_image(user, title="Red fox")
+    make_image(user, title="Red kite", visibility="public")
+    make_image(user, title="Red fox", visibility="public")
     body = client.get(reverse("gallery:index"), {"q": "red <b>"}).content.decode()
     assert "&lt;b&gt;" in body and "<b>" not in body
     body = client.get(reverse("gallery:index"), {"q": "red"}).content.decode()
@@ -127,7 +127,7 @@ def test_search_shows_the_query_escaped_and_the_count(client, user, make_image):
 
 def test_file_responses_serve_the_stored_bytes(client_for, user, make_image):
     data = noisy_jpeg(seed=42)
-    image = make_image(user, data=data, name="exact.jpg")
+    image = make_image(user, data=data, name="exact.jpg", visibility="public")
     response = client_for(user).get(reverse("gallery:original", args=[image.pk]))
     assert b"".join(response.streaming_content) == data
     assert response["Content-Type"] == "image/jpeg"
@@ -139,7 +139,7 @@ def test_file_responses_serve_the_stored_bytes(client_for, user, make_image):
 
 
 def test_unchanged_file_answers_304(client, user, make_image):
-    image = make_image(user)
+    image = make_image(user, visibility="public")
     url = reverse("gallery:thumbnail", args=[image.pk])
     etag = client.get(url)["ETag"]
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
@@ -170,7 +170,7 @@ def urls_built_with_debug_on(settings):
 def test_no_media_route_serves_uploads_even_with_debug_on(
     client, user, make_image, urls_built_with_debug_on
 ):
-    image = make_image(user)
+    image = make_image(user, visibility="public")
     for name in image.stored_files():
         with pytest.raises(Resolver404):
             resolve(f"/media/{name}")
@@ -469,8 +469,8 @@ def test_bulk_delete_asks_first_then_moves_them_to_the_trash(
 def test_bulk_refuses_other_peoples_images_and_changes_nothing(
     client_for, user, other_user, make_image, action
 ):
-    mine = make_image(user)
-    theirs = make_image(other_user)
+    mine = make_image(user, visibility="public")
+    theirs = make_image(other_user, visibility="public")
     response = bulk(client_for(user), action, [mine, theirs], confirmed="1")
     assert response.status_code == 302
     assert Image.objects.public().count() == 2
@@ -498,7 +498,7 @@ def test_bulk_ignores_an_offsite_next(client_for, user, make_image):
 
 
 def test_bulk_needs_sign_in(client, user, make_image):
-    image = make_image(user)
+    image = make_image(user, visibility="public")
     response = bulk(client, "private", [image])
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     image.refresh_from_db()
@@ -509,8 +509,8 @@ def test_bulk_needs_sign_in(client, user, make_image):
 
 
 def test_only_your_own_tiles_can_be_selected(client_for, user, other_user, make_image):
-    mine = make_image(user)
-    theirs = make_image(other_user)
+    mine = make_image(user, visibility="public")
+    theirs = make_image(other_user, visibility="public")
     html = client_for(user).get(reverse("gallery:index")).content.decode()
     selectable = set(re.findall(r'name="images" value="([^"]+)"', html))
     assert selectable == {str(mine.pk)}
@@ -521,7 +521,7 @@ def test_only_your_own_tiles_can_be_selected(client_for, user, other_user, make_
 def test_tiles_draw_thumbnails_only_and_say_what_they_show(client, user, make_image):
     # A phone would otherwise fetch display renditions for its small tiles;
     # the lightbox takes the display rendition from the link instead.
-    image = make_image(user, title="Harbour at dawn")
+    image = make_image(user, title="Harbour at dawn", visibility="public")
     html = client.get(reverse("gallery:index")).content.decode()
     assert f'srcset="{image.thumbnail_url} {image.thumbnail_width}w"' in html
     assert f'data-display-url="{image.display_url}"' in html
@@ -532,10 +532,10 @@ def test_tiles_draw_thumbnails_only_and_say_what_they_show(client, user, make_im
 def test_detail_links_its_neighbours_among_visible_images(
     client_for, user, other_user, make_image
 ):
-    oldest = make_image(user)
+    oldest = make_image(user, visibility="public")
     hidden = make_image(other_user, visibility="private")
-    middle = make_image(user)
-    newest = make_image(other_user)
+    middle = make_image(user, visibility="public")
+    newest = make_image(other_user, visibility="public")
     html = client_for(user).get(middle.get_absolute_url()).content.decode()
     assert f'id="detail-newer" href="{newest.get_absolute_url()}"' in html
     assert f'id="detail-older" href="{oldest.get_absolute_url()}"' in html

@@ -14,7 +14,7 @@ from ..forms import BulkActionForm, ImageEditForm, UploadForm
 from ..limits import file_too_large
 from ..models import Image
 from ..request_limits import refused_uploads
-from ..selectors import albums_to_add_to
+from ..selectors import albums_to_add_to, storage_of, upload_visibility_for
 from ..services import (
     CREATED,
     image_trash,
@@ -36,9 +36,13 @@ class UploadView(LoginRequiredMixin, FormView):
     template_name = "gallery/upload.html"
     form_class = UploadForm
 
+    def get_initial(self):
+        return {"visibility": upload_visibility_for(viewer=self.request.user)}
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             upload_albums=albums_to_add_to(viewer=self.request.user),
+            storage=storage_of(viewer=self.request.user),
             uploader={
                 "parallel": settings.IMAGEREPO_UPLOAD_PARALLEL,
                 "max_bytes": settings.IMAGEREPO_MAX_UPLOAD_BYTES,
@@ -67,11 +71,11 @@ class UploadView(LoginRequiredMixin, FormView):
             description=data["description"],
             visibility=data["visibility"],
             album=album,
+            remember_visibility=True,
         )
         limited = sum(o.code == RATE_LIMITED for o in outcomes)
         none_let_in = limited == len(files)
-        # The next batch is likely meant for the same eyes: a fresh form that
-        # fell back to public would publish someone's next private photos.
+        # The next batch is likely meant for the same eyes.
         form = UploadForm(initial={"visibility": data["visibility"]})
         created = [o for o in outcomes if o.outcome == CREATED]
         context = self.get_context_data(form=form, outcomes=outcomes, created=created)

@@ -147,9 +147,11 @@ class JsonEndpoint(View):
 
 class UploadFileView(JsonEndpoint):
     """One image per POST (multipart field ``file``, optional ``title``,
-    ``description``, ``visibility``, ``album``: an album id). Answers its
-    :class:`UploadOutcome` as JSON (:func:`outcome_json`): 201 created, 200
-    duplicate, 4xx rejected."""
+    ``description``, ``visibility`` (private unless ``public``), ``album``:
+    an album id, and ``remember``: the visibility is the page's choice for
+    the batch, to offer first next time). Answers its :class:`UploadOutcome`
+    as JSON (:func:`outcome_json`): 201 created, 200 duplicate, 4xx
+    rejected."""
 
     def max_body_bytes(self):
         return settings.IMAGEREPO_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD
@@ -171,9 +173,10 @@ class UploadFileView(JsonEndpoint):
             files=[] if refused else [data["file"]],
             title=data.get("title", ""),
             description=data.get("description", ""),
-            visibility=data.get("visibility") or Visibility.PUBLIC,
+            visibility=data.get("visibility") or Visibility.PRIVATE,
             refused=refused,
             album=album,
+            remember_visibility=data.get("remember", False),
         )
         status = OUTCOME_STATUS.get(outcome.outcome) or STATUS_FOR_CODE.get(
             outcome.code, 422

@@ -18,6 +18,7 @@ from gallery.importing import (
 from gallery.importing.progress import progress_for
 from gallery.management.base import ExitStatusCommand
 from gallery.models import Visibility
+from gallery.services.quotas import OVER_QUOTA
 
 USAGE_ERROR = 2
 INTERRUPTED = 130
@@ -56,19 +57,20 @@ class Command(ExitStatusCommand):
         parser.add_argument("--owner", required=True, help="Username of the owner.")
         visibility = parser.add_mutually_exclusive_group()
         visibility.add_argument(
-            "--private",
-            dest="visibility",
-            action="store_const",
-            const=Visibility.PRIVATE,
-            default=Visibility.PUBLIC,
-            help="Make the images private.",
-        )
-        visibility.add_argument(
             "--public",
             dest="visibility",
             action="store_const",
             const=Visibility.PUBLIC,
-            help="Make the images public (the default).",
+            default=Visibility.PRIVATE,
+            help="Make the images public; they are private unless this or the "
+            "manifest says so.",
+        )
+        visibility.add_argument(
+            "--private",
+            dest="visibility",
+            action="store_const",
+            const=Visibility.PRIVATE,
+            help="Make the images private (the default).",
         )
         parser.add_argument("--description", default="", help="Description for all.")
         parser.add_argument(
@@ -137,6 +139,13 @@ class Command(ExitStatusCommand):
         self.stdout.write(progress.summary(options["dry_run"]))
         if manifest and manifest.unmatched and verbosity >= 1:
             self.stderr.write(f"{manifest.unmatched} manifest row(s) matched no file.")
+        if progress.codes[OVER_QUOTA]:
+            self.stderr.write(
+                f"{progress.codes[OVER_QUOTA]} file(s) did not fit in "
+                f"{owner.get_username()}'s quota. Raise it in the admin "
+                "(Accounts), then run the same command again: files already "
+                "imported are skipped."
+            )
         if interrupted:
             self.stderr.write(
                 "Interrupted. Run the same command again to finish: files already "

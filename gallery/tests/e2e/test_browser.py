@@ -80,10 +80,12 @@ def test_a_new_user_uploads_browses_and_keeps_things_private(new_page, screensho
     sign_up(page, "e2e_alice")
 
     # One photo first, through the file picker: it will come back as a duplicate.
+    # Nobody chose yet, so it goes up private.
     page.goto("/upload/")
     # The uploader took over: drop zone shown, the plain file field hidden.
     assert page.locator("#dropzone").is_visible()
     assert not page.locator("#id_images").is_visible()
+    expect(page.locator("input[name=visibility][value=private]")).to_be_checked()
     first = noisy_jpeg((320, 240), seed=1000)
     page.set_input_files(
         "#pick-files",
@@ -161,6 +163,9 @@ def test_a_new_user_uploads_browses_and_keeps_things_private(new_page, screensho
     page.screenshot(path=screenshots / "upload-finished.png", full_page=False)
     page.get_by_text("Problems", exact=True).click()
     assert page.locator(".upload-row:visible").count() == 4
+    # The batch's choice is offered next time (the graphic's own was not).
+    page.reload()
+    expect(page.locator("input[name=visibility][value=public]")).to_be_checked()
 
     # Search, then open the lightbox from the keyboard and step through it.
     page.get_by_label("Search images").fill("harbour")
@@ -205,7 +210,8 @@ def test_a_new_user_uploads_browses_and_keeps_things_private(new_page, screensho
     page.get_by_role("button", name="Make private").click()
     assert "3 images made private" in page.locator(".alert").inner_text()
     page.goto("/?show=private")
-    assert page.locator(".gallery-grid .tile").count() == 5
+    # The first photo, the graphic, the harbour and the three just made private.
+    assert page.locator(".gallery-grid .tile").count() == 6
 
     # Someone else sees none of the private ones, anywhere.
     other = new_page(width=360, height=740)
@@ -215,9 +221,11 @@ def test_a_new_user_uploads_browses_and_keeps_things_private(new_page, screensho
         assert other.locator(".gallery-grid .tile").count() == 0
     assert other.goto(harbour_url).status == 404
     other.goto("/")
-    assert other.locator(".gallery-grid .tile").count() == 45 - 5
+    assert other.locator(".gallery-grid .tile").count() == 45 - 6
     other.screenshot(path=screenshots / "gallery-360px-other-user.png")
     other.goto("/upload/")
+    # Alice's choice is hers: a new account is offered private.
+    expect(other.locator("input[name=visibility][value=private]")).to_be_checked()
     other.screenshot(path=screenshots / "upload-360px.png")
     assert errors == []
 

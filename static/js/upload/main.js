@@ -13,7 +13,7 @@ function batchFields(form) {
   return {
     title: form.elements.title.value.trim(),
     description: form.elements.description.value.trim(),
-    visibility: checked ? checked.value : "public",
+    visibility: checked ? checked.value : "private",
     album: form.elements.album ? form.elements.album.value : "",
   };
 }
@@ -51,6 +51,9 @@ class Uploader {
             title: own.title?.trim() || batch.title,
             description: own.description?.trim() || batch.description,
             visibility: own.visibility || batch.visibility,
+            // The batch's choice is what the page offers first next time;
+            // one file's own choice is not.
+            remember: own.visibility ? "" : "1",
             album: batch.album,
           };
         },
