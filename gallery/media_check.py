@@ -16,10 +16,11 @@ from pathlib import PurePosixPath
 
 from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from .media_verify import MISSING, BadFile, no_progress, verify_files
-from .models import Image, OrphanedFile
+from .models import Account, Image, OrphanedFile
 from .search import search_index_in_step
 
 # Where the upload_to functions put files; nothing else in storage is ours.
@@ -47,6 +48,11 @@ class MediaReport:
     # crash or a storage outage): known, queued, not orphans.
     queued: int = 0
     queue_finished: int = 0  # of those, deleted by --fix
+    # Accounts whose quota counters differ from what they store (a process
+    # killed while it held a reservation): (user id, username, counted,
+    # stored), each of the last two an (images, bytes) pair.
+    usage: list = field(default_factory=list)
+    recounted: bool = False
     files_seen: int = 0
     rows_seen: int = 0
     verified: bool = False  # every byte read, not only the names listed
@@ -77,6 +83,7 @@ class MediaReport:
             not self.orphans
             and not self.bad
             and not self.queued
+            and not self.usage
             and self.search_index_in_step
         )
 
@@ -129,9 +136,31 @@ def check_media(
         known = {bad.name for bad in report.bad}
         report.bad += verify_files(storage, jobs=jobs, skip=known, progress=progress)
     _label(report)
+    report.usage = usage_out_of_step()
     # After a restore, the search index may point words at the wrong images.
     report.search_index_in_step = search_index_in_step()
     return report
+
+
+def usage_out_of_step():
+    """Accounts whose counters differ from what their images hold, as
+    ``(user id, username, (images, bytes) counted, (images, bytes) stored)``."""
+    totals = (
+        Image.objects.order_by()
+        .values("owner")
+        .annotate(images=Count("pk"), size=Sum("file_size"))
+    )
+    stored = {row["owner"]: (row["images"], row["size"]) for row in totals}
+    counted = Account.objects.values_list("user_id", "images_stored", "bytes_stored")
+    found = []
+    for user_id, images, size in counted.iterator(chunk_size=2000):
+        actual = stored.pop(user_id, (0, 0))
+        if (images, size) != actual:
+            found.append((user_id, (images, size), actual))
+    found += [(user_id, (0, 0), actual) for user_id, actual in stored.items()]
+    users = get_user_model().objects.filter(pk__in=[row[0] for row in found])
+    names = dict(users.values_list("pk", users.model.USERNAME_FIELD))
+    return [(pk, names.get(pk, ""), counted, actual) for pk, counted, actual in found]
 
 
 def _compare_files(report, expected, min_age, storage, progress):

@@ -33,6 +33,12 @@ YOUNG_FILES_NOTE = (
 )
 
 
+USAGE_OUT_OF_STEP = (
+    "Storage counted for 1 account is out of step with what they store "
+    "(--fix recounts it, with the site stopped)."
+)
+
+
 def run(*args):
     out, err, command = io.StringIO(), io.StringIO(), Command()
     call_command(command, *args, stdout=out, stderr=err)
@@ -88,7 +94,8 @@ def two_hours_later(monkeypatch):
 @pytest.fixture
 def crashed(user, make_image):
     """Two good images; the files of one whose row never committed (a crash
-    between file write and insert); a row whose display file was lost."""
+    between file write and insert, which leaves its quota reservation
+    counted); a row whose display file was lost."""
     make_image(user)
     lost = make_image(user)
     default_storage.delete(lost.display.name)
@@ -106,7 +113,7 @@ def test_after_a_crash_min_age_0_reports_files_without_rows_and_lost_files(crash
     out, err, status = run("--min-age", "0")
     assert out == (
         "8 files and 2 images checked: 3 files without an image, 1 missing file. "
-        "--fix renders the 1 bad rendition again."
+        "--fix renders the 1 bad rendition again. " + USAGE_OUT_OF_STEP
     )
     for name in crashed["ghost files"]:
         assert f"no row    {name}" in err
@@ -122,7 +129,8 @@ def test_young_files_are_left_alone_and_the_command_says_how_to_include_them(
     out, err, status = run()
     assert out == (
         "8 files and 2 images checked: 0 files without an image, 1 missing file, "
-        "3 recent files left alone. --fix renders the 1 bad rendition again."
+        "3 recent files left alone. --fix renders the 1 bad rendition again. "
+        + USAGE_OUT_OF_STEP
     )
     assert YOUNG_FILES_NOTE.format("3 files", "were") in err
     assert "no row" not in err and status == 1
@@ -466,3 +474,24 @@ def test_files_of_a_purge_cut_short_are_not_orphans_and_fix_deletes_them(
     assert "Deleted 3 files of images deleted for good." in out
     assert not any(default_storage.exists(name) for name in names)
     assert not OrphanedFile.objects.exists()
+
+
+def test_storage_counters_out_of_step_are_found_and_recounted(user, make_image):
+    """A process killed while it held a quota reservation leaves it counted:
+    check_media says so and --fix recounts."""
+    from gallery.models import Account
+
+    image = make_image(user)
+    Account.objects.filter(pk=user.pk).update(images_stored=3, bytes_stored=10**6)
+
+    out, err, status = run("--min-age", "0")
+    assert status == 1
+    assert "Storage counted for 1 account is out of step" in out
+    assert "alice: 3 images (976.6\xa0KB) counted, 1 image (" in err
+
+    out, _, status = run("--min-age", "0", "--fix")
+    assert status == 0, out
+    assert "recounted" in out
+    account = Account.objects.get(pk=user.pk)
+    assert (account.images_stored, account.bytes_stored) == (1, image.file_size)
+    assert run("--min-age", "0")[2] == 0

@@ -1,12 +1,14 @@
 from datetime import timedelta
 
 from django.core.management.base import CommandError
+from django.template.defaultfilters import filesizeformat
 from tqdm import tqdm
 
 from gallery.management.base import ExitStatusCommand
 from gallery.management.commands.rebuild_search_index import rebuild_search_index
 from gallery.media_check import check_media, move_aside
 from gallery.media_verify import repair_renditions
+from gallery.services.quotas import recount_usage
 from gallery.services.storing import delete_orphaned_files
 
 SHOWN_AT_VERBOSITY_1 = 20
@@ -76,6 +78,9 @@ class Command(ExitStatusCommand):
             report.repaired, report.unrepaired = repair_renditions(
                 report.bad, progress=self._progress
             )
+        if fix and report.usage:
+            recount_usage([user_id for user_id, *_ in report.usage])
+            report.recounted = True
         if fix and not report.search_index_in_step:
             rebuild_search_index()
         if verbosity >= 1:
@@ -91,6 +96,7 @@ class Command(ExitStatusCommand):
         unfixed = (
             (report.orphans and not fix)
             or report.queued
+            or (report.usage and not fix)
             or len(report.bad) > len(report.repaired)
             or (not report.search_index_in_step and not fix)
         )
@@ -129,6 +135,14 @@ class Command(ExitStatusCommand):
             [
                 f"{where(bad)}: not rendered again: {why}"
                 for bad, why in report.unrepaired
+            ],
+            verbosity,
+        )
+        self._list(
+            "counted",
+            [
+                f"{name or pk}: {_usage(counted)} counted, {_usage(stored)} stored"
+                for pk, name, counted, stored in report.usage
             ],
             verbosity,
         )
@@ -194,12 +208,25 @@ class Command(ExitStatusCommand):
                 f"{_count(len(report.bad_originals), 'original')} must be restored "
                 "from a backup (listed above)."
             )
+        if report.usage:
+            accounts = _count(len(report.usage), "account")
+            yield (
+                f"Storage counted for {accounts} was out of step: recounted."
+                if report.recounted
+                else f"Storage counted for {accounts} is out of step with what "
+                "they store (--fix recounts it, with the site stopped)."
+            )
         if not report.search_index_in_step:
             yield (
                 "Search index was out of step: rebuilt."
                 if fix
                 else "Search index is out of step (--fix rebuilds it)."
             )
+
+
+def _usage(pair):
+    images, size = pair
+    return f"{_count(images, 'image')} ({filesizeformat(size)})"
 
 
 def _count(number, noun):
