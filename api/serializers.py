@@ -324,3 +324,15 @@ class HashCheckResponseSerializer(serializers.Serializer):
 class MeSerializer(serializers.Serializer):
     username = serializers.CharField()
     token_name = serializers.CharField(allow_null=True)
+
+
+# ---------------------------------------------------------------- trash
+
+
+class ImageDeleteQuerySerializer(serializers.Serializer):
+    permanent = serializers.BooleanField(
+        default=False,
+        help_text="`true` deletes the image and its files for good, whether it "
+        "is in your trash or not; this cannot be undone. Without it the image "
+        "moves to your trash.",
+    )

@@ -10,6 +10,7 @@ from .views.docs import ApiDocsView
 from .views.files import ImageFileView
 from .views.images import ImageViewSet
 from .views.links import LinkViewSet
+from .views.trash import TrashViewSet
 
 app_name = "api"
 
@@ -17,6 +18,7 @@ router = SimpleRouter(trailing_slash=True)
 router.register("v1/images", ImageViewSet, basename="image")
 router.register("v1/albums", AlbumViewSet, basename="album")
 router.register("v1/links", LinkViewSet, basename="link")
+router.register("v1/trash", TrashViewSet, basename="trash")
 
 urlpatterns = [
     *router.urls,

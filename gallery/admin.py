@@ -1,8 +1,10 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import filesizeformat
@@ -20,6 +22,8 @@ from .services import (
     CREATED,
     image_trash,
     image_update,
+    images_purge,
+    images_restore,
     images_set_visibility,
     images_trash,
     upload_image,
@@ -46,6 +50,21 @@ class ImageAddForm(forms.Form):
         self.fields["upload"].widget.attrs["accept"] = accept_attribute()
 
 
+class TrashFilter(admin.SimpleListFilter):
+    title = "trash"
+    parameter_name = "trash"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "In trash"), ("no", "Not in trash")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.trashed()
+        if self.value() == "no":
+            return queryset.live()
+        return queryset
+
+
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
     list_display = [
@@ -58,11 +77,24 @@ class ImageAdmin(admin.ModelAdmin):
         "added",
     ]
     list_display_links = ["thumbnail_tag", "title"]
-    list_filter = ["visibility", "format", ("owner", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        TrashFilter,
+        "visibility",
+        "format",
+        ("owner", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["owner"]
     search_fields = ["title", "description", "owner__username"]
     date_hierarchy = "created_at"
-    actions = ["make_public", "make_private"]
+    actions = [
+        "make_public",
+        "make_private",
+        "move_to_trash",
+        "restore_from_trash",
+        "delete_for_good",
+    ]
+    # Deleting from the change page moves the image to the trash too.
+    delete_confirmation_template = "admin/gallery/image/move_to_trash.html"
     readonly_fields = [
         "preview",
         "owner",
@@ -128,6 +160,24 @@ class ImageAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         images_trash(queryset)
 
+    def get_actions(self, request):
+        # "Move to trash" and "Delete for good" say what deleting does.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        extra = {
+            "title": "Move to trash?",
+            "trash_days": settings.IMAGEREPO_TRASH_DAYS,
+            **(extra_context or {}),
+        }
+        return super().delete_view(request, object_id, extra)
+
+    def response_delete(self, request, obj_display, obj_id):
+        self.message_user(request, f"“{obj_display}” was moved to its owner's trash.")
+        return redirect("admin:gallery_image_changelist")
+
     def _added(self, request, owner, outcome):
         if outcome.outcome == CREATED:
             self.log_addition(request, outcome.image, [{"added": {}}])
@@ -188,6 +238,42 @@ class ImageAdmin(admin.ModelAdmin):
     def _set_visibility(self, request, queryset, visibility):
         count = images_set_visibility(queryset, visibility)
         self.message_user(request, f"{count} image(s) are now {visibility}.")
+
+    @admin.action(
+        description="Move selected images to the trash", permissions=["delete"]
+    )
+    def move_to_trash(self, request, queryset):
+        count = images_trash(queryset)
+        self.message_user(request, f"{count} image(s) moved to their owners' trash.")
+
+    @admin.action(
+        description="Restore selected images from the trash", permissions=["delete"]
+    )
+    def restore_from_trash(self, request, queryset):
+        count = images_restore(queryset)
+        self.message_user(request, f"{count} image(s) restored from the trash.")
+
+    @admin.action(description="Delete selected images for good", permissions=["delete"])
+    def delete_for_good(self, request, queryset):
+        """Asks first, on a page of its own (Django's pattern for actions
+        with an intermediate page): nothing can bring them back."""
+        if request.POST.get("post") == "yes":
+            count = images_purge(queryset)
+            self.message_user(request, f"{count} image(s) deleted for good.")
+            return None
+        images = list(queryset.select_related("owner").order_by("-created_at"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Delete images for good?",
+            "images": images,
+            "size": queryset.aggregate(size=Sum("file_size"))["size"] or 0,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media,
+        }
+        return TemplateResponse(
+            request, "admin/gallery/image/delete_for_good.html", context
+        )
 
     # ------------------------------------------------------------ files
 

@@ -1,4 +1,5 @@
 import re
+import uuid
 from decimal import Decimal
 
 from django import forms
@@ -240,6 +241,54 @@ class BulkActionForm(forms.Form):
         data = super().clean()
         if data.get("action", "").startswith("album-") and not data.get("album"):
             raise forms.ValidationError("Choose an album first.", code="no_album")
+        return data
+
+
+# ---------------------------------------------------------------- trash
+
+
+class ImageIdsField(forms.Field):
+    """Image ids sent as repeated ``images`` fields (checkboxes, or the
+    hidden inputs of an Undo button)."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "invalid": "That is not an image id; nothing was changed.",
+    }
+
+    def to_python(self, value):
+        if not value:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        try:
+            return [uuid.UUID(str(item)) for item in value]
+        except ValueError:
+            raise ValidationError(
+                self.error_messages["invalid"], code="invalid"
+            ) from None
+
+
+class TrashActionForm(forms.Form):
+    """Photos in the trash to restore or delete for good: some, by id, or
+    ``all`` of them. Ids that are not in the person's trash are not counted
+    (another tab may have restored them already); which trash comes from
+    the signed-in person, never from the form."""
+
+    images = ImageIdsField(required=False)
+    all = forms.BooleanField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        if data.get("images") and data.get("all"):
+            raise ValidationError(
+                "Choose some photos or all of them, not both; nothing was changed.",
+                code="ambiguous",
+            )
+        if not data.get("images") and not data.get("all"):
+            raise ValidationError("Select at least one photo first.", code="required")
         return data
 
 

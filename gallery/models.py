@@ -50,6 +50,11 @@ class ImageQuerySet(models.QuerySet):
     def live(self):
         return self.filter(trashed_at__isnull=True)
 
+    def trashed(self):
+        """Every image in anyone's trash (the admin's view; an owner's own
+        trash is :meth:`trash_of`)."""
+        return self.filter(trashed_at__isnull=False)
+
     def trash_of(self, user):
         """``user``'s images in the trash."""
         if not getattr(user, "is_authenticated", False):
@@ -307,6 +312,14 @@ class Image(models.Model):
     @property
     def in_trash(self):
         return self.trashed_at is not None
+
+    @property
+    def purge_at(self):
+        """When an image in the trash may be deleted for good (``purge_trash``
+        takes it on its first run after that); None outside the trash."""
+        if self.trashed_at is None:
+            return None
+        return self.trashed_at + timedelta(days=settings.IMAGEREPO_TRASH_DAYS)
 
     @property
     def taken_local(self):

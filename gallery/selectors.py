@@ -204,13 +204,16 @@ def image_for_file(*, viewer, pk, kind: str) -> Image | None:
     return image or Image.objects.trash_of(viewer).filter(pk=pk).first()
 
 
-def trash_page(*, viewer, cursor: str = "", size: int) -> KeysetPage:
-    """``viewer``'s images in the trash, last deleted first."""
+def trash_page(*, viewer, cursor: str = "", before: str = "", size: int) -> KeysetPage:
+    """``viewer``'s images in the trash, last deleted first; ``before`` (a
+    page's ``newer_cursor``) asks for the page before. Raises
+    ``gallery.pagination.InvalidCursor`` for a cursor that is not ours."""
     return timeline_page(
         [Image.objects.trash_of(viewer)],
         order=TRASHED,
         size=size,
-        after=TRASHED.read(cursor) if cursor else None,
+        after=TRASHED.read(cursor) if cursor and not before else None,
+        before=TRASHED.read(before) if before else None,
     )
 
 

@@ -17,6 +17,7 @@ from .views.links import (
     ShareLinkView,
 )
 from .views.manage import BulkActionView, ImageDeleteView, ImageEditView, UploadView
+from .views.trash import TrashPurgeView, TrashRestoreView, TrashView
 from .views.uploads import CheckHashesView, UploadFileView
 
 app_name = "gallery"
@@ -27,6 +28,9 @@ urlpatterns = [
     path("upload/file/", UploadFileView.as_view(), name="upload-file"),
     path("upload/check/", CheckHashesView.as_view(), name="upload-check"),
     path("images/bulk/", BulkActionView.as_view(), name="bulk"),
+    path("trash/", TrashView.as_view(), name="trash"),
+    path("trash/restore/", TrashRestoreView.as_view(), name="trash-restore"),
+    path("trash/purge/", TrashPurgeView.as_view(), name="trash-purge"),
     path("albums/", AlbumListView.as_view(), name="albums"),
     path("albums/<uuid:pk>/", AlbumDetailView.as_view(), name="album"),
     path("albums/<uuid:pk>/edit/", AlbumEditView.as_view(), name="album-edit"),

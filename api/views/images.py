@@ -1,5 +1,6 @@
 """``/api/v1/images/``: the same selectors and services as the pages."""
 
+import uuid
 from collections import Counter
 
 from django.conf import settings
@@ -7,18 +8,20 @@ from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as InvalidInput
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from gallery.pagination import InvalidCursor
 from gallery.request_limits import refused_uploads
-from gallery.selectors import image_page, visible_images
+from gallery.selectors import image_page, trashed_images, visible_images
 from gallery.services import (
     CREATED,
     DUPLICATE,
     REJECTED,
     check_hashes,
+    image_purge,
     image_trash,
     image_update,
     upload_images,
@@ -51,15 +54,13 @@ from .schema import errors
         summary="Change the title, description or visibility of your image",
     ),
     destroy=extend_schema(
-        responses={204: None, **errors(401, 403, 404, 429)},
-        summary="Delete your image and its files",
+        parameters=[s.ImageDeleteQuerySerializer],
+        responses={204: None, **errors(400, 401, 403, 404, 429)},
+        summary="Move your image to your trash; with `permanent=true`, delete "
+        "it and its files for good (also one already in your trash)",
     ),
 )
-class ImageViewSet(
-    mixins.RetrieveModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
+class ImageViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.ImageSerializer
     schema = PagedListSchema()
     permission_classes = [permissions.IsAuthenticatedOrReadOnly, IsOwnerOrReadOnly]
@@ -122,8 +123,23 @@ class ImageViewSet(
         image_update(image, **changes.validated_data)
         return Response(self.get_serializer(image).data)
 
-    def perform_destroy(self, image):
-        image_trash(image)
+    def destroy(self, request, pk=None):
+        query = s.ImageDeleteQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        if not query.validated_data["permanent"]:
+            image_trash(self.get_object())
+        else:
+            # Gone for good from the trash too, where get_object cannot see.
+            image = self._in_trash(pk) or self.get_object()
+            image_purge(image)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _in_trash(self, pk):
+        try:
+            pk = uuid.UUID(pk)
+        except ValueError:
+            raise NotFound() from None
+        return trashed_images(viewer=self.request.user, ids=[pk]).first()
 
     @extend_schema(
         request={"multipart/form-data": s.ImageUploadSerializer},

@@ -204,6 +204,12 @@ class ImageRepo:
                 return album["id"]
         return None
 
+    async def delete_image(self, image_id, *, permanent=False):
+        """Move your image ``image_id`` to your trash; with ``permanent``,
+        delete it and its files for good (also from the trash)."""
+        params = {"permanent": "true"} if permanent else None
+        await self.send("DELETE", f"images/{image_id}/", ok=(204,), params=params)
+
     async def images(self, **params):
         """Every image the server lists for ``params``, page after page."""
         params = {key: value for key, value in params.items() if value}

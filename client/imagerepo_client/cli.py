@@ -1,4 +1,5 @@
-"""``imagerepo-client``: upload folders to an imagerepo server, list images.
+"""``imagerepo-client``: upload folders to an imagerepo server, list images,
+delete them.
 
 Exit status: 0 when everything went well, 1 when some files were rejected or
 could not be sent (or the server refused a request), 2 for usage errors, a
@@ -9,6 +10,7 @@ import argparse
 import asyncio
 import os
 import sys
+import uuid
 
 import httpx
 
@@ -55,7 +57,7 @@ def connection_options():
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="imagerepo-client",
-        description="Upload images to an imagerepo server and list them.",
+        description="Upload images to an imagerepo server, list and delete them.",
         epilog="Create a token on the site under 'API tokens', or with "
         "'manage.py create_token USER'.",
     )
@@ -106,6 +108,21 @@ def build_parser():
     listing.add_argument("--mine", action="store_true", help="Only your images.")
     listing.add_argument("--json", action="store_true", help="Print JSON.")
     listing.add_argument("--limit", type=int, help="Stop after this many images.")
+
+    delete = commands.add_parser(
+        "delete",
+        parents=common,
+        help="Move your images to the trash, or delete them for good.",
+        description="Move your images to your trash, where you can restore them "
+        "from the site's Trash page until the server deletes them for good.",
+    )
+    delete.add_argument("ids", nargs="+", metavar="ID", help="Image ids, as listed.")
+    delete.add_argument(
+        "--permanent",
+        action="store_true",
+        help="Delete them and their files for good, also from the trash; "
+        "this cannot be undone.",
+    )
     return parser
 
 
@@ -130,13 +147,19 @@ def check_usage(args):
         raise UsageError("give the server with --url or IMAGEREPO_URL")
     if not args.url.startswith(("http://", "https://")):
         raise UsageError(f"--url must start with http:// or https://, not {args.url!r}")
-    needs_token = args.command == "upload" or getattr(args, "mine", False)
+    needs_token = args.command in ("upload", "delete") or getattr(args, "mine", False)
     if needs_token and not args.token:
         raise UsageError("give an API token with --token or IMAGEREPO_TOKEN")
     if args.retries < 0:
         raise UsageError("--retries cannot be negative")
     if getattr(args, "limit", None) is not None and args.limit < 0:
         raise UsageError("--limit cannot be negative")
+    if args.command == "delete":
+        for image_id in args.ids:
+            try:
+                uuid.UUID(image_id)
+            except ValueError:
+                raise UsageError(f"not an image id: {image_id!r}") from None
     if args.command == "upload":
         if args.concurrency < 1:
             raise UsageError("--concurrency must be at least 1")
@@ -223,4 +246,33 @@ async def list_command(args):
     return OK
 
 
-COMMANDS = {"upload": upload_command, "list": list_command}
+async def delete_command(args):
+    done = "deleted for good" if args.permanent else "moved to the trash"
+    counts = {done: 0, "failed": 0}
+    async with ImageRepo(args.url, args.token, retries=args.retries) as api:
+        await check_server(api)
+        for image_id in dict.fromkeys(args.ids):  # each once, in the order given
+            try:
+                await api.delete_image(image_id, permanent=args.permanent)
+            except AuthError as error:
+                message = f"the server refused the token: {error.message}"
+                raise ServerUnusable(message) from None
+            except ApiError as error:
+                counts["failed"] += 1
+                reason = NOT_YOURS if error.status == 404 else error.message
+                print(f"{image_id}: {reason}", file=sys.stderr)
+            except httpx.TransportError as error:
+                raise ServerUnusable(f"cannot reach the server: {error}") from None
+            else:
+                counts[done] += 1
+    if counts[done] and not args.permanent:
+        trash = args.url.rstrip("/") + "/trash/"
+        print(f"Restore them from your trash: {trash}", file=sys.stderr)
+    print(", ".join(f"{count} {what}" for what, count in counts.items()) + ".")
+    return PROBLEMS if counts["failed"] else OK
+
+
+# What the server's 404 means here: it tells no one else's images apart.
+NOT_YOURS = "no such image of yours (it may be gone already)"
+
+COMMANDS = {"upload": upload_command, "list": list_command, "delete": delete_command}

@@ -162,6 +162,8 @@ def test_list_follows_cursors_as_a_module_with_env_settings(live_site, site_user
         (["upload", "--url", "http://a", "--token", "t", "/no/such"], "no such file"),
         (["list", "--url", "http://a", "--mine"], "give an API token"),
         (["upload", "--url", "http://a", "--token", "t", "--album", " ", "."], "name"),
+        (["delete", "--url", "http://a", "0" * 32], "give an API token"),
+        (["delete", "--url", "http://a", "--token", "t", "0" * 32, "x1"], "'x1'"),
     ],
 )
 def test_usage_errors_exit_2(args, message, capsys, monkeypatch):
@@ -170,6 +172,13 @@ def test_usage_errors_exit_2(args, message, capsys, monkeypatch):
     status, _, err = run(capsys, *args)
     assert status == 2
     assert message in err
+
+
+def test_delete_without_ids_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit:
+        main(["delete", "--url", "http://a", "--token", "t"])
+    assert exit.value.code == 2
+    assert "the following arguments are required: ID" in capsys.readouterr().err
 
 
 def test_a_wrong_token_is_a_usage_error(live_site, photos, capsys):
@@ -264,3 +273,76 @@ def test_files_over_the_quota_are_named_with_the_reason(live_site, tmp_path, cap
     assert "big.jpg: Not stored: your account is at its limit of 1" in err
     assert "used; this file is" in err
     assert live_site.image_count("dave") == 2
+
+
+@pytest.fixture(scope="module")
+def other_site_user(live_site):
+    """A second account of the live site, with its own token."""
+    live_site.manage(
+        "shell",
+        "-c",
+        "from django.contrib.auth import get_user_model; "
+        "get_user_model().objects.create_user('erin', password='pw-erin-123')",
+    )
+    return live_site.manage("create_token", "erin", "--name", "tests").stdout.strip()
+
+
+def test_delete_moves_to_the_trash_and_permanent_deletes_for_good(
+    live_site, site_user, other_site_user, tmp_path, capsys
+):
+    folder = tmp_path / "clearout"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"clearout {i}.jpg").write_bytes(noisy_jpeg((40, 40), seed=970 + i))
+    auth = ["--url", live_site.url, "--token", site_user]
+    run(capsys, "upload", *auth, "--private", str(folder))
+    _, out, _ = run(capsys, "list", *auth, "--mine", "--json", "--q", "clearout")
+    ids = {item["title"]: item["id"] for item in json.loads(out)}
+    api = httpx.Client(
+        base_url=f"{live_site.url}/api/v1/",
+        headers={"Authorization": f"Bearer {site_user}"},
+    )
+
+    def trash():
+        return {item["id"] for item in api.get("trash/").json()["results"]}
+
+    two = [ids["clearout 0"], ids["clearout 1"]]
+    status, out, err = run(capsys, "delete", *auth, *two, two[0])
+    assert (status, out) == (0, "2 moved to the trash, 0 failed.\n")
+    assert f"{live_site.url}/trash/" in err
+    assert trash() == set(two)
+    _, out, _ = run(capsys, "list", *auth, "--mine", "--json", "--q", "clearout")
+    assert [item["title"] for item in json.loads(out)] == ["clearout 2"]
+
+    # For good: one from the trash, one never trashed.
+    gone = [two[0], ids["clearout 2"]]
+    status, out, _ = run(capsys, "delete", *auth, "--permanent", *gone)
+    assert (status, out) == (0, "2 deleted for good, 0 failed.\n")
+    assert trash() == {two[1]}
+    assert api.get(f"images/{ids['clearout 2']}/").status_code == 404
+
+    # Gone already, never there, or someone else's: counted as failed.
+    daves = tmp_path / "dave"
+    daves.mkdir()
+    (daves / "dave.jpg").write_bytes(noisy_jpeg((40, 40), seed=980))
+    dave = ["--url", live_site.url, "--token", other_site_user]
+    run(capsys, "upload", *dave, "--public", str(daves))
+    _, out, _ = run(capsys, "list", *dave, "--mine", "--json")
+    [daves_id] = [item["id"] for item in json.loads(out)]
+    unknown = "0" * 32
+    status, out, err = run(capsys, "delete", *auth, two[0], unknown, daves_id)
+    assert (status, out) == (1, "0 moved to the trash, 3 failed.\n")
+    assert f"{two[0]}: no such image of yours" in err
+    assert f"{unknown}: no such image of yours" in err
+    assert f"{daves_id}: Only the image's owner can change or delete it." in err
+    _, out, _ = run(capsys, "list", *dave, "--mine", "--json")
+    assert [item["id"] for item in json.loads(out)] == [daves_id]
+    assert trash() == {two[1]}
+
+
+def test_delete_with_a_wrong_token_is_a_usage_error(live_site, capsys):
+    status, out, err = run(
+        capsys, "delete", "--url", live_site.url, "--token", "imgr_nope", "0" * 32
+    )
+    assert (status, out) == (2, "")
+    assert "the server refused the token" in err

@@ -2,10 +2,17 @@
 deploy checks in a subprocess, and deploy/nginx.conf run by nginx in front of
 a gunicorn server process."""
 
+import configparser
+import grp
+import os
+import pwd
 import re
+import shlex
+import shutil
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 
 import pytest
 import requests
@@ -249,3 +256,99 @@ def test_nginx_serves_the_icon_at_favicon_ico(behind_nginx):
     )
     assert response.status_code == 200
     assert response.content == (BASE_DIR / "static" / "favicon.ico").read_bytes()
+
+
+# ---------------------------------------------------------------- purge_trash timer
+
+PURGE_UNITS = ("imagerepo-purge-trash.service", "imagerepo-purge-trash.timer")
+
+
+def install_purge_units(folder, env_file):
+    """The purge units as they would be installed for this checkout: its
+    folder, this Python, this user and a test site's env file in place of
+    the deployment's."""
+    user = pwd.getpwuid(os.getuid()).pw_name
+    group = grp.getgrgid(os.getgid()).gr_name
+    swaps = {
+        "/srv/imagerepo/app/.venv/bin/python": sys.executable,
+        "/srv/imagerepo/app": str(BASE_DIR),
+        "/etc/imagerepo/imagerepo.env": str(env_file),
+        "ReadWritePaths=/srv/imagerepo": f"ReadWritePaths={folder}",
+        "User=imagerepo": f"User={user}",
+        "Group=imagerepo": f"Group={group}",
+    }
+    folder.mkdir(exist_ok=True)
+    for name in PURGE_UNITS:
+        text = (BASE_DIR / "deploy" / name).read_text()
+        for deployed, here in swaps.items():
+            text = text.replace(deployed, here)
+        (folder / name).write_text(text)
+    unit = configparser.ConfigParser(interpolation=None)
+    unit.optionxform = str
+    unit.read(folder / PURGE_UNITS[0])
+    return unit["Service"]
+
+
+def test_the_purge_timer_runs_purge_trash_with_the_production_settings(tmp_path):
+    """The service's own command, folder and environment purge an image
+    whose time in the trash is up, rows and files."""
+    site = prepare_site(tmp_path / "site")
+    env_file = tmp_path / "imagerepo.env"
+    deployment = {k: v for k, v in site.env.items() if os.environ.get(k) != v}
+    deployment.pop("DJANGO_SETTINGS_MODULE", None)  # the unit sets it
+    env_file.write_text("".join(f"{k}={v}\n" for k, v in deployment.items()))
+    service = install_purge_units(tmp_path / "units", env_file)
+    assert "DJANGO_SETTINGS_MODULE" not in env_file.read_text()
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    (photos / "old.jpg").write_bytes(noisy_jpeg(seed=3))
+    site.manage(
+        "shell",
+        "-c",
+        "from django.contrib.auth.models import User; User.objects.create_user('erin')",
+    )
+    site.manage("import_images", str(photos), "--owner", "erin")
+    site.manage(
+        "shell",
+        "-c",
+        "from datetime import timedelta; from django.utils import timezone; "
+        "from gallery.models import Image; "
+        "Image.objects.update(trashed_at=timezone.now() - timedelta(days=31))",
+    )
+    assert site.stored_files() != []
+
+    # As systemd starts it: the unit's env file, then its own Environment=.
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    lines = Path(service["EnvironmentFile"]).read_text().splitlines()
+    env.update(line.split("=", 1) for line in lines)
+    name, _, value = service["Environment"].partition("=")
+    env[name] = value
+    run = subprocess.run(
+        shlex.split(service["ExecStart"]),
+        cwd=service["WorkingDirectory"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("Purged 1 images")
+    assert site.query("SELECT count(*) FROM gallery_image") == [(0,)]
+    assert site.stored_files() == []
+
+
+@pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="needs systemd")
+def test_the_purge_units_are_valid_systemd_units(tmp_path):
+    env_file = tmp_path / "imagerepo.env"
+    env_file.write_text("DJANGO_SECRET_KEY=x\n")
+    folder = tmp_path / "units"
+    install_purge_units(folder, env_file)
+    check = subprocess.run(
+        ["systemd-analyze", "verify", "--man=no", *(folder / n for n in PURGE_UNITS)],
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stderr
+    assert check.stderr == ""
+    timer = (folder / PURGE_UNITS[1]).read_text()
+    assert "OnCalendar=daily" in timer and "Persistent=true" in timer

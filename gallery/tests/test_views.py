@@ -451,11 +451,11 @@ def test_bulk_delete_asks_first_then_moves_them_to_the_trash(
     client = client_for(user)
     response = bulk(client, "delete", chosen)
     assert response.status_code == 200
-    assert "Delete 2 images?" in response.content.decode()
-    assert "These images and their files" in response.content.decode()
-    assert Image.objects.count() == 3
+    assert "Move 2 photos to the trash?" in response.content.decode()
+    assert "They stay in your" in response.content.decode()
+    assert Image.objects.live().count() == 3
     one = bulk(client, "delete", chosen[:1]).content.decode()
-    assert "Delete 1 image?" in one and "This image and its files" in one
+    assert "Move 1 photo to the trash?" in one and "It stays in your" in one
 
     with django_capture_on_commit_callbacks(execute=True):
         response = bulk(client, "delete", chosen, confirmed="1")

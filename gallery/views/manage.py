@@ -26,6 +26,7 @@ from ..services import (
 from ..services.albums import album_add_images, album_remove_images
 from ..services.allowance import RATE_LIMITED
 from ..services.uploads import upload_album
+from .trash import moved_to_trash, photos
 
 
 class UploadView(LoginRequiredMixin, FormView):
@@ -126,10 +127,18 @@ class ImageDeleteView(OwnImageMixin, DeleteView):
     template_name = "gallery/delete.html"
     success_url = reverse_lazy("gallery:index")
 
+    def get_context_data(self, **kwargs):
+        trash_days = settings.IMAGEREPO_TRASH_DAYS
+        return super().get_context_data(trash_days=trash_days, **kwargs)
+
     def form_valid(self, form):
-        title = self.object.title
-        image_trash(self.object)
-        messages.success(self.request, f"“{title}” was moved to the trash.")
+        image = image_trash(self.object)
+        moved_to_trash(
+            self.request,
+            ids=[image.pk],
+            what=f"“{image.title}” was moved to the trash.",
+            next_url=image.get_absolute_url(),
+        )
         return HttpResponseRedirect(self.get_success_url())
 
 
@@ -148,18 +157,26 @@ class BulkActionView(LoginRequiredMixin, FormView):
         action, images = form.cleaned_data["action"], form.cleaned_data["images"]
         if action == "delete" and not self.request.POST.get("confirmed"):
             return self.render_to_response(
-                self.get_context_data(images=images, next=self.next_url())
+                self.get_context_data(
+                    images=images,
+                    next=self.next_url(),
+                    trash_days=settings.IMAGEREPO_TRASH_DAYS,
+                )
             )
         if action == "delete":
-            count = images_trash(images)
-            done = "moved to the trash"
-        elif action in ("album-add", "album-remove"):
+            return self.move_to_trash(images)
+        if action in ("album-add", "album-remove"):
             return self.album_action(action, images, form.cleaned_data["album"])
-        else:
-            count = images_set_visibility(images, action)
-            done = f"made {action}"
+        count = images_set_visibility(images, action)
         noun = "image" if count == 1 else "images"
-        messages.success(self.request, f"{count} {noun} {done}.")
+        messages.success(self.request, f"{count} {noun} made {action}.")
+        return HttpResponseRedirect(self.next_url())
+
+    def move_to_trash(self, images):
+        ids = list(images.values_list("pk", flat=True))
+        count = images_trash(images)
+        what = f"{photos(count)} moved to the trash."
+        moved_to_trash(self.request, ids=ids, what=what, next_url=self.next_url())
         return HttpResponseRedirect(self.next_url())
 
     def album_action(self, action, images, album):

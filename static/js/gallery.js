@@ -34,9 +34,10 @@ function setUpGrid(grid) {
   if (!selectMode) return;
   const boxes = () => Array.from(grid.querySelectorAll(".tile-check"));
   const buttons = document.querySelectorAll(".bulk-actions button");
+  count.dataset.prompt = count.textContent;
   const refresh = () => {
     const chosen = boxes().filter((box) => box.checked).length;
-    count.textContent = chosen ? `${chosen} selected` : "Choose your images";
+    count.textContent = chosen ? `${chosen} selected` : count.dataset.prompt;
     for (const button of buttons) button.disabled = !chosen;
   };
   grid.addEventListener("click", (event) => {

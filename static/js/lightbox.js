@@ -67,6 +67,7 @@ export class Lightbox {
     this.image.alt = item.title;
     this.title.textContent = item.title;
     this.details.href = item.href;
+    this.details.hidden = !item.hasPage;
     const more = this.beyond(1, true);
     const count = `${index + 1} / ${this.items.length}${more ? "+" : ""}`;
     this.count.textContent = this.items.length > 1 ? count : "";
@@ -115,7 +116,9 @@ export class Lightbox {
   }
 }
 
-/** An item for the lightbox from a link carrying data-display-url/-title. */
+/** An item for the lightbox from a link carrying data-display-url/-title;
+ * data-no-page marks a photo without a page to open (one in the trash). */
 export function itemFrom(link) {
-  return { src: link.dataset.displayUrl, title: link.dataset.title, href: link.href, link };
+  const { displayUrl: src, title, noPage } = link.dataset;
+  return { src, title, href: link.href, hasPage: noPage === undefined, link };
 }

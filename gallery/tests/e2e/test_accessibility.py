@@ -82,6 +82,22 @@ def member(browser, site_url):
     page.locator(".tile-check").first.check()
     page.get_by_role("button", name="Add to album").click()
     page.wait_for_selector(".alert-success")
+    # A second photo, moved to the trash: the Trash page has something.
+    page.goto("/upload/")
+    page.locator("#id_title").fill("Blurred gull")
+    page.locator("input[name=visibility][value=private]").check()
+    page.set_input_files(
+        "#pick-files",
+        files=[
+            {"name": "g.jpg", "mimeType": "image/jpeg", "buffer": noisy_jpeg(seed=3)}
+        ],
+    )
+    page.wait_for_selector(".upload-row[data-state=created]")
+    page.goto("/?q=gull")
+    page.goto(page.locator("main a[href*='/images/']").first.get_attribute("href"))
+    page.get_by_role("link", name="Move to trash").click()
+    page.get_by_role("button", name="Move to trash").click()
+    page.wait_for_selector(".alert-success")
     state = context.storage_state()
     context.close()
     return {"storage_state": state, "detail": detail, "album": album}
@@ -147,6 +163,22 @@ def test_no_serious_accessibility_violations_on_any_page(
     )  # already there: a row in its "duplicate" colours
     page.wait_for_selector(".upload-row[data-state=duplicate]")
     check(page, "upload")
+    page.goto("/trash/")
+    check(page, "trash")
+    page.get_by_text("Select", exact=True).click()
+    page.locator(".tile-check").first.check()
+    found.extend(serious_violations(page))
+    page.get_by_role("button", name="Delete for good…").click()
+    check(page, "trash-delete-for-good")
+    # Moved to the trash from its page: the message offers Undo.
+    page.goto(member["detail"])
+    page.get_by_role("link", name="Move to trash").click()
+    check(page, "move-to-trash")
+    page.get_by_role("button", name="Move to trash").click()
+    page.wait_for_selector("#undo-trash")
+    check(page, "moved-to-trash")
+    page.get_by_role("button", name="Undo").click()
+    page.wait_for_url(f"**{member['detail']}")
     page.goto("/settings/tokens/")
     page.get_by_label("Token name").fill(f"laptop {tag}")
     page.get_by_role("button", name="Create token").click()
@@ -269,7 +301,11 @@ def test_on_a_phone_the_header_is_one_row_and_search_opens_from_it(
     page.wait_for_url(re.compile(r"q=lighthouse"))
 
     menu_button.click()
-    expected = ["Upload", "Albums", "Account"] if signed_in else ["Sign in", "Sign up"]
+    expected = (
+        ["Upload", "Albums", "Trash", "Account"]
+        if signed_in
+        else ["Sign in", "Sign up"]
+    )
     for name in expected:
         expect(page.locator("#nav-menu").get_by_role("link", name=name)).to_be_visible()
 
