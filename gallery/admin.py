@@ -36,7 +36,10 @@ from .services.quotas import account_set_limits
 
 class ImageAddForm(forms.Form):
     upload = forms.FileField(label="Image file")
-    owner = forms.ModelChoiceField(queryset=get_user_model().objects.all())
+    # A deleted (inactive) account takes no images.
+    owner = forms.ModelChoiceField(
+        queryset=get_user_model().objects.filter(is_active=True)
+    )
     title = forms.CharField(
         max_length=200, required=False, help_text="Leave empty to use the file name."
     )
@@ -508,8 +511,8 @@ class AccountAdmin(admin.ModelAdmin):
             account_undelete(user=account.user)
         self.message_user(
             request,
-            f"{len(deleted)} account(s) may sign in again; their images wait in "
-            "their trash.",
+            f"{len(deleted)} account(s) may sign in again, with the images they "
+            "had before the deletion.",
         )
 
     @admin.display(description="Storage used", ordering="bytes_stored")

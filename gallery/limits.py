@@ -23,6 +23,8 @@ UPLOAD_REJECTIONS = (
     "invalid_visibility",
     "storage_failed",
     "over_quota",
+    "account_closed",
+    "deleted_meanwhile",
 )
 HASH_CHECK_ERRORS = ("required", "invalid", "empty", "too_many_hashes", "invalid_hash")
 # What changing an album or its sharing, or an upload into an album, can be
@@ -35,6 +37,24 @@ ALBUM_ERRORS = (
     "own_album",
     "unknown_album",
 )
+
+
+def account_closed():
+    """An upload for an account its owner has deleted."""
+    return ValidationError(
+        "This account has been deleted; it takes no more images.",
+        code="account_closed",
+    )
+
+
+def deleted_meanwhile():
+    """Bytes whose image was being deleted for good from the trash just as
+    they came back: nothing to restore, nothing stored."""
+    return ValidationError(
+        "This image was deleted for good from your trash just now; send it "
+        "again to add it anew.",
+        code="deleted_meanwhile",
+    )
 
 
 def file_too_large():

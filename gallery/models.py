@@ -55,6 +55,11 @@ class ImageQuerySet(models.QuerySet):
         trash is :meth:`trash_of`)."""
         return self.filter(trashed_at__isnull=False)
 
+    def trashed_before(self, when):
+        """Images trashed before ``when``: past the retention, what
+        ``purge_trash`` removes."""
+        return self.filter(trashed_at__lt=when)
+
     def trash_of(self, user):
         """``user``'s images in the trash."""
         if not getattr(user, "is_authenticated", False):

@@ -228,11 +228,13 @@ def trash_summary(*, viewer) -> dict:
 
 def expired_trash_summary(*, older_than: datetime) -> dict:
     """How many images, in every account's trash, were trashed before
-    ``older_than``, and their bytes: what ``purge_trash`` would remove."""
-    totals = Image.objects.filter(trashed_at__lt=older_than).aggregate(
+    ``older_than``, their bytes, and how many accounts their owners deleted
+    before then: what ``purge_trash`` would remove."""
+    totals = Image.objects.trashed_before(older_than).aggregate(
         count=Count("pk"), size=Sum("file_size")
     )
-    return {"count": totals["count"], "size": totals["size"] or 0}
+    closed = Account.objects.filter(deleted_at__lt=older_than).count()
+    return {"count": totals["count"], "size": totals["size"] or 0, "accounts": closed}
 
 
 def trashed_images(*, viewer, ids=None):

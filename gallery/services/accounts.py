@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import Account, Image, ShareLink
-from .images import images_trash
+from .images import images_restore, images_trash
 
 # What may become of a password reset request: a mail goes out (if the
 # address has an account), or the address or the client has had its hourly
@@ -77,14 +77,24 @@ def account_delete(*, user) -> int:
         ShareLink.objects.filter(owner=user, revoked_at__isnull=True).update(
             revoked_at=now
         )
-        return images_trash(Image.objects.filter(owner=user))
+        # Dated as the account's deletion, so that an undo knows which
+        # images went with it (and leaves those trashed before alone).
+        return images_trash(Image.objects.filter(owner=user), at=now)
 
 
-def account_undelete(*, user) -> None:
+def account_undelete(*, user) -> int:
     """Undo :func:`account_delete` before ``purge_trash`` gets to it: the
-    person may sign in again and finds their images in their trash, to
-    restore as they like (their links stay revoked)."""
+    person may sign in again and finds their images as they were, those in
+    the trash before the deletion still there (their links stay revoked).
+    Returns how many images came back."""
     with transaction.atomic():
+        account = Account.objects.select_for_update().get(pk=user.pk)
+        if account.deleted_at is None:
+            return 0
+        restored = images_restore(
+            Image.objects.filter(owner=user, trashed_at=account.deleted_at)
+        )
         Account.objects.filter(pk=user.pk).update(deleted_at=None)
         user.is_active = True
         user.save(update_fields=["is_active"])
+    return restored

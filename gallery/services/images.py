@@ -41,14 +41,12 @@ def images_set_visibility(queryset, visibility):
     return queryset.update(visibility=visibility, updated_at=timezone.now())
 
 
-def images_trash(queryset):
-    """Move every image in ``queryset`` not yet there to its owner's trash;
-    returns how many moved. Rows, files and album places stay, so a
-    restore gives everything back."""
-    now = timezone.now()
-    return queryset.filter(trashed_at__isnull=True).update(
-        trashed_at=now, updated_at=now
-    )
+def images_trash(queryset, *, at=None):
+    """Move every image in ``queryset`` not yet there to its owner's trash
+    (dated ``at``, or now); returns how many moved. Rows, files and album
+    places stay, so a restore gives everything back."""
+    at = at or timezone.now()
+    return queryset.filter(trashed_at__isnull=True).update(trashed_at=at, updated_at=at)
 
 
 def image_trash(image):
@@ -66,11 +64,13 @@ def images_restore(queryset):
     )
 
 
-def image_restore(image):
-    """Bring ``image`` back from the trash."""
-    images_restore(Image.objects.filter(pk=image.pk))
-    image.refresh_from_db(fields=["trashed_at", "updated_at"])
-    return image
+def image_restore(image) -> bool:
+    """Bring ``image`` back from the trash; False when there was nothing to
+    bring back (it was purged meanwhile, or is not in the trash)."""
+    if not images_restore(Image.objects.filter(pk=image.pk)):
+        return False
+    image.trashed_at = None
+    return True
 
 
 def images_purge(queryset):
@@ -80,11 +80,14 @@ def images_purge(queryset):
     :func:`delete_orphaned_files` to finish. Their owners' quotas get the
     room back. Returns how many were deleted."""
     with transaction.atomic():
-        # Locked, so that what is given back is exactly what this deletes,
-        # even with another purge of the same images beside it.
-        doomed = Image.objects.filter(pk__in=queryset.values("pk"))
+        # Locked as ``queryset`` picks them, so that what is deleted and
+        # given back is exactly what it holds once the locks are ours: a
+        # restore that commits while this waits keeps its image (PostgreSQL
+        # checks the locked rows against the whole condition again).
         rows = list(
-            doomed.select_for_update().values_list("pk", "owner_id", "file_size")
+            queryset.order_by()
+            .select_for_update()
+            .values_list("pk", "owner_id", "file_size")
         )
         for start in range(0, len(rows), DELETE_CHUNK):
             chunk = rows[start : start + DELETE_CHUNK]
@@ -120,7 +123,7 @@ def purge_trash(*, older_than: datetime, batch_size: int = 500, progress=None):
     Returns a :class:`PurgeReport`."""
     report = PurgeReport()
     delete_orphaned_files()
-    expired = Image.objects.filter(trashed_at__lt=older_than)
+    expired = Image.objects.trashed_before(older_than)
     while True:
         batch = list(
             expired.order_by("trashed_at").values_list("pk", flat=True)[:batch_size]
@@ -135,10 +138,17 @@ def purge_trash(*, older_than: datetime, batch_size: int = 500, progress=None):
         report.bytes += size
         if progress is not None:
             progress(count)
-    closed = Account.objects.filter(deleted_at__lt=older_than).select_related("user")
-    for account in closed:
+    closed = Account.objects.filter(deleted_at__lt=older_than, user__is_active=False)
+    for user_id in list(closed.values_list("user_id", flat=True)):
         with transaction.atomic():
-            leftovers = Image.objects.filter(owner_id=account.user_id)
+            # Checked again under a lock: an administrator's undo since the
+            # list was read keeps the account.
+            account = (
+                closed.select_for_update().select_related("user").filter(pk=user_id)
+            ).first()
+            if account is None:
+                continue
+            leftovers = Image.objects.filter(owner_id=user_id)
             report.bytes += leftovers.aggregate(size=Sum("file_size"))["size"] or 0
             report.images += images_purge(leftovers)
             account.user.delete()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from ..limits import file_too_large, too_many_files
+from ..limits import account_closed, deleted_meanwhile, file_too_large, too_many_files
 from ..models import Account, Album, Image, Visibility
 from ..selectors import albums_to_add_to
 from .albums import album_add_images, can_add_to
@@ -154,6 +154,10 @@ def upload_image(
     it is decoded, and counted only if it is stored."""
     name = name or getattr(file, "name", "") or "image"
     try:
+        if not getattr(owner, "is_active", True):
+            # Its images are in the trash on their way out: none may come
+            # back or join them (an upload in flight as it was deleted).
+            raise account_closed()
         check_visibility(visibility)
         digest = hash_file(file)
         existing = existing_image(owner, digest.sha256)
@@ -187,7 +191,8 @@ def duplicate_outcome(image, *, name: str, visibility: str | None) -> UploadOutc
     ``None`` asks for nothing."""
     code = "duplicate"
     if image.in_trash:
-        image_restore(image)
+        if not image_restore(image):
+            return UploadOutcome.rejected(name, deleted_meanwhile())
         code = "restored"
     if visibility == Visibility.PRIVATE and not image.is_private:
         image_update(image, visibility=Visibility.PRIVATE)

@@ -1,8 +1,10 @@
 """Accounts: sign-up, sign-in, the account page, password change and reset
 by e-mail, and the lock-out page."""
 
+import io
 import re
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from axes.models import AccessAttempt
@@ -577,13 +579,17 @@ def test_a_deleted_account_is_closed_and_its_images_are_in_the_trash(
     assert not mail.outbox
 
 
-def test_an_administrator_undoes_a_deletion_and_the_images_wait_in_the_trash(
+def test_an_administrator_undoes_a_deletion_and_the_images_come_back(
     client_for, alice, staff_user, make_image
 ):
+    from gallery.services import images_trash
     from gallery.services.accounts import account_delete
 
-    make_image(alice, visibility="public")
+    kept = make_image(alice, visibility="public")
+    binned = make_image(alice, visibility="public")
+    images_trash(Image.objects.filter(pk=binned.pk))
     account_delete(user=alice)
+    assert Image.objects.trash_of(alice).count() == 2
     admin = client_for(staff_user)
     listing = admin.get(
         reverse("admin:gallery_account_changelist"), {"deleted_at__isempty": "0"}
@@ -598,4 +604,15 @@ def test_an_administrator_undoes_a_deletion_and_the_images_wait_in_the_trash(
     assert alice.is_active
     assert Account.objects.get(pk=alice.pk).deleted_at is None
     assert signs_in("pw-alice-123")
-    assert Image.objects.trash_of(alice).count() == 1
+    # What the deletion put in the trash comes back; what was there before
+    # stays there.
+    assert list(Image.objects.live()) == [kept]
+    assert list(Image.objects.trash_of(alice)) == [binned]
+    # And purge_trash, once the retention has passed, leaves it all alone.
+    from django.core.management import call_command
+
+    later = timezone.now() + timedelta(days=31)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        call_command("purge_trash", stdout=io.StringIO())
+    assert get_user_model().objects.filter(pk=alice.pk).exists()
+    assert list(Image.objects.live()) == [kept]

@@ -129,8 +129,7 @@ def test_young_files_are_left_alone_and_the_command_says_how_to_include_them(
     out, err, status = run()
     assert out == (
         "8 files and 2 images checked: 0 files without an image, 1 missing file, "
-        "3 recent files left alone. --fix renders the 1 bad rendition again. "
-        + USAGE_OUT_OF_STEP
+        "3 recent files left alone. --fix renders the 1 bad rendition again."
     )
     assert YOUNG_FILES_NOTE.format("3 files", "were") in err
     assert "no row" not in err and status == 1

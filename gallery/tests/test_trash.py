@@ -8,6 +8,7 @@ from unittest import mock
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db.models.signals import post_delete
 from django.test import Client
 from django.urls import reverse
@@ -317,6 +318,8 @@ def test_purge_removes_a_deleted_account_with_its_images_after_the_retention(
 
     gone, kept = make_image(user), make_image(other_user)
     images_trash(Image.objects.filter(pk=gone.pk))
+    user.is_active = False
+    user.save()
     Account.objects.update_or_create(
         user=user, defaults={"deleted_at": timezone.now() - timedelta(days=31)}
     )
@@ -378,3 +381,62 @@ def test_importing_trashed_bytes_again_restores_the_image(user, make_image, tmp_
     image.refresh_from_db()
     assert not image.in_trash
     assert Image.objects.filter(owner=user).count() == 1
+
+
+def test_trashed_bytes_sent_while_the_purge_takes_their_image_are_refused_clearly(
+    user, make_image
+):
+    """The upload finds the trashed image, the purge deletes it before the
+    restore: the file is refused with a reason and nothing is half done."""
+    from gallery.services import images_purge
+
+    from .images import noisy_jpeg
+
+    data = noisy_jpeg((96, 64), seed=93)
+    image = make_image(user, data=data)
+    images_trash(Image.objects.filter(pk=image.pk))
+    real_restore = images_restore_of_services()
+
+    def purged_first(queryset):
+        images_purge(Image.objects.filter(pk=image.pk))
+        return real_restore(queryset)
+
+    with mock.patch("gallery.services.images.images_restore", purged_first):
+        outcome = upload_image(owner=user, file=upload("again.jpg", data))
+    assert (outcome.outcome, outcome.code) == ("rejected", "deleted_meanwhile")
+    assert "send it again" in outcome.message
+    assert not Image.objects.exists()
+    again = upload_image(owner=user, file=upload("again.jpg", data))
+    assert again.outcome == "created"
+
+
+def images_restore_of_services():
+    from gallery.services import images as services
+
+    return services.images_restore
+
+
+def test_a_deleted_account_takes_no_uploads_and_no_imports(user, make_image, tmp_path):
+    from gallery.services.accounts import account_delete
+
+    from .images import noisy_jpeg
+    from .test_commands import run
+
+    data = noisy_jpeg((96, 64), seed=94)
+    image = make_image(user, data=data, visibility="public")
+    account_delete(user=user)
+    user.refresh_from_db()
+    for sent in (data, noisy_jpeg((96, 64), seed=95)):
+        outcome = upload_image(owner=user, file=upload("late.jpg", sent))
+        assert (outcome.outcome, outcome.code) == ("rejected", "account_closed")
+    image.refresh_from_db()
+    assert image.in_trash
+    assert Image.objects.count() == 1
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    (folder / "late.jpg").write_bytes(data)
+    with pytest.raises(CommandError, match="has been deleted") as error:
+        run(str(folder), "--owner", user.username)
+    assert error.value.returncode == 2
+    image.refresh_from_db()
+    assert image.in_trash

@@ -196,11 +196,18 @@ class Command(ExitStatusCommand):
     def _owner(self, username):
         User = get_user_model()
         try:
-            return User.objects.get(**{User.USERNAME_FIELD: username})
+            owner = User.objects.get(**{User.USERNAME_FIELD: username})
         except User.DoesNotExist:
             raise CommandError(
                 f"No user named {username!r}.", returncode=USAGE_ERROR
             ) from None
+        if not owner.is_active:
+            raise CommandError(
+                f"The account {username!r} has been deleted (or deactivated): "
+                "it takes no images.",
+                returncode=USAGE_ERROR,
+            )
+        return owner
 
     def _manifest(self, path):
         if path is None:

@@ -40,10 +40,16 @@ class Command(ExitStatusCommand):
         waiting = expired_trash_summary(older_than=older_than)
         age = f"trashed more than {days} days ago" if days else "in the trash"
         if dry_run:
-            self.stdout.write(
+            line = (
                 f"Would purge {waiting['count']} images "
                 f"({filesizeformat(waiting['size'])}) {age}."
             )
+            if waiting["accounts"]:
+                line += (
+                    f" Would remove {waiting['accounts']} accounts their owners "
+                    "deleted, with their images."
+                )
+            self.stdout.write(line)
             return
         with tqdm(
             total=waiting["count"],

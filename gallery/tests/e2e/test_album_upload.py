@@ -22,6 +22,8 @@ def test_upload_into_an_album_from_its_page(new_page):
         album.rstrip("/").rsplit("/", 1)[1]
     )
     page.locator("input[name=visibility][value=private]").check()
+    # The drop zone shows once the uploader's script is listening.
+    expect(page.locator("#dropzone")).to_be_visible()
     photo = {
         "name": "rose.jpg",
         "mimeType": "image/jpeg",
@@ -37,6 +39,7 @@ def test_upload_into_an_album_from_its_page(new_page):
     page.get_by_role("button", name="Remove from album").click()
     expect(page.locator("#gallery .tile")).to_have_count(0)
     page.goto("/upload/?album=" + album.rstrip("/").rsplit("/", 1)[1])
+    expect(page.locator("#dropzone")).to_be_visible()
     page.set_input_files("#pick-files", files=[photo])
     page.wait_for_selector(".upload-row[data-state=duplicate]")
     page.goto(album)
