@@ -72,7 +72,7 @@ def album_update(album, *, user, title=None, description=None, cover=None):
         fields.append("description")
     if cover is not None:
         if cover is not False:
-            cover = album.images.filter(pk=getattr(cover, "pk", cover)).first()
+            cover = album.images.live().filter(pk=getattr(cover, "pk", cover)).first()
             if cover is None:
                 raise ValidationError(
                     "The cover must be one of the album's images.",

@@ -440,3 +440,26 @@ def test_a_deleted_account_takes_no_uploads_and_no_imports(user, make_image, tmp
     assert error.value.returncode == 2
     image.refresh_from_db()
     assert image.in_trash
+
+
+@pytest.mark.parametrize("who", ["owner", "viewer"])
+def test_a_trashed_cover_gives_way_on_the_albums_pages_and_api(people, make_image, who):
+    from gallery.services.albums import album_update
+
+    owner = people["owner"]
+    album = album_create(owner=owner, title="Holiday")
+    cover = make_image(owner, title="Cover zebra", visibility="private")
+    other = make_image(owner, title="Other", visibility="private")
+    album_add_images(album, user=owner, images=[cover, other])
+    album_share(album, user=owner, username="carol")
+    album_update(album, user=owner, cover=cover)
+    images_trash(Image.objects.filter(pk=cover.pk))
+    person = people[who]
+    for response in (
+        web(person).get(reverse("gallery:albums")),
+        api(person).get("/api/v1/albums/"),
+        api(person).get(f"/api/v1/albums/{album.pk}/"),
+    ):
+        assert response.status_code == 200
+        assert str(cover.pk) not in response.content.decode()
+        assert str(other.pk) in response.content.decode()
