@@ -13,20 +13,16 @@ from urllib.parse import urlsplit
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from .machine import Machine
-
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
 
 # ---------------------------------------------------------------- core
 DEBUG = False
-# Unless told, this computer's own names and addresses: a phone on the same
-# network can then open the site by any of them (make serve; make run with
-# HOST=0.0.0.0), and a request naming another host is still refused.
-ALLOWED_HOSTS = (
-    env.list("DJANGO_ALLOWED_HOSTS", default=[]) or Machine.this().allowed_hosts()
-)
+# Empty unless told: the development settings then answer to loopback names
+# alone (Django's default under DEBUG), the production ones fill in this
+# computer's names and addresses.
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [

@@ -4,10 +4,16 @@ these. Everything that differs between installs comes from the environment
 and its local network, with a secret key of their own kept on its disk."""
 
 from .base import *  # noqa: F401,F403
-from .base import BASE_DIR, env
+from .base import ALLOWED_HOSTS, BASE_DIR, env
+from .machine import Machine
 from .secret_key import load_or_create_secret_key
 
 DEBUG = False
+# Unless told, this computer's own names and addresses: a phone on the same
+# network can then open the site by any of them, and a request naming another
+# host is still refused. Looked up here only, since it runs `ip`: the other
+# settings never answer beyond this computer.
+ALLOWED_HOSTS = ALLOWED_HOSTS or Machine.this().allowed_hosts()
 
 # DJANGO_SECRET_KEY when given (several machines must share one); otherwise a
 # key made on the first start and kept, readable by its owner alone, beside
