@@ -68,7 +68,8 @@ test-scale: install-dev
 
 # Production server: gunicorn, workers from deploy/gunicorn.conf.py, the
 # production settings. With nothing set it serves the local network on
-# HOST:PORT, with a secret key it makes once (var/secret_key). Deployment
+# HOST:PORT, with a secret key it makes once (var/secret_key) and rate-limit
+# counters every worker shares (the database cache's table). Deployment
 # facts come from the environment, or from ENV_FILE (see
 # deploy/imagerepo.env.example), which also says where gunicorn binds.
 serve: install

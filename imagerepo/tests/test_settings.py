@@ -79,6 +79,39 @@ def test_an_explicit_secret_key_wins_over_the_key_file(tmp_path):
     assert not key_file.parent.exists()
 
 
+CACHE = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "c = s.CACHES['default']; "
+    "print(c['BACKEND'].rsplit('.', 1)[-1], c.get('LOCATION') or '-')"
+)
+
+
+@pytest.mark.parametrize(
+    ("module", "variables", "cache"),
+    [
+        # Every gunicorn worker counts rate limits in the same table.
+        ("production", {}, ["DatabaseCache", "imagerepo_cache"]),
+        (
+            "production",
+            {"CACHE_URL": "filecache:///srv/cache"},
+            ["FileBasedCache", "/srv/cache"],
+        ),
+        ("development", {}, ["LocMemCache", "-"]),
+    ],
+    ids=["production", "production-told", "development"],
+)
+def test_the_cache_every_server_process_shares(tmp_path, module, variables, cache):
+    run = python(
+        tmp_path,
+        "-c",
+        CACHE,
+        DJANGO_SETTINGS_MODULE=f"imagerepo.settings.{module}",
+        DJANGO_SECRET_KEY="x" * 50,
+        **variables,
+    )
+    assert run.stdout.split() == cache, run.stderr
+
+
 # Whether each Host header would be served (HttpRequest.get_host() refuses the
 # others), printed in order.
 ANSWERED_HOSTS = (
