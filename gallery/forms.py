@@ -153,6 +153,20 @@ def confirm_password(request, password, *, wrong):
         )
 
 
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's, with the old password checked as the account pages check
+    theirs: a wrong one counts toward the lock-out."""
+
+    def __init__(self, user, *args, request, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self):
+        password = self.cleaned_data["old_password"]
+        confirm_password(self.request, password, wrong="it was not changed.")
+        return password
+
+
 class AccountEmailForm(forms.Form):
     """A new e-mail address for the signed-in user of ``request``, confirmed
     with their password: whoever controls the address can reset the

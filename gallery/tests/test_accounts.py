@@ -369,7 +369,7 @@ def test_password_change_keeps_you_signed_in(client_for, alice):
 @pytest.mark.parametrize(
     ("old", "new", "error"),
     [
-        ("wrong", NEW_PASSWORD, "Your old password was entered incorrectly."),
+        ("wrong", NEW_PASSWORD, "That is not your password; it was not changed."),
         ("pw-alice-123", "12345678", "This password is entirely numeric."),
         ("pw-alice-123", "", "This field is required."),
     ],
@@ -608,17 +608,26 @@ def test_an_administrator_undoes_a_deletion_and_the_images_wait_in_the_trash(
 CONFIRMATIONS = {
     "account": ({"email": "alice@new.example"}, "the address was not changed"),
     "account-delete": ({}, "nothing was deleted"),
+    "password_change": (
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        "it was not changed",
+    ),
 }
 
 
 def confirm(client, page, password):
     data, _ = CONFIRMATIONS[page]
-    return client.post(reverse(page), {**data, "password": password})
+    field = "old_password" if page == "password_change" else "password"
+    return client.post(reverse(page), {**data, field: password})
 
 
 def untouched(alice):
     alice.refresh_from_db()
-    return alice.is_active and alice.email == "alice@example.org"
+    return (
+        alice.is_active
+        and alice.email == "alice@example.org"
+        and alice.check_password("pw-alice-123")
+    )
 
 
 @pytest.mark.parametrize("page", CONFIRMATIONS)

@@ -14,7 +14,13 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.generic import CreateView, FormView
 
-from ..forms import AccountDeleteForm, AccountEmailForm, PasswordResetForm, SignupForm
+from ..forms import (
+    AccountDeleteForm,
+    AccountEmailForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SignupForm,
+)
 from ..request_limits import client_ip
 from ..selectors import account_summary
 from ..services.accounts import (
@@ -53,7 +59,7 @@ class PasswordConfirmationMixin(LoginRequiredMixin):
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
-        if form.has_error("password", code="locked_out"):
+        if any(form.has_error(field, code="locked_out") for field in form.errors):
             response.status_code = 429
         return response
 
@@ -109,7 +115,10 @@ class AccountDeleteView(PasswordConfirmationMixin, FormView):
         return super().form_valid(form)
 
 
-class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
+class PasswordChangeView(
+    PasswordConfirmationMixin, SuccessMessageMixin, auth_views.PasswordChangeView
+):
+    form_class = PasswordChangeForm
     # Not Django's default name, which the admin's own password page uses.
     template_name = "registration/password_change.html"
     success_url = reverse_lazy("account")
