@@ -26,7 +26,12 @@ $(VENV)/.installed-dev: $(VENV)/.installed-run requirements-dev.txt client/pypro
 	touch $@
 
 # manage.py uses the development settings (DEBUG on, no secret key needed).
+# They answer to localhost alone; on any other address they would show their
+# debug pages and sign with a key anyone can read, so say what to use instead.
 run: install
+	@case "$(HOST)" in 127.*|localhost|::1|"[::1]") ;; *) echo "make run is \
+	for this computer only (Django's debug pages, a secret key published in \
+	this repository): to serve the household, use make serve." >&2;; esac
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -63,7 +68,8 @@ test-scale: install-dev
 
 # Production server: gunicorn, workers from deploy/gunicorn.conf.py, the
 # production settings. With nothing set it serves the local network on
-# HOST:PORT, with a secret key it makes once (var/secret_key). Deployment
+# HOST:PORT, with a secret key it makes once (var/secret_key) and rate-limit
+# counters every worker shares (the database cache's table). Deployment
 # facts come from the environment, or from ENV_FILE (see
 # deploy/imagerepo.env.example), which also says where gunicorn binds.
 serve: install

@@ -3,10 +3,13 @@ import uuid
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth import forms as auth_forms
-from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.timesince import timeuntil
 
 from .formats import allowed_formats, content_type_for
 from .models import Album, Image, ShareRole, Visibility
@@ -125,10 +128,50 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     email = email_field(help_text="")
 
 
+def confirm_password(request, password, *, wrong):
+    """Check the signed-in user's ``password`` as a sign-in would, through
+    authenticate(): django-axes then counts a wrong one toward the account's
+    lock-out, and a locked account takes no more guesses, so a browser left
+    signed in cannot try passwords without end. ``wrong`` says what a wrong
+    password left undone."""
+    user = request.user
+    confirmed = authenticate(request, username=user.get_username(), password=password)
+    # django-axes marks the request once the account is locked, by this try
+    # or an earlier one; the right password is refused too until then.
+    if getattr(request, "axes_locked_out", False):
+        now = timezone.now()
+        wait = timeuntil(now + settings.AXES_COOLOFF_TIME, now)
+        raise ValidationError(
+            f"Too many wrong passwords: for {wait}, this account takes none from "
+            "here, on this page or at sign-in, and each try before then starts "
+            "the wait again. Forgot it? A password reset by e-mail ends the wait.",
+            code="locked_out",
+        )
+    if confirmed is None or confirmed.pk != user.pk:
+        raise ValidationError(
+            f"That is not your password; {wrong}", code="password_incorrect"
+        )
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's, with the old password checked as the account pages check
+    theirs: a wrong one counts toward the lock-out."""
+
+    def __init__(self, user, *args, request, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self):
+        password = self.cleaned_data["old_password"]
+        confirm_password(self.request, password, wrong="it was not changed.")
+        return password
+
+
 class AccountEmailForm(forms.Form):
-    """A new e-mail address for the signed-in ``user``, confirmed with their
-    password: whoever controls the address can reset the password, so a
-    browser left signed in must not be enough to take the account."""
+    """A new e-mail address for the signed-in user of ``request``, confirmed
+    with their password: whoever controls the address can reset the
+    password, so a browser left signed in must not be enough to take the
+    account."""
 
     email = email_field()
     password = forms.CharField(
@@ -138,23 +181,20 @@ class AccountEmailForm(forms.Form):
         help_text="To change the address, confirm that it is you.",
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
+        self.request = request
 
     def clean_password(self):
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise ValidationError(
-                "That is not your password; the address was not changed.",
-                code="password_incorrect",
-            )
+        confirm_password(self.request, password, wrong="the address was not changed.")
         return password
 
 
 class AccountDeleteForm(forms.Form):
-    """Deleting the signed-in ``user``'s account, confirmed with their
-    password: a browser left signed in must not be enough to do it."""
+    """Deleting the account of the signed-in user of ``request``, confirmed
+    with their password: a browser left signed in must not be enough to do
+    it."""
 
     password = forms.CharField(
         label="Your password",
@@ -162,17 +202,13 @@ class AccountDeleteForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
+        self.request = request
 
     def clean_password(self):
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise ValidationError(
-                "That is not your password; nothing was deleted.",
-                code="password_incorrect",
-            )
+        confirm_password(self.request, password, wrong="nothing was deleted.")
         return password
 
 

@@ -131,6 +131,7 @@ def _site_template():
     atexit.register(shutil.rmtree, root, ignore_errors=True)
     template = Site(url="", root=root, env=site_env(root))
     template.manage("migrate", "--noinput")
+    template.manage("createcachetable")  # the production settings' cache
     template.manage("collectstatic", "--noinput", "--verbosity", "0")
     return root
 

@@ -371,7 +371,7 @@ def test_password_change_keeps_you_signed_in(client_for, alice):
 @pytest.mark.parametrize(
     ("old", "new", "error"),
     [
-        ("wrong", NEW_PASSWORD, "Your old password was entered incorrectly."),
+        ("wrong", NEW_PASSWORD, "That is not your password; it was not changed."),
         ("pw-alice-123", "12345678", "This password is entirely numeric."),
         ("pw-alice-123", "", "This field is required."),
     ],
@@ -616,3 +616,65 @@ def test_an_administrator_undoes_a_deletion_and_the_images_come_back(
         call_command("purge_trash", stdout=io.StringIO())
     assert get_user_model().objects.filter(pk=alice.pk).exists()
     assert list(Image.objects.live()) == [kept]
+
+
+# ---------------------------------------------------- password confirmations
+
+# Each page that asks for the password, what it sends besides, and what a
+# wrong password leaves undone.
+CONFIRMATIONS = {
+    "account": ({"email": "alice@new.example"}, "the address was not changed"),
+    "account-delete": ({}, "nothing was deleted"),
+    "password_change": (
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        "it was not changed",
+    ),
+}
+
+
+def confirm(client, page, password):
+    data, _ = CONFIRMATIONS[page]
+    field = "old_password" if page == "password_change" else "password"
+    return client.post(reverse(page), {**data, field: password})
+
+
+def untouched(alice):
+    alice.refresh_from_db()
+    return (
+        alice.is_active
+        and alice.email == "alice@example.org"
+        and alice.check_password("pw-alice-123")
+    )
+
+
+@pytest.mark.parametrize("page", CONFIRMATIONS)
+def test_wrong_password_confirmations_lock_the_account_like_sign_ins(
+    client_for, alice, settings, page
+):
+    settings.AXES_FAILURE_LIMIT = 3
+    client = client_for(alice)
+    for _ in range(2):
+        wrong = confirm(client, page, "not-it")
+        assert wrong.status_code == 200
+        assert CONFIRMATIONS[page][1] in wrong.content.decode()
+
+    locked = confirm(client, page, "not-it")
+    assert locked.status_code == 429
+    text = locked.content.decode()
+    assert "Too many wrong passwords: for 15\xa0minutes, this account" in text
+    assert "not your password" not in text
+    # Now the right password is refused too, here and at sign-in.
+    assert confirm(client, page, "pw-alice-123").status_code == 429
+    assert untouched(alice)
+    assert not signs_in("pw-alice-123")
+    assert signs_in("pw-alice-123", address="198.51.100.7")  # only from here
+
+
+@pytest.mark.parametrize("page", CONFIRMATIONS)
+def test_the_right_password_works_until_the_lockout(client_for, alice, settings, page):
+    settings.AXES_FAILURE_LIMIT = 3
+    client = client_for(alice)
+    for _ in range(2):
+        assert confirm(client, page, "not-it").status_code == 200
+    assert confirm(client, page, "pw-alice-123").status_code == 302
+    assert not untouched(alice)

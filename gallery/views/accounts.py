@@ -14,7 +14,13 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.generic import CreateView, FormView
 
-from ..forms import AccountDeleteForm, AccountEmailForm, PasswordResetForm, SignupForm
+from ..forms import (
+    AccountDeleteForm,
+    AccountEmailForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SignupForm,
+)
 from ..request_limits import client_ip
 from ..selectors import account_summary
 from ..services.accounts import (
@@ -42,7 +48,23 @@ class SignupView(CreateView):
         return response
 
 
-class AccountView(LoginRequiredMixin, FormView):
+class PasswordConfirmationMixin(LoginRequiredMixin):
+    """A page whose form asks for the signed-in user's password. The form
+    checks it as a sign-in would (gallery.forms.confirm_password), so it needs
+    the request; once the account is locked the page answers 429, as the
+    sign-in does, and its form says until when."""
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if any(form.has_error(field, code="locked_out") for field in form.errors):
+            response.status_code = 429
+        return response
+
+
+class AccountView(PasswordConfirmationMixin, FormView):
     """The account page: who you are, what you store, and your e-mail
     address (the form)."""
 
@@ -52,9 +74,6 @@ class AccountView(LoginRequiredMixin, FormView):
 
     def get_initial(self):
         return {"email": self.request.user.email}
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
 
     def get_context_data(self, **kwargs):
         summary = account_summary(viewer=self.request.user)
@@ -69,16 +88,13 @@ class AccountView(LoginRequiredMixin, FormView):
         return super().form_valid(form)
 
 
-class AccountDeleteView(LoginRequiredMixin, FormView):
+class AccountDeleteView(PasswordConfirmationMixin, FormView):
     """Deleting one's own account, after a page that says what it does and
     asks for the password."""
 
     template_name = "registration/account_delete.html"
     form_class = AccountDeleteForm
     success_url = reverse_lazy("gallery:index")
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
 
     def get_context_data(self, **kwargs):
         summary = account_summary(viewer=self.request.user)
@@ -99,7 +115,10 @@ class AccountDeleteView(LoginRequiredMixin, FormView):
         return super().form_valid(form)
 
 
-class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
+class PasswordChangeView(
+    PasswordConfirmationMixin, SuccessMessageMixin, auth_views.PasswordChangeView
+):
+    form_class = PasswordChangeForm
     # Not Django's default name, which the admin's own password page uses.
     template_name = "registration/password_change.html"
     success_url = reverse_lazy("account")
@@ -155,7 +174,12 @@ def locked_out(request, original_response=None, credentials=None):
     (AXES_LOCKOUT_CALLABLE): when to try again, and the way round the wait.
     Each attempt during the lock-out starts the cool-off again (the default
     AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT), so it ends a cool-off
-    from now."""
+    from now.
+
+    A page that answered the lock-out itself (429: the account pages, whose
+    form says so) is left as it is, so the person stays where they were."""
+    if original_response is not None and original_response.status_code == 429:
+        return original_response
     now = timezone.now()
     context = {"now": now, "retry_at": now + settings.AXES_COOLOFF_TIME}
     return render(request, "registration/locked_out.html", context, status=429)

@@ -13,20 +13,16 @@ from urllib.parse import urlsplit
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from .machine import Machine
-
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
 
 # ---------------------------------------------------------------- core
 DEBUG = False
-# Unless told, this computer's own names and addresses: a phone on the same
-# network can then open the site by any of them (make serve; make run with
-# HOST=0.0.0.0), and a request naming another host is still refused.
-ALLOWED_HOSTS = (
-    env.list("DJANGO_ALLOWED_HOSTS", default=[]) or Machine.this().allowed_hosts()
-)
+# Empty unless told: the development settings then answer to loopback names
+# alone (Django's default under DEBUG), the production ones fill in this
+# computer's names and addresses.
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -124,20 +120,30 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The site keeps only short-lived counters in it: the API's requests
 # (api.throttling), one per token and per anonymous address seen in the last
 # minute, and the hourly ones of share links and password resets. Upload
-# limits are counted in the database instead. The local-memory default counts
-# per server process; a cache every process reaches
-# (dbcache://imagerepo_cache, which `make serve` creates) gives them one
-# budget.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
-# Django's own backends drop keys past MAX_ENTRIES (300 unless told): room for
-# a flood of addresses without losing a token's count. Memcached and Redis
-# take no such option and evict by memory instead.
-if CACHES["default"]["BACKEND"].rsplit(".", 1)[-1] in (
-    "LocMemCache",
-    "FileBasedCache",
-    "DatabaseCache",
-):
-    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 20_000)
+# limits are counted in the database instead. Every server process must see
+# the same counters, or each limit is multiplied by the number of processes:
+# the production settings default to the database cache (whose table
+# `createcachetable` makes, as `make serve` does), and only development and
+# the tests, one process each, keep them in local memory.
+
+
+def caches_from_env(default):
+    """CACHES with the cache CACHE_URL names, else ``default`` (a cache URL
+    as django-environ reads them)."""
+    cache = env.cache("CACHE_URL", default=default)
+    # Django's own backends drop keys past MAX_ENTRIES (300 unless told): room
+    # for a flood of addresses without losing a token's count. Memcached and
+    # Redis take no such option and evict by memory instead.
+    if cache["BACKEND"].rsplit(".", 1)[-1] in (
+        "LocMemCache",
+        "FileBasedCache",
+        "DatabaseCache",
+    ):
+        cache.setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 20_000)
+    return {"default": cache}
+
+
+CACHES = caches_from_env(default="locmemcache://")
 
 # ---------------------------------------------------------------- sign-in
 AUTH_PASSWORD_VALIDATORS = [

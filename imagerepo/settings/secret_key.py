@@ -3,6 +3,8 @@ DJANGO_SECRET_KEY (``make serve`` on a fresh clone): sessions and signed
 links then survive restarts without anyone choosing a key."""
 
 import os
+import pwd
+import stat
 import tempfile
 from pathlib import Path
 
@@ -12,7 +14,8 @@ from django.core.management.utils import get_random_secret_key
 
 def load_or_create_secret_key(path):
     """The key kept in ``path``, made first if there is none, in a file only
-    its owner may read.
+    its owner may read; a file someone else owns, or others may read or
+    write, is refused.
 
     The new key is written to a temporary file beside ``path`` and linked
     into place. A link never replaces a file, so when two processes start at
@@ -23,7 +26,9 @@ def load_or_create_secret_key(path):
     try:
         if not path.exists():
             _create(path)
-        key = path.read_text().strip()
+        with open(path) as file:
+            _check_private(path, os.fstat(file.fileno()))
+            key = file.read().strip()
     except OSError as error:
         raise ImproperlyConfigured(
             f"Cannot keep the secret key in {path}: {error.strerror or error}. Set "
@@ -36,6 +41,33 @@ def load_or_create_secret_key(path):
             "made (everyone is signed out), or put the key back."
         )
     return key
+
+
+def _check_private(path, status):
+    """Refuse a key file that someone else owns, or that other users may read
+    or write: whoever reads the key can sign a session as any user, and
+    whoever may write it can choose it."""
+    if status.st_uid != os.geteuid():
+        me, owner = _user_name(os.geteuid()), _user_name(status.st_uid)
+        raise ImproperlyConfigured(
+            f"The secret key file {path} belongs to {owner}, but this site runs "
+            f"as {me}: run it as {owner}, or make the file this user's with "
+            f"`chown {me} {path}`."
+        )
+    if status.st_mode & 0o077:
+        raise ImproperlyConfigured(
+            f"The secret key file {path} may be read or changed by other users "
+            f"(mode {stat.S_IMODE(status.st_mode):04o}): make it readable by its "
+            f"owner alone with `chmod 600 {path}`, then check who may have read "
+            "it (a new key, made by deleting the file, signs everyone out)."
+        )
+
+
+def _user_name(uid):
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:  # a uid without a name (a container's, say)
+        return str(uid)
 
 
 def _create(path):

@@ -4,9 +4,12 @@ environment, so the same suite runs against PostgreSQL and S3
 (``make test-scale``)."""
 
 from .base import *  # noqa: F401,F403
-from .base import STORAGES
+from .base import ALLOWED_HOSTS, STORAGES
 
 SECRET_KEY = "tests-only-not-secret"
+# Loopback names, as DEBUG would allow them (the test client's own
+# "testserver" is added by the test runner).
+ALLOWED_HOSTS = ALLOWED_HOSTS or ["localhost", "127.0.0.1", "[::1]"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests render templates without running collectstatic first.
 STORAGES["staticfiles"] = {

@@ -1,6 +1,7 @@
 """The secret key kept in a file when DJANGO_SECRET_KEY is not set."""
 
 import os
+import pwd
 import stat
 
 import pytest
@@ -12,6 +13,12 @@ from imagerepo.settings.secret_key import load_or_create_secret_key
 
 def mode(path):
     return stat.S_IMODE(path.stat().st_mode)
+
+
+def write_key(path, text):
+    """A key file as the site makes them: readable by its owner alone."""
+    path.write_text(text)
+    path.chmod(0o600)
 
 
 def test_a_key_is_made_once_readable_by_its_owner_alone(tmp_path):
@@ -30,7 +37,7 @@ def test_a_key_is_made_once_readable_by_its_owner_alone(tmp_path):
 
 def test_a_key_already_in_the_file_is_used(tmp_path):
     path = tmp_path / "secret_key"
-    path.write_text("a-key-someone-chose-for-this-site\n")
+    write_key(path, "a-key-someone-chose-for-this-site\n")
     assert load_or_create_secret_key(path) == "a-key-someone-chose-for-this-site"
 
 
@@ -42,7 +49,7 @@ def test_the_first_of_two_starts_wins(tmp_path, monkeypatch):
     make_key = secret_key.get_random_secret_key
 
     def meanwhile_another_start():
-        path.write_text("the-other-process-key\n")
+        write_key(path, "the-other-process-key\n")
         return make_key()
 
     monkeypatch.setattr(secret_key, "get_random_secret_key", meanwhile_another_start)
@@ -52,7 +59,7 @@ def test_the_first_of_two_starts_wins(tmp_path, monkeypatch):
 
 def test_an_empty_key_file_is_a_clear_error(tmp_path):
     path = tmp_path / "secret_key"
-    path.touch()
+    write_key(path, "")
     with pytest.raises(ImproperlyConfigured, match="is empty: delete it"):
         load_or_create_secret_key(path)
 
@@ -65,3 +72,41 @@ def test_a_place_the_key_cannot_be_kept_is_a_clear_error(tmp_path):
         f"Cannot keep the secret key in {tmp_path / 'var' / 'secret_key'}: "
     )
     assert "Set DJANGO_SECRET_KEY, or DJANGO_SECRET_KEY_FILE" in str(error.value)
+
+
+@pytest.mark.parametrize("shared", [0o640, 0o620, 0o604, 0o602, 0o666])
+def test_a_key_file_other_users_may_read_or_write_is_refused(tmp_path, shared):
+    path = tmp_path / "secret_key"
+    write_key(path, "a-key-someone-chose-for-this-site\n")
+    path.chmod(shared)
+    with pytest.raises(ImproperlyConfigured) as error:
+        load_or_create_secret_key(path)
+    assert str(error.value).startswith(
+        f"The secret key file {path} may be read or changed by other users "
+        f"(mode 0{shared:o}): make it readable by its owner alone with "
+        f"`chmod 600 {path}`"
+    )
+
+
+def test_a_key_file_another_user_owns_is_refused(tmp_path, monkeypatch):
+    path = tmp_path / "secret_key"
+    write_key(path, "a-key-someone-chose-for-this-site\n")
+    owner = pwd.getpwuid(path.stat().st_uid).pw_name
+    # This process as another user, one without a name: it is named by number.
+    me = next(uid for uid in range(54321, 2**31) if not has_name(uid))
+    monkeypatch.setattr(os, "geteuid", lambda: me)
+    with pytest.raises(ImproperlyConfigured) as error:
+        load_or_create_secret_key(path)
+    assert str(error.value) == (
+        f"The secret key file {path} belongs to {owner}, but this site runs as "
+        f"{me}: run it as {owner}, or make the file this user's with "
+        f"`chown {me} {path}`."
+    )
+
+
+def has_name(uid):
+    try:
+        pwd.getpwuid(uid)
+    except KeyError:
+        return False
+    return True

@@ -8,11 +8,12 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import stat
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -83,6 +84,12 @@ def test_make_serve_on_a_fresh_clone_serves_the_local_network(clone, tmp_path):
             css = requests.get(url + path)
             assert css.status_code == 200
             assert css.headers["Content-Type"].startswith("text/css")
+
+        # Rate-limit counters (here the API's, per anonymous address) are kept
+        # in the database, where every gunicorn worker counts the same ones.
+        assert requests.get(f"{url}/api/v1/images/").status_code == 200
+        with closing(sqlite3.connect(clone / "db.sqlite3")) as db:
+            assert db.execute("SELECT count(*) FROM imagerepo_cache").fetchone()[0]
 
         # Plain HTTP on the home network: the session cookie must come back.
         alice = Visitor(url).sign_up("alice")

@@ -79,20 +79,149 @@ def test_an_explicit_secret_key_wins_over_the_key_file(tmp_path):
     assert not key_file.parent.exists()
 
 
-def test_the_site_answers_to_the_machines_own_names_unless_told(tmp_path):
-    hostname = socket.gethostname().split(".")[0].lower()
-    # A missing page needs no database: 404 when the host is allowed, else 400.
-    code = (
-        "import django; django.setup(); from django.test import Client; "
-        "print(*(Client(HTTP_HOST=h).get('/no-such-page/').status_code for h in "
-        f"('{hostname}.local:8000', '127.0.0.1', 'evil.example')))"
+CACHE = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "c = s.CACHES['default']; "
+    "print(c['BACKEND'].rsplit('.', 1)[-1], c.get('LOCATION') or '-')"
+)
+
+
+@pytest.mark.parametrize(
+    ("module", "variables", "cache"),
+    [
+        # Every gunicorn worker counts rate limits in the same table.
+        ("production", {}, ["DatabaseCache", "imagerepo_cache"]),
+        (
+            "production",
+            {"CACHE_URL": "filecache:///srv/cache"},
+            ["FileBasedCache", "/srv/cache"],
+        ),
+        ("development", {}, ["LocMemCache", "-"]),
+    ],
+    ids=["production", "production-told", "development"],
+)
+def test_the_cache_every_server_process_shares(tmp_path, module, variables, cache):
+    run = python(
+        tmp_path,
+        "-c",
+        CACHE,
+        DJANGO_SETTINGS_MODULE=f"imagerepo.settings.{module}",
+        DJANGO_SECRET_KEY="x" * 50,
+        **variables,
     )
-    # The development settings, as `HOST=0.0.0.0 make run` serves them.
-    development = {"DJANGO_SETTINGS_MODULE": "imagerepo.settings.development"}
-    run = python(tmp_path, "-c", code, **development)
-    assert run.stdout.split() == ["404", "404", "400"], run.stderr
-    told = python(tmp_path, "-c", code, DJANGO_ALLOWED_HOSTS="127.0.0.1", **development)
-    assert told.stdout.split() == ["400", "404", "400"], told.stderr
+    assert run.stdout.split() == cache, run.stderr
+
+
+# Whether each Host header would be served (HttpRequest.get_host() refuses the
+# others), printed in order.
+ANSWERED_HOSTS = (
+    "import sys, django; django.setup(); from django.test import RequestFactory\n"
+    "from django.core.exceptions import DisallowedHost\n"
+    "for host in sys.argv[1:]:\n"
+    "    try: RequestFactory(HTTP_HOST=host).get('/').get_host()\n"
+    "    except DisallowedHost: print('refused')\n"
+    "    else: print('served')"
+)
+
+
+@pytest.fixture
+def ip_runs(tmp_path):
+    """A PATH whose `ip` command notes each run in a file (then fails, as
+    where iproute2 is missing), and that file."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    runs = tmp_path / "ip-runs"
+    fake = folder / "ip"
+    fake.write_text(f"#!/bin/sh\necho run >> {runs}\nexit 1\n")
+    fake.chmod(0o755)
+    return f"{folder}{os.pathsep}{os.environ['PATH']}", runs
+
+
+def test_development_answers_to_this_computer_alone(tmp_path, ip_runs):
+    path, runs = ip_runs
+    mdns = f"{socket.gethostname().split('.')[0].lower()}.local"
+    hosts = ["localhost:8000", "127.0.0.1", "[::1]", f"{mdns}:8000", "evil.example"]
+    run = python(
+        tmp_path,
+        "-c",
+        ANSWERED_HOSTS,
+        *hosts,
+        DJANGO_SETTINGS_MODULE="imagerepo.settings.development",
+        PATH=path,
+    )
+    assert run.stdout.split() == ["served"] * 3 + ["refused"] * 2, run.stderr
+    # Nothing looks this computer's addresses up for settings that never use
+    # them (every manage.py command, every test run).
+    assert not runs.exists()
+
+
+def test_development_answers_to_the_hosts_it_is_told(tmp_path):
+    run = python(
+        tmp_path,
+        "-c",
+        ANSWERED_HOSTS,
+        "photos.example.org",
+        "localhost",
+        DJANGO_SETTINGS_MODULE="imagerepo.settings.development",
+        DJANGO_ALLOWED_HOSTS="photos.example.org",
+    )
+    assert run.stdout.split() == ["served", "refused"], run.stderr
+
+
+def test_production_answers_to_the_machines_own_names_unless_told(tmp_path, ip_runs):
+    path, runs = ip_runs
+    mdns = f"{socket.gethostname().split('.')[0].lower()}.local"
+    hosts = [f"{mdns}:8000", "localhost", "127.0.0.1", "evil.example"]
+    production = {
+        "DJANGO_SETTINGS_MODULE": "imagerepo.settings.production",
+        "DJANGO_SECRET_KEY": "x" * 50,
+    }
+    run = python(tmp_path, "-c", ANSWERED_HOSTS, *hosts, PATH=path, **production)
+    assert run.stdout.split() == ["served"] * 3 + ["refused"], run.stderr
+    assert runs.read_text() == "run\n"  # the interfaces' addresses were asked for
+    told = python(
+        tmp_path,
+        "-c",
+        ANSWERED_HOSTS,
+        *hosts,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        **production,
+    )
+    assert told.stdout.split() == ["refused", "refused", "served", "refused"], (
+        told.stderr
+    )
+
+
+@pytest.mark.parametrize(
+    ("host", "warned"),
+    [("0.0.0.0", True), ("192.168.1.20", True), ("127.0.0.1", False)],
+)
+def test_make_run_beyond_loopback_says_to_use_make_serve(host, warned):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("MAKE", "MFLAGS", "HOST", "PORT"))
+    }
+    # PY=echo prints each manage.py command instead of running it, and
+    # -o install leaves the virtualenv alone.
+    run = subprocess.run(
+        ["make", "--silent", "-o", "install", "run", f"HOST={host}", "PY=echo"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=60,
+    )
+    lines = run.stdout.splitlines()
+    assert run.returncode == 0, run.stdout
+    assert lines[-1] == f"manage.py runserver {host}:8000"
+    warning = (
+        "make run is for this computer only (Django's debug pages, a secret key "
+        "published in this repository): to serve the household, use make serve."
+    )
+    assert (lines[0] == warning) is warned, run.stdout
+    assert lines.count(warning) == int(warned)
 
 
 def test_mail_is_printed_on_the_console_when_no_server_is_named(tmp_path):
