@@ -5,8 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
-from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse_lazy
 from django.views.generic import DeleteView, FormView, UpdateView
 
 from ..formats import allowed_formats
@@ -26,6 +25,7 @@ from ..services import (
 from ..services.albums import album_add_images, album_remove_images
 from ..services.allowance import RATE_LIMITED
 from ..services.uploads import upload_album
+from .mixins import BackToPageMixin
 from .trash import moved_to_trash, photos
 
 
@@ -142,7 +142,7 @@ class ImageDeleteView(OwnImageMixin, DeleteView):
         return HttpResponseRedirect(self.get_success_url())
 
 
-class BulkActionView(LoginRequiredMixin, FormView):
+class BulkActionView(BackToPageMixin, LoginRequiredMixin, FormView):
     """Make several of your images public or private, or delete them (after a
     confirmation page), then go back to the page they were chosen on."""
 
@@ -192,16 +192,3 @@ class BulkActionView(LoginRequiredMixin, FormView):
         noun = "image" if count == 1 else "images"
         messages.success(self.request, f"{count} {noun} {done}.")
         return HttpResponseRedirect(self.next_url())
-
-    def form_invalid(self, form):
-        messages.error(self.request, next(iter(form.errors.values()))[0])
-        return HttpResponseRedirect(self.next_url())
-
-    def next_url(self):
-        url = self.request.POST.get("next", "")
-        safe = url_has_allowed_host_and_scheme(
-            url,
-            allowed_hosts={self.request.get_host()},
-            require_https=self.request.is_secure(),
-        )
-        return url if safe else reverse("gallery:index")

@@ -8,14 +8,14 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse_lazy
 from django.views.generic import FormView, TemplateView
 
 from ..forms import TrashActionForm
 from ..pagination import InvalidCursor
 from ..selectors import SHOWS, trash_page, trash_summary, trashed_images
 from ..services import images_purge, images_restore
+from .mixins import BackToPageMixin
 
 
 def photos(count):
@@ -64,29 +64,17 @@ class TrashView(LoginRequiredMixin, TemplateView):
         )
 
 
-class TrashActionView(LoginRequiredMixin, FormView):
+class TrashActionView(BackToPageMixin, LoginRequiredMixin, FormView):
     """A button of the Trash page (or an Undo button): ``images`` (ids) or
     ``all``, then back to ``next``, the Trash page by default."""
 
     form_class = TrashActionForm
     http_method_names = ["post"]
+    fallback_url = reverse_lazy("gallery:trash")
 
     def selected(self, form):
         ids = None if form.cleaned_data["all"] else form.cleaned_data["images"]
         return trashed_images(viewer=self.request.user, ids=ids)
-
-    def form_invalid(self, form):
-        messages.error(self.request, next(iter(form.errors.values()))[0])
-        return HttpResponseRedirect(self.next_url())
-
-    def next_url(self):
-        url = self.request.POST.get("next", "")
-        safe = url_has_allowed_host_and_scheme(
-            url,
-            allowed_hosts={self.request.get_host()},
-            require_https=self.request.is_secure(),
-        )
-        return url if safe else reverse("gallery:trash")
 
     def http_method_not_allowed(self, request, *args, **kwargs):
         # A bookmarked or typed address: say what it is for, change nothing.
