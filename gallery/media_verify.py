@@ -8,6 +8,7 @@ Renditions carry no hash of their own, so a change inside their compressed
 pixels that still decodes goes unnoticed; they can always be made again.
 """
 
+import hashlib
 import io
 from collections import defaultdict
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
@@ -31,9 +32,11 @@ ROW_FIELDS = (
     "thumbnail",
     "thumbnail_width",
     "thumbnail_height",
+    "thumbnail_sha256",
     "display",
     "display_width",
     "display_height",
+    "display_sha256",
 )
 
 
@@ -87,7 +90,7 @@ def verify_image(storage, row, skip=()):
     checks = [("original", original_problem, (row.sha256, row.file_size))]
     for kind in RENDITIONS:
         size = (getattr(row, f"{kind}_width"), getattr(row, f"{kind}_height"))
-        checks.append((kind, rendition_problem, (size,)))
+        checks.append((kind, rendition_problem, (size, getattr(row, f"{kind}_sha256"))))
     bad = []
     for kind, check, expected in checks:
         name = getattr(row, kind)
@@ -116,10 +119,12 @@ def original_problem(storage, name, sha256, file_size):
     return "SHA-256 differs: same size, bytes changed"
 
 
-def rendition_problem(storage, name, size):
-    """What is wrong with a rendition, decoded in full, or None. Pillow
-    refuses truncated data unless told otherwise (LOAD_TRUNCATED_IMAGES,
-    never set here), so a cut-off file fails to load."""
+def rendition_problem(storage, name, size, sha256=None):
+    """What is wrong with a rendition, or None: its SHA-256 against the one
+    recorded when it was made (``sha256``; None for renditions made before
+    they were recorded), and decoded in full. Pillow refuses truncated data
+    unless told otherwise (LOAD_TRUNCATED_IMAGES, never set here), so a
+    cut-off file fails to load."""
     try:
         with open_stream(storage, name) as stream:
             data = stream.read()  # a rendition is small
@@ -141,6 +146,8 @@ def rendition_problem(storage, name, size):
         return "cannot be decoded: not a JPEG or WebP image"
     except Exception as error:
         return f"cannot be decoded: {error}"
+    if sha256 and hashlib.sha256(data).hexdigest() != sha256:
+        return "SHA-256 differs from the one recorded when it was made (it decodes)"
     return None
 
 

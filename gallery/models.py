@@ -222,6 +222,11 @@ class Image(models.Model):
     display = models.FileField(upload_to=rendition_upload_to, max_length=255)
     display_width = models.PositiveIntegerField()
     display_height = models.PositiveIntegerField()
+    # The renditions' own SHA-256s, so that check_media --verify sees a
+    # changed bit that still decodes. Empty for renditions made before they
+    # were recorded: decoding is then the only check.
+    thumbnail_sha256 = models.CharField(max_length=64, blank=True, default="")
+    display_sha256 = models.CharField(max_length=64, blank=True, default="")
 
     # What the photo's metadata says (gallery.metadata). Added in place, never
     # by rebuilding the table on SQLite (which would drop the search

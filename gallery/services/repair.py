@@ -1,6 +1,7 @@
 """Renditions made again from an image's stored original, for renditions lost
 or damaged in storage (``check_media --fix``)."""
 
+import hashlib
 import tempfile
 from functools import partial
 
@@ -39,6 +40,7 @@ def renditions_rerender(image, *, kinds=RENDITION_KINDS):
         )
         changes[f"{kind}_width"] = rendition.width
         changes[f"{kind}_height"] = rendition.height
+        changes[f"{kind}_sha256"] = hashlib.sha256(rendition.data).hexdigest()
     written = [changes[kind] for kind in kinds]
     if not Image.objects.filter(pk=image.pk).update(**changes):
         # Deleted meanwhile: what was just written belongs to nobody.

@@ -13,6 +13,7 @@ The steps every entrance shares, so the rules live once:
 ``import_images`` runs the first two in worker processes and batches the third.
 """
 
+import hashlib
 import logging
 from dataclasses import asdict
 from pathlib import PurePosixPath
@@ -77,6 +78,8 @@ def build_image(
         thumbnail_height=prepared.thumbnail.height,
         display_width=prepared.display.width,
         display_height=prepared.display.height,
+        thumbnail_sha256=hashlib.sha256(prepared.thumbnail.data).hexdigest(),
+        display_sha256=hashlib.sha256(prepared.display.data).hexdigest(),
         **asdict(metadata),
     )
 

@@ -56,12 +56,12 @@ def truncate(name):
     put(name, data[: len(data) // 2])
 
 
-def flip_a_bit(name):
-    """Flip one bit where a decoder notices: in an original anywhere (its
-    SHA-256 changes), in a JPEG rendition in the frame header's height."""
+def flip_a_bit(name, *, in_header=False):
+    """Flip one bit halfway through the file (among a JPEG's compressed
+    pixels, where it still decodes), or ``in_header``: the frame's height."""
     data = bytearray(stored_bytes(name))
     at = len(data) // 2
-    if name.startswith("renditions/"):
+    if in_header:
         at = data.index(b"\xff\xc0") + 5  # SOF0: length, precision, height
     data[at] ^= 0x01
     put(name, bytes(data))
@@ -211,7 +211,7 @@ PROBLEMS = {
     ("original", "truncated"): "SHA-256 differs: truncated, ",
     ("original", "bit-flipped"): "SHA-256 differs: same size, bytes changed",
     ("rendition", "truncated"): "cannot be decoded: image file is truncated",
-    ("rendition", "bit-flipped"): "pixels, where the image row says",
+    ("rendition", "bit-flipped"): "SHA-256 differs from the one recorded",
 }
 
 
@@ -242,6 +242,22 @@ def test_verify_finds_damaged_files_that_the_fast_check_misses(
     assert problem in line
     assert "0 missing files, 1 damaged file." in out
     assert len(err.splitlines()) == 1  # the other image is fine
+
+
+def test_renditions_made_before_their_hashes_were_recorded_are_decoded(
+    user, make_image
+):
+    """Without a recorded SHA-256 decoding is the only check: a flipped bit
+    in the frame header shows, one among the compressed pixels does not."""
+    image = make_image(user)
+    Image.objects.filter(pk=image.pk).update(thumbnail_sha256="", display_sha256="")
+    flip_a_bit(image.display.name, in_header=True)
+    flip_a_bit(image.thumbnail.name)
+    _, err, status = run("--verify")
+    assert status == 1
+    assert f"damaged   {where(image, 'display')}: is " in err
+    assert "pixels, where the image row says" in err
+    assert "thumbnail" not in err
 
 
 def test_a_rendition_cut_short_by_two_bytes_does_not_decode(user, make_image):
@@ -494,3 +510,17 @@ def test_storage_counters_out_of_step_are_found_and_recounted(user, make_image):
     account = Account.objects.get(pk=user.pk)
     assert (account.images_stored, account.bytes_stored) == (1, image.file_size)
     assert run("--min-age", "0")[2] == 0
+
+
+def test_fix_records_the_hash_of_what_it_renders_again(user, make_image):
+    import hashlib
+
+    image = make_image(user)
+    Image.objects.filter(pk=image.pk).update(display_sha256="")
+    flip_a_bit(image.display.name, in_header=True)
+    _, _, status = run("--verify", "--fix")
+    assert status == 0
+    image.refresh_from_db()
+    stored = stored_bytes(image.display.name)
+    assert image.display_sha256 == hashlib.sha256(stored).hexdigest()
+    assert run("--verify")[2] == 0
