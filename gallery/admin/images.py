@@ -1,24 +1,26 @@
+"""Images in the admin: listed, changed, added, trashed and purged through
+the same services as the site."""
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.timezone import localtime
 
-from .delivery import image_file_response
-from .forms import ByteSizeField, accept_attribute
-from .models import Account, Album, AlbumShare, Image, ShareLink, Visibility
-from .services import (
+from ..delivery import image_file_response
+from ..forms import accept_attribute
+from ..models import Image, Visibility
+from ..services import (
     CREATED,
     image_trash,
     image_update,
@@ -28,10 +30,6 @@ from .services import (
     images_trash,
     upload_image,
 )
-from .services.accounts import account_undelete
-from .services.albums import album_delete, album_unshare
-from .services.links import share_link_revoke
-from .services.quotas import account_set_limits
 
 
 class ImageAddForm(forms.Form):
@@ -301,229 +299,3 @@ class ImageAdmin(admin.ModelAdmin):
 
     def _file_url(self, obj, kind):
         return reverse("admin:gallery_image_file", kwargs={"pk": obj.pk, "kind": kind})
-
-
-# ---------------------------------------------------------------- albums
-# Read-mostly: albums are their owners' to make and change, on the site or
-# through the API. Staff may delete an album or stop a share, and do so with
-# the owner's authority, through the same services.
-
-
-class AlbumShareInline(admin.TabularInline):
-    model = AlbumShare
-    fields = ["user", "role", "allow_download", "created_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-class ListOnlyAdmin(admin.ModelAdmin):
-    """Albums, shares and links are made by their owners, through the pages
-    and the API; the admin lists them and only takes them away (through the
-    services, as their owner would)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class RevokeOnlyAdmin(ListOnlyAdmin):
-    """Its own action says what taking one away does, instead of "delete"."""
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
-
-
-@admin.register(Album)
-class AlbumAdmin(ListOnlyAdmin):
-    list_display = ["title", "owner", "image_count", "share_count", "created_at"]
-    list_filter = [("owner", admin.RelatedOnlyFieldListFilter)]
-    list_select_related = ["owner"]
-    search_fields = ["title", "description", "owner__username"]
-    fields = ["title", "owner", "description", "cover", "created_at", "updated_at"]
-    readonly_fields = fields
-    inlines = [AlbumShareInline]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                images_in=Count("entries", distinct=True),
-                shared_with=Count("shares", distinct=True),
-            )
-        )
-
-    def delete_model(self, request, obj):
-        album_delete(obj, user=obj.owner)
-
-    def delete_queryset(self, request, queryset):
-        for album in queryset.select_related("owner"):
-            album_delete(album, user=album.owner)
-
-    @admin.display(description="Images", ordering="images_in")
-    def image_count(self, obj):
-        return obj.images_in
-
-    @admin.display(description="Shared with", ordering="shared_with")
-    def share_count(self, obj):
-        return obj.shared_with
-
-
-@admin.register(AlbumShare)
-class AlbumShareAdmin(RevokeOnlyAdmin):
-    list_display = ["album", "album_owner", "user", "role", "allow_download"]
-    list_filter = ["role", "allow_download"]
-    list_select_related = ["album__owner", "user"]
-    search_fields = ["album__title", "album__owner__username", "user__username"]
-    fields = ["album", "user", "role", "allow_download", "created_at"]
-    readonly_fields = fields
-    actions = ["stop_sharing"]
-
-    def delete_model(self, request, obj):
-        album_unshare(obj.album, user=obj.album.owner, person=obj.user)
-
-    @admin.display(description="Owner", ordering="album__owner__username")
-    def album_owner(self, obj):
-        return obj.album.owner
-
-    @admin.action(description="Stop sharing", permissions=["delete"])
-    def stop_sharing(self, request, queryset):
-        shares = list(queryset.select_related("album__owner", "user"))
-        for share in shares:
-            album_unshare(share.album, user=share.album.owner, person=share.user)
-        self.message_user(request, f"{len(shares)} share(s) stopped.")
-
-
-@admin.register(ShareLink)
-class ShareLinkAdmin(RevokeOnlyAdmin):
-    """Their tokens are not kept, so the admin can list and revoke links
-    but never show an address; a revoked link stays listed, with its views."""
-
-    list_display = ["target", "owner", "state", "has_password", "allow_download"]
-    list_display += ["view_count", "created_at"]
-    list_filter = ["allow_download", ("owner", admin.RelatedOnlyFieldListFilter)]
-    list_select_related = ["owner", "album", "image"]
-    search_fields = ["album__title", "image__title", "owner__username"]
-    fields = [
-        "owner",
-        "album",
-        "image",
-        "expires_at",
-        "revoked_at",
-        "allow_download",
-        "view_count",
-        "created_at",
-    ]
-    readonly_fields = fields
-    actions = ["revoke"]
-
-    @admin.display(description="Album or image")
-    def target(self, obj):
-        return obj.album or obj.image
-
-    @admin.display(description="State")
-    def state(self, obj):
-        if obj.revoked_at:
-            return "revoked"
-        return "open" if obj.is_open(timezone.now()) else "expired"
-
-    @admin.display(description="Password", boolean=True)
-    def has_password(self, obj):
-        return obj.has_password
-
-    @admin.action(description="Revoke", permissions=["delete"])
-    def revoke(self, request, queryset):
-        links = list(queryset.select_related("owner"))
-        for link in links:
-            share_link_revoke(link, user=link.owner)
-        self.message_user(request, f"{len(links)} link(s) revoked.")
-
-
-# ---------------------------------------------------------------- accounts
-
-
-class AccountForm(forms.ModelForm):
-    quota_bytes = ByteSizeField(
-        required=False,
-        min_value=0,
-        label="Byte limit",
-        help_text="Most this account may store, trash included: bytes, or a size "
-        "such as 500 MB or 10 GB. Empty: the site's default.",
-    )
-
-    class Meta:
-        model = Account
-        fields = ["user", "quota_bytes", "quota_images"]
-        labels = {"quota_images": "Image limit"}
-
-
-@admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
-    """Each account's limits and what it stores. Accounts are made when first
-    needed; add one here to limit someone who has not uploaded yet. The
-    counters are the uploads' to change, never a form's."""
-
-    form = AccountForm
-    list_display = ["user", "storage", "images", "upload_visibility", "deleted_at"]
-    list_filter = [("deleted_at", admin.EmptyFieldListFilter)]
-    list_select_related = ["user"]
-    actions = ["undo_deletion"]
-    search_fields = ["user__username"]
-    ordering = ["-bytes_stored"]
-    autocomplete_fields = ["user"]
-    readonly_fields = ["storage", "images", "upload_visibility"]
-
-    def get_fields(self, request, obj=None):
-        limits = ["quota_bytes", "quota_images"]
-        if obj is None:
-            return ["user", *limits]
-        return ["user", *limits, "storage", "images", "upload_visibility"]
-
-    def get_readonly_fields(self, request, obj=None):
-        if obj is None:
-            return []
-        return ["user", *self.readonly_fields]
-
-    def has_delete_permission(self, request, obj=None):
-        # Its counters would be lost with it, and remade at zero.
-        return False
-
-    def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
-        account_set_limits(
-            obj.user,
-            quota_bytes=data["quota_bytes"],
-            quota_images=data["quota_images"],
-        )
-
-    @admin.action(description="Undo the deletion of the selected accounts")
-    def undo_deletion(self, request, queryset):
-        deleted = list(queryset.filter(deleted_at__isnull=False).select_related("user"))
-        for account in deleted:
-            account_undelete(user=account.user)
-        self.message_user(
-            request,
-            f"{len(deleted)} account(s) may sign in again, with the images they "
-            "had before the deletion.",
-        )
-
-    @admin.display(description="Storage used", ordering="bytes_stored")
-    def storage(self, obj):
-        used = filesizeformat(obj.bytes_stored)
-        if obj.byte_limit is None:
-            return f"{used} (no limit)"
-        return f"{used} of {filesizeformat(obj.byte_limit)}"
-
-    @admin.display(description="Images", ordering="images_stored")
-    def images(self, obj):
-        if obj.image_limit is None:
-            return f"{obj.images_stored:,} (no limit)"
-        return f"{obj.images_stored:,} of {obj.image_limit:,}"
