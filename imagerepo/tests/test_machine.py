@@ -103,21 +103,30 @@ def fake_ip(stdout, returncode=0):
 
 
 @pytest.fixture
-def resolver(monkeypatch):
+def patch():
+    """Patches undone as the test ends. pytest's own monkeypatch is undone
+    last, after the suite's fixtures tear down, and one of them (emptying
+    the S3 bucket) needs the real socket module."""
+    with pytest.MonkeyPatch.context() as patching:
+        yield patching
+
+
+@pytest.fixture
+def resolver(patch):
     """The hostname resolves as on Debian: to 127.0.1.1 (/etc/hosts)."""
-    monkeypatch.setattr(socket, "gethostname", lambda: "laptop")
+    patch.setattr(socket, "gethostname", lambda: "laptop")
 
     def getaddrinfo(host, port, *args, **kwargs):
         assert host == "laptop"
         stream = (socket.AF_INET, socket.SOCK_STREAM, 6)
         return [(*stream, "laptop.home.arpa", ("127.0.1.1", 0))]
 
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    patch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
 @pytest.mark.usefixtures("resolver")
-def test_this_machine_takes_interface_addresses_that_are_up(monkeypatch):
-    monkeypatch.setattr(subprocess, "run", fake_ip(json.dumps(IP_JSON)))
+def test_this_machine_takes_interface_addresses_that_are_up(patch):
+    patch.setattr(subprocess, "run", fake_ip(json.dumps(IP_JSON)))
     found = Machine.this()
     assert found == Machine(
         hostname="laptop",
@@ -135,22 +144,22 @@ def test_this_machine_takes_interface_addresses_that_are_up(monkeypatch):
         pytest.param(None, id="no ip command"),
     ],
 )
-def test_without_usable_ip_output_the_resolver_answer_stands(monkeypatch, run):
+def test_without_usable_ip_output_the_resolver_answer_stands(patch, run):
     def missing(command, **kwargs):
         raise FileNotFoundError(2, "No such file or directory", command[0])
 
-    monkeypatch.setattr(subprocess, "run", run or missing)
+    patch.setattr(subprocess, "run", run or missing)
     assert Machine.this().addresses == ("127.0.1.1",)
 
 
-def test_an_unresolvable_hostname_still_gives_the_interface_addresses(monkeypatch):
-    monkeypatch.setattr(socket, "gethostname", lambda: "nowhere")
+def test_an_unresolvable_hostname_still_gives_the_interface_addresses(patch):
+    patch.setattr(socket, "gethostname", lambda: "nowhere")
 
     def unresolvable(*args, **kwargs):
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
-    monkeypatch.setattr(socket, "getaddrinfo", unresolvable)
-    monkeypatch.setattr(subprocess, "run", fake_ip(json.dumps(IP_JSON)))
+    patch.setattr(socket, "getaddrinfo", unresolvable)
+    patch.setattr(subprocess, "run", fake_ip(json.dumps(IP_JSON)))
     found = Machine.this()
     assert (found.fqdn, found.addresses[-1]) == ("nowhere", "2001:db8::20")
 
