@@ -3,8 +3,11 @@
 ``bench.dataset`` makes the images and their owners; this adds what albums
 and sharing are measured with, at the scale the feature's issue names:
 10,000 albums spread over the owners, one of them of 10,000 images, and
-1,000 shares. Rows go in by SQL in one transaction, as dataset.py's do; a
-library that has them is left as it is. Only the album tables are written.
+1,000 shares. They go into a copy of that library, made once: every
+signed-in page reads the album tables (which albums are the viewer's, which
+they may add to), so albums in the library itself would change what
+bench/pages.py measures for its owner. Rows go in by SQL in one transaction,
+as dataset.py's do; a copy that has them is left as it is.
 
 Who is who:
 
@@ -24,9 +27,11 @@ import random
 import sqlite3
 import uuid
 from collections import defaultdict
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bench.dataset import build, migrate
 from bench.pages import OWNER
 
 ALBUMS = 10_000
@@ -80,6 +85,26 @@ def big_album(db):
         [BIG_OWNER, BIG_TITLE],
     ).fetchone()
     return row and row[0]
+
+
+def library_with_albums(rows):
+    """The path of the library of ``rows`` images with its albums and shares
+    (see the module docstring), copied from bench.dataset's the first time."""
+    source = build(rows)
+    path = source.with_name(f"library-{rows}-albums.sqlite3")
+    if path.exists():
+        migrate(path)
+    else:
+        partial = path.with_name(path.name + ".partial")
+        partial.unlink(missing_ok=True)
+        with (
+            closing(sqlite3.connect(source)) as src,
+            closing(sqlite3.connect(partial)) as dst,
+        ):
+            src.backup(dst)
+        partial.rename(path)
+    add_albums(path, rows)
+    return path
 
 
 def add_albums(path, rows, seed=11):

@@ -1,7 +1,7 @@
 """Albums and sharing at a million images: what they add to a viewer's pages.
 
-The library of bench/dataset.py gets 10,000 albums, one of them of 10,000
-images, and 1,000 shares, once (bench/album_library.py). Every request goes
+A copy of bench/dataset.py's library gets 10,000 albums, one of them of
+10,000 images, and 1,000 shares, once (bench/album_library.py). Every request goes
 through the real view in this process (Django's test client, as
 bench/pages.py does), signed in as:
 
@@ -38,8 +38,8 @@ import random
 import sqlite3
 import time
 
-from bench.album_library import add_albums, cast
-from bench.dataset import RESULTS, build, django_env
+from bench.album_library import big_album, cast, library_with_albums
+from bench.dataset import RESULTS, django_env
 from bench.pages import (
     PAGE,
     clock,
@@ -88,7 +88,17 @@ def lists_shared_albums(response):
 
 def calls(viewers, album, deep, after, query):
     """One round's requests: ``{(viewer, name): (call, *args, check)}``."""
-    from gallery.selectors import album_page, image_page
+    from gallery.models import Image
+    from gallery.selectors import album_page, albums_to_add_to, image_page
+
+    def lookups(user):
+        """What every signed-in gallery page asks of the album tables: the
+        viewer's albums' images (once for the page, once for its count,
+        once for its years) and the albums it offers to add to."""
+        return lambda: [
+            *(Image.objects.shared_with(user) for _ in range(3)),
+            list(albums_to_add_to(viewer=user)),
+        ]
 
     def page(user, at):
         return lambda: image_page(viewer=user, cursor=at, size=PAGE)
@@ -105,6 +115,7 @@ def calls(viewers, album, deep, after, query):
             (name, "trivial view"): (view, client, "/bench/trivial/", None),
             (name, "gallery"): (view, client, "/", {"after": after}, not_first_page),
             (name, "image_page()"): (page(user, after), None),
+            (name, "album lookups of a gallery page"): (lookups(user), None),
             (name, "/?show=shared"): (
                 view,
                 client,
@@ -212,6 +223,9 @@ def plans(viewers, album, deep, after):
     found["/albums/, a shared album's images (with shares)"] = visible_images(
         with_shares
     ).filter(albums=shared_album)
+    found["albums a viewer may open (without albums)"] = Album.objects.visible_to(
+        viewers["without albums"][1]
+    )
     found["albums to add to (without albums)"] = albums_to_add_to(
         viewer=viewers["without albums"][1]
     )
@@ -338,8 +352,7 @@ def signed_in(users):
 
 
 def main(rows, requests, slow_requests, seed):
-    path = build(rows)
-    album_pk = add_albums(path, rows)
+    path = library_with_albums(rows)
     os.environ.update(django_env(path, DJANGO_SETTINGS_MODULE="bench.settings"))
     import django
 
@@ -350,7 +363,7 @@ def main(rows, requests, slow_requests, seed):
 
     db = sqlite3.connect(path)
     db.execute("PRAGMA mmap_size=268435456")
-    people = cast(db)
+    people, album_pk = cast(db), big_album(db)
     known = facts(db, people, album_pk)
     assert known["without albums"]["own albums"] == 0, "the baseline has albums"
     assert known["without albums"]["albums shared with them"] == 0
