@@ -23,9 +23,14 @@ id. Every kind takes its turn request by request, so load from elsewhere
 hits all alike; a kind whose first (untimed) request took over a second is
 asked only ``--slow-requests`` times, in rounds spread over the run.
 
+Beside the pages, for both viewers: what a signed-in gallery page asks of
+the album tables, the images of the viewer's albums as the visibility rule
+reads them (``album_image_ids()``, which a check of another's private image
+evaluates), and ``image_for_file()`` (every thumbnail) for a public image
+and, for the viewer with shares, a private one shared with them.
+
 Afterwards the query plans (``QuerySet.explain()``) of the querysets the
-selectors build for the album page, the gallery's shared part and the
-albums list.
+selectors build (bench/album_plans.py).
 
     .venv/bin/python -m bench.albums                  # 1,000,000 images
     .venv/bin/python -m bench.albums 10000 --requests 20
@@ -37,8 +42,10 @@ import os
 import random
 import sqlite3
 import time
+from dataclasses import dataclass
 
 from bench.album_library import big_album, cast, library_with_albums
+from bench.album_plans import DEEP, facts, plans, print_plans
 from bench.dataset import RESULTS, django_env
 from bench.pages import (
     PAGE,
@@ -52,7 +59,6 @@ from bench.pages import (
 )
 from bench.timing import summary
 
-DEEP = 100  # the album page compared with the first
 # A kind whose untimed first request took longer (seconds) is asked fewer
 # times: at a million images some read every album entry of the library.
 SLOW = 1.0
@@ -86,10 +92,29 @@ def lists_shared_albums(response):
     return b'id="shared-albums"' in response.content
 
 
-def calls(viewers, album, deep, after, query):
+def found_image(image):
+    return image is not None
+
+
+@dataclass(frozen=True)
+class Targets:
+    """What the requests ask for besides the gallery's pages and queries."""
+
+    album: object  # the big album
+    deep: str  # the cursor of its page DEEP
+    public: str  # a public image's id
+    shared_private: str  # another's private image in an album shared with the viewer
+
+
+def calls(viewers, targets, after, query):
     """One round's requests: ``{(viewer, name): (call, *args, check)}``."""
-    from gallery.models import Image
-    from gallery.selectors import album_page, albums_to_add_to, image_page
+    from gallery.models import Image, album_image_ids
+    from gallery.selectors import (
+        album_page,
+        albums_to_add_to,
+        image_for_file,
+        image_page,
+    )
 
     def lookups(user):
         """What every signed-in gallery page asks of the album tables: the
@@ -104,7 +129,11 @@ def calls(viewers, album, deep, after, query):
         return lambda: image_page(viewer=user, cursor=at, size=PAGE)
 
     def album_at(user, at):
+        album = targets.album
         return lambda: album_page(viewer=user, album=album, cursor=at, size=PAGE)
+
+    def thumbnail(user, pk):
+        return lambda: image_for_file(viewer=user, pk=pk, kind="thumbnail")
 
     found = {}
     for name in VIEWERS[:2]:
@@ -130,20 +159,36 @@ def calls(viewers, album, deep, after, query):
                 "/albums/",
                 lists_shared_albums if shown else None,
             ),
+            (name, "album_image_ids() alone"): (
+                lambda u=user: list(album_image_ids(u)),
+                None,
+            ),
+            (name, "image_for_file(), a public image"): (
+                thumbnail(user, targets.public),
+                found_image,
+            ),
         }
+    user = viewers["with shares"][1]
+    found[("with shares", "image_for_file(), a shared private image")] = (
+        thumbnail(user, targets.shared_private),
+        found_image,
+    )
     client, user = viewers["album owner"]
-    url = f"/albums/{album.pk}/"
+    url = f"/albums/{targets.album.pk}/"
     return found | {
         ("album owner", "album page 1"): (view, client, url, None),
         ("album owner", f"album page {DEEP}"): (
             view,
             client,
             url,
-            {"after": deep},
+            {"after": targets.deep},
             not_first_page,
         ),
         ("album owner", "album_page() page 1"): (album_at(user, ""), None),
-        ("album owner", f"album_page() page {DEEP}"): (album_at(user, deep), None),
+        ("album owner", f"album_page() page {DEEP}"): (
+            album_at(user, targets.deep),
+            None,
+        ),
         ("album owner", "gallery"): (
             view,
             client,
@@ -154,14 +199,25 @@ def calls(viewers, album, deep, after, query):
     }
 
 
-def warm_up(viewers, album, deep, after, query):
+def shared_private_image(db, viewer_id):
+    """Another owner's private image in an album shared with the viewer."""
+    sql = (
+        "SELECT gallery_image.id FROM gallery_image JOIN gallery_albumimage "
+        "ON image_id = gallery_image.id JOIN gallery_albumshare "
+        "USING (album_id) WHERE user_id = ? AND visibility = 'private' "
+        "ORDER BY gallery_image.id LIMIT 1"
+    )
+    return db.execute(sql, [viewer_id]).fetchone()[0]
+
+
+def warm_up(viewers, targets, after, query):
     """One untimed round, which also warms every page up: how many queries
     each request makes and how many seconds it took."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     counts, seconds = {}, {}
-    for key, (call, *args, check) in calls(viewers, album, deep, after, query).items():
+    for key, (call, *args, check) in calls(viewers, targets, after, query).items():
         started = time.perf_counter()
         with CaptureQueriesContext(connection) as queries:
             result = call(*args)
@@ -171,13 +227,13 @@ def warm_up(viewers, album, deep, after, query):
     return counts, seconds
 
 
-def run(viewers, album, deep, cursors, queries, slow, slow_requests):
+def run(viewers, targets, cursors, queries, slow, slow_requests):
     """Every kind once a round, but the ``slow`` kinds only in
     ``slow_requests`` rounds spread over the run."""
     samples = {}
     every = max(1, len(cursors) // slow_requests)
     for i, after in enumerate(cursors):
-        round_ = calls(viewers, album, deep, after, queries[i][1])
+        round_ = calls(viewers, targets, after, queries[i][1])
         for key, (call, *args, check) in round_.items():
             if key in slow and (i % every or i // every >= slow_requests):
                 continue
@@ -187,113 +243,7 @@ def run(viewers, album, deep, cursors, queries, slow, slow_requests):
     return samples
 
 
-# ---------------------------------------------------------------- plans
-
-
-def plans(viewers, album, deep, after):
-    """``EXPLAIN QUERY PLAN`` of the querysets the selectors build: the big
-    album's page ``DEEP`` (``album_page``: each part of ``visible_parts``
-    in the album), the gallery's shared part at a page's cursor and
-    ``?show=shared`` (``shared_with``), what the albums list counts in a
-    shared album (``album_summary``), and the albums a signed-in gallery
-    page offers to add to (``albums_to_add_to``)."""
-    from gallery.models import Album, Image
-    from gallery.pagination import ORDERS
-    from gallery.selectors import albums_to_add_to, visible_images
-
-    taken = ORDERS["taken"]
-
-    def page(part, at):
-        older = taken.older_than(part, taken.read(at)) if at else part
-        return taken.newest_first(older)[: PAGE + 1]
-
-    names = ("public", "own private", "others' private in albums")
-    owner, with_shares = viewers["album owner"][1], viewers["with shares"][1]
-    found = {
-        f"album page {DEEP}, {name} part": page(part.filter(albums=album), deep)
-        for name, part in zip(names, Image.objects.visible_parts(owner), strict=True)
-    }
-    for name in ("with shares", "album owner"):
-        shared = Image.objects.visible_parts(viewers[name][1])[2]
-        found[f"gallery, shared part ({name})"] = page(shared, after)
-    found["?show=shared, page 1 (with shares)"] = page(
-        Image.objects.shared_with(with_shares), ""
-    )
-    shared_album = Album.objects.shared_with(with_shares).first()
-    found["/albums/, a shared album's images (with shares)"] = visible_images(
-        with_shares
-    ).filter(albums=shared_album)
-    found["albums a viewer may open (without albums)"] = Album.objects.visible_to(
-        viewers["without albums"][1]
-    )
-    found["albums to add to (without albums)"] = albums_to_add_to(
-        viewer=viewers["without albums"][1]
-    )
-    return {name: queryset.explain() for name, queryset in found.items()}
-
-
-def scans(plan):
-    """The plan's steps that read a whole table or index instead of seeking
-    in one."""
-    return [line for line in plan.splitlines() if " SCAN " in f" {line} "]
-
-
-def print_plans(found):
-    for name, plan in found.items():
-        steps = scans(plan)
-        full = [step for step in steps if "SCAN gallery_image" in step]
-        verdict = (
-            "full SCAN of gallery_image" if full else "no full SCAN of gallery_image"
-        )
-        print(f"\n{name}: {verdict}" + (f"; scans: {steps}" if steps else ""))
-        print("    " + plan.replace("\n", "\n    "))
-
-
 # ---------------------------------------------------------------- report
-
-
-def facts(db, people, album_pk):
-    """What each viewer has: images, albums, shares, and how many distinct
-    images their albums (owned or shared with them) hold."""
-    sql = {
-        "own images": "SELECT count(*) FROM gallery_image WHERE owner_id = :u",
-        "own private": "SELECT count(*) FROM gallery_image WHERE owner_id = :u "
-        "AND visibility = 'private'",
-        "own albums": "SELECT count(*) FROM gallery_album WHERE owner_id = :u",
-        "albums shared with them": "SELECT count(*) FROM gallery_albumshare "
-        "WHERE user_id = :u",
-        "images in albums shared with them": "SELECT count(DISTINCT image_id) "
-        "FROM gallery_albumimage JOIN gallery_albumshare USING (album_id) "
-        "WHERE user_id = :u",
-        "others' private in their albums": "SELECT count(DISTINCT image_id) "
-        "FROM gallery_albumimage JOIN gallery_image ON gallery_image.id = image_id "
-        "WHERE visibility = 'private' AND owner_id != :u AND album_id IN "
-        "(SELECT id FROM gallery_album WHERE owner_id = :u UNION "
-        "SELECT album_id FROM gallery_albumshare WHERE user_id = :u)",
-        "images in their albums": "SELECT count(DISTINCT image_id) "
-        "FROM gallery_albumimage WHERE album_id IN "
-        "(SELECT id FROM gallery_album WHERE owner_id = :u UNION "
-        "SELECT album_id FROM gallery_albumshare WHERE user_id = :u)",
-    }
-    users = {
-        "with shares": people.viewer,
-        "without albums": people.baseline,
-        "album owner": people.big_owner,
-    }
-    found = {
-        viewer: {what: db.execute(q, {"u": u}).fetchone()[0] for what, q in sql.items()}
-        for viewer, u in users.items()
-    }
-    found["library"] = {
-        table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        for table in ("gallery_album", "gallery_albumimage", "gallery_albumshare")
-    }
-    found["big album"] = {
-        "images": db.execute(
-            "SELECT count(*) FROM gallery_albumimage WHERE album_id = ?", [album_pk]
-        ).fetchone()[0]
-    }
-    return found
 
 
 def guards(stats):
@@ -312,6 +262,11 @@ def guards(stats):
             f"{shared} ÷ {alone}, median: {ratios}",
             f"album page {DEEP} ÷ page 1 by throughput "
             f"{median[('album owner', 'album page 1')] / deep:.2f} (≥ 0.8)",
+            f"{shared}: image_for_file() median "
+            f"{median[(shared, 'image_for_file(), a shared private image')]:.1f} ms "
+            "for a shared private image, "
+            f"{median[(shared, 'image_for_file(), a public image')]:.1f} ms "
+            "for a public one",
             f"floor: trivial view median {median[(shared, 'trivial view')]:.2f} ms",
         ]
     )
@@ -323,7 +278,10 @@ def report(samples, counts, loads):
         "| CPU ms, median / p95 |\n|---|---|---|---|---|---|"
     )
     stats = {}
-    for key, entry in samples.items():
+    by_viewer = sorted(
+        samples.items(), key=lambda kv: VIEWERS.index(kv[0].split("|")[0])
+    )
+    for key, entry in by_viewer:
         viewer, name = key.split("|")
         s = stats[(viewer, name)] = summary(entry)
         print(
@@ -339,16 +297,33 @@ def report(samples, counts, loads):
 # ---------------------------------------------------------------- main
 
 
-def signed_in(users):
-    """A test client signed in as each user: ``{viewer: (client, user)}``."""
+def signed_in(people):
+    """A test client signed in as each viewer: ``{viewer: (client, user)}``."""
+    from django.contrib.auth import get_user_model
     from django.test import Client
 
+    ids = (people.viewer, people.baseline, people.big_owner)
+    ids = dict(zip(VIEWERS, ids, strict=True))
+    users = get_user_model().objects.in_bulk(ids.values())
     viewers = {}
-    for viewer, user in users.items():
+    for viewer, pk in ids.items():
         client = Client()
-        client.force_login(user)
-        viewers[viewer] = (client, user)
+        client.force_login(users[pk])
+        viewers[viewer] = (client, users[pk])
     return viewers
+
+
+def targets_for(db, viewers, people):
+    from gallery.models import Album
+
+    album = Album.objects.get(pk=big_album(db))
+    public = "SELECT id FROM gallery_image WHERE visibility = 'public' LIMIT 1"
+    return Targets(
+        album=album,
+        deep=deep_cursor(db, viewers["album owner"][1], album, DEEP),
+        public=db.execute(public).fetchone()[0],
+        shared_private=shared_private_image(db, people.viewer),
+    )
 
 
 def main(rows, requests, slow_requests, seed):
@@ -357,40 +332,24 @@ def main(rows, requests, slow_requests, seed):
     import django
 
     django.setup()
-    from django.contrib.auth import get_user_model
-
-    from gallery.models import Album
-
     db = sqlite3.connect(path)
     db.execute("PRAGMA mmap_size=268435456")
-    people, album_pk = cast(db), big_album(db)
-    known = facts(db, people, album_pk)
+    people = cast(db)
+    known = facts(db, people, big_album(db))
     assert known["without albums"]["own albums"] == 0, "the baseline has albums"
     assert known["without albums"]["albums shared with them"] == 0
-    users = get_user_model().objects.in_bulk(
-        [people.viewer, people.baseline, people.big_owner]
-    )
-    viewers = signed_in(
-        dict(
-            zip(
-                VIEWERS,
-                [users[u] for u in (people.viewer, people.baseline, people.big_owner)],
-                strict=True,
-            )
-        )
-    )
-    album = Album.objects.get(pk=album_pk)
+    viewers = signed_in(people)
+    targets = targets_for(db, viewers, people)
     rng = random.Random(seed)
     # Public images only: the same pages exist for both viewers.
     cursors = visible_cursors(db, None, requests, rng, "taken")
     queries = distinct_queries(word_shares(db), requests, rng)
-    deep = deep_cursor(db, viewers["album owner"][1], album, DEEP)
-    counts, seconds = warm_up(viewers, album, deep, cursors[0], queries[0][1])
+    counts, seconds = warm_up(viewers, targets, cursors[0], queries[0][1])
     slow = {key for key, took in seconds.items() if took > SLOW}
     loads = [os.getloadavg()]
-    samples = run(viewers, album, deep, cursors, queries, slow, slow_requests)
+    samples = run(viewers, targets, cursors, queries, slow, slow_requests)
     loads.append(os.getloadavg())
-    found = plans(viewers, album, deep, cursors[0])
+    found = plans(viewers, targets, cursors[0])
     print(json.dumps(known, indent=1))
     report(samples, counts, [tuple(round(x, 2) for x in at) for at in loads])
     print_plans(found)
@@ -398,10 +357,10 @@ def main(rows, requests, slow_requests, seed):
     result = {
         "samples": samples,
         "queries per request": {"|".join(key): n for key, n in counts.items()},
+        "first request, s": {"|".join(key): took for key, took in seconds.items()},
         "loads": loads,
         "facts": known,
         "plans": found,
-        "first request, s": {"|".join(key): took for key, took in seconds.items()},
         "searches": queries,
     }
     (RESULTS / f"albums-{rows}.json").write_text(json.dumps(result, indent=1))
