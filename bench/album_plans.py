@@ -8,13 +8,13 @@ DEEP = 100  # the album page compared with the first
 
 def plans(viewers, targets, after):
     """``EXPLAIN QUERY PLAN`` of the querysets the selectors build: the big
-    album's page ``DEEP`` (``album_page``: each part of ``visible_parts``
-    in the album), the gallery's shared part at a page's cursor and
-    ``?show=shared`` (``shared_with``), what the albums list counts in a
-    shared album (``album_summary``), a file of another's private image
-    (``image_for_file``), and the albums a signed-in gallery page looks up
-    (``Album.objects.visible_to``, the shape ``shared_with`` reads its
-    albums' ids with; ``albums_to_add_to``)."""
+    album's page ``DEEP`` (``album_page``: each part of ``visible_parts`` in
+    the album) and a small album's first page, the gallery's shared part at
+    a page's cursor and ``?show=shared`` (``shared_with``), what the albums
+    list counts in a shared album (``album_summary``), a file of another's
+    private image (``image_for_file``), and the albums a signed-in gallery
+    page looks up (``Album.objects.visible_to``, the shape ``shared_with``
+    reads its albums' ids with; ``albums_to_add_to``)."""
     from gallery.models import Album, Image
     from gallery.pagination import ORDERS
     from gallery.selectors import albums_to_add_to, visible_images
@@ -33,6 +33,10 @@ def plans(viewers, targets, after):
         )
         for name, part in zip(names, Image.objects.visible_parts(owner), strict=True)
     }
+    small = targets.small_albums["own"]
+    found[f"page 1 of an album of {small.size} (with shares), public part"] = page(
+        Image.objects.visible_parts(with_shares)[0].filter(albums=small), ""
+    )
     for name in ("with shares", "album owner"):
         shared = Image.objects.visible_parts(viewers[name][1])[2]
         found[f"gallery, shared part ({name})"] = page(shared, after)

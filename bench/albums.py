@@ -27,7 +27,8 @@ Beside the pages, for both viewers: what a signed-in gallery page asks of
 the album tables, the images of the viewer's albums as the visibility rule
 reads them (``album_image_ids()``, which a check of another's private image
 evaluates), and ``image_for_file()`` (every thumbnail) for a public image
-and, for the viewer with shares, a private one shared with them.
+and, for the viewer with shares, a private one shared with them; and the
+first page of their smallest album and of the smallest shared with them.
 
 Afterwards the query plans (``QuerySet.explain()``) of the querysets the
 selectors build (bench/album_plans.py).
@@ -104,6 +105,7 @@ class Targets:
     deep: str  # the cursor of its page DEEP
     public: str  # a public image's id
     shared_private: str  # another's private image in an album shared with the viewer
+    small_albums: dict  # the viewer's smallest album, own and shared with them
 
 
 def calls(viewers, targets, after, query):
@@ -168,11 +170,18 @@ def calls(viewers, targets, after, query):
                 found_image,
             ),
         }
-    user = viewers["with shares"][1]
+    client, user = viewers["with shares"]
     found[("with shares", "image_for_file(), a shared private image")] = (
         thumbnail(user, targets.shared_private),
         found_image,
     )
+    for whose, small in targets.small_albums.items():
+        found[("with shares", f"smallest {whose} album, page 1")] = (
+            view,
+            client,
+            f"/albums/{small.pk}/",
+            has_tiles,
+        )
     client, user = viewers["album owner"]
     url = f"/albums/{targets.album.pk}/"
     return found | {
@@ -314,15 +323,23 @@ def signed_in(people):
 
 
 def targets_for(db, viewers, people):
+    from django.db.models import Count
+
     from gallery.models import Album
 
     album = Album.objects.get(pk=big_album(db))
     public = "SELECT id FROM gallery_image WHERE visibility = 'public' LIMIT 1"
+    user = viewers["with shares"][1]
+    albums = Album.objects.annotate(size=Count("entries")).order_by("size", "pk")
     return Targets(
         album=album,
         deep=deep_cursor(db, viewers["album owner"][1], album, DEEP),
         public=db.execute(public).fetchone()[0],
         shared_private=shared_private_image(db, people.viewer),
+        small_albums={
+            "own": albums.filter(owner=user).first(),
+            "shared": albums.filter(shares__user=user).first(),
+        },
     )
 
 
@@ -340,6 +357,8 @@ def main(rows, requests, slow_requests, seed):
     assert known["without albums"]["albums shared with them"] == 0
     viewers = signed_in(people)
     targets = targets_for(db, viewers, people)
+    for whose, small in targets.small_albums.items():
+        known["with shares"][f"images in their smallest {whose} album"] = small.size
     rng = random.Random(seed)
     # Public images only: the same pages exist for both viewers.
     cursors = visible_cursors(db, None, requests, rng, "taken")
