@@ -160,7 +160,8 @@ def date_photos(path):
         db.close()
 
 
-def _migrate(path):
+def migrate(path):
+    """Bring the library at ``path`` to the schema of this checkout."""
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--verbosity", "0"],
         cwd=ROOT, env=django_env(path), check=True,
@@ -171,13 +172,13 @@ def build(rows, *, rebuild=False):
     """Create (or reuse) the library of ``rows`` images; returns its path."""
     path = database_path(rows)
     if path.exists() and not rebuild:
-        _migrate(path)  # a library built by older code gets today's schema
+        migrate(path)  # a library built by older code gets today's schema
         date_photos(path)
         return path
     RESULTS.mkdir(parents=True, exist_ok=True)
     for leftover in RESULTS.glob(path.name + "*"):
         leftover.unlink()
-    _migrate(path)
+    migrate(path)
     started = time.perf_counter()
     db = sqlite3.connect(path)
     db.execute("PRAGMA journal_mode=WAL")
