@@ -8,8 +8,8 @@ DEEP = 100  # the album page compared with the first
 
 def plans(viewers, targets, after):
     """``EXPLAIN QUERY PLAN`` of the querysets the selectors build: the big
-    album's page ``DEEP`` (``album_page``: each part of ``visible_parts`` in
-    the album) and a small album's first page, the gallery's shared part at
+    album's page ``DEEP`` (``album_page``: the viewer's images in the album)
+    and a small album's first page, the gallery's shared part at
     a page's cursor and ``?show=shared`` (``shared_with``), what the albums
     list counts in a shared album (``album_summary``), a file of another's
     private image (``image_for_file``), and the albums a signed-in gallery
@@ -25,17 +25,15 @@ def plans(viewers, targets, after):
         older = taken.older_than(part, taken.read(at)) if at else part
         return taken.newest_first(older)[: PAGE + 1]
 
-    names = ("public", "own private", "others' private in albums")
     owner, with_shares = viewers["album owner"][1], viewers["with shares"][1]
     found = {
-        f"album page {DEEP}, {name} part": page(
-            part.filter(albums=targets.album), targets.deep
+        f"album page {DEEP}": page(
+            visible_images(owner).filter(albums=targets.album), targets.deep
         )
-        for name, part in zip(names, Image.objects.visible_parts(owner), strict=True)
     }
     small = targets.small_albums["own"]
-    found[f"page 1 of an album of {small.size} (with shares), public part"] = page(
-        Image.objects.visible_parts(with_shares)[0].filter(albums=small), ""
+    found[f"page 1 of an album of {small.size} (with shares)"] = page(
+        visible_images(with_shares).filter(albums=small), ""
     )
     for name in ("with shares", "album owner"):
         shared = Image.objects.visible_parts(viewers[name][1])[2]

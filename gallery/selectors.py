@@ -285,7 +285,7 @@ def album_summary(*, viewer, album: Album) -> Album:
     ``image_count`` and ``cover`` as ``viewer`` sees them (a cover they may
     not see, or none, gives way to the newest image they may), and ``role``:
     "owner", or how it is shared with them."""
-    images = Image.objects.visible_to(viewer).filter(albums=album)
+    images = _album_images(viewer, album)
     album.image_count = images.count()
     if album.cover is None or not images.filter(pk=album.cover_id).exists():
         album.cover = ORDERS["taken"].newest_first(images).first()
@@ -321,15 +321,23 @@ def album_page(
     size: int,
 ) -> KeysetPage:
     """The album's images ``viewer`` may see, newest taken first."""
-    parts = [part.filter(albums=album) for part in Image.objects.visible_parts(viewer)]
     timeline = ORDERS["taken"]
     return timeline_page(
-        parts,
+        [_album_images(viewer, album)],
         order=timeline,
         size=size,
         after=timeline.read(cursor) if cursor and not before else None,
         before=timeline.read(before) if before else None,
     )
+
+
+def _album_images(viewer, album: Album):
+    """The album's images ``viewer`` may see, as one queryset, not the
+    gallery's parts: read from the album's entries (and sorted, for a page)
+    it costs what the album holds. Each part would walk its whole date index
+    probing the album, so a small album's page read every public image of
+    the library."""
+    return Image.objects.visible_to(viewer).filter(albums=album)
 
 
 def albums_to_add_to(*, viewer):

@@ -1,8 +1,10 @@
-"""The gallery and search read indexes, never the whole image table.
+"""The gallery, search and album pages read indexes, never a whole table.
 
 At a million images one full scan of ``gallery_image`` takes seconds, so every
 query behind the gallery and search pages (each filter, signed in or not,
-first page and later pages) is checked with SQLite's EXPLAIN QUERY PLAN.
+first page and later pages) is checked with SQLite's EXPLAIN QUERY PLAN; so
+are the album pages and the files of images seen through an album, where a
+scan of the album tables costs as much.
 """
 
 import re
@@ -132,3 +134,74 @@ def test_postgres_search_can_use_the_gin_index(user, library, scope, index):
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert f"Index Scan on {index}" in plan, plan
+
+
+# ------------------------------------------------------------------- albums
+
+# Any table read in full, under its name or a subquery's alias (``U0``):
+# an album entry scan reads every entry of the library wherever the
+# visibility rule meets another owner's private image. A subquery's own
+# result is read whole by design; its steps are in the plan too.
+ANY_SCAN = re.compile(r"^SCAN (?!CONSTANT ROW|subquery)")
+
+
+@pytest.fixture
+def shared_album(user, other_user, bulk_images, settings):
+    """An album of ``other_user``'s, their public and private images,
+    shared with ``user``; ``user`` has an album of their own too."""
+    from gallery.models import Image
+    from gallery.services.albums import album_add_images, album_create, album_share
+
+    settings.IMAGEREPO_GALLERY_PAGE_SIZE = 2
+    for owner in (user, other_user):
+        for visibility in ("public", "private"):
+            bulk_images(owner, ["Harbour", "Street", "Beach"], visibility=visibility)
+    album = album_create(owner=other_user, title="Weekend")
+    album_add_images(
+        album, user=other_user, images=Image.objects.filter(owner=other_user)
+    )
+    album_share(album, user=other_user, username=user.username)
+    own = album_create(owner=user, title="Mine")
+    album_add_images(own, user=user, images=Image.objects.filter(owner=user)[:2])
+    return album
+
+
+def page_plans(client, url):
+    """The query plan of every query a request for ``url`` ran."""
+    with CaptureQueriesContext(connection) as ran:
+        response = client.get(url)
+    assert response.status_code in (200, 404), url
+    with connection.cursor() as cursor:
+        plans = {}
+        for query in ran.captured_queries:
+            if query["sql"].startswith("SELECT"):
+                cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
+                plans[query["sql"]] = [row[3] for row in cursor.fetchall()]
+    return plans
+
+
+def assert_no_scan(plans):
+    for sql, plan in plans.items():
+        assert not [step for step in plan if ANY_SCAN.search(step)], (sql, plan)
+
+
+@sqlite_only
+def test_album_pages_and_shared_files_read_indexes_only(
+    client_for, user, other_user, shared_album, bulk_images
+):
+    from gallery.models import Image
+
+    private = Image.objects.get(owner=other_user, visibility="private", title="Harbour")
+    unshared = bulk_images(other_user, ["Not shared"], visibility="private")[0]
+    client = client_for(user)
+    for url in [
+        reverse("gallery:album", args=[shared_album.pk]),
+        reverse("gallery:albums"),
+        reverse("gallery:index") + "?show=shared",
+        reverse("gallery:thumbnail", args=[private.pk]),
+        reverse("gallery:detail", args=[private.pk]),
+        reverse("gallery:thumbnail", args=[unshared.pk]),  # not theirs: 404
+    ]:
+        plans = page_plans(client, url)
+        assert any("gallery_image" in sql for sql in plans), url
+        assert_no_scan(plans)
