@@ -200,6 +200,7 @@ def test_album_pages_and_shared_files_read_indexes_only(
         reverse("gallery:index") + "?show=shared",
         reverse("gallery:thumbnail", args=[private.pk]),
         reverse("gallery:detail", args=[private.pk]),
+        reverse("gallery:original", args=[private.pk]),  # downloads not allowed
         reverse("gallery:thumbnail", args=[unshared.pk]),  # not theirs: 404
     ]:
         plans = page_plans(client, url)
