@@ -337,7 +337,7 @@ def _album_images(viewer, album: Album):
     it costs what the album holds. Each part would walk its whole date index
     probing the album, so a small album's page read every public image of
     the library."""
-    return Image.objects.visible_to(viewer).filter(albums=album)
+    return Image.objects.in_album(album, viewer=viewer)
 
 
 def albums_to_add_to(*, viewer):

@@ -167,7 +167,8 @@ def shared_album(user, other_user, bulk_images, settings):
 
 
 def page_plans(client, url):
-    """The query plan of every query a request for ``url`` ran."""
+    """The query plan of every query a request for ``url`` ran, and the
+    page's links to the next and previous pages."""
     with CaptureQueriesContext(connection) as ran:
         response = client.get(url)
     assert response.status_code in (200, 404), url
@@ -177,7 +178,9 @@ def page_plans(client, url):
             if query["sql"].startswith("SELECT"):
                 cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
                 plans[query["sql"]] = [row[3] for row in cursor.fetchall()]
-    return plans
+    html = response.content.decode().replace("&amp;", "&")
+    links = re.findall(r'rel="(?:next|prev)"\s+href="(\?[^"]+)"', html)
+    return plans, links
 
 
 def assert_no_scan(plans):
@@ -203,6 +206,27 @@ def test_album_pages_and_shared_files_read_indexes_only(
         reverse("gallery:original", args=[private.pk]),  # downloads not allowed
         reverse("gallery:thumbnail", args=[unshared.pk]),  # not theirs: 404
     ]:
-        plans = page_plans(client, url)
+        plans, _ = page_plans(client, url)
         assert any("gallery_image" in sql for sql in plans), url
         assert_no_scan(plans)
+
+
+def assert_images_by_key(plans):
+    """Images are looked up by key from the album's entries. A date index
+    searched from a page's cursor down reads every image older than it."""
+    steps = [s for plan in plans.values() for s in plan]
+    assert any("gallery_albumimage" in s for s in steps), plans
+    on_images = [s for s in steps if re.search(r"\bgallery_image\b(?!_fts)", s)]
+    assert on_images, plans
+    assert all(s.endswith("(id=?)") for s in on_images), plans
+
+
+@sqlite_only
+def test_every_page_of_an_album_reads_its_entries(client_for, user, shared_album):
+    album_url = reverse("gallery:album", args=[shared_album.pk])
+    plans, links = page_plans(client_for(user), album_url)
+    assert_images_by_key(plans)
+    later, links = page_plans(client_for(user), album_url + links[0])
+    assert_images_by_key(later)
+    newer, _ = page_plans(client_for(user), album_url + links[0])  # "Newer"
+    assert_images_by_key(newer)
