@@ -8,7 +8,7 @@ DEEP = 100  # the album page compared with the first
 
 def plans(viewers, targets, after):
     """``EXPLAIN QUERY PLAN`` of the querysets the selectors build: the big
-    album's page ``DEEP`` (``album_page``: the viewer's images in the album)
+    album's page ``DEEP`` (``album_page``: ``in_album``)
     and a small album's first page, the gallery's shared part at
     a page's cursor and ``?show=shared`` (``shared_with``), what the albums
     list counts in a shared album (``album_summary``), a file of another's
@@ -28,12 +28,12 @@ def plans(viewers, targets, after):
     owner, with_shares = viewers["album owner"][1], viewers["with shares"][1]
     found = {
         f"album page {DEEP}": page(
-            visible_images(owner).filter(albums=targets.album), targets.deep
+            Image.objects.in_album(targets.album, viewer=owner), targets.deep
         )
     }
     small = targets.small_albums["own"]
     found[f"page 1 of an album of {small.size} (with shares)"] = page(
-        visible_images(with_shares).filter(albums=small), ""
+        Image.objects.in_album(small, viewer=with_shares), ""
     )
     for name in ("with shares", "album owner"):
         shared = Image.objects.visible_parts(viewers[name][1])[2]
@@ -42,9 +42,9 @@ def plans(viewers, targets, after):
         Image.objects.shared_with(with_shares), ""
     )
     shared_album = Album.objects.shared_with(with_shares).first()
-    found["/albums/, a shared album's images (with shares)"] = visible_images(
-        with_shares
-    ).filter(albums=shared_album)
+    found["/albums/, a shared album's images (with shares)"] = Image.objects.in_album(
+        shared_album, viewer=with_shares
+    )
     found["a file of another's private image (image_for_file, with shares)"] = (
         visible_images(with_shares).filter(pk=targets.shared_private)
     )
