@@ -12,10 +12,18 @@ from functools import reduce
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Sum, prefetch_related_objects
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 
-from .models import Account, Album, Image, ShareLink, Visibility
+from .models import Account, Album, AlbumShare, Image, ShareLink, Visibility
 from .pagination import ORDERS, TRASHED, KeysetPage, timeline_page, year_start
 from .search import count_matches, ranked_page
 from .search.dates import split_dates
@@ -273,10 +281,10 @@ def account_summary(*, viewer) -> AccountSummary:
 def albums_for(*, viewer) -> tuple[list[Album], list[Album]]:
     """``viewer``'s own albums and the albums shared with them, each with
     ``image_count`` (the images in it ``viewer`` may see) and ``cover``."""
-    own = list(Album.objects.owned_by(viewer).select_related("cover"))
-    shared = list(Album.objects.shared_with(viewer).select_related("cover", "owner"))
-    for album in own + shared:
-        album_summary(viewer=viewer, album=album)
+    own = _summarised(Album.objects.owned_by(viewer), viewer)
+    shared = _summarised(
+        Album.objects.shared_with(viewer).select_related("owner"), viewer
+    )
     return own, shared
 
 
@@ -285,16 +293,42 @@ def album_summary(*, viewer, album: Album) -> Album:
     ``image_count`` and ``cover`` as ``viewer`` sees them (a cover they may
     not see, or none, gives way to the newest image they may), and ``role``:
     "owner", or how it is shared with them."""
-    images = _album_images(viewer, album)
-    album.image_count = images.count()
-    if album.cover is None or not images.filter(pk=album.cover_id).exists():
-        album.cover = ORDERS["taken"].newest_first(images).first()
-    if album.owner_id == getattr(viewer, "pk", None):
-        album.role = "owner"
-    else:
-        share = album.shares.filter(user=viewer).values_list("role", flat=True)
-        album.role = share.first()
+    found = _summarised(Album.objects.visible_to(viewer).filter(pk=album.pk), viewer)
+    album.image_count, album.cover, album.role = (
+        (found[0].image_count, found[0].cover, found[0].role)
+        if found
+        else (0, None, None)
+    )
     return album
+
+
+def _summarised(albums, viewer) -> list[Album]:
+    """``albums``, ones ``viewer`` may open, with their summaries in two
+    queries however many albums there are. Whoever may open an album sees
+    every live image in it (``ImageQuerySet.in_album``), so its count and
+    cover come from its live entries."""
+    live = Image.objects.live().filter(albums=OuterRef("pk"))
+    albums = list(
+        albums.select_related("cover").annotate(
+            image_count=Count("entries", filter=Q(entries__image__trashed_at=None)),
+            cover_seen=Exists(live.filter(pk=OuterRef("cover"))),
+            newest=Subquery(ORDERS["taken"].newest_first(live).values("pk")[:1]),
+            share_role=Subquery(
+                AlbumShare.objects.filter(album=OuterRef("pk"), user=viewer).values(
+                    "role"
+                )[:1]
+            ),
+        )
+    )
+    newest = Image.objects.in_bulk(
+        [album.newest for album in albums if not album.cover_seen and album.newest]
+    )
+    for album in albums:
+        if not album.cover_seen:
+            album.cover = newest.get(album.newest)
+        owner = album.owner_id == getattr(viewer, "pk", None)
+        album.role = "owner" if owner else album.share_role
+    return albums
 
 
 def album_shares(*, viewer, album: Album):
@@ -320,24 +354,19 @@ def album_page(
     before: str = "",
     size: int,
 ) -> KeysetPage:
-    """The album's images ``viewer`` may see, newest taken first."""
+    """The album's images ``viewer`` may see, newest taken first. One
+    queryset, not the gallery's parts: read from the album's entries and
+    sorted, it costs what the album holds. Each part would walk its whole
+    date index probing the album, so a small album's page read every public
+    image of the library."""
     timeline = ORDERS["taken"]
     return timeline_page(
-        [_album_images(viewer, album)],
+        [Image.objects.in_album(album, viewer=viewer)],
         order=timeline,
         size=size,
         after=timeline.read(cursor) if cursor and not before else None,
         before=timeline.read(before) if before else None,
     )
-
-
-def _album_images(viewer, album: Album):
-    """The album's images ``viewer`` may see, as one queryset, not the
-    gallery's parts: read from the album's entries (and sorted, for a page)
-    it costs what the album holds. Each part would walk its whole date index
-    probing the album, so a small album's page read every public image of
-    the library."""
-    return Image.objects.in_album(album, viewer=viewer)
 
 
 def albums_to_add_to(*, viewer):

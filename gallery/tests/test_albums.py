@@ -1,8 +1,13 @@
 """Albums, and sharing them with accounts: who sees which photo, on every
 page and file URL, and that stopping takes effect on the next request."""
 
+from datetime import timedelta
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from gallery.models import Album, AlbumImage, Image
 from gallery.services.albums import (
@@ -303,3 +308,39 @@ def test_stop_sharing_with_nonsense_is_not_found(client_for, family, weekend, va
     response = client_for(family["owner"]).post(url, {"stop": value})
     assert response.status_code == 404
     assert weekend["album"].shares.count() == 2
+
+
+def test_the_albums_page_asks_the_same_queries_for_one_album_or_many(
+    client_for, family, bulk_images
+):
+    owner, viewer = family["owner"], family["viewer"]
+    old, new, trashed = bulk_images(
+        owner, ["Old", "New", "Trashed"], visibility="private"
+    )
+    Image.objects.filter(pk=old.pk).update(taken_at=new.taken_at - timedelta(days=1))
+    Image.objects.filter(pk=trashed.pk).update(trashed_at=timezone.now())
+
+    client = client_for(viewer)
+    client.get(reverse("gallery:albums"))  # signed in before counting
+
+    def queries_for_albums_page():
+        with CaptureQueriesContext(connection) as ran:
+            response = client.get(reverse("gallery:albums"))
+        assert response.status_code == 200
+        return len(ran.captured_queries), response.context
+
+    album = album_create(owner=owner, title="First")
+    album_add_images(album, user=owner, images=[old, new, trashed])
+    album_share(album, user=owner, username=viewer.username)
+    one, _ = queries_for_albums_page()
+    for n in range(4):
+        more = album_create(owner=owner, title=f"More {n}")
+        album_add_images(more, user=owner, images=[old])
+        album_share(more, user=owner, username=viewer.username)
+        album_create(owner=viewer, title=f"Own {n}")
+    many, context = queries_for_albums_page()
+    assert many == one
+    shared = {a.title: a for a in context["shared"]}
+    # The trashed image counts nowhere; without a cover the newest taken leads.
+    assert (shared["First"].image_count, shared["First"].cover) == (2, new)
+    assert (shared["First"].role, len(context["own"])) == ("viewer", 4)
