@@ -18,6 +18,11 @@ _DRAFT_SLACK = 0.75
 # faithful to a full Lanczos resize as Pillow's default gap of 2, for much
 # less work (BENCHMARKS.md, "Ingest").
 THUMBNAIL_REDUCING_GAP = 1.5
+# The grid draws every photo at a row's height (200 px on a desktop), so a
+# thumbnail in a square box would leave a 6:1 panorama a strip 67 px tall
+# stretched across the row. A wide photo's thumbnail keeps at least half the
+# size in height, up to this many times the size in width.
+THUMBNAIL_WIDEST = 4
 
 
 @dataclass(frozen=True)
@@ -66,18 +71,26 @@ def make_renditions(img, *, display_size, thumbnail_size):
     # display image is fetched one at a time. Thumbnails, shown by the dozen,
     # keep it.
     display = _shrink_and_encode(img, display_size, optimize=False)
-    thumbnail = _shrink_and_encode(img, thumbnail_size, THUMBNAIL_REDUCING_GAP)
-    return display, thumbnail
+    return display, _thumbnail(img, thumbnail_size)
 
 
 def make_thumbnail(img, size):
     """Only the thumbnail rendition of a loaded image, by the same steps
     (for callers that need no display image; ``img`` is resized in place)."""
-    return _shrink_and_encode(_upright(img), size, THUMBNAIL_REDUCING_GAP)
+    return _thumbnail(_upright(img), size)
 
 
-def _shrink_and_encode(img, size, reducing_gap=2.0, optimize=True):
-    img.thumbnail((size, size), PILImage.Resampling.LANCZOS, reducing_gap=reducing_gap)
+def _thumbnail(img, size):
+    wide = min(max(1, img.width / img.height / 2), THUMBNAIL_WIDEST)
+    box = (round(size * wide), size)
+    return _shrink_and_encode(img, box, THUMBNAIL_REDUCING_GAP)
+
+
+def _shrink_and_encode(img, box, reducing_gap=2.0, optimize=True):
+    """``img`` shrunk to fit ``box`` (a size or a (width, height) pair)."""
+    if isinstance(box, int):
+        box = (box, box)
+    img.thumbnail(box, PILImage.Resampling.LANCZOS, reducing_gap=reducing_gap)
     return _encode(img, optimize)
 
 

@@ -363,3 +363,22 @@ def test_delete_rolled_back_keeps_files(user, media_root):
 )
 def test_client_file_names_are_cleaned(given, expected):
     assert clean_filename(given) == expected
+
+
+@pytest.mark.parametrize(
+    ("size", "thumbnail"),
+    [
+        ((900, 600), (100, 67)),  # up to 2:1, the square box
+        ((800, 400), (100, 50)),
+        ((900, 150), (300, 50)),  # wider: half the size tall
+        ((1600, 200), (400, 50)),
+        ((1800, 150), (400, 33)),  # at most four times the size wide
+    ],
+    ids=["3:2", "2:1", "6:1", "8:1", "12:1"],
+)
+def test_a_panoramas_thumbnail_is_drawn_tall_enough_for_a_row(
+    user, settings, size, thumbnail
+):
+    settings.IMAGEREPO_THUMBNAIL_SIZE = 100
+    image = stored(user, upload("wide.jpg", noisy_jpeg(size)))
+    assert open_stored(image.thumbnail).size == thumbnail

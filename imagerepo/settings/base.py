@@ -345,6 +345,8 @@ IMAGEREPO_MAX_HASHES_PER_CHECK = 500
 IMAGEREPO_PREHASH_MAX_BYTES = 32 * 2**20
 
 # ---------------------------------------------------------------- renditions and pages
+# A thumbnail fits this square; a panorama's is wider, half as tall
+# (gallery.services.renditions).
 IMAGEREPO_THUMBNAIL_SIZE = 400
 IMAGEREPO_DISPLAY_SIZE = 2048
 IMAGEREPO_GALLERY_PAGE_SIZE = 48
