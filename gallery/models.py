@@ -105,20 +105,24 @@ class ImageQuerySet(models.QuerySet):
         return self.live().exclude(owner=user).filter(pk__in=album_image_ids(user))
 
     def in_album(self, album, *, viewer):
-        """The images of ``album`` that ``viewer`` sees: every live one when
-        they may open the album (theirs, or shared with them: the visibility
-        rule's third audience), none otherwise. Read from the album's
-        entries: ``visible_to(viewer).filter(albums=album)`` means the same
-        to whoever may open it, but its OR of audiences lets the database
-        walk the image table's date indexes down from a page's cursor,
-        seconds at a million images whatever the album's size."""
-        albums = Album.objects.visible_to(viewer).filter(pk=album.pk)
-        return self.live().filter(albums__in=albums)
+        """The images of ``album`` (an Album, or ``OuterRef`` to one in a
+        subquery) that ``viewer`` sees: every live one when they may open
+        the album (theirs, or shared with them: the visibility rule's third
+        audience), none otherwise. Read from the album's entries:
+        ``visible_to(viewer).filter(albums=album)`` means the same to whoever
+        may open it, but its OR of audiences lets the database walk the
+        image table's date indexes down from a page's cursor instead, past
+        every image older than it whatever the album's size."""
+        # One filter() call: both conditions are on the same album entry.
+        return self.live().filter(
+            albums=album, albums__in=Album.objects.visible_to(viewer)
+        )
 
     def via_link(self, link):
         """The images a share link opens: its album's or its one image.
-        Beside ``visible_to``, the one other way to see an image; the link
-        must be checked (``ShareLink.is_open``) on every request."""
+        Beside ``visible_to`` (and ``in_album``, its album-page form), the one
+        other way to see an image; the link must be checked
+        (``ShareLink.is_open``) on every request."""
         live = self.live()
         if link.album_id:
             # The owner shares their own photos: a contributor's stay out.

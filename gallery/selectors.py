@@ -1,8 +1,9 @@
 """Reads: which images a viewer may see, a page, a count or one at a time.
 
 Every page, the API and the file views ask here, and every function starts
-from ``ImageQuerySet.visible_to`` (or ``owned_by``, for what only an owner
-may have): nothing else decides who sees what.
+from ``ImageQuerySet.visible_to`` (or ``in_album`` for an album's images,
+``owned_by`` for what only an owner may have): nothing else decides who sees
+what.
 """
 
 import operator
@@ -303,13 +304,16 @@ def album_summary(*, viewer, album: Album) -> Album:
 
 
 def _summarised(albums, viewer) -> list[Album]:
-    """``albums``, ones ``viewer`` may open, with their summaries in two
-    queries however many albums there are. Whoever may open an album sees
-    every live image in it (``ImageQuerySet.in_album``), so its count and
-    cover come from its live entries."""
-    live = Image.objects.live().filter(albums=OuterRef("pk"))
+    """``albums`` (ones ``viewer`` may open) with their summaries, in title
+    order, in two queries however many albums there are."""
+    if not getattr(viewer, "is_authenticated", False):
+        return []
+    live = Image.objects.in_album(OuterRef("pk"), viewer=viewer)
     albums = list(
-        albums.select_related("cover").annotate(
+        albums.select_related("cover")
+        .order_by("title", "pk")  # an aggregate query drops Meta.ordering
+        .annotate(
+            # The live entries: whoever may open an album sees them all.
             image_count=Count("entries", filter=Q(entries__image__trashed_at=None)),
             cover_seen=Exists(live.filter(pk=OuterRef("cover"))),
             newest=Subquery(ORDERS["taken"].newest_first(live).values("pk")[:1]),
@@ -357,8 +361,8 @@ def album_page(
     """The album's images ``viewer`` may see, newest taken first. One
     queryset, not the gallery's parts: read from the album's entries and
     sorted, it costs what the album holds. Each part would walk its whole
-    date index probing the album, so a small album's page read every public
-    image of the library."""
+    date index probing the album: a small album's page would cost what the
+    library holds."""
     timeline = ORDERS["taken"]
     return timeline_page(
         [Image.objects.in_album(album, viewer=viewer)],

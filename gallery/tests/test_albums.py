@@ -4,12 +4,14 @@ page and file URL, and that stopping takes effect on the next request."""
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from gallery.models import Album, AlbumImage, Image
+from gallery.selectors import album_summary
 from gallery.services.albums import (
     album_add_images,
     album_create,
@@ -17,6 +19,7 @@ from gallery.services.albums import (
     album_share,
     album_unshare,
 )
+from gallery.services.images import images_trash
 
 pytestmark = pytest.mark.django_db
 
@@ -318,7 +321,6 @@ def test_the_albums_page_asks_the_same_queries_for_one_album_or_many(
         owner, ["Old", "New", "Trashed"], visibility="private"
     )
     Image.objects.filter(pk=old.pk).update(taken_at=new.taken_at - timedelta(days=1))
-    Image.objects.filter(pk=trashed.pk).update(trashed_at=timezone.now())
 
     client = client_for(viewer)
     client.get(reverse("gallery:albums"))  # signed in before counting
@@ -331,16 +333,59 @@ def test_the_albums_page_asks_the_same_queries_for_one_album_or_many(
 
     album = album_create(owner=owner, title="First")
     album_add_images(album, user=owner, images=[old, new, trashed])
+    Image.objects.filter(pk=trashed.pk).update(trashed_at=timezone.now())
     album_share(album, user=owner, username=viewer.username)
     one, _ = queries_for_albums_page()
-    for n in range(4):
+    for n in "DCBA":
         more = album_create(owner=owner, title=f"More {n}")
         album_add_images(more, user=owner, images=[old])
-        album_share(more, user=owner, username=viewer.username)
+        album_share(more, user=owner, username=viewer.username, role="contributor")
         album_create(owner=viewer, title=f"Own {n}")
     many, context = queries_for_albums_page()
     assert many == one
-    shared = {a.title: a for a in context["shared"]}
+    assert [a.title for a in context["own"]] == ["Own A", "Own B", "Own C", "Own D"]
+    shared = context["shared"]
+    assert [a.title for a in shared] == ["First", *(f"More {n}" for n in "ABCD")]
     # The trashed image counts nowhere; without a cover the newest taken leads.
-    assert (shared["First"].image_count, shared["First"].cover) == (2, new)
-    assert (shared["First"].role, len(context["own"])) == ("viewer", 4)
+    assert (shared[0].image_count, shared[0].cover) == (2, new)
+    assert [a.role for a in shared] == ["viewer", *["contributor"] * 4]
+    assert {a.role for a in context["own"]} == {"owner"}
+
+
+@pytest.fixture
+def everyone(family, django_user_model):
+    stranger = django_user_model.objects.create_user("erin", password="pw-erin-123")
+    return {**family, "stranger": stranger, "anonymous": AnonymousUser()}
+
+
+@pytest.mark.parametrize(
+    ("who", "opens"),
+    [
+        ("owner", True),
+        ("viewer", True),
+        ("contributor", True),
+        ("other", False),
+        ("stranger", False),
+        ("anonymous", False),
+    ],
+)
+def test_an_albums_images_are_all_its_live_ones_for_those_who_may_open_it(
+    everyone, weekend, make_image, who, opens
+):
+    album = weekend["album"]
+    mine = make_image(everyone["contributor"], title="Dave's", visibility="private")
+    album_add_images(album, user=everyone["contributor"], images=[mine])
+    gone = make_image(everyone["owner"], title="Gone", visibility="public")
+    album_add_images(album, user=everyone["owner"], images=[gone])
+    images_trash(Image.objects.filter(pk=gone.pk))
+    viewer = everyone[who]
+
+    found = set(Image.objects.in_album(album, viewer=viewer))
+    if opens:
+        assert found == set(Image.objects.visible_to(viewer).filter(albums=album))
+        assert found == {weekend["private"], weekend["public"], mine}
+    else:
+        assert found == set()
+    summary = album_summary(viewer=viewer, album=album)
+    expected = (3, "owner" if who == "owner" else who) if opens else (0, None)
+    assert (summary.image_count, summary.role) == expected

@@ -228,5 +228,6 @@ def test_every_page_of_an_album_reads_its_entries(client_for, user, shared_album
     assert_images_by_key(plans)
     later, links = page_plans(client_for(user), album_url + links[0])
     assert_images_by_key(later)
-    newer, _ = page_plans(client_for(user), album_url + links[0])  # "Newer"
+    assert "before=" in links[0]  # "Newer", back to the first page
+    newer, _ = page_plans(client_for(user), album_url + links[0])
     assert_images_by_key(newer)
