@@ -70,7 +70,8 @@ def make_renditions(img, *, display_size, thumbnail_size):
     # CPU for files only somewhat smaller (BENCHMARKS.md, "Ingest"); a
     # display image is fetched one at a time. Thumbnails, shown by the dozen,
     # keep it.
-    display = _shrink_and_encode(img, display_size, optimize=False)
+    box = (display_size, display_size)
+    display = _shrink_and_encode(img, box, optimize=False)
     return display, _thumbnail(img, thumbnail_size)
 
 
@@ -87,9 +88,7 @@ def _thumbnail(img, size):
 
 
 def _shrink_and_encode(img, box, reducing_gap=2.0, optimize=True):
-    """``img`` shrunk to fit ``box`` (a size or a (width, height) pair)."""
-    if isinstance(box, int):
-        box = (box, box)
+    """``img`` shrunk to fit ``box``, a (width, height) pair."""
     img.thumbnail(box, PILImage.Resampling.LANCZOS, reducing_gap=reducing_gap)
     return _encode(img, optimize)
 
