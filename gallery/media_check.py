@@ -14,19 +14,22 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import PurePosixPath
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from .media_verify import MISSING, BadFile, no_progress, verify_files
+from .media_verify import MISSING, OUTDATED, BadFile, no_progress, verify_files
 from .models import Account, Image, OrphanedFile
 from .search import search_index_in_step
+from .services.renditions import thumbnail_outdated
 
 # Where the upload_to functions put files; nothing else in storage is ours.
 MEDIA_FOLDERS = ("originals", "renditions")
 QUARANTINE = "orphans"
 KINDS = ("original", "thumbnail", "display")
+SIZES = ("display_width", "display_height", "thumbnail_width", "thumbnail_height")
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,11 @@ class MediaReport:
 
     @property
     def damaged(self):
-        return [bad for bad in self.bad if bad.problem != MISSING]
+        return [bad for bad in self.bad if bad.problem not in (MISSING, OUTDATED)]
+
+    @property
+    def outdated(self):
+        return [bad for bad in self.bad if bad.problem == OUTDATED]
 
     @property
     def bad_originals(self):
@@ -120,19 +127,26 @@ def check_media(
     each long loop (e.g. in a tqdm bar)."""
     report = MediaReport(verified=verify)
     expected = {}
-    rows = Image.objects.values_list("pk", *KINDS).order_by()
-    for pk, *names in rows.iterator(chunk_size=2000):
+    outdated = []
+    size = settings.IMAGEREPO_THUMBNAIL_SIZE
+    rows = Image.objects.values_list("pk", *KINDS, *SIZES).order_by()
+    for pk, *row in rows.iterator(chunk_size=2000):
+        names, sizes = row[: len(KINDS)], row[len(KINDS) :]
         report.rows_seen += 1
         expected.update(
             (name, (pk, kind)) for kind, name in zip(KINDS, names, strict=True)
         )
+        if all(sizes) and thumbnail_outdated(sizes[:2], sizes[2:], size):
+            outdated.append(BadFile(pk, "thumbnail", names[1], OUTDATED))
     found = _compare_files(report, expected, min_age, storage, progress)
     report.bad = [
         BadFile(pk, kind, name, MISSING)
         for name, (pk, kind) in expected.items()
         if name not in found
     ]
+    report.bad += [bad for bad in outdated if bad.name in found]
     if verify:
+        # An outdated thumbnail is not read: --fix makes it again anyway.
         known = {bad.name for bad in report.bad}
         report.bad += verify_files(storage, jobs=jobs, skip=known, progress=progress)
     _label(report)

@@ -22,6 +22,8 @@ from .services.repair import RerenderFailed, renditions_rerender
 from .storage_migration import digest
 
 MISSING = "missing"
+# A thumbnail that decodes but was made by an older rule or size setting.
+OUTDATED = "made at an older thumbnail size"
 RENDITIONS = ("thumbnail", "display")
 RENDITION_FORMATS = ("JPEG", "WEBP")
 ROW_FIELDS = (
@@ -47,7 +49,8 @@ class BadFile:
     image_id: object
     kind: str  # "original", "thumbnail" or "display"
     name: str
-    problem: str  # MISSING, "SHA-256 differs ...", "cannot be decoded: ..."
+    # MISSING, OUTDATED, "SHA-256 differs ...", "cannot be decoded: ..."
+    problem: str
 
 
 def no_progress(items, **description):

@@ -82,9 +82,27 @@ def make_thumbnail(img, size):
 
 
 def _thumbnail(img, size):
-    wide = min(max(1, img.width / img.height / 2), THUMBNAIL_WIDEST)
-    box = (round(size * wide), size)
+    box = thumbnail_box(img.width, img.height, size)
     return _shrink_and_encode(img, box, THUMBNAIL_REDUCING_GAP)
+
+
+def thumbnail_box(width, height, size):
+    """The (width, height) box a thumbnail of a ``width`` x ``height``
+    picture is shrunk to fit (never enlarged)."""
+    wide = min(max(1, width / height / 2), THUMBNAIL_WIDEST)
+    return round(size * wide), size
+
+
+def thumbnail_outdated(display, thumbnail, size):
+    """Whether a thumbnail of ``thumbnail`` (width, height) pixels, made from
+    a display rendition of ``display`` pixels, is not what today's rule and
+    thumbnail ``size`` make: made before a panorama kept its height, or
+    before the size setting changed. Pillow rounds one side either way, so
+    a pixel either way is the same size."""
+    (width, height), (made_width, made_height) = display, thumbnail
+    box_width, box_height = thumbnail_box(width, height, size)
+    scale = min(box_width / width, box_height / height, 1)
+    return abs(made_width - width * scale) > 1 or abs(made_height - height * scale) > 1
 
 
 def _shrink_and_encode(img, box, reducing_gap=2.0, optimize=True):

@@ -23,7 +23,7 @@ from gallery.models import Image
 from gallery.services import image_purge, prepare_image
 
 from .conftest import stored_bytes, stored_files
-from .images import upload
+from .images import noisy_jpeg, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -524,3 +524,83 @@ def test_fix_records_the_hash_of_what_it_renders_again(user, make_image):
     stored = stored_bytes(image.display.name)
     assert image.display_sha256 == hashlib.sha256(stored).hexdigest()
     assert run("--verify")[2] == 0
+
+
+# ---------------------------------------------------------------- outdated sizes
+
+
+def test_panorama_thumbnails_made_before_they_kept_their_height_are_made_again(
+    user, make_image, monkeypatch
+):
+    from gallery.services import renditions
+
+    with monkeypatch.context() as old_rule:
+        # Before panoramas kept half the thumbnail size in height, every
+        # thumbnail fitted a square: a 6:1 photo's was a 400 x 67 strip.
+        old_rule.setattr(renditions, "THUMBNAIL_WIDEST", 1)
+        panorama = make_image(user, data=noisy_jpeg((1800, 300), seed=1))
+    photo = make_image(user, data=noisy_jpeg((600, 400), seed=2))
+    assert (panorama.thumbnail_width, panorama.thumbnail_height) == (400, 67)
+    untouched = {
+        name: stored_bytes(name)
+        for name in (panorama.original.name, panorama.display.name)
+        + tuple(photo.stored_files())
+    }
+
+    out, err, status = run("--verify")
+    assert status == 1
+    assert err == f"outdated  {where(panorama, 'thumbnail')}\n"
+    assert out == (
+        "6 files and 2 images checked, every byte read: 0 files without an "
+        "image, 0 missing files, 0 damaged files, 1 thumbnail made at an older "
+        "size (a panorama before it kept its height, or another "
+        "IMAGEREPO_THUMBNAIL_SIZE). --fix renders the 1 bad rendition again."
+    )
+
+    out, err, status = run("--fix")
+    assert status == 0 and "Rendered 1 rendition again." in out
+    panorama.refresh_from_db()
+    assert (panorama.thumbnail_width, panorama.thumbnail_height) == (1200, 200)
+    with PILImage.open(io.BytesIO(stored_bytes(panorama.thumbnail.name))) as img:
+        assert img.size == (1200, 200)
+    assert {name: stored_bytes(name) for name in untouched} == untouched
+    assert run("--verify") == (
+        "6 files and 2 images checked, every byte read: 0 files without an "
+        "image, 0 missing files, 0 damaged files.",
+        "",
+        0,
+    )
+
+
+def test_a_changed_thumbnail_size_setting_is_applied_by_fix(user, make_image, settings):
+    images = [make_image(user, data=noisy_jpeg((300, 200), seed=n)) for n in (1, 2)]
+    assert {(i.thumbnail_width, i.thumbnail_height) for i in images} == {(300, 200)}
+    settings.IMAGEREPO_THUMBNAIL_SIZE = 150
+
+    out, _, status = run()
+    assert status == 1 and "2 thumbnails made at an older size" in out
+    out, _, status = run("--fix")
+    assert status == 0 and "Rendered 2 renditions again." in out
+    for image in images:
+        image.refresh_from_db()
+        assert (image.thumbnail_width, image.thumbnail_height) == (150, 100)
+    assert run()[2] == 0
+
+
+@pytest.mark.parametrize(
+    "display, thumbnail, outdated",
+    [
+        ((2048, 1365), (400, 267), False),  # 3:2, as Pillow makes it
+        ((2048, 1365), (400, 266), False),  # rounded the other way
+        ((2048, 1365), (400, 260), True),
+        ((2048, 342), (1198, 200), False),  # 6:1 panorama, today's rule
+        ((2048, 342), (400, 67), True),  # the same, square box
+        ((2048, 128), (1600, 100), False),  # 16:1: at most four times as wide
+        ((96, 64), (96, 64), False),  # smaller than the box: kept as it is
+        ((96, 64), (48, 32), True),
+    ],
+)
+def test_thumbnail_outdated(display, thumbnail, outdated):
+    from gallery.services.renditions import thumbnail_outdated
+
+    assert thumbnail_outdated(display, thumbnail, 400) is outdated

@@ -346,7 +346,8 @@ IMAGEREPO_PREHASH_MAX_BYTES = 32 * 2**20
 
 # ---------------------------------------------------------------- renditions and pages
 # A thumbnail fits this square; a panorama's is wider, half as tall
-# (gallery.services.renditions).
+# (gallery.services.renditions). After a change, `check_media --fix` makes
+# the thumbnails already stored again at the new size.
 IMAGEREPO_THUMBNAIL_SIZE = 400
 IMAGEREPO_DISPLAY_SIZE = 2048
 IMAGEREPO_GALLERY_PAGE_SIZE = 48

@@ -21,7 +21,8 @@ class Command(ExitStatusCommand):
         "images. --verify also reads every file: originals must match the "
         "SHA-256 recorded at upload, renditions must decode. --fix moves the "
         "orphan files aside into orphans/<date>/ in the media storage, renders "
-        "bad renditions again from their originals and rebuilds the index; a bad "
+        "bad renditions (and thumbnails made at an older size) again from their "
+        "originals and rebuilds the index; a bad "
         "original is only listed, to be restored from a backup. Exit status 1 "
         "while problems remain."
     )
@@ -38,8 +39,8 @@ class Command(ExitStatusCommand):
             "--fix",
             action="store_true",
             help="Move files without a row into orphans/<date>/ (nothing is "
-            "deleted), render missing or bad renditions again from their "
-            "originals, and rebuild a search index out of step.",
+            "deleted), render missing, bad or outdated renditions again from "
+            "their originals, and rebuild a search index out of step.",
         )
         parser.add_argument(
             "--min-age",
@@ -122,6 +123,7 @@ class Command(ExitStatusCommand):
             [f"{where(bad)}: {bad.problem}" for bad in report.damaged],
             verbosity,
         )
+        self._list("outdated", [where(bad) for bad in report.outdated], verbosity)
         self._list(
             "fixed",
             [
@@ -171,6 +173,12 @@ class Command(ExitStatusCommand):
         if report.verified:
             checked += ", every byte read"
             parts.append(_count(len(report.damaged), "damaged file"))
+        if report.outdated:
+            parts.append(
+                f"{_count(len(report.outdated), 'thumbnail')} made at an older "
+                "size (a panorama before it kept its height, or another "
+                "IMAGEREPO_THUMBNAIL_SIZE)"
+            )
         if report.too_new:
             parts.append(f"{_count(report.too_new, 'recent file')} left alone")
         if report.queued and not fix:
