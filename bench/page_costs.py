@@ -5,7 +5,7 @@ the plain template would save, at a million images (CPU time, one process).
   selectors' queries in it (``image_page``, ``image_count_capped``,
   ``timeline_years``), its template, and a trivial view on the same
   middleware (Django's floor).
-* The 48 tiles of the first gallery page as index.html renders them, with
+* The 48 tiles of the first gallery page as the grid (_grid.html) renders them, with
   the timeline's month headings and without them; the
   same tiles with their three URLs left out (what reverse() costs them);
   with the URLs of the placeholder substitution that was removed; with every
@@ -109,8 +109,8 @@ def request_parts(clients, runs):
 
 
 def tile_markup():
-    """index.html's loop over the tiles, as it is."""
-    source = (ROOT / "templates/gallery/index.html").read_text()
+    """The grid's loop over the tiles, as it is."""
+    source = (ROOT / "templates/gallery/_grid.html").read_text()
     start = source.index("{% for image in page.items %}")
     end = source.index("{% endfor %}", start) + len("{% endfor %}")
     return "{% load gallery_tiles search_results %}" + source[start:end]
@@ -221,7 +221,7 @@ def tile_variants(images):
         return images
 
     return {
-        "index.html's tiles (reverse(), 3 URLs a tile)": lambda: as_is(
+        "the grid's tiles (reverse(), 3 URLs a tile)": lambda: as_is(
             {"page": {"items": images}, **context}
         ),
         "the same with month headings (date-taken order)": lambda: as_is(
