@@ -20,7 +20,6 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
-    prefetch_related_objects,
 )
 from django.utils import timezone
 
@@ -77,7 +76,6 @@ def image_page(
     taken_before: datetime | None = None,
     size: int,
     owner: str = "",
-    with_owner: bool = False,
 ) -> KeysetPage:
     """The ``size`` images after ``cursor`` that ``viewer`` may see, narrowed
     by ``show`` (one of :data:`SHOWS`), ``owner`` (a username) and the date
@@ -86,9 +84,8 @@ def image_page(
     :data:`~gallery.pagination.ORDERS`), or with words in ``query`` the best
     matches first. Without words, ``before`` (a page's ``newer_cursor``)
     asks for the page before, ``year`` jumps to the newest image of that year
-    or the next older one. ``with_owner`` loads each image's owner too (one
-    query). Raises ``gallery.pagination.InvalidCursor`` for a cursor that is
-    not ours."""
+    or the next older one. Raises ``gallery.pagination.InvalidCursor`` for
+    a cursor that is not ours."""
     words, parts = _listing(viewer, show, owner, query, taken_after, taken_before)
     if words:
         page = ranked_page(reduce(operator.or_, parts), words, cursor, size)
@@ -104,8 +101,6 @@ def image_page(
         page = timeline_page(
             parts, order=timeline, size=size, after=after, before=newer_than
         )
-    if with_owner:
-        prefetch_related_objects(page.items, "owner")
     return page
 
 

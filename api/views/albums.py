@@ -13,14 +13,12 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import prefetch_related_objects
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from gallery.models import Album
-from gallery.pagination import InvalidCursor
 from gallery.selectors import (
     album_for,
     album_page,
@@ -44,7 +42,7 @@ from .. import album_serializers as a
 from .. import serializers as s
 from ..parsers import JSONParser
 from ..schema import PagedListSchema
-from .images import ImageViewSet
+from .listing import page_response, valid
 from .schema import errors
 
 MEANINGS = {
@@ -75,12 +73,6 @@ def service_errors():
         code = error.code or "invalid"
         field = FIELD_FOR_CODE.get(code, "non_field_errors")
         raise exceptions.ValidationError({field: error.messages}, code=code) from None
-
-
-def valid(serializer_class, data):
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 @extend_schema_view(
@@ -202,27 +194,16 @@ class AlbumViewSet(viewsets.GenericViewSet):
         if request.method == "POST":
             return self._add_images(request, album)
         query = valid(a.AlbumPageQuerySerializer, request.query_params)
-        try:
-            page = album_page(
+        context = self.get_serializer_context()
+        return page_response(
+            request,
+            lambda: album_page(
                 viewer=request.user,
                 album=album,
                 cursor=query.get("cursor", ""),
                 size=query.get("page_size", settings.IMAGEREPO_API_PAGE_SIZE),
-            )
-        except InvalidCursor:
-            raise exceptions.ValidationError(
-                {"cursor": "This cursor is not valid; start again without one."},
-                code="invalid_cursor",
-            ) from None
-        prefetch_related_objects(page.items, "owner")
-        context = self.get_serializer_context()
-        images = s.ImageSerializer(page.items, many=True, context=context)
-        return Response(
-            {
-                "results": images.data,
-                "next_cursor": page.next_cursor,
-                "next": ImageViewSet._next_url(request, page.next_cursor),
-            }
+            ),
+            lambda images: s.ImageSerializer(images, many=True, context=context).data,
         )
 
     def _add_images(self, request, album):

@@ -13,7 +13,6 @@ from rest_framework.exceptions import ValidationError as InvalidInput
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from gallery.pagination import InvalidCursor
 from gallery.request_limits import refused_uploads
 from gallery.selectors import image_page, trashed_images, visible_images
 from gallery.services import (
@@ -33,6 +32,7 @@ from .. import serializers as s
 from ..parsers import JSONParser
 from ..permissions import IsOwnerOrReadOnly
 from ..schema import PagedListSchema
+from .listing import page_response, valid
 from .schema import errors
 
 
@@ -79,11 +79,10 @@ class ImageViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return visible_images(self.request.user).select_related("owner")
 
     def list(self, request):
-        query = s.ImageListQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        params = query.validated_data
-        try:
-            page = image_page(
+        params = valid(s.ImageListQuerySerializer, request.query_params)
+        return page_response(
+            request,
+            lambda: image_page(
                 viewer=request.user,
                 show=params.get("visibility") or "all",
                 query=params.get("q", ""),
@@ -93,28 +92,9 @@ class ImageViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
                 taken_before=params.get("taken_before"),
                 size=params.get("page_size", settings.IMAGEREPO_API_PAGE_SIZE),
                 owner=params.get("owner", ""),
-                with_owner=True,
-            )
-        except InvalidCursor:
-            raise InvalidInput(
-                {"cursor": "This cursor is not valid; start again without one."},
-                code="invalid_cursor",
-            ) from None
-        return Response(
-            {
-                "results": self.get_serializer(page.items, many=True).data,
-                "next_cursor": page.next_cursor,
-                "next": self._next_url(request, page.next_cursor),
-            }
+            ),
+            lambda images: self.get_serializer(images, many=True).data,
         )
-
-    @staticmethod
-    def _next_url(request, cursor):
-        if cursor is None:
-            return None
-        params = request.query_params.copy()
-        params["cursor"] = cursor
-        return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
 
     def partial_update(self, request, pk=None):
         image = self.get_object()

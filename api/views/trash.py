@@ -3,27 +3,19 @@ as the Trash page. Everything here is the caller's own: an id that is not in
 their trash (someone else's, a live image, a made-up one) is not counted."""
 
 from django.conf import settings
-from django.db.models import prefetch_related_objects
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, permissions, viewsets
+from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from gallery.pagination import InvalidCursor
 from gallery.selectors import trash_page, trashed_images
 from gallery.services import images_purge, images_restore
 
 from .. import trash_serializers as t
 from ..parsers import JSONParser
 from ..schema import PagedListSchema
-from .images import ImageViewSet
+from .listing import page_response, valid
 from .schema import errors
-
-
-def valid(serializer_class, data):
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 @extend_schema_view(
@@ -43,25 +35,14 @@ class TrashViewSet(viewsets.GenericViewSet):
 
     def list(self, request):
         query = valid(t.TrashPageQuerySerializer, request.query_params)
-        try:
-            page = trash_page(
+        return page_response(
+            request,
+            lambda: trash_page(
                 viewer=request.user,
                 cursor=query.get("cursor", ""),
                 size=query.get("page_size", settings.IMAGEREPO_API_PAGE_SIZE),
-            )
-        except InvalidCursor:
-            raise exceptions.ValidationError(
-                {"cursor": "This cursor is not valid; start again without one."},
-                code="invalid_cursor",
-            ) from None
-        prefetch_related_objects(page.items, "owner")
-        images = self.get_serializer(page.items, many=True)
-        return Response(
-            {
-                "results": images.data,
-                "next_cursor": page.next_cursor,
-                "next": ImageViewSet._next_url(request, page.next_cursor),
-            }
+            ),
+            lambda images: self.get_serializer(images, many=True).data,
         )
 
     def selected(self, request):
