@@ -2,6 +2,8 @@
 gallery.services.albums, and render. An album someone may not open is
 simply not found."""
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -13,7 +15,6 @@ from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
 
 from ..forms import AlbumEditForm, AlbumForm, AlbumShareForm, ShareLinkForm
-from ..pagination import InvalidCursor
 from ..selectors import album_for, album_page, album_shares, albums_for, share_links_of
 from ..services.albums import (
     album_create,
@@ -23,6 +24,7 @@ from ..services.albums import (
     album_update,
     can_add_to,
 )
+from .mixins import requested_page
 
 
 class AlbumListView(LoginRequiredMixin, FormView):
@@ -66,17 +68,14 @@ class AlbumDetailView(AlbumMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user, params = self.request.user, self.request.GET
         size = settings.IMAGEREPO_GALLERY_PAGE_SIZE
-        moves = {"cursor": params.get("after", ""), "before": params.get("before", "")}
-        try:
-            page = album_page(viewer=user, album=self.album, **moves, size=size)
-        except InvalidCursor:
-            moves = {}
-            page = album_page(viewer=user, album=self.album, size=size)
+        page, is_first_page = requested_page(
+            partial(album_page, viewer=user, album=self.album, size=size), params
+        )
         is_owner = self.album.owner_id == user.pk
         return super().get_context_data(
             album=self.album,
             page=page,
-            is_first_page=not any(moves.values()) or page.newer_cursor is None,
+            is_first_page=is_first_page,
             timeline=True,
             order="taken",
             pager_params="",

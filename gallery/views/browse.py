@@ -1,11 +1,13 @@
 """Gallery, search and detail pages: they ask gallery.selectors and render."""
 
+from functools import partial
+
 from django.conf import settings
 from django.utils.http import urlencode
 from django.views.generic import DetailView, TemplateView
 
 from ..forms import ShareLinkForm
-from ..pagination import ORDERS, InvalidCursor
+from ..pagination import ORDERS
 from ..search import parse_terms
 from ..search.dates import split_dates
 from ..selectors import (
@@ -19,6 +21,7 @@ from ..selectors import (
     timeline_years,
     visible_images,
 )
+from .mixins import requested_page
 
 
 class GalleryView(TemplateView):
@@ -43,19 +46,10 @@ class GalleryView(TemplateView):
             "query": " ".join(params.get("q", "").split()),
         }
         words = split_dates(listing["query"])[0]
-        moves = {
-            "cursor": params.get("after", ""),
-            "before": params.get("before", ""),
-            "year": _year(params.get("year", "")),
-        }
         size = settings.IMAGEREPO_GALLERY_PAGE_SIZE
-        try:
-            page = image_page(**listing, order=order, **moves, size=size)
-        except InvalidCursor:  # not ours, or from another listing
-            moves = {}
-            page = image_page(**listing, order=order, size=size)
-        is_first_page = not any(moves.values()) or (
-            bool(moves["before"]) and page.newer_cursor is None
+        year = _year(params.get("year", ""))  # a jump: any cursor is not read
+        page, is_first_page = requested_page(
+            partial(image_page, **listing, order=order, size=size), params, year=year
         )
         cap = settings.IMAGEREPO_RESULT_COUNT_CAP
         total = image_count_capped(
@@ -69,7 +63,7 @@ class GalleryView(TemplateView):
             orders=ORDERS,
             timeline=not words,
             years=[] if words else timeline_years(viewer=user, show=show, order=order),
-            year=moves.get("year"),
+            year=year,
             terms=parse_terms(words),
             page=page,
             total=total,

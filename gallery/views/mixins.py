@@ -5,6 +5,8 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from ..pagination import InvalidCursor
+
 
 class BackToPageMixin:
     """A form posted from a page that goes back to it (``next``, if it is
@@ -24,3 +26,22 @@ class BackToPageMixin:
             require_https=self.request.is_secure(),
         )
         return url if safe else str(self.fallback_url)
+
+
+def requested_page(read_page, params, **extra):
+    """The page of a listing that ``params`` (a request's GET) asks for with
+    ``after`` or ``before`` (and any ``extra`` moves), read by
+    ``read_page(**moves)``; a cursor that is not ours (or from another
+    listing) gives the first page. Returns ``(page, is_first_page)``."""
+    moves = {"cursor": params.get("after", ""), "before": params.get("before", "")}
+    moves.update(extra)
+    try:
+        page = read_page(**moves)
+    except InvalidCursor:
+        moves = {}
+        page = read_page()
+    # Paging back may land on the top: the first page as such.
+    is_first_page = not any(moves.values()) or (
+        bool(moves["before"]) and page.newer_cursor is None
+    )
+    return page, is_first_page

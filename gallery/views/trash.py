@@ -2,6 +2,8 @@
 (after a confirmation page), a few of them or all. Which trash is always the
 signed-in person's own; ids that are not in it are simply not counted."""
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -12,10 +14,9 @@ from django.urls import reverse_lazy
 from django.views.generic import FormView, TemplateView
 
 from ..forms import TrashActionForm
-from ..pagination import InvalidCursor
 from ..selectors import SHOWS, trash_page, trash_summary, trashed_images
 from ..services import images_purge, images_restore
-from .mixins import BackToPageMixin
+from .mixins import BackToPageMixin, requested_page
 
 
 def photos(count):
@@ -43,15 +44,9 @@ class TrashView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user, params = self.request.user, self.request.GET
-        moves = {"cursor": params.get("after", ""), "before": params.get("before", "")}
         size = settings.IMAGEREPO_GALLERY_PAGE_SIZE
-        try:
-            page = trash_page(viewer=user, **moves, size=size)
-        except InvalidCursor:  # not ours, or from another listing
-            moves = {}
-            page = trash_page(viewer=user, size=size)
-        is_first_page = not any(moves.values()) or (
-            bool(moves["before"]) and page.newer_cursor is None
+        page, is_first_page = requested_page(
+            partial(trash_page, viewer=user, size=size), params
         )
         return super().get_context_data(
             page=page,
