@@ -115,6 +115,25 @@ def test_shared_photos_show_in_the_gallery_search_and_shared_scope(
     )
 
 
+def test_the_owner_sees_a_contributors_private_photo_in_every_listing(
+    client_for, family, weekend, make_image
+):
+    dave = family["contributor"]
+    canoe = make_image(dave, title="Daves canoe", visibility="private")
+    alice = client_for(family["owner"])
+    index = reverse("gallery:index")
+    assert canoe.title not in alice.get(index).content.decode()
+    # Only the photo's owner can add it: asked by the album's owner, nothing.
+    album_add_images(weekend["album"], user=family["owner"], images=[canoe])
+    assert canoe.title not in alice.get(index).content.decode()
+    album_add_images(weekend["album"], user=dave, images=[canoe])
+    for params in ({}, {"q": "canoe"}, {"show": "shared"}, {"order": "uploaded"}):
+        assert canoe.title in alice.get(index, params).content.decode(), params
+    # The gallery finds others' photos by who added them: always their owner.
+    entries = AlbumImage.objects.values_list("added_by", "image__owner")
+    assert all(added_by == owner for added_by, owner in entries)
+
+
 def test_stopping_sharing_takes_effect_on_the_next_request(client_for, family, weekend):
     carol = client_for(family["viewer"])
     thumbnail = weekend["private"].thumbnail_url  # handed out while shared
