@@ -85,7 +85,7 @@ class ImageQuerySet(models.QuerySet):
         never scans: SQLite cannot walk one index for an OR of columns in
         date order (see gallery.pagination)."""
         live = self.live()
-        parts = [live.filter(audience) for audience in _audiences(user)[:2]]
+        parts = [live.filter(audience) for audience in _audiences(user, albums=False)]
         if len(parts) == 2:
             shared = self.shared_with(user)
             if shared is not None:
@@ -160,20 +160,20 @@ class ImageQuerySet(models.QuerySet):
         return backend_for(self.db).matching(self, terms, scope)
 
 
-def _audiences(user):
+def _audiences(user, *, albums=True):
     """Who sees what, as disjoint conditions: the one visibility rule.
     Everyone sees public images; a signed-in user also their own private
-    ones, and other people's private ones in their albums or albums shared
-    with them."""
+    ones, and (unless ``albums`` is false, for a caller that reads that part
+    its own way) other people's private ones in their albums or albums
+    shared with them."""
     public = Q(visibility=Visibility.PUBLIC)
     if not getattr(user, "is_authenticated", False):
         return [public]
     private = Q(visibility=Visibility.PRIVATE)
-    return [
-        public,
-        private & Q(owner=user),
-        private & ~Q(owner=user) & Q(pk__in=album_image_ids(user)),
-    ]
+    audiences = [public, private & Q(owner=user)]
+    if albums:
+        audiences.append(private & ~Q(owner=user) & Q(pk__in=album_image_ids(user)))
+    return audiences
 
 
 def album_image_ids(user, *, downloads=False):

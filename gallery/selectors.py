@@ -47,12 +47,12 @@ def _parts(viewer, show, owner):
     """The images ``show`` picks for ``viewer`` as disjoint querysets, each
     read newest first from one index. A page merges them: SQLite cannot walk
     one index for an OR of two columns in date order."""
-    visible = Image.objects.visible_to(viewer)
+    visible = Image.objects.visible_to
     parts = {
         "all": lambda: Image.objects.visible_parts(viewer),
-        "mine": lambda: [visible.owned_by(viewer)],
-        "public": lambda: [visible.public()],
-        "private": lambda: [visible.owned_by(viewer).private()],
+        "mine": lambda: [visible(viewer).owned_by(viewer)],
+        "public": lambda: [visible(viewer).public()],
+        "private": lambda: [visible(viewer).owned_by(viewer).private()],
         "shared": lambda: [
             part for part in [Image.objects.shared_with(viewer)] if part is not None
         ],
