@@ -101,6 +101,9 @@ def open_image(file):
     PILImage.MAX_IMAGE_PIXELS = max_pixels
     try:
         with warnings.catch_warnings():
+            # A JPEG's header reads its EXIF for the resolution; Pillow warns
+            # of a corrupt block and goes on, as we do (read_metadata).
+            warnings.simplefilter("ignore", UserWarning)
             warnings.simplefilter("error", PILImage.DecompressionBombWarning)
             img = PILImage.open(file, formats=allowed)
     except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
