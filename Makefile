@@ -9,6 +9,9 @@ PORT ?= 8000
 # `make run` is for this computer, `make serve` for the local network.
 run: HOST ?= 127.0.0.1
 serve: HOST ?= 0.0.0.0
+# HOST:PORT for runserver and gunicorn, an IPv6 address in brackets (HOST=::1
+# or HOST=[::1] alike).
+BIND = $(if $(and $(findstring :,$(HOST)),$(if $(findstring [,$(HOST)),,x)),[$(HOST)],$(HOST)):$(PORT)
 
 .PHONY: install install-dev run manage test test-scale serve lint format clean
 
@@ -34,7 +37,7 @@ run: install
 	this repository): to serve the household, use make serve." >&2;; esac
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py runserver $(BIND)
 
 # Any manage.py command, as `make run` runs them: make manage ARGS="check".
 # With ENV_FILE, the production settings in that file's environment, as
@@ -75,7 +78,7 @@ test-scale: install-dev
 serve: install
 	@export DJANGO_SETTINGS_MODULE=imagerepo.settings.production; \
 	if [ -n "$(ENV_FILE)" ]; then set -a; . "$(ENV_FILE)"; set +a; \
-	else export GUNICORN_BIND="$${GUNICORN_BIND:-$(HOST):$(PORT)}"; fi; \
+	else export GUNICORN_BIND="$${GUNICORN_BIND:-$(BIND)}"; fi; \
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py createcachetable && \
 	$(PY) manage.py collectstatic --noinput --verbosity 0 && \

@@ -193,10 +193,18 @@ def test_production_answers_to_the_machines_own_names_unless_told(tmp_path, ip_r
 
 
 @pytest.mark.parametrize(
-    ("host", "warned"),
-    [("0.0.0.0", True), ("192.168.1.20", True), ("127.0.0.1", False)],
+    ("host", "warned", "bind"),
+    [
+        ("0.0.0.0", True, "0.0.0.0"),
+        ("192.168.1.20", True, "192.168.1.20"),
+        ("127.0.0.1", False, "127.0.0.1"),
+        # runserver takes an IPv6 address in brackets only.
+        ("::1", False, "[::1]"),
+        ("[::1]", False, "[::1]"),
+        ("::", True, "[::]"),
+    ],
 )
-def test_make_run_beyond_loopback_says_to_use_make_serve(host, warned):
+def test_make_run_beyond_loopback_says_to_use_make_serve(host, warned, bind):
     env = {
         k: v
         for k, v in os.environ.items()
@@ -215,7 +223,7 @@ def test_make_run_beyond_loopback_says_to_use_make_serve(host, warned):
     )
     lines = run.stdout.splitlines()
     assert run.returncode == 0, run.stdout
-    assert lines[-1] == f"manage.py runserver {host}:8000"
+    assert lines[-1] == f"manage.py runserver {bind}:8000"
     warning = (
         "make run is for this computer only (Django's debug pages, a secret key "
         "published in this repository): to serve the household, use make serve."
