@@ -13,9 +13,12 @@ from django.utils.timesince import timeuntil
 
 from .formats import allowed_formats, content_type_for
 from .models import Album, Image, ShareRole, Visibility
-from .selectors import albums_to_add_to
+from .selectors import albums_to_add_to, email_in_use
 
-VISIBILITY_HELP = "Private images are seen, searched and downloaded by you alone."
+VISIBILITY_HELP = (
+    "Private images are seen only by you and the people you share them with: "
+    "in an album you share, or by a link."
+)
 
 
 def accept_attribute():
@@ -115,6 +118,16 @@ def email_field(**options):
     )
 
 
+def own_email(email, *, user=None):
+    """``email``, unless another account than ``user`` has it: a reset mail
+    for the address would go to both, so each could take the other over."""
+    if email_in_use(email=email, other_than=user):
+        raise ValidationError(
+            "Another account already uses this address.", code="email_in_use"
+        )
+    return email
+
+
 class SignupForm(UserCreationForm):
     # Required: without an address, a forgotten password (or a lock-out after
     # mistyping it) could only be undone by an administrator.
@@ -122,6 +135,9 @@ class SignupForm(UserCreationForm):
 
     class Meta(UserCreationForm.Meta):
         fields = ["username", "email"]
+
+    def clean_email(self):
+        return own_email(self.cleaned_data["email"])
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
@@ -184,6 +200,9 @@ class AccountEmailForm(forms.Form):
     def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
         self.request = request
+
+    def clean_email(self):
+        return own_email(self.cleaned_data["email"], user=self.request.user)
 
     def clean_password(self):
         password = self.cleaned_data["password"]

@@ -274,6 +274,15 @@ def account_summary(*, viewer) -> AccountSummary:
     )
 
 
+def email_in_use(*, email: str, other_than=None) -> bool:
+    """Whether an account, other than ``other_than``, has ``email`` (in any
+    case: a reset mail goes to every account with the address)."""
+    users = get_user_model().objects.filter(email__iexact=email)
+    if other_than is not None:
+        users = users.exclude(pk=other_than.pk)
+    return users.exists()
+
+
 def albums_for(*, viewer) -> tuple[list[Album], list[Album]]:
     """``viewer``'s own albums and the albums shared with them, each with
     ``image_count`` (the images in it ``viewer`` may see) and ``cover``."""

@@ -96,6 +96,21 @@ def test_sign_up_needs_an_email_address(client, email, error):
     assert not get_user_model().objects.filter(username="carol").exists()
 
 
+def test_sign_up_refuses_an_address_another_account_has(client, alice):
+    response = client.post(
+        reverse("signup"),
+        {
+            "username": "carol",
+            "email": "ALICE@example.org",
+            "password1": "a-long-pass-phrase",
+            "password2": "a-long-pass-phrase",
+        },
+    )
+    assert response.status_code == 200
+    assert "Another account already uses this address." in response.content.decode()
+    assert not get_user_model().objects.filter(username="carol").exists()
+
+
 def test_login_and_logout(client, user):
     response = client.post(
         reverse("login"), {"username": "alice", "password": "pw-alice-123"}
@@ -502,6 +517,27 @@ def test_a_bad_email_change_says_why_and_changes_nothing(
     assert error in response.content.decode()
     alice.refresh_from_db()
     assert alice.email == "alice@example.org"
+
+
+def test_another_accounts_address_is_refused_in_any_case(client_for, alice, other_user):
+    other_user.email = "bob@example.org"
+    other_user.save()
+    for taken in ("bob@example.org", "BOB@Example.org"):
+        response = client_for(alice).post(
+            reverse("account"), {"email": taken, "password": "pw-alice-123"}
+        )
+        assert "Another account already uses this address." in (
+            response.content.decode()
+        )
+    alice.refresh_from_db()
+    assert alice.email == "alice@example.org"
+    # One's own address, written otherwise, is one's own.
+    response = client_for(alice).post(
+        reverse("account"), {"email": "Alice@Example.org", "password": "pw-alice-123"}
+    )
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.email == "Alice@Example.org"
 
 
 def test_a_new_address_spends_the_reset_links_sent_to_the_old_one(
