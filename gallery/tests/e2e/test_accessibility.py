@@ -80,6 +80,7 @@ def member(browser, site_url):
     page.goto("/?show=mine")
     page.get_by_text("Select", exact=True).click()
     page.locator(".tile-check").first.check()
+    page.locator("#bulk-album").select_option(label="Coast")
     page.get_by_role("button", name="Add to album").click()
     page.wait_for_selector(".alert-success")
     # A second photo, moved to the trash: the Trash page has something.
@@ -355,3 +356,22 @@ def test_on_a_phone_the_pickers_and_the_bulk_actions_stay_on_screen(
         assert box["y"] + box["height"] == pytest.approx(PHONE["height"], abs=1)
         expect(bar.get_by_role("button", name="Make private")).to_be_in_viewport()
     page.screenshot(path=screenshots / "phone-bulk-actions.png")
+
+
+def test_on_a_desktop_the_bulk_actions_stay_on_screen_and_no_album_is_preset(
+    new_page, member, screenshots
+):
+    page = new_page(**DESKTOP, storage_state=member["storage_state"])
+    page.goto("/?show=mine")
+    page.get_by_text("Select", exact=True).click()
+    page.locator(".tile-check").first.check()
+    bar = page.locator(".bulk-bar")
+    for scroll in ("0", "document.body.scrollHeight"):
+        page.evaluate(f"window.scrollTo(0, {scroll})")
+        box = bar.bounding_box()
+        assert box["y"] + box["height"] == pytest.approx(DESKTOP["height"], abs=1)
+    # A quick click on "Add to album" files the photos nowhere.
+    expect(page.locator("#bulk-album")).to_have_value("")
+    page.get_by_role("button", name="Add to album").click()
+    expect(page.locator(".alert-danger")).to_contain_text("Choose an album first.")
+    page.screenshot(path=screenshots / "desktop-bulk-actions.png")

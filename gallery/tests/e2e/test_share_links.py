@@ -36,6 +36,7 @@ def test_a_friend_opens_a_password_link_until_it_is_revoked(new_page, screenshot
     owner.goto("/?show=mine")
     owner.get_by_text("Select", exact=True).click()
     owner.locator(".tile-check").first.check()
+    owner.locator("#bulk-album").select_option(label="Pier")
     owner.get_by_role("button", name="Add to album").click()
     owner.goto(album)
     owner.locator("#link-form").get_by_label("Password").fill("sea breeze")
