@@ -100,7 +100,13 @@ def test_a_trashed_image_is_gone_from_every_page_and_file(people, trashed, who):
         assert album.status_code == 200
         assert not shows(album, trashed["images"])
     for image in trashed["images"]:
-        assert client.get(image.get_absolute_url()).status_code == 404
+        page = client.get(image.get_absolute_url())
+        assert page.status_code == 404
+        # Its owner is told where it went and may restore it; nobody else
+        # learns that it exists.
+        in_trash = f"“{image.title}” is in your trash" in page.content.decode()
+        assert in_trash is (who == "owner")
+        assert (image.title in page.content.decode()) is (who == "owner")
         for kind in ("thumbnail", "display", "original"):
             url = reverse(f"gallery:{kind}", args=[image.pk])
             assert client.get(url).status_code == FILE_STATUS[who], (kind, url)

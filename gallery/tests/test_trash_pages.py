@@ -462,3 +462,24 @@ def test_the_trash_pages_have_nothing_inline(client_for, user, make_image):
         html = response.content.decode()
         for what, pattern in INLINE.items():
             assert not pattern.search(html), f"{what} on the {name} page"
+
+
+def test_the_owner_restores_a_trashed_photo_from_its_old_address(
+    client_for, user, make_image
+):
+    image = make_image(user, title="Kite festival")
+    images_trash(Image.objects.filter(pk=image.pk))
+    client = client_for(user)
+    page = client.get(image.get_absolute_url())
+    assert page.status_code == 404
+    html = page.content.decode()
+    assert "“Kite festival” is in your trash" in html and "Restore" in html
+    restored = client.post(
+        reverse("gallery:trash-restore"),
+        {"images": [image.pk], "next": image.get_absolute_url()},
+        follow=True,
+    )
+    assert restored.redirect_chain == [(image.get_absolute_url(), 302)]
+    assert restored.status_code == 200 and "1 photo restored." in (
+        restored.content.decode()
+    )

@@ -3,6 +3,8 @@
 from functools import partial
 
 from django.conf import settings
+from django.http import Http404
+from django.shortcuts import render
 from django.utils.http import urlencode
 from django.views.generic import DetailView, TemplateView
 
@@ -19,6 +21,7 @@ from ..selectors import (
     image_page,
     share_links_of,
     timeline_years,
+    trashed_images,
     visible_images,
 )
 from .mixins import requested_page
@@ -85,6 +88,18 @@ class ImageDetailView(DetailView):
 
     def get_queryset(self):
         return visible_images(self.request.user).select_related("owner")
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # Its owner may still have it in the trash: say so, and offer it
+            # back. Still a 404: there is no page for it until it is restored.
+            trashed = trashed_images(viewer=request.user, ids=[kwargs["pk"]]).first()
+            if trashed is None:
+                raise
+            context = {"image": trashed}
+            return render(request, "gallery/in_trash.html", context, status=404)
 
     def get_context_data(self, **kwargs):
         viewer, image = self.request.user, self.object
