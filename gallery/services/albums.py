@@ -141,10 +141,7 @@ def album_share(album, *, user, username, role=ShareRole.VIEWER, allow_download=
     _must_own(album, user)
     if role not in ShareRole.values:
         raise ValidationError("Unknown role.", code="invalid_choice")
-    User = get_user_model()
-    person = User.objects.filter(
-        **{User.USERNAME_FIELD: (username or "").strip()}, is_active=True
-    ).first()
+    person = _account_called((username or "").strip())
     if person is None:
         raise ValidationError(
             "There is no account called “%(name)s”.",
@@ -159,6 +156,19 @@ def album_share(album, *, user, username, role=ShareRole.VIEWER, allow_download=
         defaults={"role": role, "allow_download": bool(allow_download)},
     )
     return share
+
+
+def _account_called(name):
+    """The active account ``name`` names: written exactly, or in another
+    case when only one account has it so (people type "Bob" for "bob")."""
+    User = get_user_model()
+    field = User.USERNAME_FIELD
+    active = User.objects.filter(is_active=True)
+    exact = active.filter(**{field: name}).first()
+    if exact is not None or not name:
+        return exact
+    alike = list(active.filter(**{f"{field}__iexact": name})[:2])
+    return alike[0] if len(alike) == 1 else None
 
 
 def album_unshare(album, *, user, person):

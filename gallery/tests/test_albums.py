@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -408,3 +409,17 @@ def test_an_albums_images_are_all_its_live_ones_for_those_who_may_open_it(
     summary = album_summary(viewer=viewer, album=album)
     expected = (3, "owner" if who == "owner" else who) if opens else (0, None)
     assert (summary.image_count, summary.role) == expected
+
+
+def test_sharing_finds_the_account_whatever_the_case_unless_that_is_ambiguous(
+    family, weekend, django_user_model
+):
+    owner, album = family["owner"], weekend["album"]
+    share = album_share(album, user=owner, username=" CAROL ")
+    assert share.user == family["viewer"]
+    django_user_model.objects.create_user("Sam", password="pw-sam-123")
+    django_user_model.objects.create_user("sam", password="pw-sam-456")
+    assert album_share(album, user=owner, username="Sam").user.username == "Sam"
+    with pytest.raises(ValidationError) as refused:
+        album_share(album, user=owner, username="SAM")
+    assert refused.value.code == "unknown_user"
