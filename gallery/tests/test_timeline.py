@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from gallery.models import Image
+from gallery.search.dates import split_dates
 from gallery.selectors import image_neighbours, timeline_years
 
 pytestmark = pytest.mark.django_db
@@ -160,12 +161,39 @@ def test_older_then_newer_walks_back_to_the_same_pages(
         ("dinner june 2015", ["Honeymoon dinner"]),
         ("honeymoon 2019", []),
         ("march 2015", []),
+        ("2015-06", ["Honeymoon dinner", "Honeymoon"]),
+        ("06/2015", ["Honeymoon dinner", "Honeymoon"]),
+        ("6/2015", ["Honeymoon dinner", "Honeymoon"]),
+        ("dinner 2015-6", ["Honeymoon dinner"]),
+        ("1999-02", ["Scan of grandma"]),
+        ("2015-03", []),
     ],
 )
 def test_a_search_may_name_a_year_or_a_month(client, trips, query, expected):
     response = client.get(reverse("gallery:index"), {"q": query})
     assert response.status_code == 200
     assert sorted(titles_on(response)) == sorted(expected)
+
+
+def first_of(year, month):
+    return datetime(year, month, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("query", "words", "dates"),
+    [
+        ("2019-07", "", (first_of(2019, 7), first_of(2019, 8))),
+        ("07/2019 beach", "beach", (first_of(2019, 7), first_of(2019, 8))),
+        ("beach 7/2019", "beach", (first_of(2019, 7), first_of(2019, 8))),
+        ("2019-12", "", (first_of(2019, 12), first_of(2020, 1))),
+        ("2019-13", "2019-13", (None, None)),
+        ("13/2019", "13/2019", (None, None)),
+        ("0/2019", "0/2019", (None, None)),
+        ("07/1200", "07/1200", (None, None)),
+    ],
+)
+def test_a_numbered_month_is_a_date_and_a_wrong_one_stays_a_word(query, words, dates):
+    assert split_dates(query) == (words, *dates)
 
 
 @pytest.mark.parametrize(
