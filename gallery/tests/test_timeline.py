@@ -113,6 +113,14 @@ def test_the_year_jump_skips_years_without_photos_the_viewer_may_see(
     assert years_offered(mine) == ["2023", "2022", "2021"]
 
 
+@pytest.mark.parametrize("query", ["2015", "june 2015", "2015-06"])
+def test_a_search_for_a_date_offers_no_year_jump(client, trips, query):
+    page = client.get(reverse("gallery:index"), {"q": query}).content.decode()
+    assert "Honeymoon dinner" in page
+    assert 'id="order-select"' in page  # the order still applies
+    assert years_offered(page) == []
+
+
 def test_the_year_jump_reads_one_row_per_year_with_photos(user, bulk_images):
     for year in (2001, 2002, 2010, 2024):
         bulk_images(user, [f"In {year}", f"Also {year}"], taken_at=at(year))
