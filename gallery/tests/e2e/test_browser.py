@@ -301,3 +301,53 @@ def test_the_upload_summary_writes_large_counts_as_people_read_them(new_page):
         "5 rejected",
         "1,200 failed",
     ]
+
+
+def test_retry_is_offered_only_where_trying_again_can_help(new_page):
+    page = new_page()
+    sign_up(page, "e2e_erin")
+    page.goto("/upload/")
+    limited = {
+        "outcome": "rejected",
+        "code": "upload_rate_limited",
+        "message": "You have sent many files this hour; try again later.",
+    }
+
+    def answer(route):
+        body = route.request.post_data_buffer or b""
+        if b'filename="busy.jpg"' in body:
+            route.fulfill(status=429, json=limited)
+        elif b'filename="down.jpg"' in body:
+            route.fulfill(status=503, body="Service Unavailable")
+        else:
+            route.continue_()
+
+    page.route("**/upload/file/", answer)
+    files = {
+        "busy.jpg": noisy_jpeg(seed=610),
+        "down.jpg": noisy_jpeg(seed=611),
+        "notes.jpg": TEXT,
+    }
+    page.set_input_files(
+        "#pick-files",
+        files=[
+            {"name": name, "mimeType": "image/jpeg", "buffer": data}
+            for name, data in files.items()
+        ],
+    )
+    expect(page.locator("#upload-counts")).to_contain_text(
+        "3 of 3 files done", timeout=30_000
+    )
+    expect(row(page, "busy.jpg")).to_have_attribute("data-state", "rejected")
+    expect(row(page, "down.jpg")).to_have_attribute("data-state", "failed")
+    expect(row(page, "notes.jpg")).to_have_attribute("data-state", "rejected")
+    retry = page.locator(".upload-retry:visible")
+    expect(retry).to_have_count(2)
+    expect(row(page, "notes.jpg").locator(".upload-retry")).to_be_hidden()
+
+    page.unroute("**/upload/file/")
+    page.get_by_role("button", name="Retry failed").click()
+    expect(row(page, "busy.jpg")).to_have_attribute("data-state", "created")
+    expect(row(page, "down.jpg")).to_have_attribute("data-state", "created")
+    expect(retry).to_have_count(0)
+    expect(page.get_by_role("button", name="Retry failed")).to_be_disabled()

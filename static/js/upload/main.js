@@ -153,7 +153,7 @@ class Uploader {
     this.total.value = doneBytes;
     const parts = summaryParts(counts);
     this.counts.textContent = parts.join(" · ");
-    this.retryFailed.disabled = !counts.failed;
+    this.retryFailed.disabled = !counts.retryable;
     const finished = counts.done === counts.total;
     if (finished && !this.finished) this.announce(`Uploads finished: ${parts.slice(1).join(", ")}.`);
     this.finished = finished;
