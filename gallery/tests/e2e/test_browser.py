@@ -351,3 +351,43 @@ def test_retry_is_offered_only_where_trying_again_can_help(new_page):
     expect(row(page, "down.jpg")).to_have_attribute("data-state", "created")
     expect(retry).to_have_count(0)
     expect(page.get_by_role("button", name="Retry failed")).to_be_disabled()
+
+
+def test_the_finished_line_counts_only_the_bytes_sent(new_page):
+    page = new_page()
+    sign_up(page, "e2e_frank")
+    page.goto("/upload/")
+
+    def pick(*photos):
+        page.set_input_files(
+            "#pick-files",
+            files=[
+                {"name": f"p{seed}.jpg", "mimeType": "image/jpeg", "buffer": data}
+                for seed, data in photos
+            ],
+        )
+
+    def size_as_shown(data):
+        return page.evaluate(
+            """async (n) => (await import("/static/js/upload/format.js"))
+                 .formatBytes(n)""",
+            len(data),
+        )
+
+    kept = [(seed, noisy_jpeg((640, 480), seed=seed)) for seed in (720, 721)]
+    pick(*kept)
+    expect(page.locator("#upload-counts")).to_have_text("2 of 2 files done · 2 added")
+    sent = size_as_shown(kept[0][1] + kept[1][1])
+    expect(page.locator("#upload-rate")).to_contain_text(f"Finished {sent} in ")
+
+    page.reload()
+    pick(*kept)  # hashed in the browser: nothing goes up
+    expect(page.locator("#upload-rate")).to_have_text(
+        "Nothing to send: 2 files you already have."
+    )
+    new = noisy_jpeg((320, 240), seed=722)
+    pick((722, new))
+    expect(page.locator("#upload-counts")).to_contain_text("3 of 3 files done")
+    expect(page.locator("#upload-rate")).to_contain_text(
+        f"Finished {size_as_shown(new)} in "
+    )

@@ -1,7 +1,7 @@
 // The drag-and-drop uploader. Without JavaScript the page keeps its plain
 // multi-file form; with it, files are queued here and sent one per request.
 
-import { formatBytes, formatDuration, plural, summaryParts } from "./format.js";
+import { finishedLine, formatBytes, formatDuration, plural, summaryParts } from "./format.js";
 import { droppedFiles, pickedFiles } from "./sources.js";
 import { RowList } from "./rows.js";
 import { UploadQueue } from "./queue.js";
@@ -158,8 +158,8 @@ class Uploader {
     if (finished && !this.finished) this.announce(`Uploads finished: ${parts.slice(1).join(", ")}.`);
     this.finished = finished;
     if (finished) {
-      const took = (performance.now() - this.startedAt) / 1000;
-      this.rate.textContent = `Finished ${formatBytes(totalBytes)} in ${formatDuration(took)}.`;
+      const seconds = (performance.now() - this.startedAt) / 1000;
+      this.rate.textContent = finishedLine({ counts, sentBytes: this.queue.sentBytes, seconds });
     } else {
       const left = secondsLeft < Infinity ? ` · about ${formatDuration(secondsLeft)} left` : "";
       this.rate.textContent = speed ? `${formatBytes(speed)}/s${left}` : "Starting…";

@@ -224,6 +224,8 @@ export class UploadQueue {
 
   settle(item, status, body) {
     this.sending.delete(item);
+    // An answer means the whole file went up, progress events or not.
+    if (status) this.sentBytes += item.size - item.loaded;
     const outcome = body?.outcome;
     if (outcome === "created" || outcome === "duplicate") {
       this.finish(item, outcome, outcome === "created" ? "" : body.message, body.image);
