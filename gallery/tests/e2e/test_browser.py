@@ -391,3 +391,28 @@ def test_the_finished_line_counts_only_the_bytes_sent(new_page):
     expect(page.locator("#upload-rate")).to_contain_text(
         f"Finished {size_as_shown(new)} in "
     )
+
+
+def test_a_phone_is_offered_no_drop_and_no_folder(new_page, screenshots):
+    desktop = new_page(width=1280, height=800)
+    sign_up(desktop, "e2e_gina")
+    desktop.goto("/upload/")
+    zone = desktop.locator("#dropzone")
+    expect(zone.get_by_text("Drop photos or whole folders here")).to_be_visible()
+    expect(zone.get_by_text("Choose a folder…")).to_be_visible()
+    expect(zone.get_by_text("Add photos from this device")).to_be_hidden()
+
+    phone = new_page(
+        width=390,
+        height=844,
+        is_mobile=True,
+        has_touch=True,
+        storage_state=desktop.context.storage_state(),
+    )
+    phone.goto("/upload/")
+    zone = phone.locator("#dropzone")
+    expect(zone.get_by_text("Add photos from this device")).to_be_visible()
+    expect(zone.get_by_text("Drop photos or whole folders here")).to_be_hidden()
+    expect(zone.get_by_text("Choose a folder…")).to_be_hidden()
+    expect(zone.get_by_text("Choose files…")).to_be_visible()
+    phone.screenshot(path=screenshots / "upload-phone.png")

@@ -74,6 +74,10 @@ class Uploader {
     document.body.classList.add("uploader-on");
     // Enter in a batch field must not submit the plain form.
     this.form.addEventListener("submit", (event) => event.preventDefault());
+    // A browser that cannot pick folders would offer files under that name.
+    if (!("webkitdirectory" in document.createElement("input"))) {
+      for (const part of this.form.querySelectorAll(".folder-picker")) part.hidden = true;
+    }
     for (const id of ["pick-files", "pick-folder"]) {
       const input = document.getElementById(id);
       input.addEventListener("change", () => {
