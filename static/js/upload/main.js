@@ -14,7 +14,8 @@ function batchFields(form) {
     title: form.elements.title.value.trim(),
     description: form.elements.description.value.trim(),
     visibility: checked ? checked.value : "private",
-    album: form.elements.album ? form.elements.album.value : "",
+    album: form.elements.album.value,
+    album_title: form.elements.album_title.value.trim(),
   };
 }
 
@@ -55,6 +56,7 @@ class Uploader {
             // one file's own choice is not.
             remember: own.visibility ? "" : "1",
             album: batch.album,
+            album_title: batch.album_title,
           };
         },
       },
@@ -118,6 +120,14 @@ class Uploader {
   }
 
   async addAll(batches) {
+    // Every file would be refused for the missing title: ask for it first.
+    const title = this.form.elements.album_title;
+    if (this.form.elements.album.value === "new" && !title.value.trim()) {
+      title.setCustomValidity("Give the new album a title.");
+      title.reportValidity();
+      title.addEventListener("input", () => title.setCustomValidity(""), { once: true });
+      return;
+    }
     let first = true;
     for await (const batch of batches) {
       if (!this.startedAt) this.startedAt = performance.now();

@@ -179,6 +179,7 @@ export class UploadQueue {
 
   /** The outcomes for the files of ``items`` the server already has. */
   async known(items, visibility) {
+    const fields = this.options.fieldsFor(items[0]);
     try {
       const response = await fetch(this.options.checkUrl, {
         method: "POST",
@@ -188,7 +189,8 @@ export class UploadQueue {
         body: JSON.stringify({
           sha256: items.map((item) => item.sha256),
           visibility,
-          album: this.options.fieldsFor(items[0]).album || "",
+          album: fields.album,
+          album_title: fields.album_title,
         }),
       });
       if (response.ok) return (await response.json()).existing || [];
