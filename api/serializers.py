@@ -18,6 +18,16 @@ from .errors import ERROR_CODES
 OUTCOME_CODES = ("created", *DUPLICATE_MESSAGES, *UPLOAD_REJECTIONS)
 
 
+def album_title_field():
+    return serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="With `album` `new`: the title of the album to put the "
+        "images in (yours of that title, or a new one). A blank one is "
+        "`album_title_required`.",
+    )
+
+
 class ErrorSerializer(serializers.Serializer):
     code = serializers.ChoiceField(
         choices=ERROR_CODES, help_text="Stable, machine-readable reason."
@@ -188,8 +198,10 @@ class ImageUploadSerializer(serializers.Serializer):
         allow_blank=True,
         help_text="The id of an album you own or contribute to: the images "
         "added, and the ones you already had, go in it. An album you may not "
-        "add to is `unknown_album`, and no file is stored.",
+        "add to is `unknown_album`, and no file is stored. `new` puts them in "
+        "your album called `album_title`, made if missing.",
     )
+    album_title = album_title_field()
 
 
 class UploadOutcomeSerializer(serializers.Serializer):
@@ -298,11 +310,13 @@ class HashCheckSerializer(serializers.Serializer):
         "your public copies among these become private, as an upload would "
         "make them.",
     )
-    album = serializers.UUIDField(
+    album = serializers.CharField(
         required=False,
-        help_text="The album you are uploading into: the images you already "
-        "have among these go in it, as an upload would put them.",
+        help_text="The album you are uploading into (its id, or `new` with "
+        "`album_title`): the images you already have among these go in it, "
+        "as an upload would put them.",
     )
+    album_title = album_title_field()
 
 
 class HashCheckOutcomeSerializer(UploadOutcomeSerializer):

@@ -565,6 +565,28 @@ def test_upload_into_an_album_you_may_not_add_to_stores_nothing(
     assert stored_files() == before
 
 
+def test_upload_into_a_new_album_by_its_title(api_for, user):
+    api = api_for(user)
+    response = api.post(
+        "/api/v1/images/",
+        {
+            "files": [upload("n.jpg", noisy_jpeg(seed=34))],
+            "album": "new",
+            "album_title": "Snow",
+        },
+        format="multipart",
+    )
+    assert response.status_code == 201
+    assert [i.title for i in Album.objects.get(title="Snow").images.all()] == ["n"]
+    blank = api.post(
+        "/api/v1/images/",
+        {"files": [upload("m.jpg", noisy_jpeg(seed=35))], "album": "new"},
+        format="multipart",
+    )
+    error(blank, 400, "album_title_required", "album_title")
+    assert Image.objects.count() == 1
+
+
 def test_hash_check_puts_what_you_have_in_the_album(api_for, user, make_image, album):
     extra = make_image(user)
     body = {"sha256": [extra.sha256], "album": str(album.pk)}

@@ -158,7 +158,7 @@ class ImageViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         upload = s.ImageUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         data = upload.validated_data
-        album = self._album(request, data.get("album"))
+        album = self._album(request, data)
         outcomes = upload_images(
             owner=request.user,
             files=data["files"],
@@ -171,11 +171,16 @@ class ImageViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return self._upload_response(outcomes)
 
     @staticmethod
-    def _album(request, album_id):
+    def _album(request, data):
         try:
-            return upload_album(owner=request.user, album_id=album_id)
+            return upload_album(
+                owner=request.user,
+                album_id=data.get("album"),
+                album_title=data.get("album_title", ""),
+            )
         except ValidationError as error:
-            raise InvalidInput({"album": error.messages}, code=error.code) from None
+            field = "album_title" if error.code == "album_title_required" else "album"
+            raise InvalidInput({field: error.messages}, code=error.code) from None
 
     def _upload_response(self, outcomes):
         counts = Counter(o.outcome for o in outcomes)
@@ -212,7 +217,7 @@ class ImageViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     def check_hashes(self, request):
         check = s.HashCheckSerializer(data=request.data)
         check.is_valid(raise_exception=True)
-        album = self._album(request, check.validated_data.get("album"))
+        album = self._album(request, check.validated_data)
         try:
             existing, missing = check_hashes(
                 owner=request.user,

@@ -1,8 +1,11 @@
-"""Dates in a search: "2019" or "june 2019" asks for photos taken then.
+"""Dates in a search: "2019", "june 2019", "2019-06" or "6/2019" asks for
+photos taken then.
 
 A year is four digits from the first photographs to a century on; a month
 name (or its first three letters) just before a year narrows it to that
-month. What is left of the query is searched for as words.
+month, as does a month number joined to it (year-month or month/year). A
+word that only looks like a date (month 13) stays a word. What is left of
+the query is searched for as words.
 """
 
 import re
@@ -29,18 +32,35 @@ _MONTH = {name: n for n, name in enumerate(MONTHS, 1)} | {
     name[:3]: n for n, name in enumerate(MONTHS, 1)
 }
 _YEAR = re.compile(r"\d{4}")
+_NUMBERED = (
+    re.compile(r"(?P<year>\d{4})-(?P<month>\d{1,2})"),
+    re.compile(r"(?P<month>\d{1,2})/(?P<year>\d{4})"),
+)
+
+
+def _date_at(words, i):
+    """``(year, month, first)`` for a date whose last word is ``words[i]``:
+    ``month`` None for a whole year, ``first`` the index of its first word;
+    or None."""
+    for pattern in _NUMBERED:
+        if match := pattern.fullmatch(words[i]):
+            month = int(match["month"])
+            return (int(match["year"]), month, i) if 1 <= month <= 12 else None
+    if not _YEAR.fullmatch(words[i]):
+        return None
+    month = _MONTH.get(words[i - 1].lower().rstrip(".,")) if i else None
+    return int(words[i]), month, i - 1 if month else i
 
 
 def split_dates(query):
     """``(words, start, end)``: the query without its date, and the date's
     range in UTC (``start`` included, ``end`` not), or None for both."""
     words = query.split()
-    for i, word in enumerate(words):
-        if not _YEAR.fullmatch(word) or not EARLIEST_YEAR <= int(word) <= LATEST_YEAR:
+    for i in range(len(words)):
+        date = _date_at(words, i)
+        if date is None or not EARLIEST_YEAR <= date[0] <= LATEST_YEAR:
             continue
-        year = int(word)
-        month = _MONTH.get(words[i - 1].lower().rstrip(".,")) if i else None
-        first = i - 1 if month else i
+        year, month, first = date
         rest = " ".join(words[:first] + words[i + 1 :])
         if month:
             start = datetime(year, month, 1, tzinfo=UTC)

@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from ..limits import account_closed, deleted_meanwhile, file_too_large, too_many_files
 from ..models import Account, Album, Image, Visibility
 from ..selectors import albums_to_add_to
-from .albums import album_add_images, can_add_to
+from .albums import album_add_images, album_for_import, can_add_to
 from .allowance import rate_limited_error, take_upload_allowance
 from .images import image_restore, image_update
 from .ingest import hash_file, prepare_image
@@ -45,6 +45,8 @@ DUPLICATE_MESSAGES = {
     "it is back, still private.",
 }
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+# What an upload's ``album`` says to go into a new album (see upload_album).
+NEW_ALBUM = "new"
 
 
 @dataclass(frozen=True)
@@ -115,15 +117,22 @@ def remember_upload_visibility(owner, visibility: str) -> None:
     Account.objects.filter(pk=owner.pk).update(upload_visibility=visibility)
 
 
-def upload_album(*, owner, album_id) -> Album | None:
+def upload_album(*, owner, album_id, album_title="") -> Album | None:
     """The album an upload asks to go in: ``album_id`` as sent (a form
-    field's text; blank for none) naming an album ``owner`` may add to.
-    Raises ``ValidationError`` ``unknown_album`` for anything else, so an
-    upload into a wrong album stores nothing."""
-    if album_id is None or not str(album_id).strip():
+    field's text; blank for none) naming an album ``owner`` may add to, or
+    :data:`NEW_ALBUM` for ``owner``'s album called ``album_title``, made if
+    missing (every file of a batch names it, so the first one makes it).
+    Raises ``ValidationError`` ``unknown_album`` for any other id and
+    ``album_title_required`` for a blank title, so an upload into a wrong
+    album stores nothing."""
+    album_id = str(album_id or "").strip()
+    if not album_id:
         return None
+    if album_id == NEW_ALBUM:
+        title = album_title if isinstance(album_title, str) else ""
+        return album_for_import(owner=owner, title=title)
     try:
-        pk = uuid.UUID(str(album_id).strip())
+        pk = uuid.UUID(album_id)
     except ValueError:
         raise unknown_album() from None
     album = albums_to_add_to(viewer=owner).filter(pk=pk).first()

@@ -5,10 +5,14 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from gallery.models import Image
-from gallery.selectors import image_neighbours
+from gallery.search.dates import split_dates
+from gallery.selectors import image_neighbours, timeline_years
 
 pytestmark = pytest.mark.django_db
 
@@ -64,8 +68,7 @@ def test_upload_order_is_a_switch_away(client, trips):
 def test_the_year_jump_lists_the_years_and_lands_in_one(client, trips, settings):
     settings.IMAGEREPO_GALLERY_PAGE_SIZE = 2
     first = client.get(reverse("gallery:index")).content.decode()
-    years = re.findall(r'<option value="(\d+)"', first)
-    assert years == [str(y) for y in range(2019, 1998, -1)]
+    assert years_offered(first) == ["2019", "2015", "1999"]
 
     jumped = client.get(reverse("gallery:index") + "?year=2015")
     assert titles_on(jumped) == ["Honeymoon dinner", "Honeymoon"]
@@ -79,6 +82,54 @@ def test_the_year_jump_lists_the_years_and_lands_in_one(client, trips, settings)
     assert titles_on(client.get(reverse("gallery:index") + "?year=2010")) == [
         "Scan of grandma"
     ]
+
+
+def years_offered(page):
+    return re.findall(r'<option value="(\d+)"', page)
+
+
+def test_the_year_jump_skips_years_without_photos_the_viewer_may_see(
+    client_for, user, other_user, bulk_images
+):
+    bulk_images(user, ["Garden"], taken_at=at(2023, 1, 1))
+    bulk_images(user, ["Snow"], taken_at=at(2021, 12, 31))
+    bulk_images(user, ["Kept to myself"], taken_at=at(2022), visibility="private")
+    bulk_images(other_user, ["Their secret"], taken_at=at(2020), visibility="private")
+    bulk_images(other_user, ["Their beach"], taken_at=at(2017))
+    gallery = reverse("gallery:index")
+    assert years_offered(client_for(other_user).get(gallery).content.decode()) == [
+        "2023",
+        "2021",
+        "2020",
+        "2017",
+    ]
+    assert years_offered(client_for(user).get(gallery).content.decode()) == [
+        "2023",
+        "2022",
+        "2021",
+        "2017",
+    ]
+    mine = client_for(user).get(gallery + "?show=mine").content.decode()
+    assert years_offered(mine) == ["2023", "2022", "2021"]
+
+
+@pytest.mark.parametrize("query", ["2015", "june 2015", "2015-06"])
+def test_a_search_for_a_date_offers_no_year_jump(client, trips, query):
+    page = client.get(reverse("gallery:index"), {"q": query}).content.decode()
+    assert "Honeymoon dinner" in page
+    assert 'id="order-select"' in page  # the order still applies
+    assert years_offered(page) == []
+
+
+def test_the_year_jump_reads_one_row_per_year_with_photos(user, bulk_images):
+    for year in (2001, 2002, 2010, 2024):
+        bulk_images(user, [f"In {year}", f"Also {year}"], taken_at=at(year))
+    with CaptureQueriesContext(connection) as queries:
+        years = timeline_years(viewer=AnonymousUser())
+    assert years == [2024, 2010, 2002, 2001]
+    # One seek per year found, and one that finds nothing older.
+    assert len(queries) == len(years) + 1
+    assert all("OFFSET" not in q["sql"] for q in queries)
 
 
 def test_older_then_newer_walks_back_to_the_same_pages(
@@ -118,12 +169,39 @@ def test_older_then_newer_walks_back_to_the_same_pages(
         ("dinner june 2015", ["Honeymoon dinner"]),
         ("honeymoon 2019", []),
         ("march 2015", []),
+        ("2015-06", ["Honeymoon dinner", "Honeymoon"]),
+        ("06/2015", ["Honeymoon dinner", "Honeymoon"]),
+        ("6/2015", ["Honeymoon dinner", "Honeymoon"]),
+        ("dinner 2015-6", ["Honeymoon dinner"]),
+        ("1999-02", ["Scan of grandma"]),
+        ("2015-03", []),
     ],
 )
 def test_a_search_may_name_a_year_or_a_month(client, trips, query, expected):
     response = client.get(reverse("gallery:index"), {"q": query})
     assert response.status_code == 200
     assert sorted(titles_on(response)) == sorted(expected)
+
+
+def first_of(year, month):
+    return datetime(year, month, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("query", "words", "dates"),
+    [
+        ("2019-07", "", (first_of(2019, 7), first_of(2019, 8))),
+        ("07/2019 beach", "beach", (first_of(2019, 7), first_of(2019, 8))),
+        ("beach 7/2019", "beach", (first_of(2019, 7), first_of(2019, 8))),
+        ("2019-12", "", (first_of(2019, 12), first_of(2020, 1))),
+        ("2019-13", "2019-13", (None, None)),
+        ("13/2019", "13/2019", (None, None)),
+        ("0/2019", "0/2019", (None, None)),
+        ("07/1200", "07/1200", (None, None)),
+    ],
+)
+def test_a_numbered_month_is_a_date_and_a_wrong_one_stays_a_word(query, words, dates):
+    assert split_dates(query) == (words, *dates)
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from gallery.models import Image
+from gallery.models import Album, Image
 from gallery.services import upload_images
 from gallery.services.albums import album_create, album_share
 
@@ -141,3 +141,75 @@ def test_plain_form_says_an_album_is_unknown_and_stores_nothing(client_for, user
     assert response.status_code == 200
     assert "There is no such album" in response.content.decode()
     assert not Image.objects.exists() and stored_files() == []
+
+
+def new_album(title):
+    return {"album": "new", "album_title": title}
+
+
+def test_json_endpoint_puts_a_batch_in_a_new_album_made_once(client_for, user):
+    client = client_for(user)
+    for seed in (11, 12):  # every file of the batch names the new album
+        response = client.post(
+            UPLOAD,
+            {"file": upload(f"p{seed}.jpg", noisy_jpeg(seed=seed))}
+            | new_album("  Summer   2024 "),
+        )
+        assert response.status_code == 201
+    album = Album.objects.get(owner=user)
+    assert album.title == "Summer 2024"
+    assert titles(album) == ["p11", "p12"]
+
+
+def test_a_new_album_named_like_one_you_have_is_that_one(client_for, user, album):
+    client_for(user).post(
+        UPLOAD, {"file": upload("x.jpg", noisy_jpeg(seed=13))} | new_album("Holiday")
+    )
+    assert Album.objects.filter(owner=user).count() == 1
+    assert titles(album) == ["x"]
+
+
+@pytest.mark.parametrize("title", ["", "   "])
+def test_a_new_album_without_a_title_stores_nothing(client_for, user, title):
+    client = client_for(user)
+    response = client.post(
+        UPLOAD, {"file": upload("x.jpg", noisy_jpeg(seed=14))} | new_album(title)
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "album_title_required"
+    assert response.json()["message"] == "An album needs a title."
+    body = json.dumps({"sha256": ["0" * 64]} | new_album(title))
+    response = client.post(CHECK, body, content_type="application/json")
+    assert response.json()["code"] == "album_title_required"
+    assert not Album.objects.exists() and not Image.objects.exists()
+    assert stored_files() == []
+
+
+def test_hash_check_puts_what_the_uploader_has_in_a_new_album(
+    client_for, user, make_image
+):
+    data = noisy_jpeg(seed=15)
+    had = make_image(user, data=data)
+    body = json.dumps(
+        {"sha256": [hashlib.sha256(data).hexdigest()]} | new_album("Found again")
+    )
+    client_for(user).post(CHECK, body, content_type="application/json")
+    assert list(Album.objects.get(title="Found again").images.all()) == [had]
+
+
+def test_plain_form_puts_the_images_in_a_new_album_or_says_why_not(client_for, user):
+    client = client_for(user)
+    fields = {"title": "", "description": "", "visibility": "private"}
+    refused = client.post(
+        PAGE,
+        {"images": [upload("a.jpg", noisy_jpeg(seed=16))], **fields} | new_album(""),
+    )
+    assert "An album needs a title." in refused.content.decode()
+    assert not Image.objects.exists()
+    page = client.post(
+        PAGE,
+        {"images": [upload("a.jpg", noisy_jpeg(seed=16))], **fields}
+        | new_album("Garden"),
+    )
+    assert page.status_code == 200
+    assert titles(Album.objects.get(title="Garden")) == ["a"]

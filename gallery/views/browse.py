@@ -48,7 +48,9 @@ class GalleryView(TemplateView):
             "show": show,
             "query": " ".join(params.get("q", "").split()),
         }
-        words = split_dates(listing["query"])[0]
+        # A query naming a date has picked its years: a jump out of them
+        # would only land on the same photos.
+        words, dated, _ = split_dates(listing["query"])
         size = settings.IMAGEREPO_GALLERY_PAGE_SIZE
         year = _year(params.get("year", ""))  # a jump: any cursor is not read
         page, is_first_page = requested_page(
@@ -65,7 +67,9 @@ class GalleryView(TemplateView):
             order=order,
             orders=ORDERS,
             timeline=not words,
-            years=[] if words else timeline_years(viewer=user, show=show, order=order),
+            years=[]
+            if words or dated
+            else timeline_years(viewer=user, show=show, order=order),
             year=year,
             terms=parse_terms(words),
             page=page,

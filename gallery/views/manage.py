@@ -61,7 +61,9 @@ class UploadView(LoginRequiredMixin, FormView):
         files = data["images"]
         try:
             album = upload_album(
-                owner=self.request.user, album_id=self.request.POST.get("album")
+                owner=self.request.user,
+                album_id=self.request.POST.get("album"),
+                album_title=self.request.POST.get("album_title", ""),
             )
         except ValidationError as error:
             messages.error(self.request, error.messages[0])

@@ -148,10 +148,10 @@ class JsonEndpoint(View):
 class UploadFileView(JsonEndpoint):
     """One image per POST (multipart field ``file``, optional ``title``,
     ``description``, ``visibility`` (private unless ``public``), ``album``:
-    an album id, and ``remember``: the visibility is the page's choice for
-    the batch, to offer first next time). Answers its :class:`UploadOutcome`
-    as JSON (:func:`outcome_json`): 201 created, 200 duplicate, 4xx
-    rejected."""
+    an album id, or ``new`` with ``album_title``; and ``remember``: the
+    visibility is the page's choice for the batch, to offer first next
+    time). Answers its :class:`UploadOutcome` as JSON (:func:`outcome_json`):
+    201 created, 200 duplicate, 4xx rejected."""
 
     def max_body_bytes(self):
         return settings.IMAGEREPO_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD
@@ -164,7 +164,11 @@ class UploadFileView(JsonEndpoint):
         if not refused and not form.is_valid():
             return form_rejection(form)
         try:
-            album = upload_album(owner=request.user, album_id=request.POST.get("album"))
+            album = upload_album(
+                owner=request.user,
+                album_id=request.POST.get("album"),
+                album_title=request.POST.get("album_title", ""),
+            )
         except ValidationError as error:
             return rejection(error, status=400)
         data = form.cleaned_data
@@ -185,7 +189,8 @@ class UploadFileView(JsonEndpoint):
 
 
 class CheckHashesView(JsonEndpoint):
-    """POST ``{"sha256": [hex, ...], "visibility": "private", "album": id}``;
+    """POST ``{"sha256": [hex, ...], "visibility": "private", "album": id}``
+    (or ``"album": "new", "album_title": ...``, as an upload names them);
     answers ``{"existing": [...], "missing": [hex, ...]}``: a duplicate
     outcome for each digest the signed-in user already has (``visibility``
     and ``album``, if given, apply to them as an upload would) and the
@@ -211,7 +216,11 @@ class CheckHashesView(JsonEndpoint):
                 owner=request.user,
                 digests=data.get("sha256"),
                 visibility=data.get("visibility"),
-                album=upload_album(owner=request.user, album_id=data.get("album")),
+                album=upload_album(
+                    owner=request.user,
+                    album_id=data.get("album"),
+                    album_title=data.get("album_title"),
+                ),
             )
         except ValidationError as error:
             return rejection(error, status=400)

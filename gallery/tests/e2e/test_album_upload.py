@@ -18,7 +18,7 @@ def test_upload_into_an_album_from_its_page(new_page):
     page.get_by_role("button", name="Make album").click()
     album = page.url
     page.get_by_role("link", name="Upload into it").click()
-    expect(page.get_by_label("Album")).to_have_value(
+    expect(page.get_by_label("Album", exact=True)).to_have_value(
         album.rstrip("/").rsplit("/", 1)[1]
     )
     page.locator("input[name=visibility][value=private]").check()
@@ -43,4 +43,30 @@ def test_upload_into_an_album_from_its_page(new_page):
     page.set_input_files("#pick-files", files=[photo])
     page.wait_for_selector(".upload-row[data-state=duplicate]")
     page.goto(album)
+    expect(page.locator("#gallery .tile")).to_have_count(1)
+
+
+def test_upload_into_a_new_album_named_on_the_upload_page(new_page):
+    page = new_page()
+    sign_up(page, "e2e_newalbum")
+    page.goto("/upload/")
+    expect(page.locator("#dropzone")).to_be_visible()
+    title = page.get_by_label("New album’s title")
+    expect(title).to_be_hidden()
+    page.get_by_label("Album", exact=True).select_option("new")
+    expect(title).to_be_visible()
+    photo = {
+        "name": "tulip.jpg",
+        "mimeType": "image/jpeg",
+        "buffer": noisy_jpeg(seed=4343),
+    }
+    page.set_input_files("#pick-files", files=[photo])
+    # No title yet: the page asks for one instead of sending the file.
+    assert page.evaluate("document.activeElement.id") == "id_album_title"
+    expect(page.locator(".upload-row")).to_have_count(0)
+    title.fill("Spring")
+    page.set_input_files("#pick-files", files=[photo])
+    page.wait_for_selector(".upload-row[data-state=created]")
+    page.goto("/albums/")
+    page.get_by_role("link", name="Spring").first.click()
     expect(page.locator("#gallery .tile")).to_have_count(1)

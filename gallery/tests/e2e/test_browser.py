@@ -301,3 +301,118 @@ def test_the_upload_summary_writes_large_counts_as_people_read_them(new_page):
         "5 rejected",
         "1,200 failed",
     ]
+
+
+def test_retry_is_offered_only_where_trying_again_can_help(new_page):
+    page = new_page()
+    sign_up(page, "e2e_erin")
+    page.goto("/upload/")
+    limited = {
+        "outcome": "rejected",
+        "code": "upload_rate_limited",
+        "message": "You have sent many files this hour; try again later.",
+    }
+
+    def answer(route):
+        body = route.request.post_data_buffer or b""
+        if b'filename="busy.jpg"' in body:
+            route.fulfill(status=429, json=limited)
+        elif b'filename="down.jpg"' in body:
+            route.fulfill(status=503, body="Service Unavailable")
+        else:
+            route.continue_()
+
+    page.route("**/upload/file/", answer)
+    files = {
+        "busy.jpg": noisy_jpeg(seed=610),
+        "down.jpg": noisy_jpeg(seed=611),
+        "notes.jpg": TEXT,
+    }
+    page.set_input_files(
+        "#pick-files",
+        files=[
+            {"name": name, "mimeType": "image/jpeg", "buffer": data}
+            for name, data in files.items()
+        ],
+    )
+    expect(page.locator("#upload-counts")).to_contain_text(
+        "3 of 3 files done", timeout=30_000
+    )
+    expect(row(page, "busy.jpg")).to_have_attribute("data-state", "rejected")
+    expect(row(page, "down.jpg")).to_have_attribute("data-state", "failed")
+    expect(row(page, "notes.jpg")).to_have_attribute("data-state", "rejected")
+    retry = page.locator(".upload-retry:visible")
+    expect(retry).to_have_count(2)
+    expect(row(page, "notes.jpg").locator(".upload-retry")).to_be_hidden()
+
+    page.unroute("**/upload/file/")
+    page.get_by_role("button", name="Retry failed").click()
+    expect(row(page, "busy.jpg")).to_have_attribute("data-state", "created")
+    expect(row(page, "down.jpg")).to_have_attribute("data-state", "created")
+    expect(retry).to_have_count(0)
+    expect(page.get_by_role("button", name="Retry failed")).to_be_disabled()
+
+
+def test_the_finished_line_counts_only_the_bytes_sent(new_page):
+    page = new_page()
+    sign_up(page, "e2e_frank")
+    page.goto("/upload/")
+
+    def pick(*photos):
+        page.set_input_files(
+            "#pick-files",
+            files=[
+                {"name": f"p{seed}.jpg", "mimeType": "image/jpeg", "buffer": data}
+                for seed, data in photos
+            ],
+        )
+
+    def size_as_shown(data):
+        return page.evaluate(
+            """async (n) => (await import("/static/js/upload/format.js"))
+                 .formatBytes(n)""",
+            len(data),
+        )
+
+    kept = [(seed, noisy_jpeg((640, 480), seed=seed)) for seed in (720, 721)]
+    pick(*kept)
+    expect(page.locator("#upload-counts")).to_have_text("2 of 2 files done · 2 added")
+    sent = size_as_shown(kept[0][1] + kept[1][1])
+    expect(page.locator("#upload-rate")).to_contain_text(f"Finished {sent} in ")
+
+    page.reload()
+    pick(*kept)  # hashed in the browser: nothing goes up
+    expect(page.locator("#upload-rate")).to_have_text(
+        "Nothing to send: 2 files you already have."
+    )
+    new = noisy_jpeg((320, 240), seed=722)
+    pick((722, new))
+    expect(page.locator("#upload-counts")).to_contain_text("3 of 3 files done")
+    expect(page.locator("#upload-rate")).to_contain_text(
+        f"Finished {size_as_shown(new)} in "
+    )
+
+
+def test_a_phone_is_offered_no_drop_and_no_folder(new_page, screenshots):
+    desktop = new_page(width=1280, height=800)
+    sign_up(desktop, "e2e_gina")
+    desktop.goto("/upload/")
+    zone = desktop.locator("#dropzone")
+    expect(zone.get_by_text("Drop photos or whole folders here")).to_be_visible()
+    expect(zone.get_by_text("Choose a folder…")).to_be_visible()
+    expect(zone.get_by_text("Add photos from this device")).to_be_hidden()
+
+    phone = new_page(
+        width=390,
+        height=844,
+        is_mobile=True,
+        has_touch=True,
+        storage_state=desktop.context.storage_state(),
+    )
+    phone.goto("/upload/")
+    zone = phone.locator("#dropzone")
+    expect(zone.get_by_text("Add photos from this device")).to_be_visible()
+    expect(zone.get_by_text("Drop photos or whole folders here")).to_be_hidden()
+    expect(zone.get_by_text("Choose a folder…")).to_be_hidden()
+    expect(zone.get_by_text("Choose files…")).to_be_visible()
+    phone.screenshot(path=screenshots / "upload-phone.png")

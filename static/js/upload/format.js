@@ -38,3 +38,12 @@ export function summaryParts(counts) {
   if (counts.failed) parts.push(`${formatCount(counts.failed)} failed`);
   return parts;
 }
+
+/** The line a finished queue ends with: only bytes that went up count. */
+export function finishedLine({ counts, sentBytes, seconds }) {
+  if (sentBytes) return `Finished ${formatBytes(sentBytes)} in ${formatDuration(seconds)}.`;
+  if (counts.duplicate === counts.total) {
+    return `Nothing to send: ${plural(counts.duplicate, "file")} you already have.`;
+  }
+  return "Nothing sent.";
+}

@@ -1,7 +1,7 @@
 // The drag-and-drop uploader. Without JavaScript the page keeps its plain
 // multi-file form; with it, files are queued here and sent one per request.
 
-import { formatBytes, formatDuration, plural, summaryParts } from "./format.js";
+import { finishedLine, formatBytes, formatDuration, plural, summaryParts } from "./format.js";
 import { droppedFiles, pickedFiles } from "./sources.js";
 import { RowList } from "./rows.js";
 import { UploadQueue } from "./queue.js";
@@ -14,7 +14,8 @@ function batchFields(form) {
     title: form.elements.title.value.trim(),
     description: form.elements.description.value.trim(),
     visibility: checked ? checked.value : "private",
-    album: form.elements.album ? form.elements.album.value : "",
+    album: form.elements.album.value,
+    album_title: form.elements.album_title.value.trim(),
   };
 }
 
@@ -55,6 +56,7 @@ class Uploader {
             // one file's own choice is not.
             remember: own.visibility ? "" : "1",
             album: batch.album,
+            album_title: batch.album_title,
           };
         },
       },
@@ -74,6 +76,10 @@ class Uploader {
     document.body.classList.add("uploader-on");
     // Enter in a batch field must not submit the plain form.
     this.form.addEventListener("submit", (event) => event.preventDefault());
+    // A browser that cannot pick folders would offer files under that name.
+    if (!("webkitdirectory" in document.createElement("input"))) {
+      for (const part of this.form.querySelectorAll(".folder-picker")) part.hidden = true;
+    }
     for (const id of ["pick-files", "pick-folder"]) {
       const input = document.getElementById(id);
       input.addEventListener("change", () => {
@@ -114,6 +120,14 @@ class Uploader {
   }
 
   async addAll(batches) {
+    // Every file would be refused for the missing title: ask for it first.
+    const title = this.form.elements.album_title;
+    if (this.form.elements.album.value === "new" && !title.value.trim()) {
+      title.setCustomValidity("Give the new album a title.");
+      title.reportValidity();
+      title.addEventListener("input", () => title.setCustomValidity(""), { once: true });
+      return;
+    }
     let first = true;
     for await (const batch of batches) {
       if (!this.startedAt) this.startedAt = performance.now();
@@ -153,13 +167,13 @@ class Uploader {
     this.total.value = doneBytes;
     const parts = summaryParts(counts);
     this.counts.textContent = parts.join(" · ");
-    this.retryFailed.disabled = !counts.failed;
+    this.retryFailed.disabled = !counts.retryable;
     const finished = counts.done === counts.total;
     if (finished && !this.finished) this.announce(`Uploads finished: ${parts.slice(1).join(", ")}.`);
     this.finished = finished;
     if (finished) {
-      const took = (performance.now() - this.startedAt) / 1000;
-      this.rate.textContent = `Finished ${formatBytes(totalBytes)} in ${formatDuration(took)}.`;
+      const seconds = (performance.now() - this.startedAt) / 1000;
+      this.rate.textContent = finishedLine({ counts, sentBytes: this.queue.sentBytes, seconds });
     } else {
       const left = secondsLeft < Infinity ? ` · about ${formatDuration(secondsLeft)} left` : "";
       this.rate.textContent = speed ? `${formatBytes(speed)}/s${left}` : "Starting…";

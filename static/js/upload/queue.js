@@ -12,9 +12,14 @@ const AUTO_RETRIES = 2;
 const SPEED_WINDOW_MS = 5000;
 
 export const FINAL = new Set(["created", "duplicate", "rejected", "failed"]);
+// Refusals that may pass on a later try: the hourly allowance, a session that
+// ended. Any other code (not an image, too large ...) would only come back.
+const RETRY_CODES = new Set(["upload_rate_limited", "not_signed_in"]);
 
 function failure(status, body) {
-  if (body?.message && status < 500) return { message: body.message, transient: false };
+  if (body?.message && status < 500) {
+    return { message: body.message, transient: false, retryable: RETRY_CODES.has(body.code) };
+  }
   if (status === 0) return { message: "The connection to the server failed.", transient: true };
   if (status === 403) {
     return { message: "The server refused the upload. Reload the page, then retry.", transient: false };
@@ -69,6 +74,7 @@ export class UploadQueue {
         overrides: {},
         sha256: null,
         attempts: 0,
+        retryable: false,
       };
       this.items.push(item);
       if (file.size === 0) this.finish(item, "rejected", "The file is empty.");
@@ -82,16 +88,17 @@ export class UploadQueue {
   }
 
   retry(item) {
-    if (item.state !== "failed" && item.state !== "rejected") return;
+    if (!item.retryable) return;
     item.attempts = 0;
     item.message = "";
+    item.retryable = false;
     this.set(item, "queued");
     this.toSend.push(item);
     this.pump();
   }
 
   retryFailed() {
-    for (const item of this.items) if (item.state === "failed") this.retry(item);
+    for (const item of this.items) this.retry(item);
   }
 
   set(item, state) {
@@ -99,9 +106,10 @@ export class UploadQueue {
     this.onChange(item);
   }
 
-  finish(item, state, message = "", image = null) {
+  finish(item, state, message = "", image = null, retryable = false) {
     item.message = message;
     item.image = image;
+    item.retryable = retryable;
     item.loaded = state === "created" ? item.size : 0;
     this.set(item, state);
   }
@@ -171,6 +179,7 @@ export class UploadQueue {
 
   /** The outcomes for the files of ``items`` the server already has. */
   async known(items, visibility) {
+    const fields = this.options.fieldsFor(items[0]);
     try {
       const response = await fetch(this.options.checkUrl, {
         method: "POST",
@@ -180,7 +189,8 @@ export class UploadQueue {
         body: JSON.stringify({
           sha256: items.map((item) => item.sha256),
           visibility,
-          album: this.options.fieldsFor(items[0]).album || "",
+          album: fields.album,
+          album_title: fields.album_title,
         }),
       });
       if (response.ok) return (await response.json()).existing || [];
@@ -216,20 +226,23 @@ export class UploadQueue {
 
   settle(item, status, body) {
     this.sending.delete(item);
+    // An answer means the whole file went up, progress events or not.
+    if (status) this.sentBytes += item.size - item.loaded;
     const outcome = body?.outcome;
     if (outcome === "created" || outcome === "duplicate") {
       this.finish(item, outcome, outcome === "created" ? "" : body.message, body.image);
     } else if ((outcome === "rejected" && status < 500) || status === 413) {
-      this.finish(item, "rejected", body?.message || "The file is too large for the server.");
+      const message = body?.message || "The file is too large for the server.";
+      this.finish(item, "rejected", message, null, RETRY_CODES.has(body?.code));
     } else {
       this.fail(item, failure(status, body));
     }
     this.pump();
   }
 
-  fail(item, { message, transient }) {
+  fail(item, { message, transient, retryable = transient }) {
     if (!transient || item.attempts > AUTO_RETRIES) {
-      this.finish(item, "failed", message);
+      this.finish(item, "failed", message, null, retryable);
       return;
     }
     item.message = `${message} Trying again…`;
@@ -248,6 +261,7 @@ export class UploadQueue {
     let doneBytes = 0;
     for (const item of this.items) {
       counts[item.state] = (counts[item.state] || 0) + 1;
+      if (item.retryable) counts.retryable = (counts.retryable || 0) + 1;
       totalBytes += item.size;
       if (FINAL.has(item.state)) {
         counts.done += 1;

@@ -21,7 +21,6 @@ const LABELS = {
   failed: "Failed",
 };
 const EDITABLE = new Set(["queued", "hashing", "checking"]);
-const RETRYABLE = new Set(["failed", "rejected"]);
 
 export class RowList {
   constructor(list, { row, overrides }, { onRetry }) {
@@ -143,7 +142,7 @@ export class RowList {
       row.shown = item.state;
       row.li.dataset.state = item.state;
       row.state.textContent = LABELS[item.state];
-      row.retry.hidden = !RETRYABLE.has(item.state);
+      row.retry.hidden = !item.retryable;
       row.edit.hidden = !EDITABLE.has(item.state);
       if (!EDITABLE.has(item.state)) this.closeOverrides(item);
       this.paintMessage(item);
