@@ -56,6 +56,8 @@ class GalleryView(TemplateView):
         page, is_first_page = requested_page(
             partial(image_page, **listing, order=order, size=size), params, year=year
         )
+        # The year list spans the years between the ends, empty ones too.
+        landed = getattr(page.items[0], ORDERS[order].field) if page.items else None
         cap = settings.IMAGEREPO_RESULT_COUNT_CAP
         total = image_count_capped(
             **listing, cap=cap, first_page=page if is_first_page else None
@@ -71,6 +73,7 @@ class GalleryView(TemplateView):
             if words or dated
             else timeline_years(viewer=user, show=show, order=order),
             year=year,
+            year_is_empty=bool(year and landed and landed.year < year),
             terms=parse_terms(words),
             page=page,
             total=total,
