@@ -15,10 +15,7 @@ from .formats import allowed_formats, content_type_for
 from .models import Album, Image, ShareRole, Visibility
 from .selectors import albums_to_add_to, email_in_use
 
-VISIBILITY_HELP = (
-    "Private images are seen only by you and the people you share them with: "
-    "in an album you share, or by a link."
-)
+VISIBILITY_HELP = "Private: seen by you and whoever you share it with (album or link)."
 
 
 def accept_attribute():
