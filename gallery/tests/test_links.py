@@ -9,6 +9,8 @@ from django.contrib.auth.hashers import identify_hasher
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 
 from gallery.models import ShareLink
 from gallery.services.albums import album_add_images, album_create
@@ -227,6 +229,27 @@ def test_the_owner_sees_and_revokes_links_on_the_page(client_for, user, trip):
     owner.post(reverse("gallery:link-revoke", args=[link.pk]))
     link.refresh_from_db()
     assert link.revoked_at is not None
+
+
+def link_list(page):
+    """The owner's list of links on a page, one line of text per link."""
+    listing = re.search(r'id="link-list">(.*?)</ul>', page, re.S)[1]
+    entries = re.findall(r"<li.*?</li>", listing, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", entry).split()) for entry in entries]
+
+
+def test_the_list_says_which_links_expired_or_were_revoked(client_for, user, trip):
+    made = states(user, trip)
+    expired = ShareLink.objects.get(token_hash=ShareLink.hash_token(made["expired"]))
+    when = date_format(localtime(expired.expires_at), "DATETIME_FORMAT")
+    page = client_for(user).get(trip["album"].get_absolute_url()).content.decode()
+    entries = link_list(page)
+    assert len(entries) == 4
+    [gone] = [entry for entry in entries if "expired" in entry]
+    assert f"expired {when} ·" in gone and "Revoke" not in gone
+    [revoked] = [entry for entry in entries if "revoked" in entry]
+    assert "Revoke" not in revoked
+    assert sum("Revoke" in entry for entry in entries) == 2  # the open ones
 
 
 def test_a_revoked_album_page_costs_one_failure_not_one_per_image(
