@@ -90,6 +90,14 @@ def test_a_link_page_shows_the_album_and_nothing_else_of_the_owner(client, user,
     assert ShareLink.objects.get().view_count == 1
 
 
+def test_a_link_pages_photos_offer_no_page_of_their_own(client, user, trip):
+    _, token = share_link_create(user=user, album=trip["album"])
+    page = client.get(reverse("gallery:link", args=[token])).content.decode()
+    tiles = re.findall(r'<a [^>]*class="tile-link"[^>]*>', page)
+    assert len(tiles) == 2
+    assert all("data-no-page" in tile for tile in tiles)  # the lightbox's Details
+
+
 def test_originals_only_when_the_link_allows_them(client, user, trip):
     _, token = share_link_create(user=user, album=trip["album"], allow_download=True)
     _, files = link_urls(token, trip["lake"])
