@@ -170,6 +170,23 @@ def test_gone_links_all_look_the_same(client, user, trip):
     assert len(answers) == 1
 
 
+def test_a_link_that_does_not_work_says_so_to_whoever_holds_it(client, user, trip):
+    made = states(user, trip)
+    for name in ("expired", "revoked", "never existed"):
+        page_url, files = link_urls(made[name], trip["lake"])
+        for url in (page_url, files["display"]):
+            response = client.get(url)
+            text = response.content.decode()
+            assert response.status_code == 404
+            assert "This link does not work" in text, (name, url)
+            assert "one of your private images" not in text
+    mistyped = client.get("/s/no/such/address/")
+    assert "This link does not work" in mistyped.content.decode()
+    elsewhere = client.get(f"/images/{trip['other'].pk}/").content.decode()
+    assert "one of your private images" in elsewhere
+    assert "This link does not work" not in elsewhere
+
+
 def test_revoking_stops_addresses_handed_out_before(client, user, trip):
     link, token = share_link_create(user=user, album=trip["album"])
     _, files = link_urls(token, trip["lake"])
