@@ -114,6 +114,23 @@ def test_a_link_to_one_photo_opens_that_photo_only(client, user, trip):
     assert client.get(boat["display"]).status_code == 404
 
 
+@pytest.mark.parametrize("allow_download", [False, True])
+def test_a_link_to_one_photo_shows_that_photo_large(client, user, trip, allow_download):
+    lake = trip["lake"]
+    lake.description = "Early morning, before the boats."
+    lake.save(update_fields=["description"])
+    _, token = share_link_create(user=user, image=lake, allow_download=allow_download)
+    page = client.get(reverse("gallery:link", args=[token])).content.decode()
+    _, files = link_urls(token, lake)
+    photo = re.search(r'<figure class="detail-figure.*?</figure>', page, re.S)[0]
+    assert f'src="{files["display"]}"' in photo  # the link-checked address
+    assert f'width="{lake.display_width}" height="{lake.display_height}"' in photo
+    assert "data-no-page" in photo
+    assert 'id="gallery"' not in page  # not a grid of one thumbnail
+    assert "Lake" in page and "Early morning, before the boats." in page
+    assert (files["original"] in page) is allow_download
+
+
 def states(user, trip):
     """A link in each state, with its token."""
     now = timezone.now()
