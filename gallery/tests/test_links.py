@@ -49,23 +49,40 @@ def link_urls(token, image):
     return page, files
 
 
-def test_the_owner_makes_a_link_and_its_address_is_shown_once(client_for, user, trip):
-    response = client_for(user).post(
-        reverse("gallery:link-create"),
-        {"album": trip["album"].pk, "expires_in_days": "7"},
-        follow=True,
-    )
+@pytest.mark.parametrize("target", ["album", "lake"])
+def test_the_owner_makes_a_link_and_its_address_is_shown_once_where_made(
+    client_for, user, trip, target
+):
+    owner = client_for(user)
+    page_url = trip[target].get_absolute_url()
+    response = owner.post(page_url, {"expires_in_days": "7"})
+    assert response.status_code == 200  # the page itself, not a redirect
     text = response.content.decode()
-    token = re.search(r"http://testserver/s/([\w-]+)/", text)[1]
+    new = re.search(r'<li [^>]*id="new-link".*?</li>', text, re.S)[0]
+    url = re.search(r'id="new-link-url"[^>]*value="([^"]+)"', new)[1]
+    token = re.fullmatch(r"http://testserver/s/([\w-]+)/", url)[1]
+    assert 'data-copy-target="new-link-url"' in new and "list-group-item-success" in new
     link = ShareLink.objects.get()
     assert len(token) >= 43  # 32 random bytes
     assert link.token_hash == ShareLink.hash_token(token) != token
-    assert token not in str(
-        ShareLink.objects.values_list().get()
-    )  # only its hash is kept
     assert timedelta(days=6) < link.expires_at - timezone.now() <= timedelta(days=7)
-    again = client_for(user).get(trip["album"].get_absolute_url()).content.decode()
-    assert token not in again
+    # In that one response only: no cache keeps it, no address carries it, and
+    # neither the database, the session nor a cookie holds it for later.
+    assert "no-store" in response["Cache-Control"]
+    for address in re.findall(r'(?:href|src|action)="([^"]*)"', text):
+        assert token not in address
+    assert token not in str(ShareLink.objects.values_list().get())
+    assert token not in str(dict(owner.session)) + str(owner.cookies)
+    again = owner.get(page_url).content.decode()
+    assert token not in again and 'id="new-link"' not in again
+    assert "Made " in " ".join(link_list(again))
+
+
+def test_a_link_form_with_a_choice_not_offered_makes_nothing(client_for, user, trip):
+    page_url = trip["album"].get_absolute_url()
+    response = client_for(user).post(page_url, {"expires_in_days": "365"})
+    assert "Select a valid choice" in response.content.decode()
+    assert not ShareLink.objects.exists()
 
 
 def test_a_link_page_shows_the_album_and_nothing_else_of_the_owner(client, user, trip):
@@ -247,14 +264,20 @@ def test_guessing_tokens_or_passwords_is_stopped(client, user, trip, settings):
     assert client.get(page_url).status_code == 429
 
 
-@pytest.mark.parametrize("target", ["album", "image"])
+@pytest.mark.parametrize(
+    "target, status", [("album", 404), ("image", 405), ("public image", 405)]
+)
 def test_nobody_links_or_revokes_what_is_not_theirs(
-    client_for, other_user, user, trip, target
+    client_for, other_user, user, trip, target, status, make_image
 ):
-    thing = trip["album"] if target == "album" else trip["lake"]
+    thing = {
+        "album": trip["album"],
+        "image": trip["lake"],
+        "public image": make_image(user, title="Pier", visibility="public"),
+    }[target]
     intruder = client_for(other_user)
-    response = intruder.post(reverse("gallery:link-create"), {target: thing.pk})
-    assert response.status_code == 404
+    assert intruder.post(thing.get_absolute_url()).status_code == status
+    assert Client().post(thing.get_absolute_url()).status_code == status
     assert not ShareLink.objects.exists()
     link, _ = share_link_create(user=user, album=trip["album"])
     revoke = reverse("gallery:link-revoke", args=[link.pk])
