@@ -3,7 +3,6 @@ here for shape only; gallery.services.albums decides what may change."""
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -200,9 +199,7 @@ class LinkSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_state(self, link) -> str:
-        if link.revoked_at:
-            return "revoked"
-        return "open" if link.is_open(timezone.now()) else "expired"
+        return link.state
 
 
 class LinkMadeSerializer(LinkSerializer):

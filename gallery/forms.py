@@ -378,10 +378,8 @@ class AlbumShareForm(forms.Form):
 
 
 class ShareLinkForm(forms.Form):
-    """A new share link to an album or an image (one of them, by id)."""
+    """A new share link to the album or image of the page it is on."""
 
-    album = forms.UUIDField(required=False, widget=forms.HiddenInput)
-    image = forms.UUIDField(required=False, widget=forms.HiddenInput)
     expires_in_days = forms.TypedChoiceField(
         label="Expires",
         choices=[("", "Never"), (1, "In a day"), (7, "In a week"), (30, "In a month")],

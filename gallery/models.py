@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.timezone import localtime
 
@@ -673,3 +674,10 @@ class ShareLink(models.Model):
     @property
     def has_password(self):
         return bool(self.password)
+
+    @property
+    def state(self):
+        """open, expired or revoked: what its owner is told of it."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "open" if self.is_open(timezone.now()) else "expired"

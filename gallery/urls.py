@@ -11,7 +11,6 @@ from .views.albums import (
 from .views.browse import GalleryView, ImageDetailView
 from .views.files import ImageFileView
 from .views.links import (
-    ShareLinkCreateView,
     ShareLinkFileView,
     ShareLinkRevokeView,
     ShareLinkView,
@@ -36,7 +35,6 @@ urlpatterns = [
     path("albums/<uuid:pk>/edit/", AlbumEditView.as_view(), name="album-edit"),
     path("albums/<uuid:pk>/delete/", AlbumDeleteView.as_view(), name="album-delete"),
     path("albums/<uuid:pk>/share/", AlbumShareView.as_view(), name="album-share"),
-    path("links/", ShareLinkCreateView.as_view(), name="link-create"),
     path("links/<uuid:pk>/revoke/", ShareLinkRevokeView.as_view(), name="link-revoke"),
     path("s/<str:token>/", ShareLinkView.as_view(), name="link"),
     path(

@@ -56,3 +56,4 @@ urlpatterns = [
 ]
 
 handler400 = "gallery.views.errors.bad_request"
+handler404 = "gallery.views.errors.page_not_found"

@@ -9,6 +9,8 @@ from django.contrib.auth.hashers import identify_hasher
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 
 from gallery.models import ShareLink
 from gallery.services.albums import album_add_images, album_create
@@ -47,23 +49,40 @@ def link_urls(token, image):
     return page, files
 
 
-def test_the_owner_makes_a_link_and_its_address_is_shown_once(client_for, user, trip):
-    response = client_for(user).post(
-        reverse("gallery:link-create"),
-        {"album": trip["album"].pk, "expires_in_days": "7"},
-        follow=True,
-    )
+@pytest.mark.parametrize("target", ["album", "lake"])
+def test_the_owner_makes_a_link_and_its_address_is_shown_once_where_made(
+    client_for, user, trip, target
+):
+    owner = client_for(user)
+    page_url = trip[target].get_absolute_url()
+    response = owner.post(page_url, {"expires_in_days": "7"})
+    assert response.status_code == 200  # the page itself, not a redirect
     text = response.content.decode()
-    token = re.search(r"http://testserver/s/([\w-]+)/", text)[1]
+    new = re.search(r'<li [^>]*id="new-link".*?</li>', text, re.S)[0]
+    url = re.search(r'id="new-link-url"[^>]*value="([^"]+)"', new)[1]
+    token = re.fullmatch(r"http://testserver/s/([\w-]+)/", url)[1]
+    assert 'data-copy-target="new-link-url"' in new and "list-group-item-success" in new
     link = ShareLink.objects.get()
     assert len(token) >= 43  # 32 random bytes
     assert link.token_hash == ShareLink.hash_token(token) != token
-    assert token not in str(
-        ShareLink.objects.values_list().get()
-    )  # only its hash is kept
     assert timedelta(days=6) < link.expires_at - timezone.now() <= timedelta(days=7)
-    again = client_for(user).get(trip["album"].get_absolute_url()).content.decode()
-    assert token not in again
+    # In that one response only: no cache keeps it, no address carries it, and
+    # neither the database, the session nor a cookie holds it for later.
+    assert "no-store" in response["Cache-Control"]
+    for address in re.findall(r'(?:href|src|action)="([^"]*)"', text):
+        assert token not in address
+    assert token not in str(ShareLink.objects.values_list().get())
+    assert token not in str(dict(owner.session)) + str(owner.cookies)
+    again = owner.get(page_url).content.decode()
+    assert token not in again and 'id="new-link"' not in again
+    assert "Made " in " ".join(link_list(again))
+
+
+def test_a_link_form_with_a_choice_not_offered_makes_nothing(client_for, user, trip):
+    page_url = trip["album"].get_absolute_url()
+    response = client_for(user).post(page_url, {"expires_in_days": "365"})
+    assert "Select a valid choice" in response.content.decode()
+    assert not ShareLink.objects.exists()
 
 
 def test_a_link_page_shows_the_album_and_nothing_else_of_the_owner(client, user, trip):
@@ -88,6 +107,14 @@ def test_a_link_page_shows_the_album_and_nothing_else_of_the_owner(client, user,
     assert ShareLink.objects.get().view_count == 1
 
 
+def test_a_link_pages_photos_offer_no_page_of_their_own(client, user, trip):
+    _, token = share_link_create(user=user, album=trip["album"])
+    page = client.get(reverse("gallery:link", args=[token])).content.decode()
+    tiles = re.findall(r'<a [^>]*class="tile-link"[^>]*>', page)
+    assert len(tiles) == 2
+    assert all("data-no-page" in tile for tile in tiles)  # the lightbox's Details
+
+
 def test_originals_only_when_the_link_allows_them(client, user, trip):
     _, token = share_link_create(user=user, album=trip["album"], allow_download=True)
     _, files = link_urls(token, trip["lake"])
@@ -102,6 +129,23 @@ def test_a_link_to_one_photo_opens_that_photo_only(client, user, trip):
     _, boat = link_urls(token, trip["boat"])
     assert client.get(lake["display"]).status_code == 200
     assert client.get(boat["display"]).status_code == 404
+
+
+@pytest.mark.parametrize("allow_download", [False, True])
+def test_a_link_to_one_photo_shows_that_photo_large(client, user, trip, allow_download):
+    lake = trip["lake"]
+    lake.description = "Early morning, before the boats."
+    lake.save(update_fields=["description"])
+    _, token = share_link_create(user=user, image=lake, allow_download=allow_download)
+    page = client.get(reverse("gallery:link", args=[token])).content.decode()
+    _, files = link_urls(token, lake)
+    photo = re.search(r'<figure class="detail-figure.*?</figure>', page, re.S)[0]
+    assert f'src="{files["display"]}"' in photo  # the link-checked address
+    assert f'width="{lake.display_width}" height="{lake.display_height}"' in photo
+    assert "data-no-page" in photo
+    assert 'id="gallery"' not in page  # not a grid of one thumbnail
+    assert "Lake" in page and "Early morning, before the boats." in page
+    assert (files["original"] in page) is allow_download
 
 
 def states(user, trip):
@@ -160,6 +204,23 @@ def test_gone_links_all_look_the_same(client, user, trip):
     assert len(answers) == 1
 
 
+def test_a_link_that_does_not_work_says_so_to_whoever_holds_it(client, user, trip):
+    made = states(user, trip)
+    for name in ("expired", "revoked", "never existed"):
+        page_url, files = link_urls(made[name], trip["lake"])
+        for url in (page_url, files["display"]):
+            response = client.get(url)
+            text = response.content.decode()
+            assert response.status_code == 404
+            assert "This link does not work" in text, (name, url)
+            assert "one of your private images" not in text
+    mistyped = client.get("/s/no/such/address/")
+    assert "This link does not work" in mistyped.content.decode()
+    elsewhere = client.get(f"/images/{trip['other'].pk}/").content.decode()
+    assert "one of your private images" in elsewhere
+    assert "This link does not work" not in elsewhere
+
+
 def test_revoking_stops_addresses_handed_out_before(client, user, trip):
     link, token = share_link_create(user=user, album=trip["album"])
     _, files = link_urls(token, trip["lake"])
@@ -203,14 +264,20 @@ def test_guessing_tokens_or_passwords_is_stopped(client, user, trip, settings):
     assert client.get(page_url).status_code == 429
 
 
-@pytest.mark.parametrize("target", ["album", "image"])
+@pytest.mark.parametrize(
+    "target, status", [("album", 404), ("image", 405), ("public image", 405)]
+)
 def test_nobody_links_or_revokes_what_is_not_theirs(
-    client_for, other_user, user, trip, target
+    client_for, other_user, user, trip, target, status, make_image
 ):
-    thing = trip["album"] if target == "album" else trip["lake"]
+    thing = {
+        "album": trip["album"],
+        "image": trip["lake"],
+        "public image": make_image(user, title="Pier", visibility="public"),
+    }[target]
     intruder = client_for(other_user)
-    response = intruder.post(reverse("gallery:link-create"), {target: thing.pk})
-    assert response.status_code == 404
+    assert intruder.post(thing.get_absolute_url()).status_code == status
+    assert Client().post(thing.get_absolute_url()).status_code == status
     assert not ShareLink.objects.exists()
     link, _ = share_link_create(user=user, album=trip["album"])
     revoke = reverse("gallery:link-revoke", args=[link.pk])
@@ -227,6 +294,27 @@ def test_the_owner_sees_and_revokes_links_on_the_page(client_for, user, trip):
     owner.post(reverse("gallery:link-revoke", args=[link.pk]))
     link.refresh_from_db()
     assert link.revoked_at is not None
+
+
+def link_list(page):
+    """The owner's list of links on a page, one line of text per link."""
+    listing = re.search(r'id="link-list">(.*?)</ul>', page, re.S)[1]
+    entries = re.findall(r"<li.*?</li>", listing, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", entry).split()) for entry in entries]
+
+
+def test_the_list_says_which_links_expired_or_were_revoked(client_for, user, trip):
+    made = states(user, trip)
+    expired = ShareLink.objects.get(token_hash=ShareLink.hash_token(made["expired"]))
+    when = date_format(localtime(expired.expires_at), "DATETIME_FORMAT")
+    page = client_for(user).get(trip["album"].get_absolute_url()).content.decode()
+    entries = link_list(page)
+    assert len(entries) == 4
+    [gone] = [entry for entry in entries if "expired" in entry]
+    assert f"expired {when} ·" in gone and "Revoke" not in gone
+    [revoked] = [entry for entry in entries if "revoked" in entry]
+    assert "Revoke" not in revoked
+    assert sum("Revoke" in entry for entry in entries) == 2  # the open ones
 
 
 def test_a_revoked_album_page_costs_one_failure_not_one_per_image(

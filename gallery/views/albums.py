@@ -14,8 +14,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
 
-from ..forms import AlbumEditForm, AlbumForm, AlbumShareForm, ShareLinkForm
-from ..selectors import album_for, album_page, album_shares, albums_for, share_links_of
+from ..forms import AlbumEditForm, AlbumForm, AlbumShareForm
+from ..selectors import album_for, album_page, album_shares, albums_for
 from ..services.albums import (
     album_create,
     album_delete,
@@ -24,6 +24,7 @@ from ..services.albums import (
     album_update,
     can_add_to,
 )
+from .links import ShareLinksMixin
 from .mixins import requested_page
 
 
@@ -62,8 +63,12 @@ class AlbumMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
-class AlbumDetailView(AlbumMixin, TemplateView):
+class AlbumDetailView(ShareLinksMixin, AlbumMixin, TemplateView):
     template_name = "gallery/album.html"
+    link_field = "album"
+
+    def link_target(self):
+        return self.album if self.album.owner_id == self.request.user.pk else None
 
     def get_context_data(self, **kwargs):
         user, params = self.request.user, self.request.GET
@@ -83,8 +88,7 @@ class AlbumDetailView(AlbumMixin, TemplateView):
             can_add=can_add_to(self.album, user),
             shares=album_shares(viewer=user, album=self.album) if is_owner else [],
             share_form=AlbumShareForm() if is_owner else None,
-            links=share_links_of(viewer=user, album=self.album) if is_owner else [],
-            link_form=ShareLinkForm(initial={"album": self.album.pk}),
+            **self.links_context(self.album),
             **kwargs,
         )
 

@@ -8,7 +8,6 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 from django.views.generic import DetailView, TemplateView
 
-from ..forms import ShareLinkForm
 from ..pagination import ORDERS
 from ..search import parse_terms
 from ..search.dates import split_dates
@@ -19,11 +18,12 @@ from ..selectors import (
     image_location,
     image_neighbours,
     image_page,
-    share_links_of,
+    owned_images,
     timeline_years,
     trashed_images,
     visible_images,
 )
+from .links import ShareLinksMixin
 from .mixins import requested_page
 
 
@@ -89,9 +89,10 @@ def _year(value):
     return int(value) if value.isdigit() and 1 <= int(value) <= 9998 else None
 
 
-class ImageDetailView(DetailView):
+class ImageDetailView(ShareLinksMixin, DetailView):
     template_name = "gallery/detail.html"
     context_object_name = "image"
+    link_field = "image"
 
     def get_queryset(self):
         return visible_images(self.request.user).select_related("owner")
@@ -108,15 +109,16 @@ class ImageDetailView(DetailView):
             context = {"image": trashed}
             return render(request, "gallery/in_trash.html", context, status=404)
 
+    def link_target(self):
+        return owned_images(self.request.user).filter(pk=self.kwargs["pk"]).first()
+
     def get_context_data(self, **kwargs):
         viewer, image = self.request.user, self.object
         newer, older = image_neighbours(viewer=viewer, image=image)
-        is_owner = image.owner_id == viewer.pk
         return super().get_context_data(
             newer=newer,
             older=older,
             location=image_location(viewer=viewer, image=image),
-            links=share_links_of(viewer=viewer, image=image) if is_owner else [],
-            link_form=ShareLinkForm(initial={"image": image.pk}),
+            **self.links_context(image),
             **kwargs,
         )

@@ -9,3 +9,12 @@ def bad_request(request, exception=None):
     (Django refuses those before any view runs)."""
     context = {"max_files": settings.IMAGEREPO_MAX_FILES_PER_REQUEST}
     return render(request, "errors/bad_request.html", context, status=400)
+
+
+def page_not_found(request, exception=None):
+    """404: under a share link's address (``/s/``, see gallery.urls), words
+    for someone who was handed a link rather than an invitation to sign in;
+    the same page whether the link never existed, expired or was revoked."""
+    link = request.path_info.startswith("/s/")
+    template = "errors/link_not_found.html" if link else "404.html"
+    return render(request, template, status=404)

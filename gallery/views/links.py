@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.views import View
 
 from ..delivery import image_file_response
@@ -24,12 +25,11 @@ from ..models import ShareLink
 from ..pagination import InvalidCursor
 from ..request_limits import client_ip
 from ..selectors import (
-    owned_album,
-    owned_images,
     share_link_file,
     share_link_for,
     share_link_of,
     share_link_page,
+    share_links_of,
 )
 from ..services.links import (
     share_link_create,
@@ -179,40 +179,48 @@ class ShareLinkFileView(ShareLinkMixin, View):
         return _private(response)
 
 
-class ShareLinkCreateView(LoginRequiredMixin, View):
-    """Make a link to one of your albums or images; its address is shown
-    once, in the message on the page it was made from."""
+class ShareLinksMixin:
+    """The Links section of an album's or an image's page: its owner sees
+    the links to it there, and makes one by posting the form to the page.
 
-    http_method_names = ["post"]
+    The new link's address goes out in the response to that POST and
+    nowhere else, as a new API token does: only its hash is stored, and it
+    is put in no redirect, message cookie or session, from where it could be
+    read back later. No cache may keep that response either."""
 
-    def post(self, request):
+    link_field = None  # what the page shows: "album" or "image"
+    link_form = None
+
+    def link_target(self):
+        """The album or image the page shows, if it is the viewer's; else None."""
+        raise NotImplementedError
+
+    def links_context(self, target):
+        user = self.request.user
+        if target.owner_id != user.pk:
+            return {}
+        return {
+            "links": share_links_of(viewer=user, **{self.link_field: target}),
+            "link_form": self.link_form or ShareLinkForm(),
+        }
+
+    def post(self, request, *args, **kwargs):
+        target = self.link_target()
+        if target is None:
+            # To anyone else the page takes no POST, whether it exists or not.
+            return self.http_method_not_allowed(request, *args, **kwargs)
         form = ShareLinkForm(request.POST)
-        if not form.is_valid():
-            raise Http404("Nothing to share.")
-        data = form.cleaned_data
-        album = data["album"] and owned_album(viewer=request.user, pk=data["album"])
-        image = (
-            data["image"]
-            and owned_images(request.user).filter(pk=data["image"]).first()
-        )
-        target = album or image
-        if not target:
-            raise Http404("Nothing to share.")
-        _, token = share_link_create(
-            user=request.user,
-            album=album or None,
-            image=None if album else image,
-            expires_in_days=data["expires_in_days"],
-            password=data["password"],
-            allow_download=data["allow_download"],
-        )
-        url = request.build_absolute_uri(reverse("gallery:link", args=[token]))
-        messages.success(
-            request,
-            f"Link made. Copy it now; it is not shown again: {url}",
-            extra_tags="share-link",
-        )
-        return HttpResponseRedirect(target.get_absolute_url() + "#links")
+        if form.is_valid():
+            link, token = share_link_create(
+                user=request.user, **{self.link_field: target}, **form.cleaned_data
+            )
+            url = request.build_absolute_uri(reverse("gallery:link", args=[token]))
+            self.extra_context = {"new_link": link, "new_link_url": url}
+        else:
+            self.link_form = form
+        response = self.get(request, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
 
 
 class ShareLinkRevokeView(LoginRequiredMixin, View):

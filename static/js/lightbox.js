@@ -117,7 +117,8 @@ export class Lightbox {
 }
 
 /** An item for the lightbox from a link carrying data-display-url/-title;
- * data-no-page marks a photo without a page to open (one in the trash). */
+ * data-no-page marks a photo without a page to open (one in the trash, or
+ * one seen through a share link). */
 export function itemFrom(link) {
   const { displayUrl: src, title, noPage } = link.dataset;
   return { src, title, href: link.href, hasPage: noPage === undefined, link };

@@ -1,6 +1,7 @@
-"""A share link in real browsers: the owner makes one with a password on
-the album page; a friend with no account opens it, types the password, sees
-the album, and after revocation sees nothing."""
+"""Share links in real browsers: the owner makes one on the album's or the
+photo's page and copies its address from there; a friend with no account
+opens it (typing its password if it has one), sees the album or the photo
+itself, and after revocation a page that says the link does not work."""
 
 import re
 
@@ -11,6 +12,8 @@ from ..images import noisy_jpeg
 from .test_browser import sign_up
 
 pytestmark = pytest.mark.e2e
+
+LINK = r"http://\S+/s/[\w-]+/"
 
 
 def test_a_friend_opens_a_password_link_until_it_is_revoked(new_page, screenshots):
@@ -41,9 +44,16 @@ def test_a_friend_opens_a_password_link_until_it_is_revoked(new_page, screenshot
     owner.goto(album)
     owner.locator("#link-form").get_by_label("Password").fill("sea breeze")
     owner.get_by_role("button", name="Make a link").click()
-    link = re.search(
-        r"(http://\S+/s/[\w-]+/)", owner.locator(".alert-success").inner_text()
-    )[1]
+    # The new address is where it was made, in view, and in no address.
+    field = owner.locator("#new-link #new-link-url")
+    expect(field).to_be_in_viewport(ratio=1)
+    link = field.input_value()
+    assert re.fullmatch(LINK, link)
+    assert link.split("/")[-2] not in owner.url
+    owner.locator("#links").screenshot(path=screenshots / "share-link-made.png")
+    owner.goto(album)
+    expect(owner.locator("#link-list li")).to_have_count(1)
+    expect(owner.locator("#new-link-url")).to_have_count(0)  # shown once
 
     friend = new_page(width=390, height=844)
     friend.goto(link)
@@ -53,9 +63,75 @@ def test_a_friend_opens_a_password_link_until_it_is_revoked(new_page, screenshot
     expect(friend.locator("#gallery img")).to_have_count(1)
     friend.screenshot(path=screenshots / "share-link-friend.png")
     thumbnail = friend.locator("#gallery img").first.get_attribute("src")
+    # Full screen, with no Details: a linked photo has no page of its own.
+    friend.wait_for_load_state()  # the lightbox's script
+    friend.locator(".tile-link").first.click()
+    lightbox = friend.locator("#lightbox")
+    expect(lightbox).to_be_visible()
+    expect(lightbox.get_by_role("link", name="Details")).to_be_hidden()
+    friend.keyboard.press("Escape")
 
-    owner.goto(album + "#links")
     owner.locator("#link-list").get_by_role("button", name="Revoke").click()
     assert friend.request.get(thumbnail).status == 404
     friend.reload()
     expect(friend.get_by_role("heading", name="Pier")).to_have_count(0)
+    expect(
+        friend.get_by_role("heading", name="This link does not work")
+    ).to_be_visible()
+    friend.screenshot(path=screenshots / "share-link-gone.png")
+
+
+def test_a_link_to_one_photo_shows_the_photo_itself(new_page, screenshots):
+    owner = new_page(permissions=["clipboard-read", "clipboard-write"])
+    sign_up(owner, "e2e_one_photo")
+    owner.goto("/upload/")
+    owner.set_input_files(
+        "#pick-files",
+        files=[
+            {
+                "name": "lighthouse.jpg",
+                "mimeType": "image/jpeg",
+                "buffer": noisy_jpeg((1200, 800), seed=778),
+            }
+        ],
+    )
+    expect(owner.locator(".upload-row[data-state=created]")).to_have_count(1)
+    owner.goto("/?show=mine")
+    owner.goto(owner.locator(".tile-link").first.get_attribute("href"))
+    owner.get_by_label("Allow downloading the originals").check()
+    owner.get_by_role("button", name="Make a link").click()
+    field = owner.locator("#new-link-url")
+    expect(field).to_be_in_viewport(ratio=1)
+    owner.wait_for_load_state()  # the new page's, with its Copy script
+    owner.locator("#new-link").get_by_role("button", name="Copy").click()
+    expect(
+        owner.locator("#new-link").get_by_role("button", name="Copied")
+    ).to_be_visible()
+    link = owner.evaluate("navigator.clipboard.readText()")
+    assert re.fullmatch(LINK, link) and link == field.input_value()
+
+    held = []  # the photo's request, until it is measured without it
+    for width, height in ((1280, 800), (390, 844)):
+        friend = new_page(width=width, height=height)
+        # The photo's box is the same before it arrives as after: nothing moves.
+        friend.route("**/display/", lambda route: held.append(route))
+        friend.goto(link, wait_until="domcontentloaded")
+        photo = friend.locator("#detail-open img")
+        before = photo.bounding_box()
+        while held:
+            held.pop().continue_()
+        friend.unroute("**/display/")
+        expect(photo).not_to_have_js_property("naturalWidth", 0)
+        box = photo.bounding_box()
+        assert box == before
+        assert 0.9 * (width - 24) <= box["width"] <= width  # large, and on screen
+        assert box["y"] + box["height"] <= height
+        assert "/s/" in photo.get_attribute("src")  # the link-checked address
+        expect(friend.get_by_role("heading", name="lighthouse")).to_be_visible()
+        expect(friend.get_by_role("link", name="Download original")).to_be_visible()
+        expect(friend.locator("#gallery")).to_have_count(0)
+        friend.screenshot(path=screenshots / f"share-link-one-photo-{width}.png")
+        photo.click()
+        lightbox = friend.locator("#lightbox")
+        expect(lightbox).to_be_visible()
+        expect(lightbox.get_by_role("link", name="Details")).to_be_hidden()

@@ -1,5 +1,6 @@
-// "Copy" buttons next to a freshly created API token (no inline scripts:
-// the site's Content-Security-Policy forbids them).
+// "Copy" buttons next to a secret shown once (a new API token, a new share
+// link): templates/_copy_field.html. No inline scripts: the site's
+// Content-Security-Policy forbids them.
 document.querySelectorAll("[data-copy-target]").forEach((button) => {
   button.addEventListener("click", async () => {
     const field = document.getElementById(button.dataset.copyTarget);
