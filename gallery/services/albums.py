@@ -14,7 +14,8 @@ from ..models import Album, AlbumImage, AlbumShare, Image, ShareRole
 TITLE_MAX_LENGTH = Album._meta.get_field("title").max_length
 
 
-def _title(title):
+def clean_title(title):
+    """``title`` as an album keeps it; refused if blank."""
     title = " ".join((title or "").split())[:TITLE_MAX_LENGTH]
     if not title:
         raise ValidationError("An album needs a title.", code="album_title_required")
@@ -34,7 +35,7 @@ def _taken(owner, title, exclude=None):
 
 
 def album_create(*, owner, title, description="") -> Album:
-    title = _title(title)
+    title = clean_title(title)
     _taken(owner, title)
     try:
         with transaction.atomic():
@@ -48,7 +49,7 @@ def album_create(*, owner, title, description="") -> Album:
 
 def album_for_import(*, owner, title) -> Album:
     """The owner's album called ``title``, made if missing."""
-    title = _title(title)
+    title = clean_title(title)
     album = Album.objects.filter(owner=owner, title=title).first()
     if album is None:
         try:
@@ -64,7 +65,7 @@ def album_update(album, *, user, title=None, description=None, cover=None):
     _must_own(album, user)
     fields = []
     if title is not None:
-        album.title = _title(title)
+        album.title = clean_title(title)
         _taken(album.owner, album.title, exclude=album)
         fields.append("title")
     if description is not None:

@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from ..limits import account_closed, deleted_meanwhile, file_too_large, too_many_files
 from ..models import Account, Album, Image, Visibility
 from ..selectors import albums_to_add_to
-from .albums import album_add_images, album_for_import, can_add_to
+from .albums import album_add_images, album_for_import, can_add_to, clean_title
 from .allowance import rate_limited_error, take_upload_allowance
 from .images import image_restore, image_update
 from .ingest import hash_file, prepare_image
@@ -75,7 +75,7 @@ def upload_images(
     description: str = "",
     visibility: str = Visibility.PRIVATE,
     refused: Iterable[str] = (),
-    album: Album | None = None,
+    album: "Album | NewAlbum | None" = None,
     remember_visibility: bool = False,
 ) -> list[UploadOutcome]:
     """Store ``files`` (uploaded files) for ``owner``, one outcome per file
@@ -87,8 +87,7 @@ def upload_images(
     duplicates go in it; one ``owner`` may not add to is refused before any
     file is read. With ``remember_visibility`` (a choice the person made on
     the upload page), ``visibility`` is what that page offers them next."""
-    if album is not None and not can_add_to(album, owner):
-        raise unknown_album()
+    _check_album(album, owner)
     if remember_visibility and visibility in Visibility.values:
         remember_upload_visibility(owner, visibility)
     too_large = [UploadOutcome.rejected(name, file_too_large()) for name in refused]
@@ -105,7 +104,7 @@ def upload_images(
     if album is not None:
         stored = [o.image for o in outcomes if o.image is not None]
         if stored:
-            album_add_images(album, user=owner, images=stored)
+            _add_to(album, owner, stored)
     over = rate_limited_error()
     outcomes += [UploadOutcome.rejected(f.name, over) for f in files[allowed:]]
     return outcomes + too_large
@@ -117,11 +116,33 @@ def remember_upload_visibility(owner, visibility: str) -> None:
     Account.objects.filter(pk=owner.pk).update(upload_visibility=visibility)
 
 
-def upload_album(*, owner, album_id, album_title="") -> Album | None:
+@dataclass(frozen=True)
+class NewAlbum:
+    """An album an upload asks for by title: made (or the owner's album of
+    that title taken) once an image goes in, so an upload whose files are
+    all refused leaves no empty album behind."""
+
+    title: str
+
+
+def _check_album(album, owner):
+    """Refuse, before any file is read, an album ``owner`` may not add to."""
+    if isinstance(album, Album) and not can_add_to(album, owner):
+        raise unknown_album()
+
+
+def _add_to(album, owner, images):
+    if isinstance(album, NewAlbum):
+        album = album_for_import(owner=owner, title=album.title)
+    album_add_images(album, user=owner, images=images)
+
+
+def upload_album(*, owner, album_id, album_title="") -> "Album | NewAlbum | None":
     """The album an upload asks to go in: ``album_id`` as sent (a form
     field's text; blank for none) naming an album ``owner`` may add to, or
     :data:`NEW_ALBUM` for ``owner``'s album called ``album_title``, made if
-    missing (every file of a batch names it, so the first one makes it).
+    missing once an image goes in (a :class:`NewAlbum`; every file of a
+    batch names it, so the first one stored makes it).
     Raises ``ValidationError`` ``unknown_album`` for any other id and
     ``album_title_required`` for a blank title, so an upload into a wrong
     album stores nothing."""
@@ -130,7 +151,7 @@ def upload_album(*, owner, album_id, album_title="") -> Album | None:
         return None
     if album_id == NEW_ALBUM:
         title = album_title if isinstance(album_title, str) else ""
-        return album_for_import(owner=owner, title=title)
+        return NewAlbum(clean_title(title))
     try:
         pk = uuid.UUID(album_id)
     except ValueError:
@@ -212,7 +233,11 @@ def duplicate_outcome(image, *, name: str, visibility: str | None) -> UploadOutc
 
 
 def check_hashes(
-    *, owner, digests, visibility: str | None = None, album: Album | None = None
+    *,
+    owner,
+    digests,
+    visibility: str | None = None,
+    album: "Album | NewAlbum | None" = None,
 ) -> tuple[list[UploadOutcome], list[str]]:
     """Which of ``digests`` (SHA-256s in hex) ``owner`` already has: a
     duplicate outcome for each of those, named by its digest (an uploader
@@ -222,8 +247,7 @@ def check_hashes(
     IMAGEREPO_MAX_HASHES_PER_CHECK."""
     if visibility is not None:
         check_visibility(visibility)
-    if album is not None and not can_add_to(album, owner):
-        raise unknown_album()
+    _check_album(album, owner)
     wanted = clean_digests(digests)
     known = Image.objects.owned_by(owner).filter(sha256__in=wanted)
     found = {image.sha256: image for image in known}
@@ -233,7 +257,7 @@ def check_hashes(
         if sha in found
     ]
     if album is not None and found:
-        album_add_images(album, user=owner, images=list(found.values()))
+        _add_to(album, owner, list(found.values()))
     return existing, [sha for sha in wanted if sha not in found]
 
 

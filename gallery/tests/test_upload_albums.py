@@ -161,6 +161,18 @@ def test_json_endpoint_puts_a_batch_in_a_new_album_made_once(client_for, user):
     assert titles(album) == ["p11", "p12"]
 
 
+def test_a_new_album_is_made_only_once_something_goes_in_it(client_for, user):
+    client = client_for(user)
+    refused = client.post(
+        UPLOAD, {"file": upload("notes.jpg", b"not a picture")} | new_album("Trip")
+    )
+    assert refused.json()["outcome"] == "rejected"
+    unknown = json.dumps({"sha256": ["0" * 64]} | new_album("Trip"))
+    client.post(CHECK, unknown, content_type="application/json")
+    # A rejected upload leaves no row behind, an empty album included.
+    assert not Album.objects.exists()
+
+
 def test_a_new_album_named_like_one_you_have_is_that_one(client_for, user, album):
     client_for(user).post(
         UPLOAD, {"file": upload("x.jpg", noisy_jpeg(seed=13))} | new_album("Holiday")
