@@ -312,6 +312,7 @@ class HashCheckSerializer(serializers.Serializer):
     )
     album = serializers.CharField(
         required=False,
+        allow_blank=True,
         help_text="The album you are uploading into (its id, or `new` with "
         "`album_title`): the images you already have among these go in it, "
         "as an upload would put them.",

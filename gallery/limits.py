@@ -31,6 +31,7 @@ HASH_CHECK_ERRORS = ("required", "invalid", "empty", "too_many_hashes", "invalid
 # refused for (services.albums, services.uploads).
 ALBUM_ERRORS = (
     "album_title_required",
+    "album_title_invalid",
     "album_exists",
     "cover_not_in_album",
     "unknown_user",

@@ -103,9 +103,8 @@ class ImageQuerySet(models.QuerySet):
         entries = AlbumImage.objects.filter(album__in=Album.objects.visible_to(user))
         # Whoever adds an image to an album owns it (album_add_images), so
         # entries added by others are the others' images: read from the
-        # entries alone. Through each image's owner instead, someone who
-        # keeps a few thousand of their own photos in albums pays a few
-        # thousand lookups on every page.
+        # entries alone, since asking each image for its owner costs a
+        # lookup per photo in the viewer's albums on every page.
         if not entries.exclude(added_by=user).exists():
             return None
         return self.live().exclude(owner=user).filter(pk__in=album_image_ids(user))

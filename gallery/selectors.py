@@ -149,8 +149,8 @@ def timeline_years(*, viewer, show: str = "all", order: str = "taken") -> list[i
     to the oldest's that ``viewer`` may see under ``show``, each end read
     from an index. Years between without photos are offered too (a jump
     there lands on the next older photos, and the page says so): finding
-    them would cost a query per year a page, 6 ms for twenty years
-    anonymously and 14 ms signed in (BENCHMARKS.md)."""
+    them would cost a query per year spanned on every page (BENCHMARKS.md,
+    "Signed-in pages")."""
     field = ORDERS[order].field
     ends = []
     for part in _parts(viewer, show, ""):
@@ -275,6 +275,17 @@ def account_summary(*, viewer) -> AccountSummary:
         image_limit=account.image_limit,
         byte_limit=account.byte_limit,
     )
+
+
+def named(queryset, field: str, name: str):
+    """The row of ``queryset`` whose ``field`` is ``name``: written exactly,
+    or in another case when no row has it exactly and one alone has it so
+    (people type "Bob" for bob); else None."""
+    exact = queryset.filter(**{field: name}).first()
+    if exact is not None or not name:
+        return exact
+    alike = list(queryset.filter(**{f"{field}__iexact": name})[:2])
+    return alike[0] if len(alike) == 1 else None
 
 
 def email_in_use(*, email: str, other_than=None) -> bool:

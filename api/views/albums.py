@@ -25,6 +25,7 @@ from gallery.selectors import (
     album_shares,
     album_summary,
     albums_for,
+    named,
     owned_images,
 )
 from gallery.services.albums import (
@@ -52,6 +53,7 @@ MEANINGS = {
 # The input a service's error is about, for the error's `field`.
 FIELD_FOR_CODE = {
     "album_title_required": "title",
+    "album_title_invalid": "title",
     "album_exists": "title",
     "cover_not_in_album": "cover",
     "unknown_user": "username",
@@ -288,8 +290,8 @@ class AlbumViewSet(viewsets.GenericViewSet):
     def unshare(self, request, pk=None, username=None):
         album = self.get_album()
         name = f"user__{get_user_model().USERNAME_FIELD}"
-        shares = album_shares(viewer=request.user, album=album)
-        share = shares.filter(**{name: username}).first()
+        # Found as sharing finds the account: "Bob" for bob.
+        share = named(album_shares(viewer=request.user, album=album), name, username)
         if share is None:
             raise exceptions.NotFound("The album is not shared with that account.")
         album_unshare(album, user=request.user, person=share.user)

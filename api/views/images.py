@@ -179,7 +179,8 @@ class ImageViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
                 album_title=data.get("album_title", ""),
             )
         except ValidationError as error:
-            field = "album_title" if error.code == "album_title_required" else "album"
+            title = error.code.startswith("album_title")
+            field = "album_title" if title else "album"
             raise InvalidInput({field: error.messages}, code=error.code) from None
 
     def _upload_response(self, outcomes):

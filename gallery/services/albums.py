@@ -10,16 +10,32 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from ..models import Album, AlbumImage, AlbumShare, Image, ShareRole
+from ..selectors import named
 
 TITLE_MAX_LENGTH = Album._meta.get_field("title").max_length
 
 
 def clean_title(title):
-    """``title`` as an album keeps it; refused if blank."""
+    """``title`` as an album keeps it; refused if blank, or holding what no
+    database stores (a NUL, or half of a UTF-16 pair sent as a JSON escape:
+    these titles do not always come through a form's field)."""
     title = " ".join((title or "").split())[:TITLE_MAX_LENGTH]
     if not title:
         raise ValidationError("An album needs a title.", code="album_title_required")
+    if not _storable(title):
+        raise ValidationError(
+            "An album title cannot hold control characters.",
+            code="album_title_invalid",
+        )
     return title
+
+
+def _storable(text):
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text
 
 
 def _taken(owner, title, exclude=None):
@@ -160,16 +176,12 @@ def album_share(album, *, user, username, role=ShareRole.VIEWER, allow_download=
 
 
 def _account_called(name):
-    """The active account ``name`` names: written exactly, or in another
-    case when only one account has it so (people type "Bob" for "bob")."""
+    """The account ``name`` names (see selectors.named), if it is active.
+    Closed accounts are looked at too: the exact name of a closed account
+    must never fall through to another account's name in another case."""
     User = get_user_model()
-    field = User.USERNAME_FIELD
-    active = User.objects.filter(is_active=True)
-    exact = active.filter(**{field: name}).first()
-    if exact is not None or not name:
-        return exact
-    alike = list(active.filter(**{f"{field}__iexact": name})[:2])
-    return alike[0] if len(alike) == 1 else None
+    person = named(User.objects.all(), User.USERNAME_FIELD, name)
+    return person if person is not None and person.is_active else None
 
 
 def album_unshare(album, *, user, person):

@@ -423,3 +423,10 @@ def test_sharing_finds_the_account_whatever_the_case_unless_that_is_ambiguous(
     with pytest.raises(ValidationError) as refused:
         album_share(album, user=owner, username="SAM")
     assert refused.value.code == "unknown_user"
+    # A closed account's exact name never reaches another account's.
+    closed = django_user_model.objects.create_user("lee", is_active=False)
+    django_user_model.objects.create_user("Lee", password="pw-lee-123")
+    with pytest.raises(ValidationError) as refused:
+        album_share(album, user=owner, username=closed.username)
+    assert refused.value.code == "unknown_user"
+    assert not album.shares.filter(user__username__iexact="lee").exists()

@@ -110,6 +110,9 @@ def test_the_year_jump_spans_the_viewers_photos_and_says_when_a_year_is_empty(
     )
     full = client_for(user).get(gallery + "?year=2021").content.decode()
     assert "No photos from" not in full
+    # A search ranks its results: a year in the address is not a jump.
+    searched = client_for(user).get(gallery + "?q=garden&year=2030").content.decode()
+    assert "Garden" in searched and "No photos from" not in searched
 
 
 def test_older_then_newer_walks_back_to_the_same_pages(

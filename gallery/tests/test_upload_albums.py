@@ -173,6 +173,25 @@ def test_a_new_album_is_made_only_once_something_goes_in_it(client_for, user):
     assert not Album.objects.exists()
 
 
+@pytest.mark.parametrize("title", ["a\x00b", "\ud800x"])
+def test_a_new_album_title_no_database_stores_is_refused_before_any_file(
+    client_for, user, title
+):
+    client = client_for(user)
+    body = json.dumps({"sha256": ["0" * 64]} | new_album(title))
+    response = client.post(CHECK, body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "album_title_invalid"
+    if "\x00" in title:  # a form body cannot carry half a UTF-16 pair
+        response = client.post(
+            UPLOAD, {"file": upload("x.jpg", noisy_jpeg(seed=16))} | new_album(title)
+        )
+        assert response.status_code == 400
+        assert response.json()["code"] == "album_title_invalid"
+    assert not Album.objects.exists() and not Image.objects.exists()
+    assert stored_files() == []
+
+
 def test_a_new_album_named_like_one_you_have_is_that_one(client_for, user, album):
     client_for(user).post(
         UPLOAD, {"file": upload("x.jpg", noisy_jpeg(seed=13))} | new_album("Holiday")

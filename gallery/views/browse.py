@@ -73,7 +73,8 @@ class GalleryView(TemplateView):
             if words or dated
             else timeline_years(viewer=user, show=show, order=order),
             year=year,
-            year_is_empty=bool(year and landed and landed.year < year),
+            # A search ranks its results and ignores a year.
+            year_is_empty=bool(year and not words and landed and landed.year < year),
             terms=parse_terms(words),
             page=page,
             total=total,
