@@ -170,6 +170,8 @@ def test_no_serious_accessibility_violations_on_any_page(
     page.locator(".tile-check").first.check()
     found.extend(serious_violations(page))
     page.get_by_role("button", name="Delete for good…").click()
+    # The confirmation is the answer to a POST: read it once it has come.
+    page.wait_for_url("**/trash/purge/")
     check(page, "trash-delete-for-good")
     # Moved to the trash from its page: the message offers Undo.
     page.goto(member["detail"])
