@@ -214,6 +214,11 @@ def test_a_link_that_does_not_work_says_so_to_whoever_holds_it(client, user, tri
             assert response.status_code == 404
             assert "This link does not work" in text, (name, url)
             assert "one of your private images" not in text
+            # As every answer under a link: not indexed, no Referer, and
+            # the token in no other address (the Sign in link included).
+            assert response["X-Robots-Tag"] == "noindex, nofollow"
+            assert response["Referrer-Policy"] == "same-origin"
+            assert made[name] not in text
     mistyped = client.get("/s/no/such/address/")
     assert "This link does not work" in mistyped.content.decode()
     elsewhere = client.get(f"/images/{trip['other'].pk}/").content.decode()
@@ -385,3 +390,10 @@ def test_many_addresses_together_cannot_keep_guessing_one_password(
         ).status_code
         == 302
     )
+
+
+def test_a_link_page_hands_its_token_to_no_other_address(client, user, trip):
+    link, token = share_link_create(user=user, album=trip["album"])
+    page = client.get(reverse("gallery:link", args=[token])).content.decode()
+    assert 'href="/accounts/login/"' in page
+    assert "next=" not in page

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.shortcuts import render
 
+from .links import link_private
+
 
 def bad_request(request, exception=None):
     """400: most often an upload with more files than one request may carry
@@ -15,6 +17,7 @@ def page_not_found(request, exception=None):
     """404: under a share link's address (``/s/``, see gallery.urls), words
     for someone who was handed a link rather than an invitation to sign in;
     the same page whether the link never existed, expired or was revoked."""
-    link = request.path_info.startswith("/s/")
-    template = "errors/link_not_found.html" if link else "404.html"
-    return render(request, template, status=404)
+    if not request.path_info.startswith("/s/"):
+        return render(request, "404.html", status=404)
+    # As every other answer under a link: not indexed, no Referer.
+    return link_private(render(request, "errors/link_not_found.html", status=404))

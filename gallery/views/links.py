@@ -76,7 +76,12 @@ def _count_failure(request, token=None):
     cache.incr(key)
 
 
-def _private(response):
+def _limited(request):
+    return link_private(render(request, "gallery/link_limited.html", status=429))
+
+
+def link_private(response):
+    """``response`` with the headers every answer under a link carries."""
     for name, value in PRIVATE_HEADERS.items():
         response[name] = value
     return response
@@ -92,7 +97,7 @@ def _not_found(request, token):
 class ShareLinkMixin:
     def dispatch(self, request, *args, **kwargs):
         if _too_many_failures(request):
-            return _private(render(request, "gallery/link_limited.html", status=429))
+            return _limited(request)
         self.link = share_link_for(token=kwargs["token"])
         if self.link is None:
             _not_found(request, kwargs["token"])
@@ -131,7 +136,7 @@ class ShareLinkView(ShareLinkMixin, View):
         ]
         target = self.link.album or self.link.image
         context = {"link": self.link, "target": target, "tiles": tiles, "page": page}
-        return _private(render(request, "gallery/link.html", context))
+        return link_private(render(request, "gallery/link.html", context))
 
     def post(self, request, token):
         # Counted per link too, so that many addresses together cannot keep
@@ -139,7 +144,7 @@ class ShareLinkView(ShareLinkMixin, View):
         link_key = f"share-link-password-failures:{self.link.pk}:{_hour()}"
         limit = settings.IMAGEREPO_SHARE_LINK_PASSWORD_FAILURES_PER_HOUR
         if cache.get(link_key, 0) >= limit:
-            return _private(render(request, "gallery/link_limited.html", status=429))
+            return _limited(request)
         form = ShareLinkPasswordForm(request.POST)
         if form.is_valid() and share_link_password_ok(
             self.link, form.cleaned_data["password"]
@@ -155,7 +160,7 @@ class ShareLinkView(ShareLinkMixin, View):
         return self.password_page(form, status=403)
 
     def password_page(self, form, status=200):
-        return _private(
+        return link_private(
             render(
                 self.request,
                 "gallery/link_password.html",
@@ -176,7 +181,7 @@ class ShareLinkFileView(ShareLinkMixin, View):
         response = image and image_file_response(request, image, kind)
         if response is None:
             raise Http404("No such file.")
-        return _private(response)
+        return link_private(response)
 
 
 class ShareLinksMixin:
