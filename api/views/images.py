@@ -104,9 +104,8 @@ class ImageViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return Response(self.get_serializer(image).data)
 
     def destroy(self, request, pk=None):
-        query = s.ImageDeleteQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        if not query.validated_data["permanent"]:
+        query = valid(s.ImageDeleteQuerySerializer, request.query_params)
+        if not query["permanent"]:
             image_trash(self.get_object())
         else:
             # Gone for good from the trash too, where get_object cannot see.
@@ -155,9 +154,7 @@ class ImageViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         if refused and not sent:
             outcomes = upload_images(owner=request.user, files=[], refused=refused)
             return self._upload_response(outcomes)
-        upload = s.ImageUploadSerializer(data=request.data)
-        upload.is_valid(raise_exception=True)
-        data = upload.validated_data
+        data = valid(s.ImageUploadSerializer, request.data)
         album = self._album(request, data)
         outcomes = upload_images(
             owner=request.user,
@@ -216,14 +213,13 @@ class ImageViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         permission_classes=[permissions.IsAuthenticated],
     )
     def check_hashes(self, request):
-        check = s.HashCheckSerializer(data=request.data)
-        check.is_valid(raise_exception=True)
-        album = self._album(request, check.validated_data)
+        check = valid(s.HashCheckSerializer, request.data)
+        album = self._album(request, check)
         try:
             existing, missing = check_hashes(
                 owner=request.user,
-                digests=check.validated_data["sha256"],
-                visibility=check.validated_data.get("visibility"),
+                digests=check["sha256"],
+                visibility=check.get("visibility"),
                 album=album,
             )
         except ValidationError as error:

@@ -16,6 +16,7 @@ from gallery.services.links import share_link_create, share_link_revoke
 from .. import album_serializers as a
 from ..parsers import JSONParser
 from ..schema import PagedListSchema
+from .listing import valid
 from .schema import errors
 
 MEANINGS = {404: "No such link, album or image of yours."}
@@ -52,9 +53,7 @@ class LinkViewSet(viewsets.GenericViewSet):
         return Response({"results": a.LinkSerializer(links, many=True).data})
 
     def create(self, request):
-        serializer = a.LinkCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = valid(a.LinkCreateSerializer, request.data)
         album = image = None
         if data.get("album"):
             album = owned_album(viewer=request.user, pk=data["album"])
