@@ -71,6 +71,19 @@ def test_sign_up_errors_are_shown(client):
     assert "didn’t match" in response.content.decode()
 
 
+def sign_up_carol(client, email):
+    """carol signs up with a good password and ``email``."""
+    return client.post(
+        reverse("signup"),
+        {
+            "username": "carol",
+            "email": email,
+            "password1": "a-long-pass-phrase",
+            "password2": "a-long-pass-phrase",
+        },
+    )
+
+
 @pytest.mark.parametrize(
     ("email", "error"),
     [
@@ -82,30 +95,14 @@ def test_sign_up_errors_are_shown(client):
     ids=["missing", "no-at", "no-domain", "too-long"],
 )
 def test_sign_up_needs_an_email_address(client, email, error):
-    response = client.post(
-        reverse("signup"),
-        {
-            "username": "carol",
-            "email": email,
-            "password1": "a-long-pass-phrase",
-            "password2": "a-long-pass-phrase",
-        },
-    )
+    response = sign_up_carol(client, email)
     assert response.status_code == 200
     assert error in response.content.decode()
     assert not get_user_model().objects.filter(username="carol").exists()
 
 
 def test_sign_up_refuses_an_address_another_account_has(client, alice):
-    response = client.post(
-        reverse("signup"),
-        {
-            "username": "carol",
-            "email": "ALICE@example.org",
-            "password1": "a-long-pass-phrase",
-            "password2": "a-long-pass-phrase",
-        },
-    )
+    response = sign_up_carol(client, "ALICE@example.org")
     assert response.status_code == 200
     assert "Another account already uses this address." in response.content.decode()
     assert not get_user_model().objects.filter(username="carol").exists()
