@@ -45,6 +45,14 @@ def sign_up(page, username):
     page.wait_for_url("**/")
 
 
+def close_lightbox(page):
+    """Esc, then wait for the lightbox's history entry to be taken back: a
+    navigation started while that traversal is pending is aborted."""
+    page.keyboard.press("Escape")
+    expect(page.locator("#lightbox")).to_be_hidden()
+    page.wait_for_function("!history.state?.lightbox")
+
+
 def row(page, name):
     return page.locator(".upload-row", has=page.get_by_text(name, exact=True))
 
@@ -187,8 +195,7 @@ def test_a_new_user_uploads_browses_and_keeps_things_private(new_page, screensho
     page.keyboard.press("ArrowRight")
     assert lightbox.locator(".lightbox-title").inner_text() != first_title
     page.screenshot(path=screenshots / "lightbox.png", full_page=False)
-    page.keyboard.press("Escape")
-    assert not lightbox.is_visible()
+    close_lightbox(page)
     assert page.evaluate("document.activeElement.classList.contains('tile-link')")
 
     # Make the harbour photo private from its page, and three more in bulk.

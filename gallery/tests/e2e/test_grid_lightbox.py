@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from ..images import noisy_jpeg
 from ..live import Visitor, prepare_site, served
+from .test_browser import close_lightbox
 
 pytestmark = pytest.mark.e2e
 
@@ -340,6 +341,5 @@ def test_the_lightbox_runs_on_past_the_page_and_focus_follows(open_page, screens
     )
     page.screenshot(path=screenshots / "lightbox-next-page.png")
 
-    page.keyboard.press("Escape")
-    expect(lightbox).to_be_hidden()
+    close_lightbox(page)
     expect(tiles.nth(PAGE_SIZE + 1).locator(".tile-link")).to_be_focused()

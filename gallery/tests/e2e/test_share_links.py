@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ..images import noisy_jpeg
-from .test_browser import sign_up
+from .test_browser import close_lightbox, sign_up
 
 pytestmark = pytest.mark.e2e
 
@@ -69,7 +69,7 @@ def test_a_friend_opens_a_password_link_until_it_is_revoked(new_page, screenshot
     lightbox = friend.locator("#lightbox")
     expect(lightbox).to_be_visible()
     expect(lightbox.get_by_role("link", name="Details")).to_be_hidden()
-    friend.keyboard.press("Escape")
+    close_lightbox(friend)
 
     owner.locator("#link-list").get_by_role("button", name="Revoke").click()
     assert friend.request.get(thumbnail).status == 404

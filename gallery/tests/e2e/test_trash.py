@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ..images import noisy_jpeg
-from .test_browser import sign_up
+from .test_browser import close_lightbox, sign_up
 
 pytestmark = pytest.mark.e2e
 
@@ -118,8 +118,7 @@ def test_from_the_trash_restore_some_and_delete_some_for_good(page, screenshots)
     lightbox = page.locator("#lightbox")
     expect(lightbox).to_be_visible()
     expect(lightbox.get_by_role("link", name="Details")).to_be_hidden()
-    page.keyboard.press("Escape")
-    expect(lightbox).to_be_hidden()
+    close_lightbox(page)
 
     page.get_by_text("Select", exact=True).click()
     checks = page.locator(".tile-check")
