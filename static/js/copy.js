@@ -13,3 +13,8 @@ document.querySelectorAll("[data-copy-target]").forEach((button) => {
     }
   });
 });
+
+// The page showing the secret is the answer to the POST that made it, so
+// reloading it would post again and make a second one. Replacing the history
+// entry with the page's own address makes a reload (or Back to it) a GET.
+history.replaceState(history.state, "", window.location.href);

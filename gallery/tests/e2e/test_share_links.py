@@ -109,6 +109,10 @@ def test_a_link_to_one_photo_shows_the_photo_itself(new_page, screenshots):
     ).to_be_visible()
     link = owner.evaluate("navigator.clipboard.readText()")
     assert re.fullmatch(LINK, link) and link == field.input_value()
+    # Reloading shows the page again; it does not post the form a second time.
+    owner.reload()
+    expect(owner.locator("#link-list li")).to_have_count(1)
+    expect(owner.locator("#new-link-url")).to_have_count(0)
 
     held = []  # the photo's request, until it is measured without it
     for width, height in ((1280, 800), (390, 844)):
