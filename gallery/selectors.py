@@ -391,6 +391,14 @@ def album_page(
     )
 
 
+def album_photos_of_others(*, viewer, album: Album) -> int:
+    """How many of the album's photos were added by others than its owner,
+    ``viewer``: the album's links leave those out (see ``via_link``)."""
+    if album.owner_id != getattr(viewer, "pk", None):
+        raise PermissionDenied("Only the album's owner makes its links.")
+    return Image.objects.in_album(album, viewer=viewer).exclude(owner=viewer).count()
+
+
 def albums_to_add_to(*, viewer):
     """The albums ``viewer`` may add images to: theirs, and those shared
     with them as a contributor."""

@@ -355,6 +355,28 @@ def test_an_album_link_opens_the_owners_photos_never_a_contributors(
     assert {client.get(url).status_code for url in files.values()} == {404}
 
 
+def test_the_album_page_tells_its_owner_what_a_link_leaves_out(
+    client_for, user, other_user, trip, make_image
+):
+    from gallery.services.albums import album_share
+    from gallery.services.images import image_trash
+
+    def note(account):
+        page = client_for(account).get(trip["album"].get_absolute_url())
+        found = re.search(r'<p[^>]*id="links-leave-out">([^<]*)', page.content.decode())
+        return found and found[1]
+
+    assert note(user) is None  # all the owner's own
+    album_share(
+        trip["album"], user=user, username=other_user.username, role="contributor"
+    )
+    theirs = [make_image(other_user, title=f"Theirs {n}") for n in range(3)]
+    album_add_images(trip["album"], user=other_user, images=theirs)
+    image_trash(theirs[0])  # gone from the album for everyone
+    assert note(user).startswith("2 photos in this album were added by others")
+    assert note(other_user) is None  # the contributor makes no links to it
+
+
 def test_an_original_goes_out_under_its_id_to_anyone_but_its_owner(client, user, trip):
     _, token = share_link_create(user=user, album=trip["album"], allow_download=True)
     _, files = link_urls(token, trip["lake"])

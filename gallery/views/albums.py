@@ -15,7 +15,13 @@ from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
 
 from ..forms import AlbumEditForm, AlbumForm, AlbumShareForm
-from ..selectors import album_for, album_page, album_shares, albums_for
+from ..selectors import (
+    album_for,
+    album_page,
+    album_photos_of_others,
+    album_shares,
+    albums_for,
+)
 from ..services.albums import (
     album_create,
     album_delete,
@@ -88,6 +94,9 @@ class AlbumDetailView(ShareLinksMixin, AlbumMixin, TemplateView):
             can_add=can_add_to(self.album, user),
             shares=album_shares(viewer=user, album=self.album) if is_owner else [],
             share_form=AlbumShareForm() if is_owner else None,
+            photos_of_others=(
+                album_photos_of_others(viewer=user, album=self.album) if is_owner else 0
+            ),
             **self.links_context(self.album),
             **kwargs,
         )
