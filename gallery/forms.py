@@ -13,7 +13,7 @@ from django.utils.timesince import timeuntil
 
 from .formats import allowed_formats, content_type_for
 from .models import Album, Image, ShareRole, Visibility
-from .selectors import albums_to_add_to, email_in_use
+from .selectors import album_images, albums_to_add_to, email_in_use
 
 VISIBILITY_HELP = "Private: seen by you and whoever you share it with (album or link)."
 
@@ -352,11 +352,17 @@ class AlbumForm(forms.ModelForm):
 
 
 class AlbumEditForm(AlbumForm):
+    # Chosen by looking at the photos (templates/gallery/album_edit.html).
     cover = forms.ModelChoiceField(
         queryset=Image.objects.none(),
         required=False,
+        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+        blank=True,  # a radio for the empty choice too
         empty_label="The newest photo",
         help_text="The photo shown for the album in your list of albums.",
+        error_messages={
+            "invalid_choice": "That photo is no longer in this album: choose another."
+        },
     )
 
     class Meta(AlbumForm.Meta):
@@ -364,9 +370,7 @@ class AlbumEditForm(AlbumForm):
 
     def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["cover"].queryset = Image.objects.visible_to(viewer).filter(
-            albums=self.instance
-        )
+        self.fields["cover"].queryset = album_images(viewer=viewer, album=self.instance)
 
 
 class AlbumShareForm(forms.Form):

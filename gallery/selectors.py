@@ -391,6 +391,12 @@ def album_page(
     )
 
 
+def album_images(*, viewer, album: Album):
+    """Every image of ``album`` that ``viewer`` sees, newest taken first,
+    all at once (its cover picker)."""
+    return ORDERS["taken"].newest_first(Image.objects.in_album(album, viewer=viewer))
+
+
 def album_photos_of_others(*, viewer, album: Album) -> int:
     """How many of the album's photos were added by others than its owner,
     ``viewer``: the album's links leave those out (see ``via_link``)."""

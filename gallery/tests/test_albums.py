@@ -1,6 +1,7 @@
 """Albums, and sharing them with accounts: who sees which photo, on every
 page and file URL, and that stopping takes effect on the next request."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -228,6 +229,43 @@ def test_only_the_owner_changes_shares_or_deletes_an_album(
     weekend["album"].refresh_from_db()
     assert weekend["album"].title == "Weekend"
     assert weekend["album"].shares.count() == 2
+
+
+def test_the_cover_is_picked_from_the_albums_photos_shown_as_such(
+    client_for, family, weekend, make_image
+):
+    album, owner = weekend["album"], family["owner"]
+    theirs = make_image(family["contributor"], title="Dave's hut")
+    album_add_images(album, user=family["contributor"], images=[theirs])
+    gone = make_image(owner, title="Gone")
+    album_add_images(album, user=owner, images=[gone])
+    images_trash(Image.objects.filter(pk=gone.pk))
+    alice = client_for(owner)
+    edit = reverse("gallery:album-edit", args=[album.pk])
+
+    page = alice.get(edit).content.decode()
+    choices = re.findall(r'<label class="cover-choice"[^>]*>\s*(<input[^>]*>)', page)
+    values = [re.search(r'value="([^"]*)"', tag)[1] for tag in choices]
+    # Each photo still in the album, by its thumbnail, and "the newest" first.
+    assert values[0] == "" and "checked" in choices[0]
+    assert sorted(values[1:]) == sorted(
+        str(image.pk) for image in (weekend["private"], weekend["public"], theirs)
+    )
+    for image in (weekend["private"], weekend["public"], theirs):
+        assert f'src="{image.thumbnail_url}"' in page
+
+    data = {"title": "Weekend", "description": ""}
+    alice.post(edit, {**data, "cover": theirs.pk})
+    assert re.search(
+        rf'value="{theirs.pk}"[^>]*checked', alice.get(edit).content.decode()
+    )
+    for refused in (gone.pk, weekend["outside"].pk):
+        response = alice.post(edit, {**data, "cover": refused})
+        assert "That photo is no longer in this album" in response.content.decode()
+    response = alice.post(edit, {**data, "cover": "nonsense"})
+    assert "is not a valid UUID" in response.content.decode()
+    album.refresh_from_db()
+    assert album.cover == theirs
 
 
 def test_making_renaming_sharing_and_deleting_an_album_in_pages(
