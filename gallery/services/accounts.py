@@ -47,6 +47,12 @@ def password_reset_allowance(*, client: str, email: str) -> str:
     return SEND
 
 
+def signup_allowed(*, client: str) -> bool:
+    """Whether ``client`` (its address) may make one more account this hour
+    (IMAGEREPO_SIGNUPS_PER_HOUR); counts it if so."""
+    return _within_hourly(f"signups:{client}", settings.IMAGEREPO_SIGNUPS_PER_HOUR)
+
+
 def _within_hourly(key, limit):
     """Count one more for ``key`` this hour; False once past ``limit``."""
     key = f"{key}:{int(time.time() // 3600)}"

@@ -108,6 +108,32 @@ def test_sign_up_refuses_an_address_another_account_has(client, alice):
     assert not get_user_model().objects.filter(username="carol").exists()
 
 
+def test_one_network_makes_a_few_accounts_an_hour(settings):
+    settings.IMAGEREPO_SIGNUPS_PER_HOUR = 2
+
+    def sign_up(name, address):
+        return Client().post(
+            reverse("signup"),
+            {
+                "username": name,
+                "email": f"{name}@example.org",
+                "password1": "a-long-pass-phrase",
+                "password2": "a-long-pass-phrase",
+            },
+            REMOTE_ADDR=address,
+        )
+
+    # Refused forms count for nothing: only accounts made do.
+    assert sign_up("", "203.0.113.5").status_code == 200
+    for name in ("carol", "dave"):
+        assert sign_up(name, "203.0.113.5").status_code == 302
+    refused = sign_up("erin", "203.0.113.5")
+    assert refused.status_code == 429
+    assert "Too many accounts were made from your network" in refused.content.decode()
+    assert not get_user_model().objects.filter(username="erin").exists()
+    assert sign_up("erin", "198.51.100.7").status_code == 302
+
+
 def test_login_and_logout(client, user):
     response = client.post(
         reverse("login"), {"username": "alice", "password": "pw-alice-123"}

@@ -30,6 +30,7 @@ from ..services.accounts import (
     account_set_email,
     password_reset_allowance,
     password_reset_done,
+    signup_allowed,
 )
 
 
@@ -39,6 +40,16 @@ class SignupView(CreateView):
     success_url = reverse_lazy("gallery:index")
 
     def form_valid(self, form):
+        if not signup_allowed(client=client_ip(self.request)):
+            form.add_error(
+                None,
+                "Too many accounts were made from your network in the last hour. "
+                "Try again in an hour, or ask whoever runs this site to make "
+                "yours.",
+            )
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
         response = super().form_valid(form)
         login(
             self.request,

@@ -18,3 +18,6 @@ STORAGES["staticfiles"] = {
 # Serve static files from the finders, as runserver does; no collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The browser tests sign up dozens of accounts from 127.0.0.1 in one site's
+# life; the limit's own test lowers it again.
+IMAGEREPO_SIGNUPS_PER_HOUR = 1000

@@ -155,6 +155,8 @@ def test_no_serious_accessibility_violations_on_any_page(
     check(page, "albums")
     page.goto(member["album"])
     check(page, "album")
+    page.goto(member["album"] + "edit/")
+    check(page, "album-edit")
     page.goto("/upload/")
     page.set_input_files(
         "#pick-files",
