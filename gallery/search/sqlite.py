@@ -48,13 +48,6 @@ def install(connection):
     rebuild(connection)
 
 
-def uninstall(connection):
-    with connection.cursor() as cursor:
-        for trigger in TRIGGERS:
-            cursor.execute(f"DROP TRIGGER IF EXISTS {trigger}")
-        cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
-
-
 def rebuild(connection):
     """Re-read every title and description from ``gallery_image``."""
     with connection.cursor() as cursor:
