@@ -212,14 +212,14 @@ class ImageAdmin(admin.ModelAdmin):
 
     @admin.display(description="Added", ordering="created_at")
     def added(self, obj):
-        # Short enough to fit beside the filters at 1280 px ("Dec. 3, 2026,
-        # 8:35 a.m." did not); the full time is its title.
+        # Short enough to fit beside the filters at 1280 px (the site's
+        # written-out date does not); the full one is its title.
         at = localtime(obj.created_at)
         return format_html(
             '<time datetime="{}" title="{}">{}</time>',
             at.isoformat(),
             date_format(at, "DATETIME_FORMAT"),
-            date_format(at, "Y-m-d H:i"),
+            date_format(at, "SHORT_DATETIME_FORMAT"),
         )
 
     @admin.display(description="Size", ordering="file_size")

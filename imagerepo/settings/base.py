@@ -83,6 +83,8 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 LANGUAGE_CODE = "en-us"
+# How dates are written (imagerepo/formats/en/formats.py says why).
+FORMAT_MODULE_PATH = ["imagerepo.formats"]
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="UTC")
 USE_I18N = False  # English only: no translation lookup for every value shown
 USE_TZ = True
