@@ -119,6 +119,27 @@ def test_counts_stop_at_the_cap(client, user, bulk_images, settings):
     assert re.search(r'id="result-count">\s*5\s*images', body)
 
 
+def test_the_lightbox_is_told_the_count_when_it_is_exact_and_from_the_first(
+    client, user, bulk_images, settings
+):
+    settings.IMAGEREPO_GALLERY_PAGE_SIZE = 2
+    bulk_images(user, [f"Reef {n}" for n in range(5)])
+    url = reverse("gallery:index")
+
+    def told(body):
+        found = re.search(r'<ul class="gallery-grid[^>]*>', body)[0]
+        total = re.search(r'data-total="(\d+)"', found)
+        return total and total[1]
+
+    first = client.get(url).content.decode()
+    assert told(first) == "5"
+    older = re.search(r'rel="next"\s+href="\?([^"]*)"', first)[1].replace("&amp;", "&")
+    second = client.get(f"{url}?{older}").content.decode()
+    assert "Reef 2" in second and told(second) is None  # its first is the 3rd
+    settings.IMAGEREPO_RESULT_COUNT_CAP = 3
+    assert told(client.get(url).content.decode()) is None  # "3+" is no total
+
+
 @pytest.mark.parametrize(("cap", "shown"), [(1, "1+"), (2, "2+"), (3, "3+"), (4, "4")])
 def test_an_owners_count_adds_their_private_images_up_to_the_cap(
     client_for, user, other_user, bulk_images, settings, cap, shown

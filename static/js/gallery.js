@@ -30,6 +30,7 @@ function setUpGrid(grid) {
     lightbox.open(all.map(itemFrom), all.indexOf(link), link);
   });
   lightbox.beyond = olderPages(grid, () => lightbox.extend(links().map(itemFrom)));
+  if (grid.dataset.total) lightbox.total = Number(grid.dataset.total);
 
   if (!selectMode) return;
   const boxes = () => Array.from(grid.querySelectorAll(".tile-check"));

@@ -18,6 +18,9 @@ export class Lightbox {
     this.nextButton = dialog.querySelector("[data-lightbox=next]");
     this.items = [];
     this.index = 0;
+    // How many there are in all, when the page knows and its items start at
+    // the first: "4 / 65" rather than "4 / 48+" (the page's 48, and more).
+    this.total = null;
     this.opener = null;
     this.waiting = 0;
     // Called when stepping past either end: (direction, asking) => whether
@@ -69,8 +72,9 @@ export class Lightbox {
     this.details.href = item.href;
     this.details.hidden = !item.hasPage;
     const more = this.beyond(1, true);
-    const count = `${index + 1} / ${this.items.length}${more ? "+" : ""}`;
-    this.count.textContent = this.items.length > 1 ? count : "";
+    const total = this.total ?? `${this.items.length}${more ? "+" : ""}`;
+    this.count.textContent =
+      this.items.length > 1 || more ? `${index + 1} / ${total}` : "";
     this.prevButton.disabled = index === 0 && !this.beyond(-1, true);
     this.nextButton.disabled = index === this.items.length - 1 && !more;
     // Fetch the next image while this one is looked at.
