@@ -23,7 +23,15 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from .models import Account, Album, AlbumShare, Image, ShareLink, Visibility
+from .models import (
+    Account,
+    Album,
+    AlbumShare,
+    Image,
+    ShareLink,
+    ShareRole,
+    Visibility,
+)
 from .pagination import ORDERS, TRASHED, KeysetPage, timeline_page, year_start
 from .search import count_matches, ranked_page
 from .search.dates import split_dates
@@ -399,9 +407,14 @@ def album_images(*, viewer, album: Album):
 
 def album_photos_of_others(*, viewer, album: Album) -> int:
     """How many of the album's photos were added by others than its owner,
-    ``viewer``: the album's links leave those out (see ``via_link``)."""
+    ``viewer``: the album's links leave those out (see ``via_link``).
+    Others add photos as its contributors, and theirs leave with them
+    (``album_unshare``): without one, nothing is counted, since counting
+    reads every entry of the album, on every page of it."""
     if album.owner_id != getattr(viewer, "pk", None):
         raise PermissionDenied("Only the album's owner makes its links.")
+    if not album.shares.filter(role=ShareRole.CONTRIBUTOR).exists():
+        return 0
     return Image.objects.in_album(album, viewer=viewer).exclude(owner=viewer).count()
 
 
