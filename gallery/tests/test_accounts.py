@@ -132,6 +132,8 @@ def test_one_network_makes_a_few_accounts_an_hour(settings):
     assert "Too many accounts were made from your network" in refused.content.decode()
     assert not get_user_model().objects.filter(username="erin").exists()
     assert sign_up("erin", "198.51.100.7").status_code == 302
+    settings.IMAGEREPO_SIGNUPS_PER_HOUR = 0  # no limit
+    assert sign_up("frank", "203.0.113.5").status_code == 302
 
 
 def test_login_and_logout(client, user):

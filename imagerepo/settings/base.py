@@ -187,10 +187,12 @@ PASSWORD_RESET_TIMEOUT = 24 * 3600
 # Counted in the default cache.
 IMAGEREPO_PASSWORD_RESET_MAILS_PER_HOUR = 3
 IMAGEREPO_PASSWORD_RESET_REQUESTS_PER_HOUR = 20
-# Accounts one client may make in an hour by signing up (then 429): a family
-# behind one home router all sign up in an evening; a script does not make
-# thousands of accounts, each with its own upload allowance and quota.
-IMAGEREPO_SIGNUPS_PER_HOUR = 10
+# Accounts one client may make in an hour by signing up (then 429; 0: no
+# limit): a family behind one home router all sign up in an evening; a
+# script does not make thousands of accounts, each with its own upload
+# allowance and quota. A site's rate, like its upload rate: from the
+# environment.
+IMAGEREPO_SIGNUPS_PER_HOUR = env.int("IMAGEREPO_SIGNUPS_PER_HOUR", default=10)
 
 # ---------------------------------------------------------------- e-mail
 # Password reset mails. EMAIL_URL names the server, e.g.
