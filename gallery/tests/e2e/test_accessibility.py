@@ -193,7 +193,7 @@ def test_no_serious_accessibility_violations_on_any_page(
     check(page, "account")
     page.get_by_text("Change the e-mail address").click()
     page.get_by_label("Your password").fill("not my password")
-    page.get_by_role("button", name="Save the address").click()
+    page.get_by_role("button", name="Send the link").click()
     page.wait_for_selector(".invalid-feedback")
     check(page, "account-error")
     page.goto("/settings/password/")
