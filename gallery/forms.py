@@ -184,7 +184,7 @@ class AccountEmailForm(forms.Form):
     """A new e-mail address for the signed-in user of ``request``, confirmed
     with their password: whoever controls the address can reset the
     password, so a browser left signed in must not be enough to take the
-    account."""
+    account. (The address then confirms itself by a mailed link.)"""
 
     email = email_field()
     password = forms.CharField(
@@ -199,7 +199,11 @@ class AccountEmailForm(forms.Form):
         self.request = request
 
     def clean_email(self):
-        return own_email(self.cleaned_data["email"], user=self.request.user)
+        email = self.cleaned_data["email"]
+        if email == self.request.user.email:
+            # Nothing would change: no mail, and the person hears why.
+            raise ValidationError("This is already your address.", code="unchanged")
+        return own_email(email, user=self.request.user)
 
     def clean_password(self):
         password = self.cleaned_data["password"]

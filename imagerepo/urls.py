@@ -5,6 +5,7 @@ from django.urls import include, path
 from api.views.tokens import ApiTokenRevokeView, ApiTokensView
 from gallery.views.accounts import (
     AccountDeleteView,
+    AccountEmailConfirmView,
     AccountView,
     PasswordChangeView,
     PasswordResetConfirmView,
@@ -42,6 +43,11 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("settings/", AccountView.as_view(), name="account"),
+    path(
+        "settings/email/confirm/<str:token>/",
+        AccountEmailConfirmView.as_view(),
+        name="account-email-confirm",
+    ),
     path("settings/password/", PasswordChangeView.as_view(), name="password_change"),
     path("settings/delete/", AccountDeleteView.as_view(), name="account-delete"),
     path("settings/tokens/", ApiTokensView.as_view(), name="api-tokens"),

@@ -1,27 +1,123 @@
-"""Accounts: the e-mail address a reset goes to, the budget of reset mails,
-what a successful reset undoes, and deleting an account. Django's own auth
-views set and check passwords; these are the writes around them."""
+"""Accounts: the e-mail address a reset goes to (changed once the new one
+confirms it), the budget of reset mails, what a successful reset undoes, and
+deleting an account. Django's own auth views set and check passwords; these
+are the writes around them."""
 
 import hashlib
+import logging
 import time
+from dataclasses import dataclass
 
 import axes.utils
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core import signing
 from django.core.cache import cache
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from ..models import Account, Image, ShareLink
+from ..selectors import email_in_use
 from .images import images_restore, images_trash
+
+logger = logging.getLogger(__name__)
 
 # What may become of a password reset request: a mail goes out (if the
 # address has an account), or the address or the client has had its hourly
 # share of them.
 SEND, ADDRESS_LIMITED, CLIENT_LIMITED = "send", "address-limited", "client-limited"
 
+# Keeps a link that confirms an address apart from every other signed value.
+EMAIL_CHANGE_SALT = "gallery.accounts.email-change"
+
+
+@dataclass(frozen=True)
+class EmailChange:
+    """What a confirmation link asks for: ``user`` takes ``email``."""
+
+    user: AbstractBaseUser
+    email: str
+
+
+def email_change_request(*, user, email: str, domain: str, use_https: bool) -> bool:
+    """Mail ``email`` a link that makes it ``user``'s address once opened
+    (:func:`email_change_apply`). Nothing changes before then, so a mistyped
+    address, or one that is not theirs, never receives the account's reset
+    links. The link names ``domain`` and https if ``use_https``, as the reset
+    mail's does; it works for PASSWORD_RESET_TIMEOUT. False if the mail could
+    not be sent (logged)."""
+    asked = {"user": user.pk, "email": email, "was": _address_tag(user)}
+    context = {
+        "user": user,
+        "token": signing.dumps(asked, salt=EMAIL_CHANGE_SALT),
+        "domain": domain,
+        "protocol": "https" if use_https else "http",
+        "valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+    }
+    subject = render_to_string("registration/email_change_subject.txt", context)
+    body = render_to_string("registration/email_change_email.txt", context)
+    try:
+        send_mail("".join(subject.splitlines()), body, None, [email])
+    except OSError:
+        logger.exception("Failed to send an address confirmation for %s", user.pk)
+        return False
+    return True
+
+
+def email_change_pending(*, token: str) -> EmailChange | None:
+    """The change a confirmation link (``token``) asks for, if it may still
+    be made: the link is genuine and not expired, its account is open and
+    still has the address it had when the link was sent (so a link works
+    once, and an old one cannot undo a later change), and no other account
+    has taken the new address since. None otherwise."""
+    return _pending(token, get_user_model().objects.all())
+
+
+def email_change_apply(*, token: str) -> EmailChange | None:
+    """Make the change a confirmation link asks for, if
+    :func:`email_change_pending` allows it; None if nothing changed."""
+    with transaction.atomic():
+        change = _pending(token, get_user_model().objects.select_for_update())
+        if change is not None:
+            account_set_email(user=change.user, email=change.email)
+    return change
+
+
+def _pending(token, users):
+    try:
+        asked = signing.loads(
+            token, salt=EMAIL_CHANGE_SALT, max_age=settings.PASSWORD_RESET_TIMEOUT
+        )
+    except signing.BadSignature:  # expired links too
+        return None
+    # An account its owner deleted (account_delete) is inactive, as is one
+    # an administrator switched off.
+    user = users.filter(pk=asked["user"], is_active=True).first()
+    if (
+        user is None
+        or not constant_time_compare(asked["was"], _address_tag(user))
+        or email_in_use(email=asked["email"], other_than=user)
+    ):
+        return None
+    return EmailChange(user=user, email=asked["email"])
+
+
+def _address_tag(user):
+    """Stands for ``user``'s current address in a link. Not the address
+    itself: a signed value is readable, and the link goes to the new address,
+    whose owner (a stranger, if it was mistyped) must not learn the old one."""
+    value = f"{user.pk}:{user.email}"
+    return salted_hmac(EMAIL_CHANGE_SALT, value, algorithm="sha256").hexdigest()
+
 
 def account_set_email(*, user, email: str) -> None:
-    """Make ``email`` (a valid address) the one reset mails go to."""
+    """Make ``email`` (a valid address) the one reset mails go to. Django's
+    reset tokens depend on the address, so this spends the links sent to the
+    old one."""
     user.email = email
     user.save(update_fields=["email"])
 

@@ -3,23 +3,27 @@ by e-mail, and the lock-out page."""
 
 import io
 import re
+import time
 from datetime import timedelta
 from unittest import mock
 
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
-from django.core import mail
+from django.core import mail, signing
+from django.core.mail.backends.base import BaseEmailBackend
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from gallery.models import Account, Image, Visibility
+from gallery.services.accounts import EMAIL_CHANGE_SALT, account_delete
 
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "a-brand-new-pass-phrase"
 LINK = re.compile(r"https?://\S+/accounts/password-reset/\S+/\S+/")
+CONFIRM_LINK = re.compile(r"https?://\S+/settings/email/confirm/\S+/")
 
 
 @pytest.fixture
@@ -505,19 +509,264 @@ def test_the_account_page_shows_the_limits(client_for, alice, settings):
     assert 'id="account-trash"' not in page
 
 
-def test_changing_the_email_address(client_for, alice):
-    client = client_for(alice)
-    response = client.post(
-        reverse("account"),
-        {"email": "alice@new.example", "password": "pw-alice-123"},
-        follow=True,
+def ask_to_change(client, email="alice@new.example", **extra):
+    """Ask on the account page, with alice's password, for ``email``."""
+    return client.post(
+        reverse("account"), {"email": email, "password": "pw-alice-123"}, **extra
     )
+
+
+def confirm_link(message):
+    return CONFIRM_LINK.search(message.body)[0]
+
+
+def address_of(user):
+    user.refresh_from_db()
+    return user.email
+
+
+def confirm_change(client, link):
+    """Open a mailed confirmation link, as a browser does, and press Confirm."""
+    page = client.get(link).content.decode()
+    assert "Confirm your e-mail address" in page
+    return client.post(link, follow=True)
+
+
+def spent(page):
+    return "This link does not work any more" in page.content.decode()
+
+
+def test_a_new_address_is_only_mailed_a_link(client_for, alice):
+    client = client_for(alice)
+    response = ask_to_change(client, follow=True)
     assert response.redirect_chain == [(reverse("account"), 302)]
+    assert (
+        "We sent a link to alice@new.example. Your address changes when you open "
+        "it; until then it stays alice@example.org."
+    ) in response.content.decode()
+    assert re.search(
+        r'id="account-email">alice@example.org<', response.content.decode()
+    )
+    [message] = mail.outbox
+    assert message.to == ["alice@new.example"]
+    assert message.subject == "Confirm your new imagerepo e-mail address"
+    assert '"alice"' in message.body
+    assert "within 24 hours" in message.body
+    assert confirm_link(message).startswith("http://testserver/settings/email/")
+    assert address_of(alice) == "alice@example.org"
+
+
+def test_opening_the_link_changes_nothing_until_confirmed(client_for, alice):
+    client = client_for(alice)
+    ask_to_change(client)
+    page = client.get(confirm_link(mail.outbox[0]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Make <strong>alice@new.example</strong> the e-mail address" in text
+    assert "csrfmiddlewaretoken" in text  # a form that POSTs
+    assert address_of(alice) == "alice@example.org"
+
+
+def test_the_link_never_shows_the_old_address(client_for, alice):
+    # The mail goes to the new address: a stranger's, if it was mistyped.
+    ask_to_change(client_for(alice))
+    [message] = mail.outbox
+    token = confirm_link(message).rstrip("/").rsplit("/", 1)[1]
+    asked = signing.loads(token, salt=EMAIL_CHANGE_SALT)
+    assert asked["email"] == "alice@new.example"
+    assert "alice@example.org" not in f"{message.body} {asked}"
+
+
+def test_confirming_changes_the_address(client_for, alice):
+    client = client_for(alice)
+    ask_to_change(client)
+    response = confirm_change(client, confirm_link(mail.outbox[0]))
+    assert response.redirect_chain == [(reverse("account"), 302)]
+    page = response.content.decode()
+    assert "Your e-mail address is now alice@new.example." in page
+    assert re.search(r'id="account-email">alice@new.example<', page)
+    assert address_of(alice) == "alice@new.example"
+
+
+def test_the_link_works_signed_out(client_for, alice):
+    ask_to_change(client_for(alice))
+    response = confirm_change(Client(), confirm_link(mail.outbox[0]))
+    assert response.redirect_chain == [(reverse("login"), 302)]
     assert "Your e-mail address is now alice@new.example." in (
         response.content.decode()
     )
-    alice.refresh_from_db()
-    assert alice.email == "alice@new.example"
+    assert address_of(alice) == "alice@new.example"
+
+
+def test_a_link_works_once(client_for, alice):
+    client = client_for(alice)
+    ask_to_change(client)
+    link = confirm_link(mail.outbox[0])
+    confirm_change(client, link)
+    for again in (client.get(link), client.post(link), Client().post(link)):
+        assert again.status_code == 200
+        assert spent(again)
+        assert f'href="{reverse("account")}"' in again.content.decode()
+    assert address_of(alice) == "alice@new.example"
+
+
+def test_a_link_works_for_a_day(client_for, alice, settings):
+    ask_to_change(client_for(alice))
+    link = confirm_link(mail.outbox[0])
+    sent = time.time()
+    timeout = settings.PASSWORD_RESET_TIMEOUT
+    with mock.patch("time.time", return_value=sent + timeout - 60):
+        assert not spent(Client().get(link))
+    with mock.patch("time.time", return_value=sent + timeout + 1):
+        assert spent(Client().get(link))
+        assert spent(Client().post(link))
+    assert address_of(alice) == "alice@example.org"
+
+
+def tampered(link):
+    """``link`` with one character of its signed value changed."""
+    at = link.index("/confirm/") + len("/confirm/") + 2
+    return link[:at] + ("B" if link[at] != "B" else "C") + link[at + 1 :]
+
+
+def signed_elsewhere(link):
+    """A link carrying the same value, signed for another purpose."""
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    value = signing.loads(token, salt=EMAIL_CHANGE_SALT)
+    return reverse("account-email-confirm", args=[signing.dumps(value)])
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        tampered,
+        signed_elsewhere,
+        lambda link: reverse("account-email-confirm", args=["not-a-token"]),
+        lambda link: "/settings/email/confirm/%00:%FF/",
+    ],
+    ids=["tampered", "other-salt", "garbage", "nul"],
+)
+def test_a_forged_link_changes_nothing(client_for, alice, forge):
+    client = client_for(alice)
+    ask_to_change(client)
+    forged = forge(confirm_link(mail.outbox[0]))
+    for response in (client.get(forged), client.post(forged)):
+        assert response.status_code == 200
+        assert spent(response)
+    assert address_of(alice) == "alice@example.org"
+
+
+def test_an_address_taken_meanwhile_is_not_given_twice(client_for, alice, other_user):
+    ask_to_change(client_for(alice))
+    other_user.email = "ALICE@New.Example"
+    other_user.save()
+    link = confirm_link(mail.outbox[0])
+    assert spent(Client().get(link))
+    assert spent(Client().post(link))
+    assert address_of(alice) == "alice@example.org"
+
+
+def test_an_old_link_cannot_undo_a_later_change(client_for, alice):
+    client = client_for(alice)
+    ask_to_change(client, "first@new.example")
+    ask_to_change(client, "second@new.example")
+    first, second = (confirm_link(message) for message in mail.outbox)
+    confirm_change(client, second)
+    assert spent(client.post(first))
+    assert address_of(alice) == "second@new.example"
+
+
+def switch_off(user):
+    user.is_active = False
+    user.save()
+
+
+@pytest.mark.parametrize(
+    "close",
+    [
+        lambda user: account_delete(user=user),
+        switch_off,
+        lambda user: user.delete(),
+    ],
+    ids=["deleted", "switched-off", "gone"],
+)
+def test_a_closed_account_takes_no_new_address(client_for, alice, close):
+    ask_to_change(client_for(alice))
+    close(alice)
+    assert spent(Client().get(confirm_link(mail.outbox[0])))
+    assert spent(Client().post(confirm_link(mail.outbox[0])))
+    assert not get_user_model().objects.filter(email="alice@new.example").exists()
+
+
+def test_someone_else_signed_in_changes_nobodys_address(client_for, alice, other_user):
+    other_user.email = "bob@example.org"
+    other_user.save()
+    ask_to_change(client_for(alice))
+    link = confirm_link(mail.outbox[0])
+    bob = client_for(other_user)
+    for response in (bob.get(link), bob.post(link)):
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "This link is for another account" in page
+        assert "you are signed in as\n         “bob”" in page
+        assert "Confirm</button>" not in page
+    assert address_of(alice) == "alice@example.org"
+    assert address_of(other_user) == "bob@example.org"
+    # Not spent: alice may still open it.
+    confirm_change(Client(), link)
+    assert address_of(alice) == "alice@new.example"
+    assert address_of(other_user) == "bob@example.org"
+
+
+def test_the_link_names_the_host_and_scheme_the_account_page_was_reached_by(
+    client_for, alice, settings
+):
+    settings.ALLOWED_HOSTS = ["photos.example.org"]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    ask_to_change(
+        client_for(alice),
+        HTTP_HOST="photos.example.org",
+        HTTP_X_FORWARDED_PROTO="https",
+    )
+    assert confirm_link(mail.outbox[0]).startswith(
+        "https://photos.example.org/settings/email/confirm/"
+    )
+
+
+class RefusingBackend(BaseEmailBackend):
+    """A mail server that is not there."""
+
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError
+
+
+def test_a_mail_that_cannot_be_sent_says_so(client_for, alice, settings):
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
+    response = ask_to_change(client_for(alice), follow=True)
+    assert response.redirect_chain == [(reverse("account"), 302)]
+    assert "The mail to alice@new.example could not be sent" in (
+        response.content.decode()
+    )
+    assert address_of(alice) == "alice@example.org"
+
+
+def test_an_account_without_an_address_confirms_its_first(client_for, user):
+    client = client_for(user)
+    response = client.post(
+        reverse("account"),
+        {"email": "alice@first.example", "password": "pw-alice-123"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "We sent a link to alice@first.example. It becomes your address" in page
+    assert "without one, a forgotten password cannot be reset" in page
+    assert address_of(user) == ""
+    [message] = mail.outbox
+    assert message.to == ["alice@first.example"]
+    confirm_change(client, confirm_link(message))
+    assert address_of(user) == "alice@first.example"
+    page = client.get(reverse("account")).content.decode()
+    assert "cannot be reset" not in page
 
 
 @pytest.mark.parametrize(
@@ -531,8 +780,12 @@ def test_changing_the_email_address(client_for, alice):
             {"email": f"{'a' * 300}@x.org", "password": "pw-alice-123"},
             "at most 254 characters",
         ),
+        (
+            {"email": "alice@example.org", "password": "pw-alice-123"},
+            "This is already your address.",
+        ),
     ],
-    ids=["wrong-password", "no-password", "invalid", "empty", "too-long"],
+    ids=["wrong-password", "no-password", "invalid", "empty", "too-long", "same"],
 )
 def test_a_bad_email_change_says_why_and_changes_nothing(
     client_for, alice, data, error
@@ -540,39 +793,38 @@ def test_a_bad_email_change_says_why_and_changes_nothing(
     response = client_for(alice).post(reverse("account"), data)
     assert response.status_code == 200
     assert error in response.content.decode()
-    alice.refresh_from_db()
-    assert alice.email == "alice@example.org"
+    assert mail.outbox == []
+    assert address_of(alice) == "alice@example.org"
 
 
 def test_another_accounts_address_is_refused_in_any_case(client_for, alice, other_user):
     other_user.email = "bob@example.org"
     other_user.save()
+    client = client_for(alice)
     for taken in ("bob@example.org", "BOB@Example.org"):
-        response = client_for(alice).post(
-            reverse("account"), {"email": taken, "password": "pw-alice-123"}
-        )
+        response = ask_to_change(client, taken)
         assert "Another account already uses this address." in (
             response.content.decode()
         )
-    alice.refresh_from_db()
-    assert alice.email == "alice@example.org"
+    assert mail.outbox == []
+    assert address_of(alice) == "alice@example.org"
     # One's own address, written otherwise, is one's own.
-    response = client_for(alice).post(
-        reverse("account"), {"email": "Alice@Example.org", "password": "pw-alice-123"}
-    )
-    assert response.status_code == 302
-    alice.refresh_from_db()
-    assert alice.email == "Alice@Example.org"
+    assert ask_to_change(client, "Alice@Example.org").status_code == 302
+    confirm_change(client, confirm_link(mail.outbox[0]))
+    assert address_of(alice) == "Alice@Example.org"
 
 
 def test_a_new_address_spends_the_reset_links_sent_to_the_old_one(
     client, client_for, alice
 ):
+    signed_in = client_for(alice)  # before the reset mail: a sign-in spends it
     ask_for_reset(client, "alice@example.org")
-    client_for(alice).post(
-        reverse("account"), {"email": "alice@new.example", "password": "pw-alice-123"}
-    )
-    page = Client().get(reset_link(mail.outbox[0]))
+    reset = reset_link(mail.outbox[0])
+    ask_to_change(signed_in)
+    # Asking is not enough: the old address is still the account's.
+    assert Client().get(reset).status_code == 302  # on to the password form
+    confirm_change(Client(), confirm_link(mail.outbox[1]))
+    page = Client().get(reset)
     assert "This link no longer works" in page.content.decode()
 
 
@@ -644,7 +896,6 @@ def test_an_administrator_undoes_a_deletion_and_the_images_come_back(
     client_for, alice, staff_user, make_image
 ):
     from gallery.services import images_trash
-    from gallery.services.accounts import account_delete
 
     kept = make_image(alice, visibility="public")
     binned = make_image(alice, visibility="public")
@@ -705,6 +956,7 @@ def untouched(alice):
         alice.is_active
         and alice.email == "alice@example.org"
         and alice.check_password("pw-alice-123")
+        and not mail.outbox  # a new address is mailed a link first
     )
 
 

@@ -1,6 +1,6 @@
-"""Signing up, the account page, and Django's password views in the site's
-clothes: reset by e-mail (limited, and lifting a sign-in lock-out) and
-change."""
+"""Signing up, the account page (and the mailed link that confirms a new
+address), and Django's password views in the site's clothes: reset by e-mail
+(limited, and lifting a sign-in lock-out) and change."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -8,11 +8,12 @@ from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.messages.views import SuccessMessageMixin
+from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
-from django.views.generic import CreateView, FormView
+from django.views.generic import CreateView, FormView, TemplateView
 
 from ..forms import (
     AccountDeleteForm,
@@ -27,7 +28,9 @@ from ..services.accounts import (
     ADDRESS_LIMITED,
     CLIENT_LIMITED,
     account_delete,
-    account_set_email,
+    email_change_apply,
+    email_change_pending,
+    email_change_request,
     password_reset_allowance,
     password_reset_done,
     signup_allowed,
@@ -93,10 +96,71 @@ class AccountView(PasswordConfirmationMixin, FormView):
         )
 
     def form_valid(self, form):
-        email = form.cleaned_data["email"]
-        account_set_email(user=self.request.user, email=email)
-        messages.success(self.request, f"Your e-mail address is now {email}.")
+        user, email = self.request.user, form.cleaned_data["email"]
+        sent = email_change_request(
+            user=user,
+            email=email,
+            domain=get_current_site(self.request).domain,
+            use_https=self.request.is_secure(),
+        )
+        if not sent:
+            messages.error(
+                self.request,
+                f"The mail to {email} could not be sent, so your address stays "
+                "as it is. Try again later.",
+            )
+        elif user.email:
+            messages.success(
+                self.request,
+                f"We sent a link to {email}. Your address changes when you open "
+                f"it; until then it stays {user.email}.",
+            )
+        else:
+            messages.success(
+                self.request,
+                f"We sent a link to {email}. It becomes your address when you open it.",
+            )
         return super().form_valid(form)
+
+
+class AccountEmailConfirmView(TemplateView):
+    """Where the link that the account page mails to a new address leads: a
+    page that offers to confirm the change, and the confirmation (a POST),
+    so that a mail scanner fetching the link changes nothing. The link is
+    its own proof and works signed out; signed in to another account, it
+    only says so, lest that person think their own address changed."""
+
+    template_name = "registration/account_email_confirm.html"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.change = email_change_pending(token=kwargs["token"])
+
+    def for_someone_else(self):
+        viewer = self.request.user
+        return (
+            self.change is not None
+            and viewer.is_authenticated
+            and viewer.pk != self.change.user.pk
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            change=self.change,
+            for_someone_else=self.for_someone_else(),
+            **reset_terms(),
+            **kwargs,
+        )
+
+    def post(self, request, token):
+        if not self.for_someone_else():
+            self.change = email_change_apply(token=token)
+            if self.change is not None:
+                messages.success(
+                    request, f"Your e-mail address is now {self.change.email}."
+                )
+                return redirect("account" if request.user.is_authenticated else "login")
+        return self.get(request, token=token)
 
 
 class AccountDeleteView(PasswordConfirmationMixin, FormView):

@@ -10,7 +10,8 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from ..images import noisy_jpeg
-from .test_browser import sign_up
+from .test_accounts import confirm_link
+from .test_browser import PASSWORD, sign_up
 
 pytestmark = pytest.mark.e2e
 
@@ -116,7 +117,7 @@ THEMES = [
 
 @pytest.mark.parametrize(("screen", "system", "switch"), THEMES)
 def test_no_serious_accessibility_violations_on_any_page(
-    new_page, member, screenshots, screen, system, switch
+    new_page, member, screenshots, screen, system, switch, server_log, site_url
 ):
     theme = switch.lower() if switch else system
     tag = f"{screen['width']}px-{theme}{'-switch' if switch else ''}"
@@ -193,9 +194,17 @@ def test_no_serious_accessibility_violations_on_any_page(
     check(page, "account")
     page.get_by_text("Change the e-mail address").click()
     page.get_by_label("Your password").fill("not my password")
-    page.get_by_role("button", name="Save the address").click()
+    page.get_by_role("button", name="Send the link").click()
     page.wait_for_selector(".invalid-feedback")
     check(page, "account-error")
+    page.get_by_label("E-mail address").fill("a11y_erin@new.example")
+    page.get_by_label("Your password").fill(PASSWORD)
+    sent_from = server_log.stat().st_size
+    page.get_by_role("button", name="Send the link").click()
+    page.wait_for_selector(".alert-success")
+    check(page, "account-link-sent")
+    page.goto(confirm_link(server_log, "a11y_erin@new.example", sent_from, site_url))
+    check(page, "email-confirm")  # left unconfirmed: the address stays
     page.goto("/settings/password/")
     check(page, "password-change")
     page.goto("/settings/delete/")
@@ -216,6 +225,8 @@ def test_no_serious_accessibility_violations_on_any_page(
     check(visitor, "password-reset-sent")
     visitor.goto("/accounts/password-reset/MQ/spent-link/")
     check(visitor, "password-reset-spent")
+    visitor.goto("/settings/email/confirm/spent-link/")
+    check(visitor, "email-confirm-spent")
     visitor.goto("/accounts/login/")
     for _ in range(5):  # AXES_FAILURE_LIMIT, for a name of its own
         visitor.locator("#id_username").fill(f"a11y-nobody-{tag}")

@@ -1,6 +1,7 @@
-"""A forgotten password, in a real browser: locked out after mistyping it,
-the person asks for a reset, reads the mail (the live site prints it on its
-console, as `make run` does), chooses a new password and signs in with it."""
+"""Accounts in a real browser, with the mails the live site prints on its
+console (as `make run` does): a forgotten password, locked out after
+mistyping it, reset by mail; a new e-mail address confirmed from the mail
+sent to it."""
 
 import email
 import re
@@ -8,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .test_browser import sign_up
+from .test_browser import PASSWORD, sign_up
 
 pytestmark = pytest.mark.e2e
 
@@ -28,6 +29,12 @@ def mail_to(log, address, since):
     mails = [message for message in printed if message["To"] == address]
     assert mails, f"no mail to {address} in the server's output:\n{text[-3000:]}"
     return mails[-1]
+
+
+def confirm_link(log, address, since, site_url):
+    """The address-confirming link in the last mail to ``address``."""
+    body = mail_to(log, address, since).get_payload(decode=True).decode()
+    return re.search(rf"{re.escape(site_url)}/settings/email/confirm/\S+/", body)[0]
 
 
 def test_a_locked_out_person_resets_the_password_by_email(
@@ -74,4 +81,37 @@ def test_a_locked_out_person_resets_the_password_by_email(
     page.goto(link)
     expect(
         page.get_by_role("heading", name="This link no longer works")
+    ).to_be_visible()
+
+
+def test_a_new_address_changes_once_the_link_mailed_to_it_is_confirmed(
+    new_page, server_log, site_url, screenshots
+):
+    page = new_page()
+    sign_up(page, "e2e_mover")
+    page.goto("/settings/")
+    page.get_by_text("Change the e-mail address").click()
+    page.get_by_label("E-mail address").fill("e2e_mover@new.example")
+    page.get_by_label("Your password").fill(PASSWORD)
+    sent_from = server_log.stat().st_size
+    page.get_by_role("button", name="Send the link").click()
+    expect(page.locator("main")).to_contain_text(
+        "We sent a link to e2e_mover@new.example."
+    )
+    expect(page.locator("#account-email")).to_have_text("e2e_mover@example.org")
+
+    link = confirm_link(server_log, "e2e_mover@new.example", sent_from, site_url)
+    page.goto(link)
+    page.screenshot(path=screenshots / "accounts-confirm-address.png")
+    page.get_by_role("button", name="Confirm", exact=True).click()
+    page.wait_for_url(f"{site_url}/settings/")
+    expect(page.locator("main")).to_contain_text(
+        "Your e-mail address is now e2e_mover@new.example."
+    )
+    expect(page.locator("#account-email")).to_have_text("e2e_mover@new.example")
+
+    # The link is spent.
+    page.goto(link)
+    expect(
+        page.get_by_role("heading", name="This link does not work any more")
     ).to_be_visible()
