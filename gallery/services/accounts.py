@@ -31,6 +31,10 @@ logger = logging.getLogger(__name__)
 # share of them.
 SEND, ADDRESS_LIMITED, CLIENT_LIMITED = "send", "address-limited", "client-limited"
 
+# What became of a request to change an address: the link was mailed, or the
+# account has had its hourly share of such mails, or the mail server failed.
+MAILED, MAILS_LIMITED, MAIL_FAILED = "mailed", "mails-limited", "mail-failed"
+
 # Keeps a link that confirms an address apart from every other signed value.
 EMAIL_CHANGE_SALT = "gallery.accounts.email-change"
 
@@ -43,13 +47,19 @@ class EmailChange:
     email: str
 
 
-def email_change_request(*, user, email: str, domain: str, use_https: bool) -> bool:
+def email_change_request(*, user, email: str, domain: str, use_https: bool) -> str:
     """Mail ``email`` a link that makes it ``user``'s address once opened
     (:func:`email_change_apply`). Nothing changes before then, so a mistyped
     address, or one that is not theirs, never receives the account's reset
     links. The link names ``domain`` and https if ``use_https``, as the reset
-    mail's does; it works for PASSWORD_RESET_TIMEOUT. False if the mail could
-    not be sent (logged)."""
+    mail's does; it works for PASSWORD_RESET_TIMEOUT. Returns :data:`MAILED`,
+    or :data:`MAILS_LIMITED` past IMAGEREPO_PASSWORD_RESET_MAILS_PER_HOUR of
+    them for the account (the site must not mail any address it is told to,
+    however often), or :data:`MAIL_FAILED` if the mail could not be sent
+    (logged)."""
+    limit = settings.IMAGEREPO_PASSWORD_RESET_MAILS_PER_HOUR
+    if not _within_hourly(f"email-change-mails:{user.pk}", limit):
+        return MAILS_LIMITED
     asked = {"user": user.pk, "email": email, "was": _address_tag(user)}
     context = {
         "user": user,
@@ -64,8 +74,8 @@ def email_change_request(*, user, email: str, domain: str, use_https: bool) -> b
         send_mail("".join(subject.splitlines()), body, None, [email])
     except OSError:
         logger.exception("Failed to send an address confirmation for %s", user.pk)
-        return False
-    return True
+        return MAIL_FAILED
+    return MAILED
 
 
 def email_change_pending(*, token: str) -> EmailChange | None:

@@ -750,6 +750,17 @@ def test_a_mail_that_cannot_be_sent_says_so(client_for, alice, settings):
     assert address_of(alice) == "alice@example.org"
 
 
+def test_an_account_gets_a_few_confirmation_mails_an_hour(client_for, alice, settings):
+    settings.IMAGEREPO_PASSWORD_RESET_MAILS_PER_HOUR = 2
+    client = client_for(alice)
+    for _ in range(2):
+        ask_to_change(client)
+    refused = ask_to_change(client, follow=True)
+    assert "no more links are sent until the hour is over" in (refused.content.decode())
+    assert len(mail.outbox) == 2
+    assert address_of(alice) == "alice@example.org"
+
+
 def test_an_account_without_an_address_confirms_its_first(client_for, user):
     client = client_for(user)
     response = client.post(

@@ -27,6 +27,8 @@ from ..selectors import account_summary
 from ..services.accounts import (
     ADDRESS_LIMITED,
     CLIENT_LIMITED,
+    MAIL_FAILED,
+    MAILS_LIMITED,
     account_delete,
     email_change_apply,
     email_change_pending,
@@ -97,13 +99,20 @@ class AccountView(PasswordConfirmationMixin, FormView):
 
     def form_valid(self, form):
         user, email = self.request.user, form.cleaned_data["email"]
-        sent = email_change_request(
+        outcome = email_change_request(
             user=user,
             email=email,
             domain=get_current_site(self.request).domain,
             use_https=self.request.is_secure(),
         )
-        if not sent:
+        if outcome == MAILS_LIMITED:
+            messages.error(
+                self.request,
+                "You asked for several address changes in the last hour: no "
+                "more links are sent until the hour is over, and your address "
+                "stays as it is.",
+            )
+        elif outcome == MAIL_FAILED:
             messages.error(
                 self.request,
                 f"The mail to {email} could not be sent, so your address stays "

@@ -183,7 +183,8 @@ IMAGEREPO_CLIENT_IP_HEADER = env.str("IMAGEREPO_CLIENT_IP_HEADER", "REMOTE_ADDR"
 PASSWORD_RESET_TIMEOUT = 24 * 3600
 # Reset mails one address may receive in an hour (more requests are answered
 # alike but send nothing), and reset requests one client may make in an hour
-# (then 429), so that nobody can flood a mailbox through the site.
+# (then 429), so that nobody can flood a mailbox through the site. The first
+# also bounds the links one account has mailed to confirm a new address.
 # Counted in the default cache.
 IMAGEREPO_PASSWORD_RESET_MAILS_PER_HOUR = 3
 IMAGEREPO_PASSWORD_RESET_REQUESTS_PER_HOUR = 20
