@@ -58,5 +58,5 @@ def test_photos_line_up_by_when_they_were_taken(new_page, screenshots):
 
     page.get_by_role("link", name="honeymoon").first.click()
     info = page.locator("#info-taken")
-    expect(info).to_contain_text("June 20, 2015")
+    expect(info).to_contain_text("20 June 2015, 14:30")
     expect(page.locator("#info-camera")).to_have_text("Canon EOS 5D Mark IV")
