@@ -16,6 +16,7 @@ ERROR_CODES = tuple(
             *limits.UPLOAD_REJECTIONS,
             *limits.HASH_CHECK_ERRORS,
             *limits.ALBUM_ERRORS,
+            *limits.IMAGE_ERRORS,
             "invalid_json",
             "invalid_cursor",
             "request_too_large",

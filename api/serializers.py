@@ -3,6 +3,7 @@ rules about images live in gallery.services, as for every other way in."""
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -167,10 +168,40 @@ class ImageSerializer(serializers.ModelSerializer):
         return {"latitude": place[0], "longitude": place[1]} if place else None
 
 
+@extend_schema_field({"type": "string", "format": "date-time"})
+class TakenAtField(serializers.Field):
+    """A date taken as the client writes it. DRF's DateTimeField would turn
+    one with an offset into the server's zone and lose the offset, which is
+    the photo's own zone (``taken_offset``)."""
+
+    default_error_messages = {
+        "invalid": "Not a date and time: write it as 2019-06-20T14:30, with "
+        "an offset (+02:00) if you know the zone it was taken in."
+    }
+
+    def to_internal_value(self, data):
+        try:
+            value = parse_datetime(data) if isinstance(data, str) else None
+        except ValueError:  # the right shape, an impossible date: 2019-02-30
+            value = None
+        if value is None:
+            self.fail("invalid")
+        return value
+
+
 class ImageUpdateSerializer(serializers.ModelSerializer):
+    taken_at = TakenAtField(
+        required=False,
+        help_text="When the photo was taken, if it carries no date or a wrong "
+        "one. With an offset (`2019-06-20T14:30:00+02:00`), the moment, and "
+        "the offset becomes `taken_offset`; without, the wall clock as "
+        "written. `taken_is_guess` is then false, and no other date replaces "
+        "it. From 1826 to today, else `taken_out_of_range`.",
+    )
+
     class Meta:
         model = Image
-        fields = ["title", "description", "visibility"]
+        fields = ["title", "description", "visibility", "taken_at"]
 
 
 class ImageUploadSerializer(serializers.Serializer):

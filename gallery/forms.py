@@ -91,6 +91,20 @@ class UploadForm(forms.Form):
 
 
 class ImageEditForm(forms.ModelForm):
+    # The date taken as a wall clock, to the minute (what the input shows):
+    # only a changed one goes to the service, so saving a title leaves a
+    # camera's date, seconds and zone as they were. Not in Meta.fields, so
+    # the form never writes it onto the image itself.
+    taken_at = forms.DateTimeField(
+        label="Taken",
+        required=False,
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+        ),
+    )
+
+    field_order = ["title", "description", "taken_at", "visibility"]
+
     class Meta:
         model = Image
         fields = ["title", "description", "visibility"]
@@ -99,6 +113,28 @@ class ImageEditForm(forms.ModelForm):
             "visibility": forms.RadioSelect,
         }
         help_texts = {"visibility": VISIBILITY_HELP}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field, image = self.fields["taken_at"], self.instance
+        local = image.taken_local
+        if local is not None:
+            # Aware, as the field makes what is typed: unchanged, they match.
+            self.initial["taken_at"] = timezone.make_aware(
+                local.replace(second=0, microsecond=0)
+            )
+        field.help_text = (
+            "A guess: the photo carries no date. Set it if you know it."
+            if image.taken_is_guess
+            else "As the camera said. Change it if the camera's clock was wrong."
+        )
+
+    def taken_at_change(self):
+        """The date taken typed in, as a wall clock, if it was changed."""
+        taken_at = self.cleaned_data.get("taken_at")
+        if "taken_at" not in self.changed_data or taken_at is None:
+            return None
+        return timezone.make_naive(taken_at)
 
 
 def email_field(**options):

@@ -38,6 +38,8 @@ ALBUM_ERRORS = (
     "own_album",
     "unknown_album",
 )
+# What changing an image's own fields can be refused for (services.images).
+IMAGE_ERRORS = ("taken_out_of_range",)
 
 
 def account_closed():

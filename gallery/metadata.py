@@ -35,11 +35,15 @@ class TakenSource:
     CAMERA = "camera"  # the photo's own EXIF date
     FILE = "file"  # the imported file's modification time: a guess
     UPLOAD = "upload"  # when it was added: a guess
+    OWNER = "owner"  # typed by its owner (a scan, a photo sent without its date)
     CHOICES = [
         (CAMERA, "Camera"),
         (FILE, "File date (a guess)"),
         (UPLOAD, "Upload date (a guess)"),
+        (OWNER, "Set by its owner"),
     ]
+    # Dates that say when the photo was taken, not when a file was made.
+    KNOWN = (CAMERA, OWNER)
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,25 @@ class PhotoMetadata:
 
 
 NO_METADATA = PhotoMetadata()
+
+
+def typed_date(moment, *, now):
+    """A date taken as its owner gives it: ``(taken_at, taken_offset)`` kept
+    the way a camera's are (see :class:`PhotoMetadata`): with a UTC offset,
+    the moment and that offset; without one, the wall clock as if it were
+    UTC. None for a time no photo was taken at: before photography, or
+    past tomorrow."""
+    try:
+        if moment.tzinfo is None:
+            taken_at, offset = moment.replace(tzinfo=UTC), None
+        else:
+            taken_at = moment.astimezone(UTC)
+            offset = round(moment.utcoffset().total_seconds() / 60)
+    except OverflowError:  # 9999-12-31 in a zone west of UTC
+        return None
+    if moment.year < EARLIEST_YEAR or taken_at > now + FUTURE_SLACK:
+        return None
+    return taken_at, offset
 
 
 def read_metadata(img, *, now=None):

@@ -338,13 +338,14 @@ class Image(models.Model):
     def taken_local(self):
         """The date taken as a wall clock (naive, so templates show it as
         is): in the camera's own zone when it said which; as the camera wrote
-        it when it did not; a guessed date in the site's time zone."""
+        it (or its owner typed it) when it did not; a guessed date in the
+        site's time zone."""
         if self.taken_at is None:
             return None
         if self.taken_offset is not None:
             shifted = self.taken_at + timedelta(minutes=self.taken_offset)
             return shifted.replace(tzinfo=None)
-        if self.taken_source == TakenSource.CAMERA:
+        if self.taken_source in TakenSource.KNOWN:
             return self.taken_at.replace(tzinfo=None)
         return localtime(self.taken_at).replace(tzinfo=None)
 
@@ -359,7 +360,7 @@ class Image(models.Model):
 
     @property
     def taken_is_guess(self):
-        return self.taken_source != TakenSource.CAMERA
+        return self.taken_source not in TakenSource.KNOWN
 
     @property
     def has_location(self):

@@ -1,13 +1,17 @@
 """Uploading, listing, changing and deleting images through the API."""
 
 import hashlib
+import re
+from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from gallery.metadata import TakenSource
 from gallery.models import Image
 from gallery.selectors import upload_visibility_for
+from gallery.services import upload_image
 from gallery.tests.conftest import stored_files
 from gallery.tests.images import (
     SVG,
@@ -439,3 +443,69 @@ def test_csrf_forgery_with_a_session_cookie_writes_nothing(
     assert genuine.status_code in (200, 201, 204), genuine.content
     untouched = Image.objects.live().values_list("title", flat=True)
     assert list(untouched) != ["Untouched"]
+
+
+# ---------------------------------------------------------------- date taken
+
+
+@pytest.fixture
+def scan(user):
+    """An old print, scanned: no date of its own, so dated by its upload."""
+    return upload_image(
+        owner=user, file=upload("scan.jpg", noisy_jpeg(seed=11)), visibility="public"
+    ).image
+
+
+def patch(api, image, data):
+    return api.patch(f"/api/v1/images/{image.pk}/", data, format="json")
+
+
+@pytest.mark.parametrize(
+    ("sent", "utc", "offset", "shown"),
+    [
+        ("1987-08-14T09:15:00+02:00", datetime(1987, 8, 14, 7, 15), 120, "09:15"),
+        ("1987-08-14T09:15:00-05:30", datetime(1987, 8, 14, 14, 45), -330, "09:15"),
+        ("1987-08-14T09:15:00Z", datetime(1987, 8, 14, 9, 15), 0, "09:15"),
+        ("1987-08-14T09:15", datetime(1987, 8, 14, 9, 15), None, "09:15"),
+    ],
+    ids=["east", "west", "utc", "wall-clock"],
+)
+def test_the_api_sets_the_date_taken_in_its_own_zone(
+    api_for, client_for, user, scan, sent, utc, offset, shown
+):
+    response = patch(api_for(user), scan, {"taken_at": sent})
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["taken_offset"] == offset and body["taken_is_guess"] is False
+    scan.refresh_from_db()
+    assert scan.taken_at == utc.replace(tzinfo=UTC)
+    page = client_for(user).get(scan.get_absolute_url()).content.decode()
+    assert re.search(rf'<time datetime="1987-08-14T{shown}:00">', page)
+
+
+@pytest.mark.parametrize(
+    ("sent", "code"),
+    [
+        ("1788-01-01T10:00:00", "taken_out_of_range"),
+        ("2999-01-01T10:00:00Z", "taken_out_of_range"),
+        ("9999-12-31T23:00:00-05:00", "taken_out_of_range"),
+        ("last summer", "invalid"),
+        ("2019-02-30T10:00:00", "invalid"),
+        (1987, "invalid"),
+        (None, "null"),
+    ],
+)
+def test_the_api_refuses_a_date_no_photo_has(api_for, user, scan, sent, code):
+    response = patch(api_for(user), scan, {"title": "Renamed", "taken_at": sent})
+    assert response.status_code == 400
+    assert response.json()["code"] == code
+    scan.refresh_from_db()
+    assert (scan.title, scan.taken_source) == ("scan", TakenSource.UPLOAD)
+
+
+def test_the_schema_says_how_a_date_taken_is_written(client):
+    schema = client.get("/api/schema/?format=json").json()
+    patch_body = schema["components"]["schemas"]["PatchedImageUpdateRequest"]
+    taken_at = patch_body["properties"]["taken_at"]
+    assert taken_at["format"] == "date-time"
+    assert "`taken_out_of_range`" in taken_at["description"]

@@ -10,10 +10,12 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from ..metadata import EARLIEST_YEAR, TakenSource, typed_date
 from ..models import Account, Image, Visibility
 from .quotas import release
 from .storing import delete_orphaned_files
@@ -22,12 +24,32 @@ from .storing import delete_orphaned_files
 DELETE_CHUNK = 500
 
 
-def image_update(image, *, title=None, description=None, visibility=None):
-    """Change the editable fields of ``image``; ``None`` leaves a field as is."""
+def image_update(
+    image, *, title=None, description=None, visibility=None, taken_at=None
+):
+    """Change the editable fields of ``image``; ``None`` leaves a field as is.
+    ``taken_at`` (a datetime) is when the photo was taken, as its owner knows
+    it: with a UTC offset, in that zone; without, a wall clock shown as
+    given (see ``gallery.metadata.typed_date``). No other date of the photo
+    replaces it afterwards."""
+    typed = None
+    if taken_at is not None:
+        typed = typed_date(taken_at, now=timezone.now())
+        if typed is None:
+            message = (
+                f"No photo was taken then: give a date from {EARLIEST_YEAR} to today."
+            )
+            raise ValidationError(
+                {"taken_at": ValidationError(message, code="taken_out_of_range")}
+            )
     changes = {"title": title, "description": description, "visibility": visibility}
     fields = [name for name, value in changes.items() if value is not None]
     for name in fields:
         setattr(image, name, changes[name])
+    if typed is not None:
+        image.taken_at, image.taken_offset = typed
+        image.taken_source = TakenSource.OWNER
+        fields += ["taken_at", "taken_offset", "taken_source"]
     image.full_clean(exclude=["original", "thumbnail", "display"])
     image.save(update_fields=[*fields, "updated_at"])
     return image

@@ -115,12 +115,17 @@ class ImageEditView(OwnImageMixin, UpdateView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        image_update(
-            self.object,
-            title=data["title"],
-            description=data["description"],
-            visibility=data["visibility"],
-        )
+        try:
+            image_update(
+                self.object,
+                title=data["title"],
+                description=data["description"],
+                visibility=data["visibility"],
+                taken_at=form.taken_at_change(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
         messages.success(self.request, "Your changes were saved.")
         return HttpResponseRedirect(self.object.get_absolute_url())
 

@@ -1,0 +1,127 @@
+"""An owner sets when a photo was taken: a scan, or a photo a chat app sent
+without its date, goes where it belongs in the timeline (the API's PATCH:
+api/tests/test_images.py)."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from gallery.metadata import TakenSource
+from gallery.models import Image
+from gallery.services import upload_image
+
+from .images import image_bytes, noisy_jpeg, upload
+from .test_metadata import camera_exif
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scan(user):
+    """An old print, scanned: no date of its own, so dated by its upload."""
+    return upload_image(
+        owner=user, file=upload("scan.jpg", noisy_jpeg(seed=11)), visibility="public"
+    ).image
+
+
+@pytest.fixture
+def camera_photo(user):
+    exif = camera_exif(original="2015:06:20 14:30:05", offset="+02:00")
+    return upload_image(
+        owner=user, file=upload("pier.jpg", image_bytes("JPEG", exif=exif))
+    ).image
+
+
+def edit(client, image, **changes):
+    data = {
+        "title": image.title,
+        "description": image.description,
+        "visibility": image.visibility,
+        **changes,
+    }
+    return client.post(reverse("gallery:edit", args=[image.pk]), data)
+
+
+def test_the_owner_dates_a_scan_and_the_timeline_files_it_there(client_for, user, scan):
+    client = client_for(user)
+    form = client.get(reverse("gallery:edit", args=[scan.pk])).content.decode()
+    assert "A guess: the photo carries no date. Set it if you know it." in form
+    assert 'type="datetime-local"' in form
+
+    response = edit(client, scan, taken_at="1987-08-14T09:15")
+    assert response.status_code == 302
+    scan.refresh_from_db()
+    assert scan.taken_source == TakenSource.OWNER and not scan.taken_is_guess
+    assert scan.taken_local == datetime(1987, 8, 14, 9, 15)
+    assert (scan.taken_at, scan.taken_offset) == (
+        datetime(1987, 8, 14, 9, 15, tzinfo=UTC),
+        None,
+    )
+
+    page = client.get(scan.get_absolute_url()).content.decode()
+    assert '<time datetime="1987-08-14T09:15:00">' in page
+    assert "Set by you." in page and "A guess" not in page
+    gallery = client.get(reverse("gallery:index")).content.decode()
+    assert "August 1987</h2>" in gallery
+    search = client.get(reverse("gallery:index"), {"q": "august 1987"})
+    assert f'data-image-id="{scan.pk}"' in search.content.decode()
+    # A date the owner gave is theirs: re-reading the photo changes nothing.
+    call_command("read_photo_metadata", stdout=None)
+    scan.refresh_from_db()
+    assert scan.taken_local == datetime(1987, 8, 14, 9, 15)
+
+
+def test_saving_other_changes_leaves_the_cameras_date_as_it_was(
+    client_for, user, camera_photo
+):
+    client = client_for(user)
+    form = client.get(reverse("gallery:edit", args=[camera_photo.pk])).content
+    # The input shows minutes; the camera's seconds and zone are kept unless
+    # the date itself is changed.
+    assert 'value="2015-06-20T14:30"' in form.decode()
+    assert edit(client, camera_photo, title="Pier", taken_at="2015-06-20T14:30").url
+    camera_photo.refresh_from_db()
+    assert camera_photo.title == "Pier"
+    assert camera_photo.taken_source == TakenSource.CAMERA
+    assert (camera_photo.taken_at, camera_photo.taken_offset) == (
+        datetime(2015, 6, 20, 12, 30, 5, tzinfo=UTC),
+        120,
+    )
+    # A blank date changes nothing either: a photo always has one.
+    assert edit(client, camera_photo, taken_at="").url
+    camera_photo.refresh_from_db()
+    assert camera_photo.taken_local == datetime(2015, 6, 20, 14, 30, 5)
+
+
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        ("1788-01-01T10:00", "No photo was taken then: give a date from 1826"),
+        ("2999-01-01T10:00", "No photo was taken then: give a date from 1826"),
+        ("last summer", "Enter a valid date/time."),
+        ("2019-02-30T10:00", "Enter a valid date/time."),
+    ],
+    ids=["before-photography", "future", "words", "impossible"],
+)
+def test_a_date_no_photo_has_is_refused_and_changes_nothing(
+    client_for, user, scan, typed, error
+):
+    before = Image.objects.get(pk=scan.pk)
+    response = edit(client_for(user), scan, title="Renamed", taken_at=typed)
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    after = Image.objects.get(pk=scan.pk)
+    assert (after.title, after.taken_at, after.taken_source) == (
+        before.title,
+        before.taken_at,
+        before.taken_source,
+    )
+
+
+def test_nobody_else_dates_an_image(client_for, other_user, scan):
+    response = edit(client_for(other_user), scan, taken_at="1987-08-14T09:15")
+    assert response.status_code == 404
+    scan.refresh_from_db()
+    assert scan.taken_source == TakenSource.UPLOAD
