@@ -90,18 +90,24 @@ class UploadForm(forms.Form):
         self.fields["images"].widget.attrs["accept"] = accept_attribute()
 
 
-class ImageEditForm(forms.ModelForm):
-    # The date taken as a wall clock, to the minute (what the input shows):
-    # only a changed one goes to the service, so saving a title leaves a
-    # camera's date, seconds and zone as they were. Not in Meta.fields, so
-    # the form never writes it onto the image itself.
-    taken_at = forms.DateTimeField(
+def taken_at_field():
+    """When a photo was taken, as the browser's date-and-time input gives it:
+    a wall clock, to the minute."""
+    return forms.DateTimeField(
         label="Taken",
         required=False,
         widget=forms.DateTimeInput(
             attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
         ),
     )
+
+
+class ImageEditForm(forms.ModelForm):
+    # The date taken as a wall clock, to the minute (what the input shows):
+    # only a changed one goes to the service, so saving a title leaves a
+    # camera's date, seconds and zone as they were. Not in Meta.fields, so
+    # the form never writes it onto the image itself.
+    taken_at = taken_at_field()
 
     field_order = ["title", "description", "taken_at", "visibility"]
 
@@ -302,8 +308,11 @@ class BulkActionForm(forms.Form):
             ("delete", "Delete"),
             ("album-add", "Add to album"),
             ("album-remove", "Remove from album"),
+            ("date", "Set the date taken"),
         ]
     )
+    # For "date": typed on the page that follows the choice of photos.
+    taken_at = taken_at_field()
     # For the album actions: one the user may add to (or, to remove, their
     # own); any other id is "not found", as the album would be to them.
     album = forms.ModelChoiceField(

@@ -32,16 +32,7 @@ def image_update(
     it: with a UTC offset, in that zone; without, a wall clock shown as
     given (see ``gallery.metadata.typed_date``). No other date of the photo
     replaces it afterwards."""
-    typed = None
-    if taken_at is not None:
-        typed = typed_date(taken_at, now=timezone.now())
-        if typed is None:
-            message = (
-                f"No photo was taken then: give a date from {EARLIEST_YEAR} to today."
-            )
-            raise ValidationError(
-                {"taken_at": ValidationError(message, code="taken_out_of_range")}
-            )
+    typed = None if taken_at is None else _typed(taken_at)
     changes = {"title": title, "description": description, "visibility": visibility}
     fields = [name for name, value in changes.items() if value is not None]
     for name in fields:
@@ -53,6 +44,28 @@ def image_update(
     image.full_clean(exclude=["original", "thumbnail", "display"])
     image.save(update_fields=[*fields, "updated_at"])
     return image
+
+
+def images_set_taken(queryset, *, taken_at):
+    """Date every image in ``queryset`` ``taken_at``, as :func:`image_update`
+    dates one (a batch of scans from one day); returns the count."""
+    taken, offset = _typed(taken_at)
+    return queryset.update(
+        taken_at=taken,
+        taken_offset=offset,
+        taken_source=TakenSource.OWNER,
+        updated_at=timezone.now(),
+    )
+
+
+def _typed(taken_at):
+    typed = typed_date(taken_at, now=timezone.now())
+    if typed is None:
+        message = f"No photo was taken then: give a date from {EARLIEST_YEAR} to today."
+        raise ValidationError(
+            {"taken_at": ValidationError(message, code="taken_out_of_range")}
+        )
+    return typed
 
 
 def images_set_visibility(queryset, visibility):

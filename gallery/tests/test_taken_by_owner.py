@@ -125,3 +125,65 @@ def test_nobody_else_dates_an_image(client_for, other_user, scan):
     assert response.status_code == 404
     scan.refresh_from_db()
     assert scan.taken_source == TakenSource.UPLOAD
+
+
+# ---------------------------------------------------------------- several at once
+
+
+@pytest.fixture
+def scans(user, scan):
+    more = upload_image(owner=user, file=upload("scan2.jpg", noisy_jpeg(seed=12)))
+    return [scan, more.image]
+
+
+def bulk_date(client, images, **fields):
+    return client.post(
+        reverse("gallery:bulk"),
+        {"action": "date", "images": [i.pk for i in images], "next": "/", **fields},
+        follow=True,
+    )
+
+
+def test_a_batch_of_scans_is_dated_in_one_go(client_for, user, scans):
+    client = client_for(user)
+    # Set date… asks when, showing the photos chosen; nothing changes yet.
+    page = bulk_date(client, scans).content.decode()
+    assert "When were these 2 photos taken?" in page
+    assert all(f'src="{scan.thumbnail_url}"' in page for scan in scans)
+    assert all(f'value="{scan.pk}"' in page for scan in scans)
+    assert {i.taken_source for i in Image.objects.all()} == {TakenSource.UPLOAD}
+
+    response = bulk_date(client, scans, confirmed="1", taken_at="1987-08-14T09:15")
+    assert response.redirect_chain == [("/", 302)]
+    assert "2 photos dated 14 August 1987, 09:15." in response.content.decode()
+    for scan in scans:
+        scan.refresh_from_db()
+        assert scan.taken_source == TakenSource.OWNER
+        assert scan.taken_local == datetime(1987, 8, 14, 9, 15)
+
+
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        ("", "Give the date and time they were taken."),
+        ("not a date", "Enter a valid date/time."),
+        ("1788-01-01T10:00", "No photo was taken then"),
+    ],
+    ids=["none", "words", "before-photography"],
+)
+def test_a_batch_date_no_photo_has_asks_again(client_for, user, scans, typed, error):
+    response = bulk_date(client_for(user), scans, confirmed="1", taken_at=typed)
+    page = response.content.decode()
+    assert response.redirect_chain == [] and error in page
+    assert "When were these 2 photos taken?" in page
+    assert {i.taken_source for i in Image.objects.all()} == {TakenSource.UPLOAD}
+
+
+def test_nobody_dates_anothers_photos_in_a_batch(client_for, other_user, scans):
+    response = bulk_date(
+        client_for(other_user), scans, confirmed="1", taken_at="1987-08-14T09:15"
+    )
+    assert "are not yours or are gone; nothing was changed" in (
+        response.content.decode()
+    )
+    assert {i.taken_source for i in Image.objects.all()} == {TakenSource.UPLOAD}

@@ -5,7 +5,10 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.generic import DeleteView, FormView, UpdateView
 
 from ..formats import allowed_formats
@@ -18,6 +21,7 @@ from ..services import (
     CREATED,
     image_trash,
     image_update,
+    images_set_taken,
     images_set_visibility,
     images_trash,
     upload_images,
@@ -174,6 +178,8 @@ class BulkActionView(BackToPageMixin, LoginRequiredMixin, FormView):
             return self.move_to_trash(images)
         if action in ("album-add", "album-remove"):
             return self.album_action(action, images, form.cleaned_data["album"])
+        if action == "date":
+            return self.set_date(form, images)
         count = images_set_visibility(images, action)
         noun = "image" if count == 1 else "images"
         messages.success(self.request, f"{count} {noun} made {action}.")
@@ -185,6 +191,35 @@ class BulkActionView(BackToPageMixin, LoginRequiredMixin, FormView):
         what = f"{photos(count)} moved to the trash."
         moved_to_trash(self.request, ids=ids, what=what, next_url=self.next_url())
         return HttpResponseRedirect(self.next_url())
+
+    def form_invalid(self, form):
+        # A date that is no date: its page again, with the photos chosen.
+        data = form.cleaned_data
+        if data.get("action") == "date" and "images" in data:
+            return self.date_page(form, data["images"])
+        return super().form_invalid(form)
+
+    def set_date(self, form, images):
+        """First a page that asks for the date (with the photos chosen),
+        then the change; a refused date shows that page again."""
+        taken_at = form.cleaned_data["taken_at"]
+        if taken_at is None:
+            if self.request.POST.get("confirmed"):
+                form.add_error("taken_at", "Give the date and time they were taken.")
+            return self.date_page(form, images)
+        taken_at = timezone.make_naive(taken_at)
+        try:
+            count = images_set_taken(images, taken_at=taken_at)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.date_page(form, images)
+        when = date_format(taken_at, "DATETIME_FORMAT")
+        messages.success(self.request, f"{photos(count)} dated {when}.")
+        return HttpResponseRedirect(self.next_url())
+
+    def date_page(self, form, images):
+        context = {"form": form, "images": images, "next": self.next_url()}
+        return render(self.request, "gallery/bulk_date.html", context)
 
     def album_action(self, action, images, album):
         user = self.request.user
