@@ -450,6 +450,11 @@ class ShareLinkForm(forms.Form):
         required=False, label="Allow downloading the originals"
     )
 
+    def __init__(self, *args, **kwargs):
+        # Ids of its own: the album page also holds the sharing form, whose
+        # allow_download label would otherwise tick this box, or this one its.
+        super().__init__(*args, auto_id="id_link_%s", **kwargs)
+
 
 class ShareLinkPasswordForm(forms.Form):
     password = forms.CharField(widget=forms.PasswordInput, label="Password")

@@ -355,6 +355,16 @@ def test_an_album_link_opens_the_owners_photos_never_a_contributors(
     assert {client.get(url).status_code for url in files.values()} == {404}
 
 
+def test_the_owners_pages_give_each_field_an_id_of_its_own(client_for, user, trip):
+    for target in ("album", "lake"):
+        page = client_for(user).get(trip[target].get_absolute_url()).content.decode()
+        ids = re.findall(r'\sid="([^"]+)"', page)
+        assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+        # Each label names its own field.
+        for target_id in re.findall(r'<label[^>]*\sfor="([^"]+)"', page):
+            assert target_id in ids
+
+
 def test_the_album_page_tells_its_owner_what_a_link_leaves_out(
     client_for, user, other_user, trip, make_image
 ):
