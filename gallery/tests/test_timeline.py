@@ -115,6 +115,27 @@ def test_the_year_jump_spans_the_viewers_photos_and_says_when_a_year_is_empty(
     assert "Garden" in searched and "No photos from" not in searched
 
 
+def test_a_jump_past_the_oldest_photo_says_so(client, trips):
+    gallery = reverse("gallery:index")
+    before = client.get(gallery, {"year": "1900"}).content.decode()
+    assert "No photos taken in 1900 or earlier." in before
+    assert "No images here yet" not in before
+    # The year kept while switching to upload order: all were uploaded now.
+    uploaded = client.get(gallery, {"year": "2019", "order": "uploaded"})
+    assert "No photos uploaded in 2019 or earlier." in uploaded.content.decode()
+    assert 'href="?show=all&amp;order=uploaded">See the newest' in (
+        uploaded.content.decode()
+    )
+
+
+def test_a_search_for_a_date_without_photos_is_not_told_to_type_words(client, trips):
+    page = client.get(reverse("gallery:index"), {"q": "june 2030"}).content.decode()
+    assert "No images match “june 2030”." in page
+    assert "Search looks for words" not in page
+    page = client.get(reverse("gallery:index"), {"q": "!!!"}).content.decode()
+    assert "Search looks for words" in page
+
+
 def test_older_then_newer_walks_back_to_the_same_pages(
     client, user, bulk_images, settings
 ):

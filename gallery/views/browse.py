@@ -76,6 +76,7 @@ class GalleryView(TemplateView):
             # A search ranks its results and ignores a year.
             year_is_empty=bool(year and not words and landed and landed.year < year),
             terms=parse_terms(words),
+            names_a_date=bool(dated),
             page=page,
             total=total,
             count_cap=cap,
