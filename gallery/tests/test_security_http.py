@@ -109,6 +109,9 @@ def test_cross_site_request_forgery_without_a_token_writes_nothing(
     response = client.post(url, data)
 
     assert response.status_code == 403
+    # The site's own page says what happened and what to do.
+    assert "This form has expired" in response.content.decode()
+    assert "Nothing was changed." in response.content.decode()
     image = Image.objects.get()
     assert (image.title, image.visibility) == ("Untouched", "public")
     assert stored_files() == files_before
@@ -137,6 +140,8 @@ def test_login_csrf_cannot_sign_a_victim_into_the_attackers_account(user):
     )
     assert response.status_code == 403
     assert "_auth_user_id" not in client.session
+    # A sign-in form left open past its token says so in the site's words.
+    assert "This form has expired" in response.content.decode()
 
 
 # ---------------------------------------------------------------- headers, CSP

@@ -13,6 +13,14 @@ def bad_request(request, exception=None):
     return render(request, "errors/bad_request.html", context, status=400)
 
 
+def csrf_failure(request, reason=""):
+    """403 for a form whose CSRF token no longer matches: most often a page
+    left open while its person signed out and in again in another tab, or
+    cookies cleared. Said so, with what to do, in the site's own page:
+    reloading the form's page gives it a token that works."""
+    return render(request, "errors/csrf_failure.html", status=403)
+
+
 def page_not_found(request, exception=None):
     """404: under a share link's address (``/s/``, see gallery.urls), words
     for someone who was handed a link rather than an invitation to sign in;

@@ -385,6 +385,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+# A form refused for its CSRF token gets the site's own page, saying why.
+CSRF_FAILURE_VIEW = "gallery.views.errors.csrf_failure"
 
 # Content-Security-Policy (django-csp): our own files only, no inline script or
 # style anywhere. data: images are Bootstrap's form-control icons.
