@@ -510,9 +510,11 @@ class AlbumQuerySet(models.QuerySet):
         return self.filter(owner=user)
 
     def shared_with(self, user):
+        """Others' albums shared with ``user``: not those of an account that
+        was deleted (or switched off), whose owner no longer shares anything."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        return self.filter(shares__user=user)
+        return self.filter(shares__user=user, owner__is_active=True)
 
     def visible_to(self, user):
         """The albums ``user`` may open: their own and those shared with them."""
@@ -531,7 +533,10 @@ class AlbumQuerySet(models.QuerySet):
         under the visibility rule, every album entry of the library."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        shares = AlbumShare.objects.filter(user=user, **share).values("album_id")
+        # As shared_with: a deleted account's albums are shared no more.
+        shares = AlbumShare.objects.filter(
+            user=user, album__owner__is_active=True, **share
+        ).values("album_id")
         return self.filter(Q(owner=user) | Q(pk__in=shares))
 
 

@@ -231,6 +231,34 @@ def test_only_the_owner_changes_shares_or_deletes_an_album(
     assert weekend["album"].shares.count() == 2
 
 
+def test_a_deleted_accounts_albums_are_shared_no_more(
+    client_for, family, weekend, make_image
+):
+    from gallery.services.accounts import account_delete, account_undelete
+
+    contributor = family["contributor"]
+    theirs = make_image(contributor, title="Dave's hut", visibility="private")
+    album_add_images(weekend["album"], user=contributor, images=[theirs])
+    viewer = client_for(family["viewer"])
+    album_url = weekend["album"].get_absolute_url()
+    assert viewer.get(album_url).status_code == 200
+    assert viewer.get(theirs.get_absolute_url()).status_code == 200
+
+    account_delete(user=family["owner"])
+    # Neither the album, its title, nor a contributor's photo through it.
+    assert viewer.get(album_url).status_code == 404
+    assert "Weekend" not in viewer.get(reverse("gallery:albums")).content.decode()
+    assert viewer.get(theirs.get_absolute_url()).status_code == 404
+    assert viewer.get(reverse("gallery:thumbnail", args=[theirs.pk])).status_code == 404
+    # The contributor keeps their own photo, and sees it; the album is gone.
+    dave = client_for(contributor)
+    assert dave.get(theirs.get_absolute_url()).status_code == 200
+    assert dave.get(album_url).status_code == 404
+
+    account_undelete(user=family["owner"])
+    assert viewer.get(album_url).status_code == 200
+
+
 def test_the_cover_is_picked_from_the_albums_photos_shown_as_such(
     client_for, family, weekend, make_image
 ):
