@@ -69,10 +69,12 @@ class AccountAdmin(admin.ModelAdmin):
         deleted = list(queryset.filter(deleted_at__isnull=False).select_related("user"))
         for account in deleted:
             account_undelete(user=account.user)
+        count = len(deleted)
+        accounts = "1 account" if count == 1 else f"{count} accounts"
         self.message_user(
             request,
-            f"{len(deleted)} account(s) may sign in again, with the images they "
-            "had before the deletion.",
+            f"{accounts} may sign in again, with the images and albums they had "
+            "before the deletion.",
         )
 
     @admin.display(description="Storage used", ordering="bytes_stored")
