@@ -107,6 +107,14 @@ def test_a_trashed_image_is_gone_from_every_page_and_file(people, trashed, who):
         in_trash = f"“{image.title}” is in your trash" in page.content.decode()
         assert in_trash is (who == "owner")
         assert (image.title in page.content.decode()) is (who == "owner")
+        # Back to its edit or delete page (after deleting it) leads there too.
+        for kind in ("edit", "delete"):
+            back = client.get(reverse(f"gallery:{kind}", args=[image.pk]))
+            if who == "owner":
+                assert back.status_code == 302
+                assert back.url == image.get_absolute_url()
+            else:
+                assert back.status_code == 404
         for kind in ("thumbnail", "display", "original"):
             url = reverse(f"gallery:{kind}", args=[image.pk])
             assert client.get(url).status_code == FILE_STATUS[who], (kind, url)

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
-from django.shortcuts import render
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -16,7 +16,12 @@ from ..forms import BulkActionForm, ImageEditForm, UploadForm
 from ..limits import file_too_large
 from ..models import Image
 from ..request_limits import refused_uploads
-from ..selectors import albums_to_add_to, storage_of, upload_visibility_for
+from ..selectors import (
+    albums_to_add_to,
+    storage_of,
+    trashed_images,
+    upload_visibility_for,
+)
 from ..services import (
     CREATED,
     image_trash,
@@ -111,6 +116,16 @@ class OwnImageMixin:
 
     def get_queryset(self):
         return Image.objects.owned_by(self.request.user)
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # Back from deleting it: the photo's own page says it is in the
+            # trash, with Restore.
+            if trashed_images(viewer=request.user, ids=[kwargs["pk"]]).exists():
+                return redirect("gallery:detail", pk=kwargs["pk"])
+            raise
 
 
 class ImageEditView(OwnImageMixin, UpdateView):
