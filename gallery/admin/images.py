@@ -114,6 +114,13 @@ class ImageAdmin(admin.ModelAdmin):
         # Classes, not style attributes: the CSP allows no inline styles.
         css = {"all": ["css/imagerepo-admin.css"]}
 
+    def view_on_site(self, obj):
+        # The site shows a private or trashed image to its owner alone, not
+        # to an administrator: its page would be a 404 there.
+        if obj.is_private or obj.in_trash:
+            return None
+        return obj.get_absolute_url()
+
     def add_view(self, request, form_url="", extra_context=None):
         """Adding goes through the upload service, as every other way in does,
         on a page of its own: the admin's own add view runs in a transaction,

@@ -164,6 +164,13 @@ def test_admin_change_page_renders(client_for, staff_user, user, make_image):
     )
     assert response.status_code == 200
     assert image.sha256 in response.content.decode()
+    # No "View on site": the site shows a private image to its owner alone.
+    assert "View on site" not in response.content.decode()
+    public = make_image(user, visibility="public")
+    page = client_for(staff_user).get(
+        reverse("admin:gallery_image_change", args=[public.pk])
+    )
+    assert "View on site" in page.content.decode()
 
 
 def test_admin_add_whose_later_steps_fail_leaves_no_orphan_file(
