@@ -8,6 +8,7 @@ processes and ``gallery.services.uploads`` in the request. Storing is
 
 import hashlib
 import logging
+import re
 import unicodedata
 import warnings
 from dataclasses import dataclass
@@ -69,10 +70,16 @@ def hash_file(file):
     return Digest(sha.hexdigest(), size)
 
 
+_BROWSER_ESCAPES = re.compile(r"%(22|0A|0D)", re.IGNORECASE)
+
+
 def clean_filename(name):
     """The client's file name made safe to store and show: no folders, no
     control or bidi characters, at most 255 characters, extension kept."""
     name = PurePosixPath(str(name or "").replace("\\", "/")).name
+    # Browsers send a name's double quotes and line breaks percent-encoded
+    # (HTML's multipart/form-data rules) and Django keeps them as sent.
+    name = _BROWSER_ESCAPES.sub(lambda found: chr(int(found[1], 16)), name)
     name = "".join(
         c for c in name if unicodedata.category(c)[0] not in "CZ" or c == " "
     )

@@ -359,6 +359,10 @@ def test_delete_rolled_back_keeps_files(user, media_root):
         ("gnp\u202e.jpg", "gnp.jpg"),
         ("", "image"),
         ("a" * 300 + ".jpeg", "a" * 250 + ".jpeg"),
+        # As a browser sends 'Dad "the boss".jpg', and a name with a newline.
+        ("Dad %22the boss%22.jpg", 'Dad "the boss".jpg'),
+        ("two%0Alines%0d.jpg", "twolines.jpg"),
+        ("50% off %2522.jpg", "50% off %2522.jpg"),
     ],
 )
 def test_client_file_names_are_cleaned(given, expected):
