@@ -16,6 +16,35 @@ KNOWN_FORMATS = {
     "AVIF": ("avif", "image/avif"),
 }
 
+# Files that lie beside photos in the folders people import and are never one:
+# sidecars of phones, cameras and photo exports (Google Takeout's .json for
+# every photo), systems' own files, notes, and videos, which this site does
+# not keep. An import leaves them out ("skipped") instead of refusing each.
+NOT_PHOTO_SUFFIXES = frozenset(
+    [
+        ".aae",
+        ".db",
+        ".ini",
+        ".json",
+        ".lnk",
+        ".txt",
+        ".thm",
+        ".xmp",
+        ".3gp",
+        ".avi",
+        ".m2ts",
+        ".m4v",
+        ".mkv",
+        ".mov",
+        ".mp4",
+        ".mpeg",
+        ".mpg",
+        ".mts",
+        ".webm",
+        ".wmv",
+    ]
+)
+
 # Leading bytes of formats people upload, so an error message can say what was
 # sent. Only used to word a message; nothing is decoded here.
 _SIGNATURES = [

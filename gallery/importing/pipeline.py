@@ -33,6 +33,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from ..formats import NOT_PHOTO_SUFFIXES
 from ..models import Image, Visibility
 from ..services.quotas import quota_ledger
 from ..services.storing import delete_stored_files, existing_image, insert_images
@@ -40,7 +41,7 @@ from ..services.uploads import duplicate_outcome
 from . import journal
 from .albums import AlbumFiller, album_title
 from .manifest import Manifest
-from .results import DUPLICATE, IMPORTED, REJECTED, WOULD_IMPORT, ImportResult
+from .results import DUPLICATE, IMPORTED, REJECTED, SKIPPED, WOULD_IMPORT, ImportResult
 from .tasks import (
     Hashed,
     Rejected,
@@ -184,6 +185,9 @@ class _Run:
             elif found.error is not None:
                 reason = f"The folder cannot be read: {found.error.strerror}."
                 yield _result(_Item(found), REJECTED, Rejected("unreadable", reason))
+            elif found.path.suffix.lower() in NOT_PHOTO_SUFFIXES:
+                reason = f"Not a photo ({found.path.suffix.lower()}): left out."
+                yield _result(_Item(found), SKIPPED, Rejected("not_a_photo", reason))
             else:
                 album = album_title(
                     found, album=self.options.album, album_from=self.options.album_from
@@ -396,5 +400,5 @@ def _result(item, outcome, rejected=None, image_id=None, note=None):
         image_id=str(image_id) if image_id else None,
         reason=reason,
         code=code,
-        album=None if outcome == REJECTED else item.album,
+        album=None if outcome in (REJECTED, SKIPPED) else item.album,
     )

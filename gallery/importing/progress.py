@@ -10,7 +10,7 @@ from collections import Counter
 from tqdm import tqdm
 
 from .pipeline import store_folders
-from .results import DUPLICATE, IMPORTED, REJECTED, WOULD_IMPORT
+from .results import DUPLICATE, IMPORTED, REJECTED, SKIPPED, WOULD_IMPORT
 from .walk import count_files
 
 
@@ -37,9 +37,11 @@ class Progress:
         """The line that ends every run: ``5 imported, 1 duplicates, 2 rejected.``"""
         done = self.counts[WOULD_IMPORT] if dry_run else self.counts[IMPORTED]
         verb = WOULD_IMPORT if dry_run else IMPORTED
+        skipped = self.counts[SKIPPED]
         return (
             f"{done} {verb}, {self.counts[DUPLICATE]} duplicates, "
-            f"{self.counts[REJECTED]} rejected."
+            f"{self.counts[REJECTED]} rejected"
+            + (f", {skipped} skipped (not photos)." if skipped else ".")
         )
 
 
@@ -89,7 +91,9 @@ class TerminalProgress(Progress):
             # Started once the workers exist, so no thread is forked with them.
             self.counter = threading.Thread(target=self._count, daemon=True)
             self.counter.start()
-        if result.reason:  # rejected, or a duplicate made private
+        # Rejected, or a duplicate made private; skipped files only count (a
+        # photo export can hold a sidecar for every photo).
+        if result.reason and result.outcome != SKIPPED:
             self.bar.write(
                 f"{result.outcome:<10}{result.path}: {result.reason}", file=self.stream
             )
@@ -98,7 +102,8 @@ class TerminalProgress(Progress):
         counts = self.counts
         self.bar.set_postfix_str(
             f"imported={counts[IMPORTED] + counts[WOULD_IMPORT]} "
-            f"duplicates={counts[DUPLICATE]} rejected={counts[REJECTED]}",
+            f"duplicates={counts[DUPLICATE]} rejected={counts[REJECTED]}"
+            + (f" skipped={counts[SKIPPED]}" if counts[SKIPPED] else ""),
             refresh=False,
         )
         self.bar.update(1)

@@ -7,6 +7,7 @@ from pathlib import Path
 IMPORTED = "imported"
 DUPLICATE = "duplicate"
 REJECTED = "rejected"
+SKIPPED = "skipped"  # not a photo by its name (gallery.formats.NOT_PHOTO_SUFFIXES)
 WOULD_IMPORT = "would import"
 
 

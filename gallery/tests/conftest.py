@@ -129,7 +129,7 @@ def photo_tree(tmp_path):
     (root / "2024" / "c.png").write_bytes(image_bytes("PNG", (30, 20)))
     (root / "2024" / "d.gif").write_bytes(image_bytes("GIF", (30, 20)))
     (root / "2024" / "phone.heic").write_bytes(image_bytes("HEIF", (60, 40)))
-    (root / "2024" / "notes.txt").write_bytes(TEXT)
+    (root / "2024" / "notes.jpg").write_bytes(TEXT)  # text, named as a photo
     (root / "2024" / "broken.jpg").write_bytes(truncated_jpeg())
     (root / "2024" / "logo.svg").write_bytes(SVG)
     (root / "2024" / "bomb.png").write_bytes(png_with_size(40_000, 40_000))

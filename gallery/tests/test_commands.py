@@ -16,7 +16,7 @@ from gallery.management.commands.import_images import Command
 from gallery.models import Image
 
 from .conftest import stored_files
-from .images import image_bytes, noisy_jpeg
+from .images import TEXT, image_bytes, noisy_jpeg
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +84,7 @@ def test_import_a_tree(photo_tree, user, media_root, tmp_path):
     b_lines = [lines["2023/summer/b.jpg"], lines["2024/b again.jpg"]]
     assert sorted(line["outcome"] for line in b_lines) == ["duplicate", "imported"]
     assert len({line["image_id"] for line in b_lines}) == 1
-    assert lines["2024/notes.txt"]["code"] == "not_an_image"
+    assert lines["2024/notes.jpg"]["code"] == "not_an_image"
     assert lines["2024/broken.jpg"]["code"] == "corrupt_image"
     assert lines["2024/bomb.png"]["code"] == "too_many_pixels"
     assert "SVG files are not accepted" in lines["2024/logo.svg"]["reason"]
@@ -130,6 +130,40 @@ def test_importing_again_as_private_makes_public_copies_private(
     )
     assert "it stays private" in out
     assert dict(Image.objects.values_list("title", "visibility")) == visibility
+
+
+def test_files_beside_photos_that_are_no_photos_are_left_out(tmp_path, user):
+    """A photo export: a sidecar per photo, a video, notes. None is a failure."""
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "IMG_0001.jpg").write_bytes(noisy_jpeg((40, 30), seed=1))
+    (export / "IMG_0001.jpg.json").write_bytes(b'{"title": "IMG_0001.jpg"}')
+    (export / "IMG_0002.MOV").write_bytes(b"\x00\x00\x00\x14ftypqt  ")
+    (export / "notes.txt").write_bytes(TEXT)
+    report = tmp_path / "report.jsonl"
+    out, _, status = run(
+        str(export),
+        "--owner",
+        user.username,
+        "--verbosity",
+        "2",
+        "--report",
+        str(report),
+    )
+    assert out.strip().endswith(
+        "1 imported, 0 duplicates, 0 rejected, 3 skipped (not photos)."
+    )
+    assert status == 0
+    assert "IMG_0002.MOV: Not a photo (.mov): left out." in out
+    lines = [json.loads(line) for line in report.read_text().splitlines()]
+    skipped = sorted(
+        Path(line["path"]).name for line in lines if line["outcome"] == "skipped"
+    )
+    assert skipped == ["IMG_0001.jpg.json", "IMG_0002.MOV", "notes.txt"]
+    assert {line["code"] for line in lines if line["outcome"] == "skipped"} == {
+        "not_a_photo"
+    }
+    assert Image.objects.count() == 1
 
 
 def test_all_good_exits_zero_and_small_batches_work(tmp_path, user, media_root):
@@ -268,7 +302,7 @@ def test_terminal_gets_a_progress_bar(photo_tree, user):
     assert "\r" in screen  # redrawn in place, not printed line by line
     # The second walk counted the files, so the bar has a total (and an ETA).
     assert "10/10" in screen
-    assert "rejected  " in screen and "notes.txt: This file is not an image" in screen
+    assert "rejected  " in screen and "notes.jpg: This file is not an image" in screen
 
 
 def test_a_terminal_that_says_it_has_no_width_still_gets_a_bar(photo_tree, user):

@@ -43,7 +43,7 @@ def test_album_takes_every_good_image(photo_tree, user, tmp_path):
     lines = read_report(report)
     assert lines["2023/a.jpg"]["album"] == "Holiday 2024"
     assert lines["2024/b again.jpg"]["album"] == "Holiday 2024"
-    assert lines["2024/notes.txt"]["album"] is None
+    assert lines["2024/notes.jpg"]["album"] is None
 
 
 def test_images_already_there_go_in_too_and_a_rerun_adds_nothing_twice(

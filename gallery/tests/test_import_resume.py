@@ -38,7 +38,7 @@ def make_tree(root, count, size=(64, 48)):
     (root / "copy of img000.jpg").write_bytes(
         (root / "roll0" / "img000.jpg").read_bytes()
     )
-    (root / "readme.txt").write_bytes(TEXT)
+    (root / "readme.jpg").write_bytes(TEXT)  # text, named as a photo
     (root / "cut.jpg").write_bytes(truncated_jpeg())
     return root
 
