@@ -453,7 +453,8 @@ class ShareLinkForm(forms.Form):
     def __init__(self, *args, **kwargs):
         # Ids of its own: the album page also holds the sharing form, whose
         # allow_download label would otherwise tick this box, or this one its.
-        super().__init__(*args, auto_id="id_link_%s", **kwargs)
+        kwargs.setdefault("auto_id", "id_link_%s")
+        super().__init__(*args, **kwargs)
 
 
 class ShareLinkPasswordForm(forms.Form):

@@ -188,6 +188,7 @@ def album_image_ids(user, *, downloads=False):
         albums = Q(
             album__shares__user=user,
             album__shares__allow_download=True,
+            album__owner__is_active=True,  # as Album.objects.shared_with
             image__owner=F("album__owner"),
         )
     else:

@@ -29,7 +29,6 @@ from .models import (
     AlbumShare,
     Image,
     ShareLink,
-    ShareRole,
     Visibility,
 )
 from .pagination import ORDERS, TRASHED, KeysetPage, timeline_page, year_start
@@ -408,12 +407,12 @@ def album_images(*, viewer, album: Album):
 def album_photos_of_others(*, viewer, album: Album) -> int:
     """How many of the album's photos were added by others than its owner,
     ``viewer``: the album's links leave those out (see ``via_link``).
-    Others add photos as its contributors, and theirs leave with them
-    (``album_unshare``): without one, nothing is counted, since counting
-    reads every entry of the album, on every page of it."""
+    Others add photos only to an album shared with them, and theirs leave
+    with the share (``album_unshare``): an album shared with nobody is not
+    counted, since counting reads every entry of the album, on every page."""
     if album.owner_id != getattr(viewer, "pk", None):
         raise PermissionDenied("Only the album's owner makes its links.")
-    if not album.shares.filter(role=ShareRole.CONTRIBUTOR).exists():
+    if not album.shares.exists():
         return 0
     return Image.objects.in_album(album, viewer=viewer).exclude(owner=viewer).count()
 

@@ -259,6 +259,20 @@ def test_a_deleted_accounts_albums_are_shared_no_more(
     assert viewer.get(album_url).status_code == 200
 
 
+def test_a_switched_off_accounts_originals_are_shared_no_more(
+    client_for, family, weekend
+):
+    album, owner = weekend["album"], family["owner"]
+    album_share(album, user=owner, username="carol", allow_download=True)
+    original = reverse("gallery:original", args=[weekend["private"].pk])
+    carol = client_for(family["viewer"])
+    assert carol.get(original).status_code == 200
+    owner.is_active = False  # an administrator switched the account off
+    owner.save(update_fields=["is_active"])
+    assert carol.get(original).status_code == 404
+    assert carol.get(weekend["private"].get_absolute_url()).status_code == 404
+
+
 def test_the_cover_is_picked_from_the_albums_photos_shown_as_such(
     client_for, family, weekend, make_image
 ):

@@ -385,6 +385,9 @@ def test_the_album_page_tells_its_owner_what_a_link_leaves_out(
     image_trash(theirs[0])  # gone from the album for everyone
     assert note(user).startswith("2 photos in this album were added by others")
     assert note(other_user) is None  # the contributor makes no links to it
+    # Made a viewer, they keep their photos in it: still said.
+    album_share(trip["album"], user=user, username=other_user.username)
+    assert note(user).startswith("2 photos in this album were added by others")
 
 
 def test_an_original_goes_out_under_its_id_to_anyone_but_its_owner(client, user, trip):
