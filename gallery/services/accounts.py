@@ -87,13 +87,17 @@ def email_change_pending(*, token: str) -> EmailChange | None:
     return _pending(token, get_user_model().objects.all())
 
 
-def email_change_apply(*, token: str) -> EmailChange | None:
+def email_change_apply(*, token: str, viewer) -> EmailChange | None:
     """Make the change a confirmation link asks for, if
-    :func:`email_change_pending` allows it; None if nothing changed."""
+    :func:`email_change_pending` allows it and ``viewer`` is signed in as
+    the account: whoever reads the mail must also know the account's
+    password, or a stranger at a mistyped address could confirm it and then
+    reset the password. None if nothing changed."""
     with transaction.atomic():
         change = _pending(token, get_user_model().objects.select_for_update())
-        if change is not None:
-            account_set_email(user=change.user, email=change.email)
+        if change is None or change.user.pk != getattr(viewer, "pk", None):
+            return None
+        account_set_email(user=change.user, email=change.email)
     return change
 
 
@@ -117,10 +121,13 @@ def _pending(token, users):
 
 
 def _address_tag(user):
-    """Stands for ``user``'s current address in a link. Not the address
-    itself: a signed value is readable, and the link goes to the new address,
-    whose owner (a stranger, if it was mistyped) must not learn the old one."""
-    value = f"{user.pk}:{user.email}"
+    """Stands for ``user``'s current address (and password) in a link. Not
+    the address itself: a signed value is readable, and the link goes to the
+    new address, whose owner (a stranger, if it was mistyped) must not learn
+    the old one. With the password's hash, as Django's reset tokens: a new
+    password spends every link asked for before it, one an intruder asked
+    for included."""
+    value = f"{user.pk}:{user.email}:{user.password}"
     return salted_hmac(EMAIL_CHANGE_SALT, value, algorithm="sha256").hexdigest()
 
 

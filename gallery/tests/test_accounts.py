@@ -6,6 +6,7 @@ import re
 import time
 from datetime import timedelta
 from unittest import mock
+from urllib.parse import quote
 
 import pytest
 from axes.models import AccessAttempt
@@ -588,14 +589,32 @@ def test_confirming_changes_the_address(client_for, alice):
     assert address_of(alice) == "alice@new.example"
 
 
-def test_the_link_works_signed_out(client_for, alice):
+def test_signed_out_the_link_asks_to_sign_in_first(client_for, alice):
+    """Whoever reads the mail must also be the account: a stranger at a
+    mistyped address could otherwise take it, by a password reset after."""
     ask_to_change(client_for(alice))
-    response = confirm_change(Client(), confirm_link(mail.outbox[0]))
-    assert response.redirect_chain == [(reverse("login"), 302)]
-    assert "Your e-mail address is now alice@new.example." in (
-        response.content.decode()
-    )
+    link = confirm_link(mail.outbox[0])
+    stranger = Client()
+    page = stranger.get(link).content.decode()
+    assert "Sign in to confirm your e-mail address" in page
+    path = link.split("testserver", 1)[1]
+    assert f'href="{reverse("login")}?next={quote(path, safe="/")}"' in page
+    assert "“alice”" not in page and "Confirm</button>" not in page
+    stranger.post(link)
+    assert address_of(alice) == "alice@example.org"
+    # Signed in, the owner confirms from the same link.
+    confirm_change(client_for(alice), link)
     assert address_of(alice) == "alice@new.example"
+
+
+def test_a_new_password_spends_the_links_asked_for_before(client_for, alice):
+    client = client_for(alice)
+    ask_to_change(client, "intruder@evil.example")
+    link = confirm_link(mail.outbox[0])
+    alice.set_password("a-brand-new-pass-phrase")
+    alice.save()
+    assert spent(client_for(alice).post(link))
+    assert address_of(alice) == "alice@example.org"
 
 
 def test_a_link_works_once(client_for, alice):
@@ -708,12 +727,12 @@ def test_someone_else_signed_in_changes_nobodys_address(client_for, alice, other
         assert response.status_code == 200
         page = response.content.decode()
         assert "This link is for another account" in page
-        assert "you are signed in as\n         “bob”" in page
-        assert "Confirm</button>" not in page
+        assert "another account than\n         “bob”" in page
+        assert "“alice”" not in page and "Confirm</button>" not in page
     assert address_of(alice) == "alice@example.org"
     assert address_of(other_user) == "bob@example.org"
     # Not spent: alice may still open it.
-    confirm_change(Client(), link)
+    confirm_change(client_for(alice), link)
     assert address_of(alice) == "alice@new.example"
     assert address_of(other_user) == "bob@example.org"
 
@@ -834,7 +853,7 @@ def test_a_new_address_spends_the_reset_links_sent_to_the_old_one(
     ask_to_change(signed_in)
     # Asking is not enough: the old address is still the account's.
     assert Client().get(reset).status_code == 302  # on to the password form
-    confirm_change(Client(), confirm_link(mail.outbox[1]))
+    confirm_change(signed_in, confirm_link(mail.outbox[1]))
     page = Client().get(reset)
     assert "This link no longer works" in page.content.decode()
 

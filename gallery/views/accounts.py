@@ -135,9 +135,11 @@ class AccountView(PasswordConfirmationMixin, FormView):
 class AccountEmailConfirmView(TemplateView):
     """Where the link that the account page mails to a new address leads: a
     page that offers to confirm the change, and the confirmation (a POST),
-    so that a mail scanner fetching the link changes nothing. The link is
-    its own proof and works signed out; signed in to another account, it
-    only says so, lest that person think their own address changed."""
+    so that a mail scanner fetching the link changes nothing. Only the
+    account itself, signed in, confirms (``email_change_apply``): signed out
+    the page asks to sign in first, and it tells nobody else whose account
+    it is; signed in to another account, it says so, lest that person think
+    their own address changed."""
 
     template_name = "registration/account_email_confirm.html"
 
@@ -145,31 +147,26 @@ class AccountEmailConfirmView(TemplateView):
         super().setup(request, *args, **kwargs)
         self.change = email_change_pending(token=kwargs["token"])
 
-    def for_someone_else(self):
-        viewer = self.request.user
-        return (
-            self.change is not None
-            and viewer.is_authenticated
-            and viewer.pk != self.change.user.pk
-        )
-
     def get_context_data(self, **kwargs):
+        viewer = self.request.user
+        if self.change is None:
+            state = "spent"
+        elif not viewer.is_authenticated:
+            state = "sign-in"
+        elif viewer.pk != self.change.user.pk:
+            state = "someone-else"
+        else:
+            state = "confirm"
         return super().get_context_data(
-            change=self.change,
-            for_someone_else=self.for_someone_else(),
-            **reset_terms(),
-            **kwargs,
+            change=self.change, state=state, **reset_terms(), **kwargs
         )
 
     def post(self, request, token):
-        if not self.for_someone_else():
-            self.change = email_change_apply(token=token)
-            if self.change is not None:
-                messages.success(
-                    request, f"Your e-mail address is now {self.change.email}."
-                )
-                return redirect("account" if request.user.is_authenticated else "login")
-        return self.get(request, token=token)
+        change = email_change_apply(token=token, viewer=request.user)
+        if change is None:
+            return self.get(request, token=token)
+        messages.success(request, f"Your e-mail address is now {change.email}.")
+        return redirect("account")
 
 
 class AccountDeleteView(PasswordConfirmationMixin, FormView):
