@@ -1,5 +1,7 @@
 import re
 import uuid
+from datetime import UTC, timedelta
+from datetime import timezone as fixed_zone
 from decimal import Decimal
 
 from django import forms
@@ -12,6 +14,7 @@ from django.utils import timezone
 from django.utils.timesince import timeuntil
 
 from .formats import allowed_formats, content_type_for
+from .metadata import TakenSource
 from .models import Album, Image, ShareRole, Visibility
 from .selectors import album_images, albums_to_add_to, email_in_use
 
@@ -90,16 +93,25 @@ class UploadForm(forms.Form):
         self.fields["images"].widget.attrs["accept"] = accept_attribute()
 
 
-def taken_at_field():
-    """When a photo was taken, as the browser's date-and-time input gives it:
-    a wall clock, to the minute."""
-    return forms.DateTimeField(
-        label="Taken",
-        required=False,
-        widget=forms.DateTimeInput(
-            attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
-        ),
+class WallClockField(forms.DateTimeField):
+    """A date and time as the browser's date-and-time input gives it: a wall
+    clock, to the minute, naive. Read in no time zone: in the site's, an
+    hour that daylight saving skips or repeats would be refused, even one a
+    camera wrote and the form shows back."""
+
+    widget = forms.DateTimeInput(
+        attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
     )
+
+    def to_python(self, value):
+        with timezone.override(UTC):
+            moment = super().to_python(value)
+        return moment and moment.replace(tzinfo=None)
+
+
+def taken_at_field():
+    """When a photo was taken (its edit page, and several at once)."""
+    return WallClockField(label="Taken", required=False)
 
 
 class ImageEditForm(forms.ModelForm):
@@ -125,22 +137,33 @@ class ImageEditForm(forms.ModelForm):
         field, image = self.fields["taken_at"], self.instance
         local = image.taken_local
         if local is not None:
-            # Aware, as the field makes what is typed: unchanged, they match.
-            self.initial["taken_at"] = timezone.make_aware(
-                local.replace(second=0, microsecond=0)
-            )
-        field.help_text = (
-            "A guess: the photo carries no date. Set it if you know it."
-            if image.taken_is_guess
-            else "As the camera said. Change it if the camera's clock was wrong."
-        )
+            self.initial["taken_at"] = local.replace(second=0, microsecond=0)
+        if image.taken_is_guess:
+            help_text = "A guess: the photo carries no date. Set it if you know it."
+        elif image.taken_source == TakenSource.OWNER:
+            help_text = "Set by you."
+        else:
+            help_text = "As the camera said. Change it if its clock was wrong."
+        if image.taken_offset is not None:
+            help_text += f" In the photo's own time zone, {_utc(image.taken_offset)}."
+        field.help_text = help_text
 
     def taken_at_change(self):
-        """The date taken typed in, as a wall clock, if it was changed."""
+        """The date taken typed in, if it was changed: a wall clock in the
+        photo's own zone when it has one, so changing the minute of a
+        camera's date keeps the zone the camera gave."""
         taken_at = self.cleaned_data.get("taken_at")
         if "taken_at" not in self.changed_data or taken_at is None:
             return None
-        return timezone.make_naive(taken_at)
+        offset = self.instance.taken_offset
+        if offset is None:
+            return taken_at
+        return taken_at.replace(tzinfo=fixed_zone(timedelta(minutes=offset)))
+
+
+def _utc(minutes):
+    sign = "-" if minutes < 0 else "+"
+    return f"UTC{sign}{abs(minutes) // 60:02}:{abs(minutes) % 60:02}"
 
 
 def email_field(**options):

@@ -87,15 +87,19 @@ def typed_date(moment, *, now):
     the moment and that offset; without one, the wall clock as if it were
     UTC. None for a time no photo was taken at: before photography, or
     past tomorrow."""
+    offset = None
+    if moment.tzinfo is not None:
+        minutes, seconds = divmod(moment.utcoffset().total_seconds(), 60)
+        # Whole minutes within real zones' range, as _offset reads EXIF's.
+        if seconds or abs(minutes) > 14 * 60:
+            return None
+        offset = int(minutes)
     try:
-        if moment.tzinfo is None:
-            taken_at, offset = moment.replace(tzinfo=UTC), None
-        else:
-            taken_at = moment.astimezone(UTC)
-            offset = round(moment.utcoffset().total_seconds() / 60)
+        taken_at = moment.replace(tzinfo=UTC) if offset is None else moment
+        taken_at = taken_at.astimezone(UTC)
     except OverflowError:  # 9999-12-31 in a zone west of UTC
         return None
-    if moment.year < EARLIEST_YEAR or taken_at > now + FUTURE_SLACK:
+    if min(moment.year, taken_at.year) < EARLIEST_YEAR or taken_at > now + FUTURE_SLACK:
         return None
     return taken_at, offset
 

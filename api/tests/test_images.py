@@ -489,6 +489,9 @@ def test_the_api_sets_the_date_taken_in_its_own_zone(
         ("1788-01-01T10:00:00", "taken_out_of_range"),
         ("2999-01-01T10:00:00Z", "taken_out_of_range"),
         ("9999-12-31T23:00:00-05:00", "taken_out_of_range"),
+        ("1987-08-14T09:15:00+23:59", "taken_out_of_range"),  # no such zone
+        ("1987-08-14T09:15:00+02:00:30", "taken_out_of_range"),
+        ("1826-01-01T00:30:00+01:00", "taken_out_of_range"),  # 1825 in UTC
         ("last summer", "invalid"),
         ("2019-02-30T10:00:00", "invalid"),
         (1987, "invalid"),

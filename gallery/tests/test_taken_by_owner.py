@@ -187,3 +187,37 @@ def test_nobody_dates_anothers_photos_in_a_batch(client_for, other_user, scans):
         response.content.decode()
     )
     assert {i.taken_source for i in Image.objects.all()} == {TakenSource.UPLOAD}
+
+
+def test_an_hour_daylight_saving_skips_or_repeats_is_a_date_like_any_other(
+    client_for, user, scan, settings
+):
+    """The site's zone has no say over a wall clock typed or shown back."""
+    settings.TIME_ZONE = "Europe/Berlin"
+    exif = camera_exif(original="2021:10:31 02:30:00")  # Berlin's hour twice
+    night = upload_image(
+        owner=user, file=upload("night.jpg", image_bytes("JPEG", exif=exif))
+    ).image
+    client = client_for(user)
+    assert edit(client, night, title="Clocks go back").status_code == 302
+    night.refresh_from_db()
+    assert night.title == "Clocks go back"
+    assert night.taken_local == datetime(2021, 10, 31, 2, 30)
+    assert edit(client, scan, taken_at="2021-03-28T02:30").status_code == 302
+    scan.refresh_from_db()
+    assert scan.taken_local == datetime(2021, 3, 28, 2, 30)  # Berlin skips it
+
+
+def test_changing_a_camera_date_keeps_the_cameras_zone(client_for, user, camera_photo):
+    client = client_for(user)
+    form = client.get(reverse("gallery:edit", args=[camera_photo.pk])).content
+    assert "In the photo's own time zone, UTC+02:00." in form.decode()
+    assert edit(client, camera_photo, taken_at="2015-06-20T14:31").status_code == 302
+    camera_photo.refresh_from_db()
+    assert camera_photo.taken_source == TakenSource.OWNER
+    assert (camera_photo.taken_at, camera_photo.taken_offset) == (
+        datetime(2015, 6, 20, 12, 31, tzinfo=UTC),
+        120,
+    )
+    form = client.get(reverse("gallery:edit", args=[camera_photo.pk])).content
+    assert "Set by you. In the photo" in form.decode()

@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.generic import DeleteView, FormView, UpdateView
 
@@ -222,7 +221,6 @@ class BulkActionView(BackToPageMixin, LoginRequiredMixin, FormView):
             if self.request.POST.get("confirmed"):
                 form.add_error("taken_at", "Give the date and time they were taken.")
             return self.date_page(form, images)
-        taken_at = timezone.make_naive(taken_at)
         try:
             count = images_set_taken(images, taken_at=taken_at)
         except ValidationError as error:
