@@ -2,6 +2,7 @@
 input field is at fault), whatever raised it."""
 
 from django.core import exceptions as django_exceptions
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler
@@ -82,7 +83,12 @@ def error_body(detail, field=None):
 
 def _as_api_exception(exc):
     if isinstance(exc, django_exceptions.ValidationError):
-        return exceptions.ValidationError(_first_message(exc), code=_first_code(exc))
+        detail = exceptions.ErrorDetail(_first_message(exc), code=_first_code(exc))
+        field = next(iter(getattr(exc, "error_dict", {})), NON_FIELD_ERRORS)
+        if field == NON_FIELD_ERRORS:
+            return exceptions.ValidationError(detail)
+        # A service's error about one input names it, as a serializer's does.
+        return exceptions.ValidationError({field: [detail]})
     if isinstance(exc, Http404):
         return exceptions.NotFound()
     if isinstance(exc, django_exceptions.PermissionDenied):

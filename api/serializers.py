@@ -60,15 +60,16 @@ class ImageSerializer(serializers.ModelSerializer):
     )
     taken_at = serializers.DateTimeField(
         help_text="When the photo was taken (ISO 8601, UTC). With "
-        "`taken_offset`, the camera's own zone; without, a camera date is its "
-        "clock as written."
+        "`taken_offset`, the photo's own zone; without, a date from the camera "
+        "or its owner is the clock as written."
     )
     taken_offset = serializers.IntegerField(
-        allow_null=True, help_text="The camera's minutes east of UTC, if it said."
+        allow_null=True,
+        help_text="The photo's minutes east of UTC, if its camera or its owner said.",
     )
     taken_is_guess = serializers.BooleanField(
-        help_text="True when the photo carries no date and `taken_at` is the "
-        "file's or the upload's date."
+        help_text="True when neither the photo nor its owner gave a date and "
+        "`taken_at` is the file's or the upload's date."
     )
     location = serializers.SerializerMethodField(
         help_text="Where it was taken, from its GPS tags; for its owner only "

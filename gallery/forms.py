@@ -433,7 +433,7 @@ class AlbumEditForm(AlbumForm):
         empty_label="The newest photo",
         help_text="The photo shown for the album in your list of albums.",
         error_messages={
-            "invalid_choice": "That photo is no longer in this album: choose another."
+            "invalid_choice": "That photo is not in this album: choose one that is."
         },
     )
 

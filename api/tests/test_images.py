@@ -502,6 +502,7 @@ def test_the_api_refuses_a_date_no_photo_has(api_for, user, scan, sent, code):
     response = patch(api_for(user), scan, {"title": "Renamed", "taken_at": sent})
     assert response.status_code == 400
     assert response.json()["code"] == code
+    assert response.json()["field"] == "taken_at"
     scan.refresh_from_db()
     assert (scan.title, scan.taken_source) == ("scan", TakenSource.UPLOAD)
 

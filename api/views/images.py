@@ -51,7 +51,7 @@ from .schema import errors
     partial_update=extend_schema(
         request=s.ImageUpdateSerializer,
         responses={200: s.ImageSerializer, **errors(400, 401, 403, 404, 415, 429)},
-        summary="Change the title, description or visibility of your image",
+        summary="Change the title, description, visibility or date taken of your image",
     ),
     destroy=extend_schema(
         parameters=[s.ImageDeleteQuerySerializer],

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.http import Http404
@@ -20,6 +21,7 @@ from django.utils.timezone import localtime
 from ..delivery import image_file_response
 from ..forms import accept_attribute
 from ..models import Image, Visibility
+from ..selectors import visible_images
 from ..services import (
     CREATED,
     image_trash,
@@ -115,9 +117,9 @@ class ImageAdmin(admin.ModelAdmin):
         css = {"all": ["css/imagerepo-admin.css"]}
 
     def view_on_site(self, obj):
-        # The site shows a private or trashed image to its owner alone, not
-        # to an administrator: its page would be a 404 there.
-        if obj.is_private or obj.in_trash:
+        # Only for an image the site shows everyone: a private or trashed
+        # one is its owner's alone, and its page a 404 to an administrator.
+        if not visible_images(AnonymousUser()).filter(pk=obj.pk).exists():
             return None
         return obj.get_absolute_url()
 

@@ -92,7 +92,7 @@ def album_update(album, *, user, title=None, description=None, cover=None):
             cover = album.images.live().filter(pk=getattr(cover, "pk", cover)).first()
             if cover is None:
                 raise ValidationError(
-                    "The cover must be one of the album's images.",
+                    "That photo is not in this album: choose one that is.",
                     code="cover_not_in_album",
                 )
         album.cover = cover or None

@@ -303,7 +303,9 @@ def test_the_cover_is_picked_from_the_albums_photos_shown_as_such(
     )
     for refused in (gone.pk, weekend["outside"].pk):
         response = alice.post(edit, {**data, "cover": refused})
-        assert "That photo is no longer in this album" in response.content.decode()
+        assert "That photo is not in this album: choose one that is." in (
+            response.content.decode()
+        )
     response = alice.post(edit, {**data, "cover": "nonsense"})
     assert "is not a valid UUID" in response.content.decode()
     album.refresh_from_db()
