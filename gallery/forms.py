@@ -16,7 +16,7 @@ from django.utils.timesince import timeuntil
 from .formats import allowed_formats, content_type_for
 from .metadata import TakenSource
 from .models import Album, Image, ShareRole, Visibility
-from .selectors import album_images, albums_to_add_to, email_in_use
+from .selectors import album_cover_choices, albums_to_add_to, email_in_use
 
 VISIBILITY_HELP = "Private: seen by you and whoever you share it with (album or link)."
 
@@ -423,6 +423,10 @@ class AlbumForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
+# Photos the cover picker shows: a big album's newest (and its cover).
+COVER_CHOICES = 240
+
+
 class AlbumEditForm(AlbumForm):
     # Chosen by looking at the photos (templates/gallery/album_edit.html).
     cover = forms.ModelChoiceField(
@@ -442,7 +446,9 @@ class AlbumEditForm(AlbumForm):
 
     def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["cover"].queryset = album_images(viewer=viewer, album=self.instance)
+        self.fields["cover"].queryset = album_cover_choices(
+            viewer=viewer, album=self.instance, limit=COVER_CHOICES
+        )
 
 
 class AlbumShareForm(forms.Form):

@@ -398,10 +398,15 @@ def album_page(
     )
 
 
-def album_images(*, viewer, album: Album):
-    """Every image of ``album`` that ``viewer`` sees, newest taken first,
-    all at once (its cover picker)."""
-    return ORDERS["taken"].newest_first(Image.objects.in_album(album, viewer=viewer))
+def album_cover_choices(*, viewer, album: Album, limit: int):
+    """The images of ``album`` that ``viewer`` sees to pick its cover from:
+    the newest ``limit`` taken and the present cover, newest first. A page
+    of every photo of a big album would be thousands of thumbnails."""
+    images = Image.objects.in_album(album, viewer=viewer)
+    newest = ORDERS["taken"].newest_first(images).values("pk")[:limit]
+    return ORDERS["taken"].newest_first(
+        images.filter(Q(pk__in=newest) | Q(pk=album.cover_id))
+    )
 
 
 def album_photos_of_others(*, viewer, album: Album) -> int:

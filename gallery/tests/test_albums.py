@@ -312,6 +312,35 @@ def test_the_cover_is_picked_from_the_albums_photos_shown_as_such(
     assert album.cover == theirs
 
 
+def test_a_big_albums_cover_is_picked_from_its_newest_photos(
+    client_for, family, weekend, monkeypatch
+):
+    from datetime import UTC, datetime
+
+    from gallery import forms
+
+    monkeypatch.setattr(forms, "COVER_CHOICES", 2)
+    album, owner = weekend["album"], family["owner"]
+    Image.objects.filter(pk=weekend["private"].pk).update(
+        taken_at=datetime(1999, 1, 1, tzinfo=UTC)
+    )
+    newer = [weekend["public"]]
+    edit = reverse("gallery:album-edit", args=[album.pk])
+    alice = client_for(owner)
+
+    def offered():
+        page = alice.get(edit).content.decode()
+        return set(re.findall(r'name="cover" value="([^"]+)"', page))
+
+    assert offered() == {str(newer[0].pk), str(weekend["private"].pk)}
+    album_add_images(album, user=owner, images=[weekend["outside"]])
+    assert str(weekend["private"].pk) not in offered()  # the oldest, past 2
+    # The present cover is offered however old it is.
+    album.cover = weekend["private"]
+    album.save(update_fields=["cover"])
+    assert str(weekend["private"].pk) in offered()
+
+
 def test_making_renaming_sharing_and_deleting_an_album_in_pages(
     client_for, family, make_image
 ):
