@@ -87,18 +87,42 @@ def email_change_pending(*, token: str) -> EmailChange | None:
     return _pending(token, get_user_model().objects.all())
 
 
-def email_change_apply(*, token: str, viewer) -> EmailChange | None:
+def email_change_apply(
+    *, token: str, viewer, domain: str, use_https: bool
+) -> EmailChange | None:
     """Make the change a confirmation link asks for, if
     :func:`email_change_pending` allows it and ``viewer`` is signed in as
     the account: whoever reads the mail must also know the account's
     password, or a stranger at a mistyped address could confirm it and then
-    reset the password. None if nothing changed."""
+    reset the password. The old address, if there was one, is told: someone
+    who got hold of the password could otherwise move the account's resets
+    to their own address unseen. None if nothing changed."""
     with transaction.atomic():
         change = _pending(token, get_user_model().objects.select_for_update())
         if change is None or change.user.pk != getattr(viewer, "pk", None):
             return None
+        old = change.user.email
         account_set_email(user=change.user, email=change.email)
+    if old:
+        _tell_old_address(change, old, domain=domain, use_https=use_https)
     return change
+
+
+def _tell_old_address(change, old, *, domain, use_https):
+    context = {
+        "user": change.user,
+        "email": change.email,
+        "domain": domain,
+        "protocol": "https" if use_https else "http",
+    }
+    subject = render_to_string("registration/email_changed_subject.txt", context)
+    body = render_to_string("registration/email_changed_email.txt", context)
+    try:
+        send_mail("".join(subject.splitlines()), body, None, [old])
+    except OSError:
+        # The change is made and the account page shows it; a notice that
+        # cannot go out is no reason to undo it.
+        logger.exception("Failed to tell %s's old address of a change", change.user.pk)
 
 
 def _pending(token, users):

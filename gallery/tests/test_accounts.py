@@ -589,6 +589,35 @@ def test_confirming_changes_the_address(client_for, alice):
     assert address_of(alice) == "alice@new.example"
 
 
+def test_the_old_address_is_told_of_the_change(client_for, alice):
+    client = client_for(alice)
+    ask_to_change(client)
+    response = confirm_change(client, confirm_link(mail.outbox[0]))
+    assert (
+        "Your e-mail address is now alice@new.example. A notice went to "
+        "alice@example.org."
+    ) in response.content.decode()
+    notice = mail.outbox[1]
+    assert notice.to == ["alice@example.org"]
+    assert notice.subject == "Your imagerepo e-mail address was changed"
+    assert '"alice" at\ntestserver is now alice@new.example.' in notice.body
+    assert "http://testserver/accounts/login/" in notice.body
+    assert len(mail.outbox) == 2
+
+
+def test_a_notice_that_cannot_go_out_leaves_the_change_made(
+    client_for, alice, settings
+):
+    client = client_for(alice)
+    ask_to_change(client)
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
+    response = confirm_change(client, confirm_link(mail.outbox[0]))
+    assert "Your e-mail address is now alice@new.example." in (
+        response.content.decode()
+    )
+    assert address_of(alice) == "alice@new.example"
+
+
 def test_signed_out_the_link_asks_to_sign_in_first(client_for, alice):
     """Whoever reads the mail must also be the account: a stranger at a
     mistyped address could otherwise take it, by a password reset after."""
@@ -793,8 +822,10 @@ def test_an_account_without_an_address_confirms_its_first(client_for, user):
     assert address_of(user) == ""
     [message] = mail.outbox
     assert message.to == ["alice@first.example"]
-    confirm_change(client, confirm_link(message))
+    response = confirm_change(client, confirm_link(message))
     assert address_of(user) == "alice@first.example"
+    assert "A notice went to" not in response.content.decode()
+    assert len(mail.outbox) == 1  # no old address to tell
     page = client.get(reverse("account")).content.decode()
     assert "cannot be reset" not in page
 

@@ -162,10 +162,17 @@ class AccountEmailConfirmView(TemplateView):
         )
 
     def post(self, request, token):
-        change = email_change_apply(token=token, viewer=request.user)
+        old = getattr(request.user, "email", "")  # signed out: none, and no change
+        change = email_change_apply(
+            token=token,
+            viewer=request.user,
+            domain=get_current_site(request).domain,
+            use_https=request.is_secure(),
+        )
         if change is None:
             return self.get(request, token=token)
-        messages.success(request, f"Your e-mail address is now {change.email}.")
+        told = f" A notice went to {old}." if old else ""
+        messages.success(request, f"Your e-mail address is now {change.email}.{told}")
         return redirect("account")
 
 
