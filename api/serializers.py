@@ -216,8 +216,8 @@ class ImageUploadSerializer(serializers.Serializer):
         max_length=200,
         required=False,
         allow_blank=True,
-        help_text="Used when one file is sent; otherwise each image is titled "
-        "after its file name.",
+        help_text="Given to every file sent; blank or left out, each image is "
+        "titled after its file name.",
     )
     description = serializers.CharField(required=False, allow_blank=True)
     visibility = serializers.ChoiceField(

@@ -72,8 +72,7 @@ class UploadForm(forms.Form):
     title = forms.CharField(
         max_length=200,
         required=False,
-        help_text="Used when you send one file; otherwise each image is titled "
-        "after its file name.",
+        help_text="Blank: each image is titled after its file name.",
     )
     # Two rows, so that a phone shows the file pickers on its first screen.
     description = forms.CharField(

@@ -92,7 +92,7 @@ def test_upload_several_files_each_gets_its_outcome(
         upload("again.jpg", noisy_jpeg(seed=7)),
         upload("notes.jpg", TEXT),
         upload("cut.jpg", truncated_jpeg()),
-        title="ignored for several files",
+        title="Holiday",
     )
     assert response.status_code == 201
     body = response.json()
@@ -107,7 +107,9 @@ def test_upload_several_files_each_gets_its_outcome(
     assert body["results"][2]["code"] == "not_an_image"
     assert body["results"][3]["code"] == "corrupt_image"
     assert body["results"][3]["image"] is None
-    assert Image.objects.get(pk=body["results"][0]["image"]["id"]).title == "new"
+    # Every file takes the title sent; the duplicate keeps the one it had.
+    assert Image.objects.get(pk=body["results"][0]["image"]["id"]).title == "Holiday"
+    assert Image.objects.get(pk=existing.pk).title == existing.title
     assert Image.objects.count() == 2
     assert len(stored_files()) == 6
 

@@ -80,8 +80,9 @@ def upload_images(
 ) -> list[UploadOutcome]:
     """Store ``files`` (uploaded files) for ``owner``, one outcome per file
     in order, then one per name in ``refused`` (files skipped while they
-    streamed in, for being too large). ``title`` goes to a lone file only;
-    with several, each is titled after its file name. Files past the hourly
+    streamed in, for being too large). ``title`` and ``description`` go to
+    every file, as the browser's uploader sends them; a blank title titles
+    each after its file name. Files past the hourly
     allowance are rejected unread; too many files at once are all rejected.
     Given an ``album`` (see :func:`upload_album`), the images stored and the
     duplicates go in it; one ``owner`` may not add to is refused before any
@@ -96,7 +97,7 @@ def upload_images(
         return [UploadOutcome.rejected(f.name, error) for f in files] + too_large
     allowed = take_upload_allowance(owner, len(files))
     fields = {
-        "title": title if len(files) == 1 else "",
+        "title": title,
         "description": description,
         "visibility": visibility,
     }

@@ -288,12 +288,24 @@ def test_the_uploader_refuses_a_too_large_file_in_the_servers_words(
 
 def test_upload_several_files_uses_their_names_as_titles(client_for, user):
     files = [upload(f"pic {i}.jpg", noisy_jpeg(seed=i)) for i in range(3)]
-    response = post_upload(client_for(user), files, title="ignored for many")
+    response = post_upload(client_for(user), files)
     assert outcomes(response) == ["created"] * 3
     assert sorted(Image.objects.values_list("title", flat=True)) == [
         "pic 0",
         "pic 1",
         "pic 2",
+    ]
+
+
+def test_a_title_given_goes_to_every_file_as_the_uploader_sends_it(client_for, user):
+    # Without JavaScript the form sends the files together; the uploader
+    # sends them one by one with the same fields. Both title every file so.
+    files = [upload(f"pic {i}.jpg", noisy_jpeg(seed=i)) for i in range(2)]
+    response = post_upload(client_for(user), files, title="Rome", description="Trip")
+    assert outcomes(response) == ["created"] * 2
+    assert list(Image.objects.values_list("title", "description")) == [
+        ("Rome", "Trip"),
+        ("Rome", "Trip"),
     ]
 
 
