@@ -1,9 +1,10 @@
 """``imagerepo-client``: upload folders to an imagerepo server, list images,
 delete them.
 
-Exit status: 0 when everything went well, 1 when some files were rejected or
-could not be sent (or the server refused a request), 2 for usage errors, a
-refused token and a server that cannot be reached.
+Exit status: 0 when everything went well (files left out as no photos
+included), 1 when some files were rejected or could not be sent (or the
+server refused a request), 2 for usage errors, a refused token and a server
+that cannot be reached.
 """
 
 import argparse
@@ -65,7 +66,14 @@ def build_parser():
     common = [connection_options()]
 
     upload = commands.add_parser(
-        "upload", parents=common, help="Upload files and folders."
+        "upload",
+        parents=common,
+        help="Upload files and folders.",
+        description="Upload files and folders (walked recursively; hidden "
+        "files and symlinks left out). Files the server already has are not "
+        "sent again. Files that by their names are no photos (sidecars such "
+        "as .json, .xmp or .aae, notes in .txt, videos) are not sent either: "
+        "they are counted as skipped (not photos), which is no error.",
     )
     upload.add_argument("paths", nargs="+", metavar="PATH")
     visibility = upload.add_mutually_exclusive_group()

@@ -4,13 +4,14 @@ import sys
 
 from tqdm import tqdm
 
-from .upload import DUPLICATE, FAILED, REJECTED, UPLOADED
+from .upload import DUPLICATE, FAILED, REJECTED, SKIPPED, UPLOADED
 
 
 class UploadProgress:
     """A tqdm bar on a terminal (none when output is piped); rejected and
     failed files, and duplicates whose visibility changed or was kept, are
-    always named on stderr (with the reason), every file with ``verbose``."""
+    always named on stderr (with the reason), every file with ``verbose``
+    (files skipped as no photos only then)."""
 
     def __init__(self, total, *, verbose=False, quiet=False):
         self.verbose, self.quiet = verbose, quiet
@@ -22,7 +23,7 @@ class UploadProgress:
             file=sys.stderr,
             dynamic_ncols=True,
         )
-        self.counts = dict.fromkeys((UPLOADED, DUPLICATE, REJECTED, FAILED), 0)
+        self.counts = dict.fromkeys((UPLOADED, DUPLICATE, REJECTED, FAILED, SKIPPED), 0)
 
     def __enter__(self):
         return self
@@ -32,18 +33,22 @@ class UploadProgress:
 
     def report(self, outcome):
         self.counts[outcome.status] += 1
+        counts = self.counts
+        skipped = {"skip": counts[SKIPPED]} if counts[SKIPPED] else {}
         self.bar.set_postfix(
-            new=self.counts[UPLOADED],
-            dup=self.counts[DUPLICATE],
-            bad=self.counts[REJECTED] + self.counts[FAILED],
+            new=counts[UPLOADED],
+            dup=counts[DUPLICATE],
+            bad=counts[REJECTED] + counts[FAILED],
+            **skipped,
             refresh=False,
         )
         self.bar.update(1)
         # Rejections and failures, and duplicates whose visibility was kept
-        # or changed: a reason a person should read.
-        if outcome.reason and not self.quiet:
-            self.bar.write(
-                f"{outcome.status:<10}{outcome.path}: {outcome.reason}", sys.stderr
-            )
-        elif self.verbose:
-            self.bar.write(f"{outcome.status:<10}{outcome.path}", sys.stderr)
+        # or changed: a reason a person should read. Skipped files only
+        # count: a photo export can hold a sidecar for every photo.
+        named = outcome.reason and outcome.status != SKIPPED and not self.quiet
+        if named or self.verbose:
+            line = f"{outcome.status:<10}{outcome.path}"
+            if outcome.reason:
+                line += f": {outcome.reason}"
+            self.bar.write(line, sys.stderr)

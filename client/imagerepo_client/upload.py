@@ -1,5 +1,5 @@
-"""``imagerepo-client upload``: hash, skip what the server has, send the rest
-with a bounded number of requests in flight."""
+"""``imagerepo-client upload``: leave out what is no photo, hash, skip what the
+server has, send the rest with a bounded number of requests in flight."""
 
 import asyncio
 import hashlib
@@ -13,9 +13,41 @@ import httpx
 from .api import UPLOAD_LIMIT_CODE, ApiError, AuthError
 
 UPLOADED, DUPLICATE, REJECTED, FAILED = "uploaded", "duplicate", "rejected", "failed"
+SKIPPED = "skipped"  # not a photo by its name: never hashed nor sent
 # Hashes asked about per check-hashes request (the server allows up to 1,000).
 HASH_BATCH = 200
 CHUNK = 1024 * 1024
+
+# Files that lie beside photos and are never one: sidecars (a photo export's
+# .json for every photo, .xmp, .aae, .thm), systems' own files, notes, videos.
+# The server's import_images leaves out the same ones
+# (gallery.formats.NOT_PHOTO_SUFFIXES); the list is copied rather than
+# imported because the client is installed without the server, and a test
+# fails if the two ever differ.
+NOT_PHOTO_SUFFIXES = frozenset(
+    [
+        ".aae",
+        ".db",
+        ".ini",
+        ".json",
+        ".lnk",
+        ".txt",
+        ".thm",
+        ".xmp",
+        ".3gp",
+        ".avi",
+        ".m2ts",
+        ".m4v",
+        ".mkv",
+        ".mov",
+        ".mp4",
+        ".mpeg",
+        ".mpg",
+        ".mts",
+        ".webm",
+        ".wmv",
+    ]
+)
 
 
 class UploadStopped(Exception):
@@ -96,7 +128,7 @@ class Uploader:
 
     async def _produce(self, paths, queue):
         hashing = asyncio.Semaphore(self.concurrency)
-        for batch in batches(paths, HASH_BATCH):
+        for batch in batches(self._photos(paths), HASH_BATCH):
             digests = await asyncio.gather(*(self._hash(p, hashing) for p in batch))
             fresh = {d for d in digests if d and d not in self._seen}
             known = await self._known(fresh)
@@ -112,6 +144,18 @@ class Uploader:
                     await queue.put(path)
         for _ in range(self.concurrency):
             await queue.put(None)  # one "no more work" for each worker
+
+    def _photos(self, paths):
+        """``paths`` less the files that are no photos by their names, each of
+        those recorded as skipped (a named file too, as import_images does)."""
+        for path in paths:
+            suffix = Path(path).suffix.lower()
+            if suffix in NOT_PHOTO_SUFFIXES:
+                self._record(
+                    Outcome(path, SKIPPED, f"not a photo ({suffix}): left out")
+                )
+            else:
+                yield path
 
     async def _known(self, digests):
         if not digests:
@@ -174,4 +218,6 @@ def summary(counts):
     )
     if counts[FAILED]:
         line += f", {counts[FAILED]} failed"
+    if counts[SKIPPED]:
+        line += f", {counts[SKIPPED]} skipped (not photos)"
     return line + "."

@@ -14,8 +14,9 @@ from imagerepo_client.cli import main
 
 @pytest.fixture
 def photos(tmp_path):
-    """8 images (one also copied under another name), a text file, a broken
-    JPEG and a hidden file, in nested folders."""
+    """8 images (one also copied under another name), notes in a text file, a
+    letter that is no image under a name the client sends, a broken JPEG and
+    a hidden file, in nested folders."""
     root = tmp_path / "photos"
     (root / "2023" / "summer").mkdir(parents=True)
     (root / "2024").mkdir()
@@ -28,6 +29,7 @@ def photos(tmp_path):
         )
     (root / "2024" / "copy of sunset.jpg").write_bytes(noisy_jpeg((120, 80), seed=100))
     (root / "2024" / "notes.txt").write_bytes(TEXT)
+    (root / "2024" / "letter.pdf").write_bytes(TEXT)
     (root / "2024" / "broken.jpg").write_bytes(truncated_jpeg())
     (root / "2024" / ".hidden.jpg").write_bytes(noisy_jpeg((8, 8), seed=5))
     return root
@@ -60,18 +62,23 @@ def test_upload_a_folder_twice_then_list_it(
     auth = ["--url", live_site.url, "--token", site_user]
 
     status, out, err = run(capsys, "upload", *auth, str(photos), "--concurrency", "4")
-    assert out.strip().splitlines()[-1] == "8 uploaded, 1 duplicates, 2 rejected."
-    assert status == 1  # some files were rejected
-    assert "notes.txt: This file is not an image we can read" in err
+    assert out.strip().splitlines()[-1] == (
+        "8 uploaded, 1 duplicates, 2 rejected, 1 skipped (not photos)."
+    )
+    assert status == 1  # a file was rejected
     assert "broken.jpg: The image is damaged" in err
+    assert "letter.pdf: This file is not an image we can read" in err
+    assert "notes.txt" not in err  # left out, never sent
     # One file a request; the copy of a file already sent is not sent again.
     assert uploads_sent == [1] * 10
 
     uploads_sent.clear()
     status, out, err = run(capsys, "upload", *auth, str(photos))
-    assert out.strip() == "0 uploaded, 9 duplicates, 2 rejected."
+    assert out.strip() == (
+        "0 uploaded, 9 duplicates, 2 rejected, 1 skipped (not photos)."
+    )
     # The second run uploads no image: the hash check knew all nine. Only the
-    # two files the server refused (it keeps no hash of those) go again.
+    # files the server refused (it keeps no hash of them) go again.
     assert uploads_sent == [1, 1]
 
     status, out, _ = run(capsys, "list", *auth, "--q", "sunset beach")

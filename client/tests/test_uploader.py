@@ -1,12 +1,16 @@
 """The upload pipeline against a scripted server: skipping, stopping."""
 
 import asyncio
+import functools
 import hashlib
 import json
+import re
 
 import httpx
 import pytest
 
+from gallery.formats import NOT_PHOTO_SUFFIXES
+from imagerepo_client import cli, upload
 from imagerepo_client.api import ImageRepo
 from imagerepo_client.upload import Uploader, UploadStopped
 
@@ -21,13 +25,16 @@ def outcome(name, outcome, code, message="", image=None):
     }
 
 
-def fake_server(known=(), allowance=100, checks=None):
+def fake_server(known=(), allowance=100, checks=None, refused=()):
     """check-hashes knows ``known`` (and appends each body to ``checks``);
     uploads succeed ``allowance`` times, then answer as the server does when
-    the hourly upload limit is reached."""
+    the hourly upload limit is reached; files named in ``refused`` are
+    refused as no image."""
     sent = []
 
     def handle(request):
+        if request.url.path.endswith("/me/"):
+            return httpx.Response(200, json={"username": "carol", "token_name": "t"})
         if request.url.path.endswith("check-hashes/"):
             asked = json.loads(request.content)["sha256"]
             if checks is not None:
@@ -39,6 +46,10 @@ def fake_server(known=(), allowance=100, checks=None):
             ]
             return httpx.Response(200, json={"existing": existing, "missing": []})
         sent.append(request)
+        if name_sent(request) in refused:
+            result = outcome("f", "rejected", "invalid_image", "Not an image.")
+            error = {"code": result["code"], "message": result["message"]}
+            return httpx.Response(400, json={**error, "results": [result]})
         if len(sent) > allowance:
             result = outcome("f", "rejected", "upload_rate_limited", "Hourly limit.")
             error = {"code": result["code"], "message": result["message"]}
@@ -47,6 +58,10 @@ def fake_server(known=(), allowance=100, checks=None):
         return httpx.Response(201, json={"results": [result]})
 
     return httpx.MockTransport(handle), sent
+
+
+def name_sent(request):
+    return re.search(rb'filename="([^"]+)"', request.read()).group(1).decode()
 
 
 def run_upload(transport, paths, **options):
@@ -109,3 +124,101 @@ def test_an_album_goes_with_every_check_and_upload(files):
     run_upload(transport, files, album="0f0f")
     assert checks and all(body["album"] == "0f0f" for body in checks)
     assert sent and all(b'name="album"\r\n\r\n0f0f' in r.read() for r in sent)
+
+
+@pytest.fixture
+def export(tmp_path):
+    """A photo export: two photos, a sidecar beside one, a phone video."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "IMG_0001.jpg").write_bytes(b"image 1")
+    (folder / "IMG_0001.jpg.json").write_bytes(b'{"title": "IMG_0001.jpg"}')
+    (folder / "IMG_0002.jpg").write_bytes(b"image 2")
+    (folder / "IMG_0003.MOV").write_bytes(b"\x00\x00\x00\x14ftypqt  ")
+    return folder
+
+
+def test_the_client_leaves_out_what_import_images_leaves_out():
+    assert upload.NOT_PHOTO_SUFFIXES == NOT_PHOTO_SUFFIXES
+
+
+def test_files_that_are_no_photos_are_neither_hashed_nor_sent(export, monkeypatch):
+    hashed, real_sha256_of = [], upload.sha256_of
+
+    def sha256_of(path):
+        hashed.append(path.name)
+        return real_sha256_of(path)
+
+    monkeypatch.setattr(upload, "sha256_of", sha256_of)
+    checks = []
+    transport, sent = fake_server(checks=checks)
+    counts, seen = run_upload(transport, sorted(export.iterdir()))
+    assert counts == {"uploaded": 2, "skipped": 2}
+    assert sorted(hashed) == ["IMG_0001.jpg", "IMG_0002.jpg"]
+    assert [len(body["sha256"]) for body in checks] == [2]
+    assert sorted(map(name_sent, sent)) == ["IMG_0001.jpg", "IMG_0002.jpg"]
+    # Every file walked is reported once, so the progress bar ends full.
+    assert sorted(o.path.name for o in seen if o.status == "skipped") == [
+        "IMG_0001.jpg.json",
+        "IMG_0003.MOV",
+    ]
+    assert len(seen) == 4
+
+
+def upload_with(transport, monkeypatch, capsys, *args):
+    monkeypatch.setattr(
+        cli, "ImageRepo", functools.partial(ImageRepo, transport=transport)
+    )
+    status = cli.main(["upload", "--url", "http://site", "--token", "tok", *args])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_a_folder_with_sidecars_and_videos_uploads_cleanly(export, monkeypatch, capsys):
+    transport, sent = fake_server()
+    status, out, err = upload_with(transport, monkeypatch, capsys, str(export))
+    assert status == 0
+    assert out.strip() == (
+        "2 uploaded, 0 duplicates, 0 rejected, 2 skipped (not photos)."
+    )
+    assert err == ""  # a sidecar for every photo would drown what matters
+    assert sorted(map(name_sent, sent)) == ["IMG_0001.jpg", "IMG_0002.jpg"]
+
+
+def test_verbose_names_each_file_left_out(export, monkeypatch, capsys):
+    transport, _ = fake_server()
+    status, _, err = upload_with(transport, monkeypatch, capsys, "-v", str(export))
+    assert status == 0
+    lines = [line.split(None, 1) for line in err.splitlines()]
+    assert sorted(rest for what, rest in lines if what == "skipped") == [
+        f"{export / 'IMG_0001.jpg.json'}: not a photo (.json): left out",
+        f"{export / 'IMG_0003.MOV'}: not a photo (.mov): left out",
+    ]
+    assert [what for what, _ in lines].count("uploaded") == 2
+
+
+def test_a_file_named_on_the_command_line_is_left_out_too(export, monkeypatch, capsys):
+    # As import_images does with a single named file: the name decides.
+    transport, sent = fake_server()
+    status, out, _ = upload_with(
+        transport, monkeypatch, capsys, str(export / "IMG_0003.MOV")
+    )
+    assert (status, out.strip()) == (
+        0,
+        "0 uploaded, 0 duplicates, 0 rejected, 1 skipped (not photos).",
+    )
+    assert sent == []
+
+
+def test_a_rejection_beside_skipped_files_still_fails_the_run(
+    export, monkeypatch, capsys
+):
+    (export / "broken.jpg").write_bytes(b"no image")
+    transport, _ = fake_server(refused={"broken.jpg"})
+    status, out, err = upload_with(transport, monkeypatch, capsys, str(export))
+    assert status == 1
+    assert out.strip() == (
+        "2 uploaded, 0 duplicates, 1 rejected, 2 skipped (not photos)."
+    )
+    assert "broken.jpg: Not an image." in err
+    assert "IMG_0003.MOV" not in err
