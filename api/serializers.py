@@ -1,6 +1,8 @@
 """What the API reads and writes. Input is checked here for shape only; the
 rules about images live in gallery.services, as for every other way in."""
 
+from datetime import UTC
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
@@ -59,13 +61,14 @@ class ImageSerializer(serializers.ModelSerializer):
         help_text="SHA-256 of the uploaded bytes; for its owner only (else null)."
     )
     taken_at = serializers.DateTimeField(
+        source="taken_moment",
         help_text="When the photo was taken (ISO 8601, UTC). With "
         "`taken_offset`, the photo's own zone; without, a date from the camera "
-        "or its owner is the clock as written."
+        "or its owner is the clock as written. The timeline orders, and "
+        "`taken_after`/`taken_before` filter, by that clock as written.",
     )
-    taken_offset = serializers.IntegerField(
-        allow_null=True,
-        help_text="The photo's minutes east of UTC, if its camera or its owner said.",
+    taken_offset = serializers.SerializerMethodField(
+        help_text="The photo's minutes east of UTC, if its camera or its owner said."
     )
     taken_is_guess = serializers.BooleanField(
         help_text="True when neither the photo nor its owner gave a date and "
@@ -154,6 +157,10 @@ class ImageSerializer(serializers.ModelSerializer):
 
     # What the owner sent stays theirs: the name may say more than the title,
     # and the hash would let anyone confirm they uploaded one exact file.
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_taken_offset(self, image):
+        return image.taken_offset if image.taken_zone_known else None
+
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_original_filename(self, image):
         return image.original_filename if self._is_owner(image) else None
@@ -197,7 +204,8 @@ class ImageUpdateSerializer(serializers.ModelSerializer):
         "one. With an offset (`2019-06-20T14:30:00+02:00`), the moment, and "
         "the offset becomes `taken_offset`; without, the wall clock as "
         "written. `taken_is_guess` is then false, and no other date replaces "
-        "it. From 1826 to today, else `taken_out_of_range`.",
+        "it. From 1826 to today, else `taken_out_of_range`; an offset no zone "
+        "has, `taken_zone_invalid`.",
     )
 
     class Meta:
@@ -305,20 +313,24 @@ class ImageListQuerySerializer(serializers.Serializer):
     taken_after = serializers.CharField(
         required=False,
         allow_blank=True,
-        help_text="Taken at or after: an ISO 8601 date or date-time (UTC unless "
-        "it names a zone).",
+        help_text="Taken at or after, by the photo's own clock (as the "
+        "timeline orders): an ISO 8601 date or date-time; a zone named in it "
+        "is not applied.",
     )
     taken_before = serializers.CharField(
         required=False,
         allow_blank=True,
-        help_text="Taken before: an ISO 8601 date or date-time.",
+        help_text="Taken before, by the photo's own clock: an ISO 8601 date or "
+        "date-time.",
     )
 
     def validate_page_size(self, size):
         return min(size, settings.IMAGEREPO_API_MAX_PAGE_SIZE)
 
     def validate_taken_after(self, value):
-        return serializers.DateTimeField().to_internal_value(value) if value else None
+        if not value:
+            return None
+        return TakenAtField().to_internal_value(value).replace(tzinfo=UTC)
 
     validate_taken_before = validate_taken_after
 

@@ -143,9 +143,20 @@ class ImageEditForm(forms.ModelForm):
             help_text = "Set by you."
         else:
             help_text = "As the camera said. Change it if its clock was wrong."
-        if image.taken_offset is not None:
+        if image.taken_zone_known:
             help_text += f" In the photo's own time zone, {_utc(image.taken_offset)}."
         field.help_text = help_text
+
+    def clean_taken_at(self):
+        # Left out of the form (a script posting the other fields): kept.
+        taken_at = self.cleaned_data["taken_at"]
+        cleared = taken_at is None and self.add_prefix("taken_at") in self.data
+        if cleared and self.instance.taken_at is not None:
+            raise ValidationError(
+                "A photo always has a date taken: change it rather than clear it.",
+                code="taken_required",
+            )
+        return taken_at
 
     def taken_at_change(self):
         """The date taken typed in, if it was changed: a wall clock in the
@@ -154,9 +165,9 @@ class ImageEditForm(forms.ModelForm):
         taken_at = self.cleaned_data.get("taken_at")
         if "taken_at" not in self.changed_data or taken_at is None:
             return None
-        offset = self.instance.taken_offset
-        if offset is None:
+        if not self.instance.taken_zone_known:
             return taken_at
+        offset = self.instance.taken_offset
         return taken_at.replace(tzinfo=fixed_zone(timedelta(minutes=offset)))
 
 

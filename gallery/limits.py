@@ -39,7 +39,7 @@ ALBUM_ERRORS = (
     "unknown_album",
 )
 # What changing an image's own fields can be refused for (services.images).
-IMAGE_ERRORS = ("taken_out_of_range",)
+IMAGE_ERRORS = ("taken_out_of_range", "taken_zone_invalid")
 
 
 def account_closed():

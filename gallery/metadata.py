@@ -12,7 +12,7 @@ import math
 import re
 import warnings
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from PIL import ExifTags
 
@@ -48,9 +48,11 @@ class TakenSource:
 
 @dataclass(frozen=True)
 class PhotoMetadata:
-    """``taken_at`` is in UTC. With a known ``taken_offset`` (minutes east of
-    UTC) it is the true moment; an EXIF date without an offset is the
-    camera's wall clock, kept as if it were UTC so that it shows as written."""
+    """``taken_at`` is the photo's wall clock, what its clock showed, kept as
+    if it were UTC: people remember a photo by the day and hour where it was
+    taken, so the timeline orders, heads and filters by that. With a known
+    ``taken_offset`` (minutes east of UTC) the true moment is ``taken_at``
+    less the offset; without one, the wall clock is all there is."""
 
     taken_at: datetime | None = None
     taken_offset: int | None = None
@@ -65,15 +67,16 @@ class PhotoMetadata:
     latitude: float | None = None
     longitude: float | None = None
 
-    def dated(self, moment, source, *, offset=None):
-        """This metadata with ``moment`` as its date taken, unless it has one
+    def dated(self, moment, source):
+        """This metadata with ``moment`` (an aware datetime, in the zone its
+        wall clock is to be read in) as its date taken, unless it has one
         from the camera already."""
         if self.taken_at is not None:
             return self
         return replace(
             self,
-            taken_at=moment.astimezone(UTC),
-            taken_offset=offset,
+            taken_at=moment.replace(tzinfo=UTC),
+            taken_offset=int(moment.utcoffset().total_seconds() // 60),
             taken_source=source,
         )
 
@@ -81,27 +84,39 @@ class PhotoMetadata:
 NO_METADATA = PhotoMetadata()
 
 
+def typed_offset(moment):
+    """The UTC offset of an aware ``moment`` in minutes, None for a naive
+    one; ValueError for one no zone has: past 14 hours, or not whole minutes
+    (as :func:`_offset` reads EXIF's)."""
+    if moment.tzinfo is None:
+        return None
+    minutes, seconds = divmod(moment.utcoffset().total_seconds(), 60)
+    if seconds or abs(minutes) > 14 * 60:
+        raise ValueError(moment.utcoffset())
+    return int(minutes)
+
+
 def typed_date(moment, *, now):
     """A date taken as its owner gives it: ``(taken_at, taken_offset)`` kept
-    the way a camera's are (see :class:`PhotoMetadata`): with a UTC offset,
-    the moment and that offset; without one, the wall clock as if it were
-    UTC. None for a time no photo was taken at: before photography, or
-    past tomorrow."""
-    offset = None
-    if moment.tzinfo is not None:
-        minutes, seconds = divmod(moment.utcoffset().total_seconds(), 60)
-        # Whole minutes within real zones' range, as _offset reads EXIF's.
-        if seconds or abs(minutes) > 14 * 60:
-            return None
-        offset = int(minutes)
+    the way a camera's are (see :class:`PhotoMetadata`): the wall clock as
+    written, and the offset if one was given (see :func:`typed_offset`, whose
+    ValueError this raises). None for a time no photo was taken at: a wall
+    clock before photography, or a moment past tomorrow."""
+    offset = typed_offset(moment)
+    wall_clock = moment.replace(tzinfo=UTC)
+    too_late = _moment(wall_clock, offset) > now + FUTURE_SLACK
+    if wall_clock.year < EARLIEST_YEAR or too_late:
+        return None
+    return wall_clock, offset
+
+
+def _moment(wall_clock, offset):
+    """The moment a wall clock (kept as if UTC) stands for, at ``offset``;
+    the wall clock itself when the offset is unknown."""
     try:
-        taken_at = moment.replace(tzinfo=UTC) if offset is None else moment
-        taken_at = taken_at.astimezone(UTC)
-    except OverflowError:  # 9999-12-31 in a zone west of UTC
-        return None
-    if min(moment.year, taken_at.year) < EARLIEST_YEAR or taken_at > now + FUTURE_SLACK:
-        return None
-    return taken_at, offset
+        return wall_clock - timedelta(minutes=offset or 0)
+    except OverflowError:  # 0001-01-01 east of UTC, 9999-12-31 west of it
+        return wall_clock
 
 
 def read_metadata(img, *, now=None):
@@ -153,14 +168,10 @@ def _taken(tags, now):
         if wall_clock is None:
             continue
         offset = _offset(tags.get(offset_tag))
-        zone = timezone(timedelta(minutes=offset or 0))
-        try:
-            moment = wall_clock.replace(tzinfo=zone).astimezone(UTC)
-        except OverflowError:  # 9999-12-31 in a zone west of UTC
+        wall_clock = wall_clock.replace(tzinfo=UTC)
+        if _moment(wall_clock, offset) > now + FUTURE_SLACK:
             continue
-        if moment > now + FUTURE_SLACK:
-            continue
-        return moment, offset
+        return wall_clock, offset
     return None, None
 
 

@@ -2,6 +2,7 @@ import hashlib
 import operator
 import uuid
 from datetime import UTC, timedelta
+from datetime import timezone as fixed_zone
 from functools import cached_property, reduce
 from pathlib import PurePosixPath
 
@@ -11,7 +12,6 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from django.utils.timezone import localtime
 
 from .formats import extension_for
 from .metadata import TakenSource
@@ -236,12 +236,16 @@ class Image(models.Model):
     # by rebuilding the table on SQLite (which would drop the search
     # triggers): the numbers are nullable, the text columns default to "".
     # taken_at is never empty for a stored image (ingest falls back to the
-    # file's or the upload's date, and the migration filled older rows).
+    # file's or the upload's date, and the migration filled older rows). It
+    # is the photo's wall clock kept as if it were UTC (gallery.metadata says
+    # why): the timeline orders, heads and filters by the day where it was
+    # taken.
     taken_at = models.DateTimeField(null=True, blank=True)
     taken_offset = models.SmallIntegerField(
         null=True,
         blank=True,
-        help_text="The camera's minutes east of UTC, when it said.",
+        help_text="Minutes east of UTC of the clock taken_at was read on, when "
+        "known: the camera's, the owner's, or the site's for a guess.",
     )
     taken_source = models.CharField(
         max_length=8, blank=True, default="", choices=TakenSource.CHOICES
@@ -337,27 +341,34 @@ class Image(models.Model):
 
     @property
     def taken_local(self):
-        """The date taken as a wall clock (naive, so templates show it as
-        is): in the camera's own zone when it said which; as the camera wrote
-        it (or its owner typed it) when it did not; a guessed date in the
-        site's time zone."""
+        """The date taken as its wall clock, naive, so templates show it as
+        is (see taken_at)."""
         if self.taken_at is None:
             return None
-        if self.taken_offset is not None:
-            shifted = self.taken_at + timedelta(minutes=self.taken_offset)
-            return shifted.replace(tzinfo=None)
-        if self.taken_source in TakenSource.KNOWN:
-            return self.taken_at.replace(tzinfo=None)
-        return localtime(self.taken_at).replace(tzinfo=None)
+        return self.taken_at.astimezone(UTC).replace(tzinfo=None)
+
+    @property
+    def taken_moment(self):
+        """When the photo was taken, aware, in its own zone when known; else
+        the wall clock as if it were UTC."""
+        if self.taken_at is None or self.taken_offset is None:
+            return self.taken_at
+        zone = fixed_zone(timedelta(minutes=self.taken_offset))
+        return self.taken_at.astimezone(UTC).replace(tzinfo=zone)
+
+    @property
+    def taken_zone_known(self):
+        """Whether the photo (or its owner) said in which zone it was taken:
+        a guess's zone is only the site's."""
+        return self.taken_offset is not None and not self.taken_is_guess
 
     @property
     def timeline_month(self):
-        """The month the timeline files the image under: that of taken_at in
-        UTC, the order's own clock, so headings never interleave with the
-        order or a year jump (the detail page shows the local time)."""
+        """The month the timeline files the image under: that of its wall
+        clock, as the order, the year jump and a month search read it."""
         if self.taken_at is None:
             return None
-        return self.taken_at.astimezone(UTC).date().replace(day=1)
+        return self.taken_local.date().replace(day=1)
 
     @property
     def taken_is_guess(self):

@@ -54,7 +54,8 @@ def _date_at(words, i):
 
 def split_dates(query):
     """``(words, start, end)``: the query without its date, and the date's
-    range in UTC (``start`` included, ``end`` not), or None for both."""
+    range of wall clocks, kept as if UTC as ``Image.taken_at`` keeps them
+    (``start`` included, ``end`` not), or None for both."""
     words = query.split()
     for i in range(len(words)):
         date = _date_at(words, i)

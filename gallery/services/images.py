@@ -8,7 +8,7 @@ IMAGEREPO_TRASH_DAYS.
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,8 +20,9 @@ from ..models import Account, Image, Visibility
 from .quotas import release
 from .storing import delete_orphaned_files
 
-# Images deleted per statement: well under SQLite's limit on parameters.
-DELETE_CHUNK = 500
+# Images deleted or dated per statement: well under SQLite's limit on
+# parameters.
+ROWS_PER_STATEMENT = 500
 
 
 def image_update(
@@ -48,24 +49,33 @@ def image_update(
 
 def images_set_taken(queryset, *, taken_at):
     """Date every image in ``queryset`` ``taken_at``, as :func:`image_update`
-    dates one (a batch of scans from one day); returns the count."""
+    dates one (a batch of scans from one day); returns the count. They keep
+    the order they had among themselves, a second apart from the oldest: on
+    one date alike, the timeline would order them by their random ids."""
     taken, offset = _typed(taken_at)
-    return queryset.update(
-        taken_at=taken,
-        taken_offset=offset,
-        taken_source=TakenSource.OWNER,
-        updated_at=timezone.now(),
-    )
+    images = list(queryset.order_by("taken_at", "created_at", "pk"))
+    now = timezone.now()
+    for step, image in enumerate(images):
+        image.taken_at = taken + timedelta(seconds=step)
+        image.taken_offset, image.taken_source = offset, TakenSource.OWNER
+        image.updated_at = now  # bulk_update skips auto_now, as update() does
+    fields = ["taken_at", "taken_offset", "taken_source", "updated_at"]
+    Image.objects.bulk_update(images, fields, batch_size=ROWS_PER_STATEMENT)
+    return len(images)
 
 
 def _typed(taken_at):
-    typed = typed_date(taken_at, now=timezone.now())
-    if typed is None:
+    try:
+        typed = typed_date(taken_at, now=timezone.now())
+    except ValueError:
+        message = "No time zone is that far from UTC: give one from −14:00 to +14:00."
+        code = "taken_zone_invalid"
+    else:
+        if typed is not None:
+            return typed
         message = f"No photo was taken then: give a date from {EARLIEST_YEAR} to today."
-        raise ValidationError(
-            {"taken_at": ValidationError(message, code="taken_out_of_range")}
-        )
-    return typed
+        code = "taken_out_of_range"
+    raise ValidationError({"taken_at": ValidationError(message, code=code)})
 
 
 def images_set_visibility(queryset, visibility):
@@ -124,8 +134,8 @@ def images_purge(queryset):
             .select_for_update()
             .values_list("pk", "owner_id", "file_size")
         )
-        for start in range(0, len(rows), DELETE_CHUNK):
-            chunk = rows[start : start + DELETE_CHUNK]
+        for start in range(0, len(rows), ROWS_PER_STATEMENT):
+            chunk = rows[start : start + ROWS_PER_STATEMENT]
             Image.objects.filter(pk__in=[pk for pk, _, _ in chunk]).delete()
         images, sizes = Counter(), Counter()
         for _, owner_id, size in rows:

@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from PIL import ExifTags
 from PIL import Image as PILImage
 
@@ -194,7 +195,8 @@ def prepare_image(file, *, filename, digest=None, file_time=None):
     metadata = read_metadata(img)
     width, height = _upright_size(img)
     if file_time is not None:
-        metadata = metadata.dated(file_time, TakenSource.FILE)
+        # Read on the site's clock: the file carries no zone of its own.
+        metadata = metadata.dated(timezone.localtime(file_time), TakenSource.FILE)
     display_size = settings.IMAGEREPO_DISPLAY_SIZE
     try:
         with warnings.catch_warnings():

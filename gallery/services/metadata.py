@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field, fields
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from ..metadata import PhotoMetadata, TakenSource, read_metadata
 from ..models import Image
@@ -68,7 +69,8 @@ def read_stored_metadata(*, batch_size=200, progress=None):
 def _stored_metadata(image):
     with default_storage.open(image.original.name, "rb") as file:
         img = open_image(file)
-        return read_metadata(img).dated(image.created_at, TakenSource.UPLOAD)
+        uploaded = timezone.localtime(image.created_at)
+        return read_metadata(img).dated(uploaded, TakenSource.UPLOAD)
 
 
 def _why(error):

@@ -61,7 +61,7 @@ def build_image(
     date taken to now (a guess) when the photo and its file had none.
     ``owner`` may be a user or a user id. Touches neither storage nor database."""
     owner_field = "owner" if hasattr(owner, "pk") else "owner_id"
-    metadata = prepared.metadata.dated(timezone.now(), TakenSource.UPLOAD)
+    metadata = prepared.metadata.dated(timezone.localtime(), TakenSource.UPLOAD)
     return Image(
         **{owner_field: owner},
         title=(title or "").strip()[:TITLE_MAX_LENGTH]

@@ -35,10 +35,13 @@ def camera_photo(user):
 
 
 def edit(client, image, **changes):
+    """Post the edit form as a browser sends it: every field as shown, the
+    ones in ``changes`` changed."""
     data = {
         "title": image.title,
         "description": image.description,
         "visibility": image.visibility,
+        "taken_at": f"{image.taken_local:%Y-%m-%dT%H:%M}",
         **changes,
     }
     return client.post(reverse("gallery:edit", args=[image.pk]), data)
@@ -86,12 +89,17 @@ def test_saving_other_changes_leaves_the_cameras_date_as_it_was(
     assert camera_photo.title == "Pier"
     assert camera_photo.taken_source == TakenSource.CAMERA
     assert (camera_photo.taken_at, camera_photo.taken_offset) == (
-        datetime(2015, 6, 20, 12, 30, 5, tzinfo=UTC),
+        datetime(2015, 6, 20, 14, 30, 5, tzinfo=UTC),
         120,
     )
-    # A blank date changes nothing either: a photo always has one.
-    assert edit(client, camera_photo, taken_at="").url
+    # A photo always has a date: clearing it is refused, not ignored.
+    response = edit(client, camera_photo, title="Cleared", taken_at="")
+    assert response.status_code == 200
+    assert "A photo always has a date taken: change it rather than clear it." in (
+        response.content.decode()
+    )
     camera_photo.refresh_from_db()
+    assert camera_photo.title == "Pier"
     assert camera_photo.taken_local == datetime(2015, 6, 20, 14, 30, 5)
 
 
@@ -156,10 +164,15 @@ def test_a_batch_of_scans_is_dated_in_one_go(client_for, user, scans):
     response = bulk_date(client, scans, confirmed="1", taken_at="1987-08-14T09:15")
     assert response.redirect_chain == [("/", 302)]
     assert "2 photos dated 14 August 1987, 09:15." in response.content.decode()
-    for scan in scans:
+    # They keep their order among themselves, a second apart: the same
+    # moment would leave the timeline to order them by their random ids.
+    for second, scan in enumerate(scans):
         scan.refresh_from_db()
         assert scan.taken_source == TakenSource.OWNER
-        assert scan.taken_local == datetime(1987, 8, 14, 9, 15)
+        assert scan.taken_local == datetime(1987, 8, 14, 9, 15, second)
+    gallery = client.get(reverse("gallery:index")).content.decode()
+    newer, older = (gallery.index(f'data-image-id="{s.pk}"') for s in scans[::-1])
+    assert newer < older
 
 
 @pytest.mark.parametrize(
@@ -216,7 +229,7 @@ def test_changing_a_camera_date_keeps_the_cameras_zone(client_for, user, camera_
     camera_photo.refresh_from_db()
     assert camera_photo.taken_source == TakenSource.OWNER
     assert (camera_photo.taken_at, camera_photo.taken_offset) == (
-        datetime(2015, 6, 20, 12, 31, tzinfo=UTC),
+        datetime(2015, 6, 20, 14, 31, tzinfo=UTC),
         120,
     )
     form = client.get(reverse("gallery:edit", args=[camera_photo.pk])).content

@@ -2,7 +2,8 @@
 Newer and Older, upload order on request; dates in a search."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -10,6 +11,10 @@ from django.urls import reverse
 from gallery.models import Image
 from gallery.search.dates import split_dates
 from gallery.selectors import image_neighbours
+from gallery.services import upload_image
+
+from .images import image_bytes, noisy_jpeg, upload
+from .test_metadata import camera_exif
 
 pytestmark = pytest.mark.django_db
 
@@ -258,12 +263,13 @@ def test_the_api_orders_and_filters_by_date_taken(user, trips):
 
 
 def test_headings_follow_the_order_across_time_zones(client, user, bulk_images):
-    # Taken at 00:30 on New Year's Day in UTC+2: 22:30 UTC the day before,
-    # between two photos from a camera that gave no zone.
+    # Dates as their clocks showed them: 00:30 on New Year's Day in UTC+2
+    # (22:30 UTC the day before) is New Year's Day, between two photos from
+    # a camera that gave no zone.
     for title, taken, offset in [
         ("Fireworks", datetime(2020, 1, 1, 1, 0, tzinfo=UTC), None),
         ("Party", datetime(2019, 12, 31, 23, 0, tzinfo=UTC), None),
-        ("Athens", datetime(2019, 12, 31, 22, 30, tzinfo=UTC), 120),
+        ("Athens", datetime(2020, 1, 1, 0, 30, tzinfo=UTC), 120),
     ]:
         bulk_images(user, [title], taken_at=taken, taken_offset=offset)
     page = client.get(reverse("gallery:index")).content.decode()
@@ -271,6 +277,69 @@ def test_headings_follow_the_order_across_time_zones(client, user, bulk_images):
     assert headings == ["January 2020", "December 2019"]
     assert titles_on(client.get(reverse("gallery:index"))) == [
         "Fireworks",
-        "Party",
         "Athens",
+        "Party",
     ]
+
+
+@pytest.fixture
+def new_year(user):
+    """Two cameras that said their zones: New Year's Day just begun in
+    Tokyo (still 31 December in UTC), New Year's Eve in New York (already
+    1 January in UTC)."""
+    photos = {}
+    for title, original, offset in [
+        ("Tokyo", "2023:01:01 00:05:00", "+09:00"),
+        ("New York", "2022:12:31 20:00:00", "-05:00"),
+    ]:
+        exif = camera_exif(original=original, offset=offset)
+        photos[title] = upload_image(
+            owner=user,
+            file=upload(f"{title}.jpg", image_bytes("JPEG", exif=exif)),
+            visibility="public",
+        ).image
+    return photos
+
+
+def test_a_photo_is_filed_by_the_day_where_it_was_taken(client, new_year):
+    page = client.get(reverse("gallery:index")).content.decode()
+    assert re.findall(r'<h2 class="h6 mb-0">([^<]+)</h2>', page) == [
+        "January 2023",
+        "December 2022",
+    ]
+    assert titles_on(client.get(reverse("gallery:index"))) == ["Tokyo", "New York"]
+    for year, title in [(2023, "Tokyo"), (2022, "New York")]:
+        jump = client.get(reverse("gallery:index"), {"year": year})
+        assert titles_on(jump)[0] == title
+    for query, title in [("january 2023", "Tokyo"), ("december 2022", "New York")]:
+        assert titles_on(client.get(reverse("gallery:index"), {"q": query})) == [title]
+    detail = client.get(new_year["Tokyo"].get_absolute_url()).content.decode()
+    assert '<time datetime="2023-01-01T00:05:00">' in detail
+    assert "(UTC+09:00)" in detail
+
+
+def test_the_api_gives_the_moment_and_filters_by_the_photos_clock(user, new_year):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(user)
+    tokyo = api.get(reverse("api:image-detail", args=[new_year["Tokyo"].pk])).json()
+    assert (tokyo["taken_at"], tokyo["taken_offset"]) == ("2022-12-31T15:05:00Z", 540)
+    listed = api.get(reverse("api:image-list"), {"taken_after": "2023-01-01"}).json()
+    assert [image["title"] for image in listed["results"]] == ["Tokyo"]
+
+
+def test_a_guess_is_read_on_the_sites_clock(client_for, user, settings):
+    settings.TIME_ZONE = "America/New_York"
+    uploaded = datetime(2023, 1, 1, 2, 0, tzinfo=UTC)  # 21:00 the 31st there
+    with mock.patch("django.utils.timezone.now", return_value=uploaded):
+        image = upload_image(
+            owner=user, file=upload("scan.jpg", noisy_jpeg(seed=3))
+        ).image
+    image.refresh_from_db()
+    assert image.taken_is_guess
+    assert image.taken_local == datetime(2022, 12, 31, 21, 0)
+    assert image.timeline_month == date(2022, 12, 1)
+    page = client_for(user).get(image.get_absolute_url()).content.decode()
+    assert '<time datetime="2022-12-31T21:00:00">' in page
+    assert "(UTC-05:00)" not in page  # the site's zone, not the photo's
