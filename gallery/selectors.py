@@ -424,8 +424,8 @@ def album_photos_of_others(*, viewer, album: Album) -> int:
 
 def albums_to_add_to(*, viewer):
     """The albums ``viewer`` may add images to: theirs, and those shared
-    with them as a contributor."""
-    return Album.objects.addable_by(viewer)
+    with them as a contributor (with their owner, to say whose)."""
+    return Album.objects.addable_by(viewer).select_related("owner")
 
 
 def owned_album(*, viewer, pk) -> Album | None:

@@ -70,6 +70,27 @@ def test_a_contributor_uploads_into_a_shared_album(client_for, user, other_user)
     assert Image.objects.get().owner == user
 
 
+def test_the_album_menus_say_whose_album_and_who_sees_its_photos(
+    client_for, user, other_user, album
+):
+    theirs = album_create(owner=other_user, title="Summer trips")
+    album_share(theirs, user=other_user, username=user.username, role="contributor")
+    client = client_for(user)
+    page = client.get(PAGE).content.decode()
+    assert f'<option value="{theirs.pk}">Summer trips ({other_user.username}’s)' in (
+        page
+    )
+    assert f'<option value="{album.pk}">Holiday</option>' in page
+    assert "Everyone an album is shared with sees the photos in it, private ones" in (
+        page
+    )
+    client.post(UPLOAD, {"file": upload("mine.jpg", noisy_jpeg(seed=9))})
+    gallery = client.get(reverse("gallery:index")).content.decode()
+    assert f'<option value="{theirs.pk}">Summer trips ({other_user.username}’s)' in (
+        gallery
+    )
+
+
 def test_json_endpoint_uploads_into_the_album(client_for, user, album):
     client = client_for(user)
     data = noisy_jpeg(seed=5)
