@@ -45,9 +45,11 @@ from .formats import content_type_for
 from .selectors import image_for_file
 
 RENDITION_TYPES = {"jpg": "image/jpeg", "webp": "image/webp"}
-# An original is the uploader's exact bytes: never let a browser treat them as
-# a document, even if they hide HTML or script after the image data.
-ORIGINAL_CSP = "default-src 'none'; sandbox"
+# Every image file, opened as a page of its own: a sandbox with no script, so
+# an original (the uploader's exact bytes) is never a document even if it
+# hides HTML or script after the image data. The browser's own image viewer
+# shows the file by an <img> of it and centres it with inline styles.
+FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
 
 def send_image_file(request, pk, kind):
@@ -79,7 +81,7 @@ def image_file_response(request, image, kind):
         response["Content-Type"] = _content_type(image, kind)
         if kind == "original":
             response["Content-Disposition"] = _disposition(request, image)
-            response["Content-Security-Policy"] = ORIGINAL_CSP
+        response["Content-Security-Policy"] = FILE_CSP
     response["ETag"] = etag
     response["X-Content-Type-Options"] = "nosniff"
     versioned = request.GET.get("v") == image.rendition_version

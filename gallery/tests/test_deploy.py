@@ -95,7 +95,9 @@ def test_x_accel_redirect_hands_permitted_files_to_nginx(
     assert response["X-Accel-Redirect"] == f"/protected-media/{image.original.name}"
     assert response.content == b""  # nginx sends the bytes
     assert response["Content-Type"] == "image/jpeg"
-    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert response["Content-Security-Policy"] == (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+    )
     assert response["Cache-Control"] == "private, no-cache"
 
     denied = client_for(other_user).get(url)
@@ -154,7 +156,9 @@ def test_nginx_sends_the_owner_the_exact_private_original(behind_nginx):
     assert response.content == (site.media / name[0][0]).read_bytes()
     assert response.headers["Content-Type"] == "image/jpeg"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert response.headers["Content-Security-Policy"] == (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+    )
     assert "X-Accel-Redirect" not in response.headers
 
 

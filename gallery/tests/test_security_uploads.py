@@ -284,7 +284,9 @@ def test_polyglot_is_only_an_image_and_its_tail_reaches_nobody_else(
     assert b"".join(mine.streaming_content) == data  # the owner's exact bytes
     assert mine["Content-Type"] == f"image/{fmt.lower()}"
     assert mine["X-Content-Type-Options"] == "nosniff"
-    assert mine["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert mine["Content-Security-Policy"] == (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+    )
 
 
 # ---------------------------------------------------------------- text
