@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.timesince import timeuntil
 
 from .formats import allowed_formats, content_type_for
-from .metadata import TakenSource
+from .metadata import EARLIEST_YEAR, FUTURE_SLACK, TakenSource
 from .models import Album, Image, ShareRole, Visibility
 from .selectors import album_cover_choices, albums_to_add_to, email_in_use
 
@@ -92,15 +92,31 @@ class UploadForm(forms.Form):
         self.fields["images"].widget.attrs["accept"] = accept_attribute()
 
 
+class WallClockInput(forms.DateTimeInput):
+    """The browser's date-and-time input, its picker bounded by the dates a
+    photo may have (gallery.metadata): the server still checks them."""
+
+    input_type = "datetime-local"
+
+    def __init__(self):
+        super().__init__(
+            attrs={"min": f"{EARLIEST_YEAR}-01-01T00:00"}, format="%Y-%m-%dT%H:%M"
+        )
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        latest = timezone.now() + FUTURE_SLACK  # as of this page, not of startup
+        context["widget"]["attrs"]["max"] = f"{latest:%Y-%m-%dT%H:%M}"
+        return context
+
+
 class WallClockField(forms.DateTimeField):
     """A date and time as the browser's date-and-time input gives it: a wall
     clock, to the minute, naive. Read in no time zone: in the site's, an
     hour that daylight saving skips or repeats would be refused, even one a
     camera wrote and the form shows back."""
 
-    widget = forms.DateTimeInput(
-        attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
-    )
+    widget = WallClockInput
 
     def to_python(self, value):
         with timezone.override(UTC):

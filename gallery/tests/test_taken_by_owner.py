@@ -2,11 +2,13 @@
 without its date, goes where it belongs in the timeline (the API's PATCH:
 api/tests/test_images.py)."""
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from gallery.metadata import TakenSource
 from gallery.models import Image
@@ -52,6 +54,10 @@ def test_the_owner_dates_a_scan_and_the_timeline_files_it_there(client_for, user
     form = client.get(reverse("gallery:edit", args=[scan.pk])).content.decode()
     assert "A guess: the photo carries no date. Set it if you know it." in form
     assert 'type="datetime-local"' in form
+    # The picker offers the dates a photo may have, up to tomorrow.
+    latest = f"{timezone.now() + timedelta(days=2):%Y-%m-%dT}"
+    assert 'min="1826-01-01T00:00"' in form
+    assert re.search(rf'max="{latest}\d\d:\d\d"', form)
 
     response = edit(client, scan, taken_at="1987-08-14T09:15")
     assert response.status_code == 302
