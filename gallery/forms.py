@@ -264,6 +264,8 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
     def __init__(self, user, *args, request, **kwargs):
         super().__init__(user, *args, **kwargs)
         self.request = request
+        # The words of the page's "Forgot your current password?".
+        self.fields["old_password"].label = "Current password"
 
     def clean_old_password(self):
         password = self.cleaned_data["old_password"]
