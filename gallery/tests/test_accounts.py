@@ -400,7 +400,7 @@ def test_password_change_keeps_you_signed_in(client_for, alice):
     client = client_for(alice)
     page = client.get(reverse("password_change")).content.decode()
     # One name for it, as the link under the form says.
-    assert '<label for="id_old_password"' in page and "Current password" in page
+    assert re.search(r'<label\s+for="id_old_password"[^>]*>\s+Current password', page)
     assert "Old password" not in page
     response = client.post(
         reverse("password_change"),
