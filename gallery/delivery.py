@@ -27,6 +27,11 @@ links the old URL again and every request that reaches us is checked; only a
 browser that already holds the bytes keeps its own copy under the old URL.
 """
 
+import io
+import logging
+import zipfile
+from datetime import datetime
+from pathlib import PurePath
 from urllib.parse import quote
 
 from django.conf import settings
@@ -37,12 +42,15 @@ from django.http import (
     HttpResponse,
     HttpResponseNotModified,
     HttpResponseRedirect,
+    StreamingHttpResponse,
 )
 from django.utils.http import content_disposition_header, quote_etag
 
 from . import objectstore
 from .formats import content_type_for
 from .selectors import image_for_file
+
+logger = logging.getLogger(__name__)
 
 RENDITION_TYPES = {"jpg": "image/jpeg", "webp": "image/webp"}
 # Every image file, opened as a page of its own: a sandbox with no script, so
@@ -150,9 +158,92 @@ def _content_type(image, kind):
 
 
 def _disposition(request, image):
+    as_attachment = request.GET.get("download") == "1"
+    return content_disposition_header(as_attachment, download_name(image, request.user))
+
+
+def download_name(image, viewer):
     """The file's own name for its owner; for anyone else a download allows
     (album people, link holders) its id: a name may say more than a title."""
-    as_attachment = request.GET.get("download") == "1"
-    if image.owner_id == getattr(request.user, "pk", None):
-        return content_disposition_header(as_attachment, image.original_filename)
-    return content_disposition_header(as_attachment, f"{image.pk}.{image.extension}")
+    if image.owner_id == getattr(viewer, "pk", None):
+        return image.original_filename
+    return f"{image.pk}.{image.extension}"
+
+
+# Read from storage and handed to the client this much at a time.
+ZIP_CHUNK = 1024 * 1024
+
+
+def zip_response(images, *, name, viewer):
+    """A zip of ``images``' originals (chosen by the caller, e.g.
+    ``selectors.album_downloads``), named ``name``.zip, written as it is
+    sent: memory holds one chunk, whatever the album's size. Stored, not
+    compressed: photos are compressed already. Each file keeps its download
+    name and is dated when it was taken."""
+    response = StreamingHttpResponse(
+        _zip_chunks(images, viewer), content_type="application/zip"
+    )
+    response["Content-Disposition"] = content_disposition_header(True, f"{name}.zip")
+    response["Cache-Control"] = "private, no-cache"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+class _Chunks(io.RawIOBase):
+    """Where the zip is written: bytes kept until taken to be sent. zipfile
+    writes to a stream it cannot seek as a stream (sizes after each file)."""
+
+    def __init__(self):
+        self.parts = []
+
+    def writable(self):
+        return True
+
+    def write(self, data):
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def take(self):
+        data = b"".join(self.parts)
+        self.parts.clear()
+        return data
+
+
+def _zip_chunks(images, viewer):
+    sink, names = _Chunks(), set()
+    with zipfile.ZipFile(sink, "w", zipfile.ZIP_STORED) as archive:
+        for image in images:
+            try:
+                stream = objectstore.open_stream(
+                    image.original.storage, image.original.name
+                )
+            except FileNotFoundError:
+                logger.warning("Original of %s missing from a zip", image.pk)
+                continue
+            entry = zipfile.ZipInfo(
+                _unique(download_name(image, viewer), names), _zip_time(image)
+            )
+            # Sizes over 2 GiB need zip64 fields, which zipfile must know of
+            # before the file when it cannot seek back.
+            big = stream.size > zipfile.ZIP64_LIMIT
+            with stream, archive.open(entry, "w", force_zip64=big) as member:
+                while chunk := stream.read(ZIP_CHUNK):
+                    member.write(chunk)
+                    yield sink.take()
+    yield sink.take()  # the directory at the end
+
+
+def _unique(name, taken):
+    """``name``, or ``name (2)``, ``name (3)``… if the zip has it already."""
+    path, number = PurePath(name), 1
+    while name.lower() in taken:
+        number += 1
+        name = f"{path.stem} ({number}){path.suffix}"
+    taken.add(name.lower())
+    return name
+
+
+def _zip_time(image):
+    """When the photo was taken, as a zip can say it (1980 at the earliest)."""
+    taken = image.taken_local or datetime(1980, 1, 1)
+    return max(taken, datetime(1980, 1, 1)).timetuple()[:6]

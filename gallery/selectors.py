@@ -422,6 +422,43 @@ def album_photos_of_others(*, viewer, album: Album) -> int:
     return Image.objects.in_album(album, viewer=viewer).exclude(owner=viewer).count()
 
 
+# What a zip of originals needs of each image (gallery.delivery.zip_response).
+DOWNLOAD_FIELDS = (
+    "pk",
+    "owner_id",
+    "original",
+    "original_filename",
+    "format",
+    "taken_at",
+)
+
+
+def album_downloads(*, viewer, album: Album) -> list[Image]:
+    """The images of ``album`` whose originals ``viewer`` may download (see
+    ``ImageQuerySet.downloadable_by``), newest taken first."""
+    images = _downloadable_in(album, viewer)
+    return list(ORDERS["taken"].newest_first(images).only(*DOWNLOAD_FIELDS))
+
+
+def album_has_downloads(*, viewer, album: Album) -> bool:
+    """Whether ``viewer`` may download any original of ``album``."""
+    return _downloadable_in(album, viewer).exists()
+
+
+def _downloadable_in(album, viewer):
+    allowed = Image.objects.downloadable_by(viewer).values("pk")
+    return Image.objects.in_album(album, viewer=viewer).filter(pk__in=allowed)
+
+
+def share_link_downloads(*, link: ShareLink) -> list[Image]:
+    """The images whose originals an open ``link`` hands out, newest taken
+    first: all it opens if it allows downloads, else none."""
+    if not link.allow_download:
+        return []
+    images = ORDERS["taken"].newest_first(Image.objects.via_link(link))
+    return list(images.only(*DOWNLOAD_FIELDS))
+
+
 def albums_to_add_to(*, viewer):
     """The albums ``viewer`` may add images to: theirs, and those shared
     with them as a contributor (with their owner, to say whose)."""

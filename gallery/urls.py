@@ -4,6 +4,7 @@ from .selectors import FILE_KINDS
 from .views.albums import (
     AlbumDeleteView,
     AlbumDetailView,
+    AlbumDownloadView,
     AlbumEditView,
     AlbumListView,
     AlbumShareView,
@@ -11,6 +12,7 @@ from .views.albums import (
 from .views.browse import GalleryView, ImageDetailView
 from .views.files import ImageFileView
 from .views.links import (
+    ShareLinkDownloadView,
     ShareLinkFileView,
     ShareLinkRevokeView,
     ShareLinkView,
@@ -35,8 +37,18 @@ urlpatterns = [
     path("albums/<uuid:pk>/edit/", AlbumEditView.as_view(), name="album-edit"),
     path("albums/<uuid:pk>/delete/", AlbumDeleteView.as_view(), name="album-delete"),
     path("albums/<uuid:pk>/share/", AlbumShareView.as_view(), name="album-share"),
+    path(
+        "albums/<uuid:pk>/download/",
+        AlbumDownloadView.as_view(),
+        name="album-download",
+    ),
     path("links/<uuid:pk>/revoke/", ShareLinkRevokeView.as_view(), name="link-revoke"),
     path("s/<str:token>/", ShareLinkView.as_view(), name="link"),
+    path(
+        "s/<str:token>/download/",
+        ShareLinkDownloadView.as_view(),
+        name="link-download",
+    ),
     path(
         "s/<str:token>/<uuid:pk>/<str:kind>/",
         ShareLinkFileView.as_view(),

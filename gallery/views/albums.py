@@ -14,9 +14,12 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
 
+from ..delivery import zip_response
 from ..forms import AlbumEditForm, AlbumForm, AlbumShareForm
 from ..selectors import (
+    album_downloads,
     album_for,
+    album_has_downloads,
     album_page,
     album_photos_of_others,
     album_shares,
@@ -92,6 +95,7 @@ class AlbumDetailView(ShareLinksMixin, AlbumMixin, TemplateView):
             pager_params="",
             is_owner=is_owner,
             can_add=can_add_to(self.album, user),
+            can_download=album_has_downloads(viewer=user, album=self.album),
             shares=album_shares(viewer=user, album=self.album) if is_owner else [],
             share_form=AlbumShareForm() if is_owner else None,
             photos_of_others=(
@@ -100,6 +104,16 @@ class AlbumDetailView(ShareLinksMixin, AlbumMixin, TemplateView):
             **self.links_context(self.album),
             **kwargs,
         )
+
+
+class AlbumDownloadView(AlbumMixin, View):
+    """The originals of the album that the viewer may download, in one zip."""
+
+    def get(self, request, pk):
+        images = album_downloads(viewer=request.user, album=self.album)
+        if not images:
+            raise Http404("Nothing in this album to download.")
+        return zip_response(images, name=self.album.title, viewer=request.user)
 
 
 class AlbumEditView(AlbumMixin, FormView):

@@ -19,12 +19,13 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views import View
 
-from ..delivery import image_file_response
+from ..delivery import image_file_response, zip_response
 from ..forms import ShareLinkForm, ShareLinkPasswordForm
 from ..models import ShareLink
 from ..pagination import InvalidCursor
 from ..request_limits import client_ip
 from ..selectors import (
+    share_link_downloads,
     share_link_file,
     share_link_for,
     share_link_of,
@@ -135,7 +136,13 @@ class ShareLinkView(ShareLinkMixin, View):
             for image in page.items
         ]
         target = self.link.album or self.link.image
-        context = {"link": self.link, "target": target, "tiles": tiles, "page": page}
+        context = {
+            "link": self.link,
+            "target": target,
+            "tiles": tiles,
+            "page": page,
+            "download_all_url": reverse("gallery:link-download", args=[token]),
+        }
         return link_private(render(request, "gallery/link.html", context))
 
     def post(self, request, token):
@@ -171,6 +178,17 @@ class ShareLinkView(ShareLinkMixin, View):
 
     def _file_url(self, image, kind):
         return reverse("gallery:link-file", args=[self.kwargs["token"], image.pk, kind])
+
+
+class ShareLinkDownloadView(ShareLinkMixin, View):
+    """Every original a link hands out, in one zip."""
+
+    def get(self, request, token):
+        images = share_link_downloads(link=self.link) if self.unlocked() else []
+        if not images:
+            raise Http404("No such file.")
+        target = self.link.album or self.link.image
+        return link_private(zip_response(images, name=target.title, viewer=None))
 
 
 class ShareLinkFileView(ShareLinkMixin, View):
