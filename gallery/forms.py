@@ -16,7 +16,12 @@ from django.utils.timesince import timeuntil
 from .formats import allowed_formats, content_type_for
 from .metadata import TakenSource
 from .models import Album, Image, ShareRole, Visibility
-from .selectors import album_cover_choices, albums_to_add_to, email_in_use
+from .selectors import (
+    album_cover_choices,
+    album_cover_in_trash,
+    albums_to_add_to,
+    email_in_use,
+)
 
 VISIBILITY_HELP = "Private: seen by you and whoever you share it with (album or link)."
 
@@ -459,6 +464,7 @@ class AlbumEditForm(AlbumForm):
         self.fields["cover"].queryset = album_cover_choices(
             viewer=viewer, album=self.instance, limit=COVER_CHOICES
         )
+        self.cover_in_trash = album_cover_in_trash(viewer=viewer, album=self.instance)
 
 
 class AlbumShareForm(forms.Form):

@@ -399,14 +399,34 @@ def album_page(
 
 
 def album_cover_choices(*, viewer, album: Album, limit: int):
-    """The images of ``album`` that ``viewer`` sees to pick its cover from:
+    """The images of ``album`` its owner, ``viewer``, picks its cover from:
     the newest ``limit`` taken and the present cover, newest first. A page
-    of every photo of a big album would be thousands of thumbnails."""
+    of every photo of a big album would be thousands of thumbnails. The
+    present cover is offered from the trash too (see
+    :func:`album_cover_in_trash`): keeping it keeps the owner's choice."""
+    _must_own(album, viewer, "Only the album's owner may pick its cover.")
     images = Image.objects.in_album(album, viewer=viewer)
     newest = ORDERS["taken"].newest_first(images).values("pk")[:limit]
+    present = Image.objects.filter(pk=album.cover_id, albums=album).values("pk")
     return ORDERS["taken"].newest_first(
-        images.filter(Q(pk__in=newest) | Q(pk=album.cover_id))
+        Image.objects.filter(Q(pk__in=newest) | Q(pk__in=present))
     )
+
+
+def album_cover_in_trash(*, viewer, album: Album) -> Image | None:
+    """``album``'s chosen cover if it waits in the trash (its owner's or a
+    contributor's) while still in the album, else None. The choice is kept:
+    meanwhile the album shows its newest photo (see :func:`album_summary`),
+    and once the photo is restored it is the cover again."""
+    _must_own(album, viewer, "Only the album's owner may pick its cover.")
+    if album.cover_id is None:
+        return None
+    return Image.objects.trashed().filter(pk=album.cover_id, albums=album).first()
+
+
+def _must_own(album, viewer, message):
+    if album.owner_id != getattr(viewer, "pk", None):
+        raise PermissionDenied(message)
 
 
 def album_photos_of_others(*, viewer, album: Album) -> int:

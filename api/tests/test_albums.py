@@ -193,6 +193,32 @@ def test_patch_sets_and_clears_the_cover(api_for, user, make_image, album):
     assert album.cover is None
 
 
+def test_a_cover_in_the_trash_is_kept_and_comes_back_with_it(api_for, user, album):
+    from datetime import timedelta
+
+    from gallery.services.images import images_restore, images_trash
+
+    client = api_for(user)
+    chosen, newest = album.images.order_by("created_at")
+    Image.objects.filter(pk=chosen.pk).update(
+        taken_at=newest.taken_at - timedelta(days=1)
+    )
+    client.patch(f"{URL}{album.pk}/", {"cover": str(chosen.pk)}, format="json")
+    images_trash(Image.objects.filter(pk=chosen.pk))
+
+    # The album shows its newest photo meanwhile; the choice outlasts a
+    # rename, and giving it again changes nothing.
+    for change in ({"title": "Summer 2023"}, {"cover": str(chosen.pk)}):
+        response = client.patch(f"{URL}{album.pk}/", change, format="json")
+        assert response.status_code == 200, response.content
+        assert response.json()["cover"]["id"] == str(newest.pk)
+    album.refresh_from_db()
+    assert album.cover == chosen
+
+    images_restore(Image.objects.filter(pk=chosen.pk))
+    assert client.get(f"{URL}{album.pk}/").json()["cover"]["id"] == str(chosen.pk)
+
+
 def test_someone_elses_image_is_never_a_cover(
     api_for, user, other_user, make_image, album
 ):

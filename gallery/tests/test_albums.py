@@ -6,12 +6,13 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from gallery.forms import AlbumEditForm
 from gallery.models import Album, AlbumImage, Image
 from gallery.selectors import album_summary
 from gallery.services.albums import (
@@ -20,8 +21,9 @@ from gallery.services.albums import (
     album_remove_images,
     album_share,
     album_unshare,
+    album_update,
 )
-from gallery.services.images import images_trash
+from gallery.services.images import images_restore, images_trash
 
 pytestmark = pytest.mark.django_db
 
@@ -339,6 +341,103 @@ def test_a_big_albums_cover_is_picked_from_its_newest_photos(
     album.cover = weekend["private"]
     album.save(update_fields=["cover"])
     assert str(weekend["private"].pk) in offered()
+
+
+def checked_covers(page):
+    return re.findall(r'name="cover" value="([^"]*)"[^>]*checked', page)
+
+
+@pytest.mark.parametrize("whose", ["owner", "contributor"])
+def test_a_cover_in_the_trash_stays_chosen_for_when_it_comes_back(
+    client_for, family, weekend, make_image, whose
+):
+    album, owner = weekend["album"], family["owner"]
+    chosen = make_image(family[whose], title="Chosen", visibility="private")
+    album_add_images(album, user=family[whose], images=[chosen])
+    newest = weekend["public"]
+    Image.objects.filter(pk=chosen.pk).update(
+        taken_at=newest.taken_at - timedelta(days=1)
+    )
+    alice = client_for(owner)
+    edit = reverse("gallery:album-edit", args=[album.pk])
+    alice.post(edit, {"title": "Weekend", "description": "", "cover": chosen.pk})
+    images_trash(Image.objects.filter(pk=chosen.pk))
+
+    # Meanwhile the album shows its newest photo.
+    albums = alice.get(reverse("gallery:albums"))
+    assert albums.context["own"][0].cover == newest
+    assert newest.thumbnail_url in albums.content.decode()
+    assert chosen.thumbnail_url not in albums.content.decode()
+    page = alice.get(edit).content.decode()
+    assert checked_covers(page) == [str(chosen.pk)]
+    trash = "your trash" if whose == "owner" else "the trash"
+    assert f"Keep the chosen cover (in {trash})" in page
+    assert "until it is restored, the album shows its newest photo" in page
+
+    # Saving other changes sends the choice the page holds, and keeps it.
+    alice.post(edit, {"title": "Lake", "description": "", "cover": chosen.pk})
+    album.refresh_from_db()
+    assert (album.title, album.cover_id) == ("Lake", chosen.pk)
+
+    images_restore(Image.objects.filter(pk=chosen.pk))
+    assert alice.get(reverse("gallery:albums")).context["own"][0].cover == chosen
+    page = alice.get(edit).content.decode()
+    assert checked_covers(page) == [str(chosen.pk)]
+    assert f'src="{chosen.thumbnail_url}"' in page
+    assert "Keep the chosen cover" not in page and "is in the trash" not in page
+
+
+def test_the_cover_form_offers_the_present_cover_alone_from_the_trash(
+    family, weekend, make_image
+):
+    album, owner = weekend["album"], family["owner"]
+    chosen, gone = weekend["private"], make_image(owner, title="Gone")
+    album_add_images(album, user=owner, images=[gone])
+    album_update(album, user=owner, cover=chosen)
+    images_trash(Image.objects.filter(pk__in=[chosen.pk, gone.pk]))
+
+    form = AlbumEditForm(instance=album, viewer=owner)
+    assert form.cover_in_trash == chosen
+    assert form["cover"].value() == chosen.pk
+    assert set(form.fields["cover"].queryset) == {chosen, weekend["public"]}
+    data = {"title": "Weekend", "description": ""}
+    kept = AlbumEditForm({**data, "cover": chosen.pk}, instance=album, viewer=owner)
+    assert kept.is_valid(), kept.errors
+    assert kept.cleaned_data["cover"] == chosen
+    other = AlbumEditForm({**data, "cover": gone.pk}, instance=album, viewer=owner)
+    assert other.errors["cover"] == [
+        "That photo is not in this album: choose one that is."
+    ]
+    # Only the owner picks the cover: what waits in the trash is theirs to know.
+    with pytest.raises(PermissionDenied):
+        AlbumEditForm(instance=album, viewer=family["viewer"])
+
+
+def test_only_the_present_cover_may_be_kept_from_the_trash(family, weekend, make_image):
+    album, owner = weekend["album"], family["owner"]
+    chosen, gone = weekend["private"], make_image(owner, title="Gone")
+    album_add_images(album, user=owner, images=[gone])
+    album_update(album, user=owner, cover=chosen)
+    images_trash(Image.objects.filter(pk__in=[chosen.pk, gone.pk]))
+
+    album_update(album, user=owner, title="Renamed")
+    album_update(album, user=owner, title="Weekend", cover=chosen.pk)
+    album.refresh_from_db()
+    assert album.cover == chosen
+    # Another photo in the trash is refused, even set on the instance (as a
+    # model form does) before the service is asked.
+    album.cover = gone
+    with pytest.raises(ValidationError) as refused:
+        album_update(album, user=owner, cover=gone)
+    assert refused.value.code == "cover_not_in_album"
+    album.refresh_from_db()
+    assert album.cover == chosen
+    # Once the choice is given up, the photo in the trash is no cover to pick.
+    album_update(album, user=owner, cover=False)
+    with pytest.raises(ValidationError):
+        album_update(album, user=owner, cover=chosen)
+    album.refresh_from_db()
+    assert album.cover is None
 
 
 def test_making_renaming_sharing_and_deleting_an_album_in_pages(
