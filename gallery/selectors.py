@@ -362,7 +362,24 @@ def _summarised(albums, viewer) -> list[Album]:
 
 def album_shares(*, viewer, album: Album):
     """Whom ``album`` is shared with (oldest share first, with each
-    account): its owner's to know, so anyone else is refused."""
+    account): its owner's to know, so anyone else is refused. Deleted and
+    switched-off accounts are left out: they see nothing and cannot be
+    shared with again, but their shares are kept, and listed again, should
+    the account be restored (``account_undelete``)."""
+    return _shares(viewer, album).filter(user__is_active=True)
+
+
+def album_share_with(*, viewer, album: Album, username: str) -> AlbumShare | None:
+    """The share of ``album`` with the account ``username`` names, found as
+    sharing finds it (see :func:`named`), if that account is listed by
+    :func:`album_shares`; else None. Looked for among every share: the exact
+    name of a closed account must not fall through to another's."""
+    name = f"user__{get_user_model().USERNAME_FIELD}"
+    share = named(_shares(viewer, album), name, username)
+    return share if share is not None and share.user.is_active else None
+
+
+def _shares(viewer, album):
     if album.owner_id != getattr(viewer, "pk", None):
         raise PermissionDenied("Only the album's owner may see whom it is shared with.")
     return album.shares.select_related("user")

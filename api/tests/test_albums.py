@@ -478,6 +478,44 @@ def test_share_errors(api_for, user, other_user, album):
     assert not AlbumShare.objects.exists()
 
 
+def test_a_closed_account_is_no_longer_listed_among_the_shares(
+    api_for, user, django_user_model, album
+):
+    from gallery.services.accounts import account_delete, account_undelete
+
+    kid = django_user_model.objects.create_user("kid", password="pw-kid-123")
+    django_user_model.objects.create_user("Kid", password="pw-kid-456")
+    shared(album, kid, role="contributor", allow_download=True)
+    shared(album, django_user_model.objects.get(username="Kid"))
+    client = api_for(user)
+    shares = f"{URL}{album.pk}/shares/"
+
+    def listed():
+        return [share["username"] for share in client.get(shares).json()["results"]]
+
+    assert listed() == ["kid", "Kid"]
+    account_delete(user=kid)
+    assert listed() == ["Kid"]
+    # Nor is it found to stop sharing with: not even falling through to Kid.
+    error(client.delete(f"{shares}kid/"), 404, "not_found")
+    error(client.delete(f"{shares}KID/"), 404, "not_found")
+    error(
+        client.post(shares, {"username": "kid"}, format="json"),
+        400,
+        "unknown_user",
+        "username",
+    )
+    assert album.shares.count() == 2
+
+    account_undelete(user=kid)
+    [back, _] = client.get(shares).json()["results"]
+    assert (back["username"], back["role"], back["allow_download"]) == (
+        "kid",
+        "contributor",
+        True,
+    )
+
+
 def test_only_the_owner_manages_shares(api_for, other_user, carol, album):
     shared(album, other_user, role="contributor")
     shares = f"{URL}{album.pk}/shares/"

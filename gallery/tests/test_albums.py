@@ -275,6 +275,58 @@ def test_a_switched_off_accounts_originals_are_shared_no_more(
     assert carol.get(weekend["private"].get_absolute_url()).status_code == 404
 
 
+def listed_shares(client, album):
+    response = client.get(album.get_absolute_url())
+    section = re.search(
+        r'<section id="sharing".*?</section>', response.content.decode(), re.S
+    )[0]
+    return [share.user.username for share in response.context["shares"]], section
+
+
+@pytest.mark.parametrize("how", ["deleted", "switched off"])
+def test_a_closed_account_is_no_longer_listed_among_the_shares(
+    client_for, family, weekend, how
+):
+    from gallery.services.accounts import account_delete, account_undelete
+
+    album, dave = weekend["album"], family["contributor"]
+    album_share(
+        album,
+        user=family["owner"],
+        username="dave",
+        role="contributor",
+        allow_download=True,
+    )
+    alice = client_for(family["owner"])
+    assert listed_shares(alice, album)[0] == ["carol", "dave"]
+
+    if how == "deleted":
+        account_delete(user=dave)
+    else:  # by an administrator
+        dave.is_active = False
+        dave.save(update_fields=["is_active"])
+    names, section = listed_shares(alice, album)
+    assert names == ["carol"]
+    assert "dave" not in section and "carol" in section
+    # As sharing with it again says, there is no such account now.
+    share = reverse("gallery:album-share", args=[album.pk])
+    again = alice.post(share, {"username": "dave", "role": "viewer"}, follow=True)
+    assert "There is no account called “dave”" in again.content.decode()
+    assert listed_shares(alice, album)[0] == ["carol"]
+
+    # The share is kept, as it was, for when the account is back.
+    if how == "deleted":
+        account_undelete(user=dave)
+    else:
+        dave.is_active = True
+        dave.save(update_fields=["is_active"])
+    names, section = listed_shares(alice, album)
+    assert names == ["carol", "dave"]
+    assert "Contributor (may add their own images) · may download originals" in (
+        section
+    )
+
+
 def test_the_cover_is_picked_from_the_albums_photos_shown_as_such(
     client_for, family, weekend, make_image
 ):
