@@ -19,6 +19,7 @@ from .models import Album, Image, ShareRole, Visibility
 from .selectors import (
     album_cover_choices,
     album_cover_in_trash,
+    album_holds_more_than,
     albums_to_add_to,
     email_in_use,
 )
@@ -461,10 +462,17 @@ class AlbumEditForm(AlbumForm):
 
     def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
+        album = self.instance
         self.fields["cover"].queryset = album_cover_choices(
-            viewer=viewer, album=self.instance, limit=COVER_CHOICES
+            viewer=viewer, album=album, limit=COVER_CHOICES
         )
-        self.cover_in_trash = album_cover_in_trash(viewer=viewer, album=self.instance)
+        self.cover_in_trash = album_cover_in_trash(viewer=viewer, album=album)
+        # Said on the page: an older photo is not offered here.
+        self.cover_choices_cut = (
+            COVER_CHOICES
+            if album_holds_more_than(viewer=viewer, album=album, count=COVER_CHOICES)
+            else None
+        )
 
 
 class AlbumShareForm(forms.Form):

@@ -14,12 +14,14 @@ from functools import reduce
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
+    Case,
     Count,
     Exists,
     OuterRef,
     Q,
     Subquery,
     Sum,
+    When,
 )
 from django.utils import timezone
 
@@ -417,17 +419,27 @@ def album_page(
 
 def album_cover_choices(*, viewer, album: Album, limit: int):
     """The images of ``album`` its owner, ``viewer``, picks its cover from:
-    the newest ``limit`` taken and the present cover, newest first. A page
-    of every photo of a big album would be thousands of thumbnails. The
-    present cover is offered from the trash too (see
-    :func:`album_cover_in_trash`): keeping it keeps the owner's choice."""
+    the present cover first, then the newest ``limit`` taken, newest first.
+    A page of every photo of a big album would be thousands of thumbnails
+    (see :func:`album_holds_more_than`). The present cover is offered from
+    the trash too (see :func:`album_cover_in_trash`): keeping it keeps the
+    owner's choice."""
     _must_own(album, viewer, "Only the album's owner may pick its cover.")
     images = Image.objects.in_album(album, viewer=viewer)
     newest = ORDERS["taken"].newest_first(images).values("pk")[:limit]
     present = Image.objects.filter(pk=album.cover_id, albums=album).values("pk")
-    return ORDERS["taken"].newest_first(
-        Image.objects.filter(Q(pk__in=newest) | Q(pk__in=present))
+    # First, or an older cover sits out of sight below all the newer photos.
+    present_first = Case(When(pk=album.cover_id, then=0), default=1)
+    return Image.objects.filter(Q(pk__in=newest) | Q(pk__in=present)).order_by(
+        present_first, f"-{ORDERS['taken'].field}", "-pk"
     )
+
+
+def album_holds_more_than(*, viewer, album: Album, count: int) -> bool:
+    """Whether ``album`` holds more than ``count`` images ``viewer`` sees:
+    read no further than one past ``count``, whatever the album's size."""
+    images = Image.objects.in_album(album, viewer=viewer)
+    return images.order_by().values("pk")[count : count + 1].exists()
 
 
 def album_cover_in_trash(*, viewer, album: Album) -> Image | None:

@@ -366,7 +366,7 @@ def test_the_cover_is_picked_from_the_albums_photos_shown_as_such(
     assert album.cover == theirs
 
 
-def test_a_big_albums_cover_is_picked_from_its_newest_photos(
+def test_a_big_albums_cover_is_picked_from_its_newest_photos_and_says_so(
     client_for, family, weekend, monkeypatch
 ):
     from datetime import UTC, datetime
@@ -375,24 +375,34 @@ def test_a_big_albums_cover_is_picked_from_its_newest_photos(
 
     monkeypatch.setattr(forms, "COVER_CHOICES", 2)
     album, owner = weekend["album"], family["owner"]
-    Image.objects.filter(pk=weekend["private"].pk).update(
-        taken_at=datetime(1999, 1, 1, tzinfo=UTC)
-    )
-    newer = [weekend["public"]]
+    oldest, middle, newest = weekend["private"], weekend["public"], weekend["outside"]
+    for year, image in ((1999, oldest), (2005, middle), (2010, newest)):
+        Image.objects.filter(pk=image.pk).update(
+            taken_at=datetime(year, 1, 1, tzinfo=UTC)
+        )
     edit = reverse("gallery:album-edit", args=[album.pk])
     alice = client_for(owner)
 
-    def offered():
+    def picker():
         page = alice.get(edit).content.decode()
-        return set(re.findall(r'name="cover" value="([^"]+)"', page))
+        offered = re.findall(r'name="cover" value="([^"]+)"', page)
+        return [Image.objects.get(pk=pk) for pk in offered], page
 
-    assert offered() == {str(newer[0].pk), str(weekend["private"].pk)}
-    album_add_images(album, user=owner, images=[weekend["outside"]])
-    assert str(weekend["private"].pk) not in offered()  # the oldest, past 2
-    # The present cover is offered however old it is.
-    album.cover = weekend["private"]
-    album.save(update_fields=["cover"])
-    assert str(weekend["private"].pk) in offered()
+    offered, page = picker()
+    assert offered == [middle, oldest]
+    assert "are offered here" not in page  # every photo is
+    album_add_images(album, user=owner, images=[newest])
+    offered, page = picker()
+    assert offered == [newest, middle]  # the oldest, past 2, is not
+    assert "Only the newest 2 photos are offered here." in page
+    # The present cover is offered however old it is, and first: in sight.
+    album_update(album, user=owner, cover=oldest)
+    offered, page = picker()
+    assert offered == [oldest, newest, middle]
+    assert checked_covers(page) == [str(oldest.pk)]
+    assert "Only the newest 2 photos and the present cover are offered here." in (page)
+    album_update(album, user=owner, cover=middle)
+    assert picker()[0] == [middle, newest]
 
 
 def checked_covers(page):
