@@ -164,7 +164,11 @@ class ShareSerializer(serializers.ModelSerializer):
 
 
 class ShareListSerializer(serializers.Serializer):
-    results = ShareSerializer(many=True, help_text="Oldest share first.")
+    results = ShareSerializer(
+        many=True,
+        help_text="Oldest share first; deleted and switched-off accounts are left "
+        "out (their shares come back if the account is restored).",
+    )
 
 
 class ShareCreateSerializer(serializers.Serializer):

@@ -16,7 +16,13 @@ from django.utils.timesince import timeuntil
 from .formats import allowed_formats, content_type_for
 from .metadata import EARLIEST_YEAR, FUTURE_SLACK, TakenSource
 from .models import Album, Image, ShareRole, Visibility
-from .selectors import album_cover_choices, albums_to_add_to, email_in_use
+from .selectors import (
+    album_cover_choices,
+    album_cover_in_trash,
+    album_holds_more_than,
+    albums_to_add_to,
+    email_in_use,
+)
 
 VISIBILITY_HELP = "Private: seen by you and whoever you share it with (album or link)."
 
@@ -474,8 +480,16 @@ class AlbumEditForm(AlbumForm):
 
     def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
+        album = self.instance
         self.fields["cover"].queryset = album_cover_choices(
-            viewer=viewer, album=self.instance, limit=COVER_CHOICES
+            viewer=viewer, album=album, limit=COVER_CHOICES
+        )
+        self.cover_in_trash = album_cover_in_trash(viewer=viewer, album=album)
+        # Said on the page: an older photo is not offered here.
+        self.cover_choices_cut = (
+            COVER_CHOICES
+            if album_holds_more_than(viewer=viewer, album=album, count=COVER_CHOICES)
+            else None
         )
 
 

@@ -14,12 +14,14 @@ from functools import reduce
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
+    Case,
     Count,
     Exists,
     OuterRef,
     Q,
     Subquery,
     Sum,
+    When,
 )
 from django.utils import timezone
 
@@ -362,7 +364,24 @@ def _summarised(albums, viewer) -> list[Album]:
 
 def album_shares(*, viewer, album: Album):
     """Whom ``album`` is shared with (oldest share first, with each
-    account): its owner's to know, so anyone else is refused."""
+    account): its owner's to know, so anyone else is refused. Deleted and
+    switched-off accounts are left out: they see nothing and cannot be
+    shared with again, but their shares are kept, and listed again, should
+    the account be restored (``account_undelete``)."""
+    return _shares(viewer, album).filter(user__is_active=True)
+
+
+def album_share_with(*, viewer, album: Album, username: str) -> AlbumShare | None:
+    """The share of ``album`` with the account ``username`` names, found as
+    sharing finds it (see :func:`named`), if that account is listed by
+    :func:`album_shares`; else None. Looked for among every share: the exact
+    name of a closed account must not fall through to another's."""
+    name = f"user__{get_user_model().USERNAME_FIELD}"
+    share = named(_shares(viewer, album), name, username)
+    return share if share is not None and share.user.is_active else None
+
+
+def _shares(viewer, album):
     if album.owner_id != getattr(viewer, "pk", None):
         raise PermissionDenied("Only the album's owner may see whom it is shared with.")
     return album.shares.select_related("user")
@@ -399,14 +418,44 @@ def album_page(
 
 
 def album_cover_choices(*, viewer, album: Album, limit: int):
-    """The images of ``album`` that ``viewer`` sees to pick its cover from:
-    the newest ``limit`` taken and the present cover, newest first. A page
-    of every photo of a big album would be thousands of thumbnails."""
+    """The images of ``album`` its owner, ``viewer``, picks its cover from:
+    the present cover first, then the newest ``limit`` taken, newest first.
+    A page of every photo of a big album would be thousands of thumbnails
+    (see :func:`album_holds_more_than`). The present cover is offered from
+    the trash too (see :func:`album_cover_in_trash`): keeping it keeps the
+    owner's choice."""
+    _must_own(album, viewer, "Only the album's owner may pick its cover.")
     images = Image.objects.in_album(album, viewer=viewer)
     newest = ORDERS["taken"].newest_first(images).values("pk")[:limit]
-    return ORDERS["taken"].newest_first(
-        images.filter(Q(pk__in=newest) | Q(pk=album.cover_id))
+    present = Image.objects.filter(pk=album.cover_id, albums=album).values("pk")
+    # First, or an older cover sits out of sight below all the newer photos.
+    present_first = Case(When(pk=album.cover_id, then=0), default=1)
+    return Image.objects.filter(Q(pk__in=newest) | Q(pk__in=present)).order_by(
+        present_first, f"-{ORDERS['taken'].field}", "-pk"
     )
+
+
+def album_holds_more_than(*, viewer, album: Album, count: int) -> bool:
+    """Whether ``album`` holds more than ``count`` images ``viewer`` sees:
+    read no further than one past ``count``, whatever the album's size."""
+    images = Image.objects.in_album(album, viewer=viewer)
+    return images.order_by().values("pk")[count : count + 1].exists()
+
+
+def album_cover_in_trash(*, viewer, album: Album) -> Image | None:
+    """``album``'s chosen cover if it waits in the trash (its owner's or a
+    contributor's) while still in the album, else None. The choice is kept:
+    meanwhile the album shows its newest photo (see :func:`album_summary`),
+    and once the photo is restored it is the cover again."""
+    _must_own(album, viewer, "Only the album's owner may pick its cover.")
+    if album.cover_id is None:
+        return None
+    return Image.objects.trashed().filter(pk=album.cover_id, albums=album).first()
+
+
+def _must_own(album, viewer, message):
+    if album.owner_id != getattr(viewer, "pk", None):
+        raise PermissionDenied(message)
 
 
 def album_photos_of_others(*, viewer, album: Album) -> int:

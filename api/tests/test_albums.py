@@ -193,6 +193,32 @@ def test_patch_sets_and_clears_the_cover(api_for, user, make_image, album):
     assert album.cover is None
 
 
+def test_a_cover_in_the_trash_is_kept_and_comes_back_with_it(api_for, user, album):
+    from datetime import timedelta
+
+    from gallery.services.images import images_restore, images_trash
+
+    client = api_for(user)
+    chosen, newest = album.images.order_by("created_at")
+    Image.objects.filter(pk=chosen.pk).update(
+        taken_at=newest.taken_at - timedelta(days=1)
+    )
+    client.patch(f"{URL}{album.pk}/", {"cover": str(chosen.pk)}, format="json")
+    images_trash(Image.objects.filter(pk=chosen.pk))
+
+    # The album shows its newest photo meanwhile; the choice outlasts a
+    # rename, and giving it again changes nothing.
+    for change in ({"title": "Summer 2023"}, {"cover": str(chosen.pk)}):
+        response = client.patch(f"{URL}{album.pk}/", change, format="json")
+        assert response.status_code == 200, response.content
+        assert response.json()["cover"]["id"] == str(newest.pk)
+    album.refresh_from_db()
+    assert album.cover == chosen
+
+    images_restore(Image.objects.filter(pk=chosen.pk))
+    assert client.get(f"{URL}{album.pk}/").json()["cover"]["id"] == str(chosen.pk)
+
+
 def test_someone_elses_image_is_never_a_cover(
     api_for, user, other_user, make_image, album
 ):
@@ -450,6 +476,44 @@ def test_share_errors(api_for, user, other_user, album):
     )
     error(client.delete(f"{shares}nobody/"), 404, "not_found")
     assert not AlbumShare.objects.exists()
+
+
+def test_a_closed_account_is_no_longer_listed_among_the_shares(
+    api_for, user, django_user_model, album
+):
+    from gallery.services.accounts import account_delete, account_undelete
+
+    kid = django_user_model.objects.create_user("kid", password="pw-kid-123")
+    django_user_model.objects.create_user("Kid", password="pw-kid-456")
+    shared(album, kid, role="contributor", allow_download=True)
+    shared(album, django_user_model.objects.get(username="Kid"))
+    client = api_for(user)
+    shares = f"{URL}{album.pk}/shares/"
+
+    def listed():
+        return [share["username"] for share in client.get(shares).json()["results"]]
+
+    assert listed() == ["kid", "Kid"]
+    account_delete(user=kid)
+    assert listed() == ["Kid"]
+    # Nor is it found to stop sharing with: not even falling through to Kid.
+    error(client.delete(f"{shares}kid/"), 404, "not_found")
+    error(client.delete(f"{shares}KID/"), 404, "not_found")
+    error(
+        client.post(shares, {"username": "kid"}, format="json"),
+        400,
+        "unknown_user",
+        "username",
+    )
+    assert album.shares.count() == 2
+
+    account_undelete(user=kid)
+    [back, _] = client.get(shares).json()["results"]
+    assert (back["username"], back["role"], back["allow_download"]) == (
+        "kid",
+        "contributor",
+        True,
+    )
 
 
 def test_only_the_owner_manages_shares(api_for, other_user, carol, album):

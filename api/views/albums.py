@@ -11,7 +11,6 @@ import uuid
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, permissions, status, viewsets
@@ -22,10 +21,10 @@ from gallery.models import Album
 from gallery.selectors import (
     album_for,
     album_page,
+    album_share_with,
     album_shares,
     album_summary,
     albums_for,
-    named,
     owned_images,
 )
 from gallery.services.albums import (
@@ -276,7 +275,7 @@ class AlbumViewSet(viewsets.GenericViewSet):
             404: OpenApiResponse(
                 s.ErrorSerializer,
                 description="No such album, one you may not open, or it is not "
-                "shared with that account.",
+                "shared with that account (or the account was deleted).",
             ),
         },
         summary="Stop sharing your album with an account",
@@ -289,9 +288,8 @@ class AlbumViewSet(viewsets.GenericViewSet):
     )
     def unshare(self, request, pk=None, username=None):
         album = self.get_album()
-        name = f"user__{get_user_model().USERNAME_FIELD}"
         # Found as sharing finds the account: "Bob" for bob.
-        share = named(album_shares(viewer=request.user, album=album), name, username)
+        share = album_share_with(viewer=request.user, album=album, username=username)
         if share is None:
             raise exceptions.NotFound("The album is not shared with that account.")
         album_unshare(album, user=request.user, person=share.user)

@@ -8,6 +8,7 @@ removes their own images; images added are always the adder's own.
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from ..models import Album, AlbumImage, AlbumShare, Image, ShareRole
 from ..selectors import named
@@ -77,7 +78,9 @@ def album_for_import(*, owner, title) -> Album:
 
 def album_update(album, *, user, title=None, description=None, cover=None):
     """Rename, describe or pick the cover (an image in the album, or its
-    id; ``cover`` False clears it). ``None`` leaves a field as is."""
+    id; ``cover`` False clears it). ``None`` leaves a field as is. The
+    present cover may be given again while it is in the trash: the choice
+    is kept for when it comes back."""
     _must_own(album, user)
     fields = []
     if title is not None:
@@ -89,7 +92,12 @@ def album_update(album, *, user, title=None, description=None, cover=None):
         fields.append("description")
     if cover is not None:
         if cover is not False:
-            cover = album.images.live().filter(pk=getattr(cover, "pk", cover)).first()
+            # Only the present cover may stay from the trash: a page saved
+            # while it waits there must not lose the owner's choice. Read
+            # as stored: a model form has already set ``album.cover``.
+            present = Album.objects.filter(pk=album.pk).values("cover")
+            candidates = album.images.filter(Q(trashed_at=None) | Q(pk__in=present))
+            cover = candidates.filter(pk=getattr(cover, "pk", cover)).first()
             if cover is None:
                 raise ValidationError(
                     "That photo is not in this album: choose one that is.",

@@ -6,12 +6,13 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from gallery.forms import AlbumEditForm
 from gallery.models import Album, AlbumImage, Image
 from gallery.selectors import album_summary
 from gallery.services.albums import (
@@ -20,8 +21,9 @@ from gallery.services.albums import (
     album_remove_images,
     album_share,
     album_unshare,
+    album_update,
 )
-from gallery.services.images import images_trash
+from gallery.services.images import images_restore, images_trash
 
 pytestmark = pytest.mark.django_db
 
@@ -273,6 +275,58 @@ def test_a_switched_off_accounts_originals_are_shared_no_more(
     assert carol.get(weekend["private"].get_absolute_url()).status_code == 404
 
 
+def listed_shares(client, album):
+    response = client.get(album.get_absolute_url())
+    section = re.search(
+        r'<section id="sharing".*?</section>', response.content.decode(), re.S
+    )[0]
+    return [share.user.username for share in response.context["shares"]], section
+
+
+@pytest.mark.parametrize("how", ["deleted", "switched off"])
+def test_a_closed_account_is_no_longer_listed_among_the_shares(
+    client_for, family, weekend, how
+):
+    from gallery.services.accounts import account_delete, account_undelete
+
+    album, dave = weekend["album"], family["contributor"]
+    album_share(
+        album,
+        user=family["owner"],
+        username="dave",
+        role="contributor",
+        allow_download=True,
+    )
+    alice = client_for(family["owner"])
+    assert listed_shares(alice, album)[0] == ["carol", "dave"]
+
+    if how == "deleted":
+        account_delete(user=dave)
+    else:  # by an administrator
+        dave.is_active = False
+        dave.save(update_fields=["is_active"])
+    names, section = listed_shares(alice, album)
+    assert names == ["carol"]
+    assert "dave" not in section and "carol" in section
+    # As sharing with it again says, there is no such account now.
+    share = reverse("gallery:album-share", args=[album.pk])
+    again = alice.post(share, {"username": "dave", "role": "viewer"}, follow=True)
+    assert "There is no account called “dave”" in again.content.decode()
+    assert listed_shares(alice, album)[0] == ["carol"]
+
+    # The share is kept, as it was, for when the account is back.
+    if how == "deleted":
+        account_undelete(user=dave)
+    else:
+        dave.is_active = True
+        dave.save(update_fields=["is_active"])
+    names, section = listed_shares(alice, album)
+    assert names == ["carol", "dave"]
+    assert "Contributor (may add their own images) · may download originals" in (
+        section
+    )
+
+
 def test_the_cover_is_picked_from_the_albums_photos_shown_as_such(
     client_for, family, weekend, make_image
 ):
@@ -312,7 +366,7 @@ def test_the_cover_is_picked_from_the_albums_photos_shown_as_such(
     assert album.cover == theirs
 
 
-def test_a_big_albums_cover_is_picked_from_its_newest_photos(
+def test_a_big_albums_cover_is_picked_from_its_newest_photos_and_says_so(
     client_for, family, weekend, monkeypatch
 ):
     from datetime import UTC, datetime
@@ -321,24 +375,131 @@ def test_a_big_albums_cover_is_picked_from_its_newest_photos(
 
     monkeypatch.setattr(forms, "COVER_CHOICES", 2)
     album, owner = weekend["album"], family["owner"]
-    Image.objects.filter(pk=weekend["private"].pk).update(
-        taken_at=datetime(1999, 1, 1, tzinfo=UTC)
-    )
-    newer = [weekend["public"]]
+    oldest, middle, newest = weekend["private"], weekend["public"], weekend["outside"]
+    for year, image in ((1999, oldest), (2005, middle), (2010, newest)):
+        Image.objects.filter(pk=image.pk).update(
+            taken_at=datetime(year, 1, 1, tzinfo=UTC)
+        )
     edit = reverse("gallery:album-edit", args=[album.pk])
     alice = client_for(owner)
 
-    def offered():
+    def picker():
         page = alice.get(edit).content.decode()
-        return set(re.findall(r'name="cover" value="([^"]+)"', page))
+        offered = re.findall(r'name="cover" value="([^"]+)"', page)
+        return [Image.objects.get(pk=pk) for pk in offered], page
 
-    assert offered() == {str(newer[0].pk), str(weekend["private"].pk)}
-    album_add_images(album, user=owner, images=[weekend["outside"]])
-    assert str(weekend["private"].pk) not in offered()  # the oldest, past 2
-    # The present cover is offered however old it is.
-    album.cover = weekend["private"]
-    album.save(update_fields=["cover"])
-    assert str(weekend["private"].pk) in offered()
+    offered, page = picker()
+    assert offered == [middle, oldest]
+    assert "are offered here" not in page  # every photo is
+    album_add_images(album, user=owner, images=[newest])
+    offered, page = picker()
+    assert offered == [newest, middle]  # the oldest, past 2, is not
+    assert "Only the newest 2 photos are offered here." in page
+    # The present cover is offered however old it is, and first: in sight.
+    album_update(album, user=owner, cover=oldest)
+    offered, page = picker()
+    assert offered == [oldest, newest, middle]
+    assert checked_covers(page) == [str(oldest.pk)]
+    assert "Only the newest 2 photos and the present cover are offered here." in (page)
+    album_update(album, user=owner, cover=middle)
+    assert picker()[0] == [middle, newest]
+
+
+def checked_covers(page):
+    return re.findall(r'name="cover" value="([^"]*)"[^>]*checked', page)
+
+
+@pytest.mark.parametrize("whose", ["owner", "contributor"])
+def test_a_cover_in_the_trash_stays_chosen_for_when_it_comes_back(
+    client_for, family, weekend, make_image, whose
+):
+    album, owner = weekend["album"], family["owner"]
+    chosen = make_image(family[whose], title="Chosen", visibility="private")
+    album_add_images(album, user=family[whose], images=[chosen])
+    newest = weekend["public"]
+    Image.objects.filter(pk=chosen.pk).update(
+        taken_at=newest.taken_at - timedelta(days=1)
+    )
+    alice = client_for(owner)
+    edit = reverse("gallery:album-edit", args=[album.pk])
+    alice.post(edit, {"title": "Weekend", "description": "", "cover": chosen.pk})
+    images_trash(Image.objects.filter(pk=chosen.pk))
+
+    # Meanwhile the album shows its newest photo.
+    albums = alice.get(reverse("gallery:albums"))
+    assert albums.context["own"][0].cover == newest
+    assert newest.thumbnail_url in albums.content.decode()
+    assert chosen.thumbnail_url not in albums.content.decode()
+    page = alice.get(edit).content.decode()
+    assert checked_covers(page) == [str(chosen.pk)]
+    trash = "your trash" if whose == "owner" else "the trash"
+    assert f"Keep the chosen cover (in {trash})" in page
+    assert "until it is restored, the album shows its newest photo" in page
+
+    # Saving other changes sends the choice the page holds, and keeps it.
+    alice.post(edit, {"title": "Lake", "description": "", "cover": chosen.pk})
+    album.refresh_from_db()
+    assert (album.title, album.cover_id) == ("Lake", chosen.pk)
+
+    images_restore(Image.objects.filter(pk=chosen.pk))
+    assert alice.get(reverse("gallery:albums")).context["own"][0].cover == chosen
+    page = alice.get(edit).content.decode()
+    assert checked_covers(page) == [str(chosen.pk)]
+    assert f'src="{chosen.thumbnail_url}"' in page
+    assert "Keep the chosen cover" not in page and "is in the trash" not in page
+
+
+def test_the_cover_form_offers_the_present_cover_alone_from_the_trash(
+    family, weekend, make_image
+):
+    album, owner = weekend["album"], family["owner"]
+    chosen, gone = weekend["private"], make_image(owner, title="Gone")
+    album_add_images(album, user=owner, images=[gone])
+    album_update(album, user=owner, cover=chosen)
+    images_trash(Image.objects.filter(pk__in=[chosen.pk, gone.pk]))
+
+    form = AlbumEditForm(instance=album, viewer=owner)
+    assert form.cover_in_trash == chosen
+    assert form["cover"].value() == chosen.pk
+    assert set(form.fields["cover"].queryset) == {chosen, weekend["public"]}
+    data = {"title": "Weekend", "description": ""}
+    kept = AlbumEditForm({**data, "cover": chosen.pk}, instance=album, viewer=owner)
+    assert kept.is_valid(), kept.errors
+    assert kept.cleaned_data["cover"] == chosen
+    other = AlbumEditForm({**data, "cover": gone.pk}, instance=album, viewer=owner)
+    assert other.errors["cover"] == [
+        "That photo is not in this album: choose one that is."
+    ]
+    # Only the owner picks the cover: what waits in the trash is theirs to know.
+    with pytest.raises(PermissionDenied):
+        AlbumEditForm(instance=album, viewer=family["viewer"])
+
+
+def test_only_the_present_cover_may_be_kept_from_the_trash(family, weekend, make_image):
+    album, owner = weekend["album"], family["owner"]
+    chosen, gone = weekend["private"], make_image(owner, title="Gone")
+    album_add_images(album, user=owner, images=[gone])
+    album_update(album, user=owner, cover=chosen)
+    images_trash(Image.objects.filter(pk__in=[chosen.pk, gone.pk]))
+
+    album_update(album, user=owner, title="Renamed")
+    album_update(album, user=owner, title="Weekend", cover=chosen.pk)
+    album.refresh_from_db()
+    assert album.cover == chosen
+    # Another photo in the trash is refused, even set on the instance (as a
+    # model form does) before the service is asked.
+    album.cover = gone
+    with pytest.raises(ValidationError) as refused:
+        album_update(album, user=owner, cover=gone)
+    assert refused.value.code == "cover_not_in_album"
+    album.refresh_from_db()
+    assert album.cover == chosen
+    # Once the choice is given up, the photo in the trash is no cover to pick.
+    album_update(album, user=owner, cover=False)
+    with pytest.raises(ValidationError):
+        album_update(album, user=owner, cover=chosen)
+    album.refresh_from_db()
+    assert album.cover is None
 
 
 def test_making_renaming_sharing_and_deleting_an_album_in_pages(

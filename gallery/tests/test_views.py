@@ -92,6 +92,48 @@ def test_gallery_filters_for_a_signed_in_user(client_for, user, other_user, make
     assert ids_on_gallery(client, show="private") == as_ids(mine_private)
 
 
+# What each tab of the gallery says with nothing to show, and offers.
+EMPTY_TABS = {
+    "all": ("No images here yet.", "Upload your first images"),
+    "mine": ("You have no photos yet.", "Upload your first images"),
+    "public": ("No public photos yet.", "Upload images"),
+    "private": ("You have no private photos.", "Upload images"),
+    "shared": ("Nobody has shared a photo with you yet.", "Your albums"),
+}
+
+
+def empty_state(client, show):
+    html = client.get(reverse("gallery:index"), {"show": show}).content.decode()
+    found = re.search(r'<div class="empty-state.*?</div>', html, re.S)
+    return found[0] if found else None
+
+
+@pytest.mark.parametrize("show", list(EMPTY_TABS))
+def test_each_empty_tab_says_what_it_would_show(client_for, user, show):
+    page = empty_state(client_for(user), show)
+    lead, action = EMPTY_TABS[show]
+    assert f'<p class="lead">{lead}</p>' in page and action in page
+    if show not in ("all", "mine"):
+        assert "first images" not in page
+
+
+def test_the_shared_tab_says_nobody_shared_a_photo_whatever_else_there_is(
+    client_for, user, other_user, make_image
+):
+    from gallery.services.albums import album_create, album_share
+
+    make_image(user, visibility="private")
+    make_image(other_user, visibility="public")
+    trip = album_create(owner=other_user, title="Trip")  # shared, but empty
+    album_share(trip, user=other_user, username=user.username)
+    client = client_for(user)
+    page = empty_state(client, "shared")
+    assert "Nobody has shared a photo with you yet." in page
+    assert "Upload" not in page
+    for show in ("all", "mine", "public", "private"):
+        assert empty_state(client, show) is None
+
+
 def test_gallery_pages_newest_first_with_a_cursor(client, user, make_image, settings):
     settings.IMAGEREPO_GALLERY_PAGE_SIZE = 2
     made = [make_image(user, title=f"n{i}", visibility="public") for i in range(5)]
