@@ -202,6 +202,11 @@ def album_unshare(album, *, user, person):
         # A contributor's photos leave with them: they could no longer take
         # them out themselves.
         album.entries.filter(image__owner=person).delete()
+        # As when a photo is taken out: a cover no longer in the album would
+        # come back unasked if the photo were added again.
+        if Image.objects.filter(pk=album.cover_id, owner=person).exists():
+            album.cover = None
+            album.save(update_fields=["cover", "updated_at"])
 
 
 def can_add_to(album, user) -> bool:

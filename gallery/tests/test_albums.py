@@ -591,10 +591,14 @@ def test_a_contributors_photos_leave_with_them_when_sharing_stops(
     dave = family["contributor"]
     canoe = make_image(dave, title="Canoe", visibility="private")
     album_add_images(weekend["album"], user=dave, images=[canoe])
+    album_update(weekend["album"], user=family["owner"], cover=canoe)
     album_unshare(weekend["album"], user=family["owner"], person=dave)
     assert not weekend["album"].entries.filter(image=canoe).exists()
     for who in ("owner", "viewer"):
         assert see(client_for, family[who], canoe.get_absolute_url()) == 404
+    # Nor is it the cover any more, to come back if dave added it again.
+    weekend["album"].refresh_from_db()
+    assert weekend["album"].cover is None
 
 
 @pytest.mark.parametrize("value", ["abc", "1e3", ""])
