@@ -29,6 +29,7 @@ browser that already holds the bytes keeps its own copy under the old URL.
 
 import io
 import logging
+import re
 import zipfile
 from datetime import datetime
 from pathlib import PurePath
@@ -164,10 +165,16 @@ def _disposition(request, image):
 
 def download_name(image, viewer):
     """The file's own name for its owner; for anyone else a download allows
-    (album people, link holders) its id: a name may say more than a title."""
+    (album people, link holders) its title, which they see already: the
+    file's name may say more (a place, a date, a person)."""
     if image.owner_id == getattr(viewer, "pk", None):
         return image.original_filename
-    return f"{image.pk}.{image.extension}"
+    title = _NOT_IN_NAMES.sub("", image.title).strip(" .")[:100] or str(image.pk)
+    return f"{title}.{image.extension}"
+
+
+# Characters no file name on a common system may hold, and control ones.
+_NOT_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 
 
 # Read from storage and handed to the client this much at a time.

@@ -479,6 +479,7 @@ DOWNLOAD_FIELDS = (
     "original_filename",
     "format",
     "taken_at",
+    "title",
 )
 
 

@@ -38,9 +38,14 @@ def trip(user, other_user, make_image):
     album = album_create(owner=user, title="Trip to Rome")
     exif = camera_exif(original="2015:06:20 14:30:05")
     photos = [
-        make_image(user, name="IMG_1.jpg", visibility="private"),
-        make_image(user, name="img_1.jpg", visibility="public"),
-        make_image(user, name="pier.jpg", data=image_bytes("JPEG", exif=exif)),
+        make_image(user, name="IMG_1.jpg", title="Colosseum", visibility="private"),
+        make_image(user, name="img_1.jpg", title="Colosseum", visibility="public"),
+        make_image(
+            user,
+            name="pier.jpg",
+            title="Pier 1/2: dusk",
+            data=image_bytes("JPEG", exif=exif),
+        ),
     ]
     album_add_images(album, user=user, images=photos)
     album_share(album, user=user, username=other_user.username, role="contributor")
@@ -92,11 +97,12 @@ def test_people_it_is_shared_with_download_only_what_they_may(
     page = client_for(carol).get(trip["album"].get_absolute_url()).content.decode()
     assert "album-download" not in page
     assert download(client_for(carol), trip["album"]).status_code == 404
-    # Allowed downloads: the owner's photos, by their ids, as one by one;
-    # bob never agreed to hand his original out.
+    # Allowed downloads: the owner's photos, by the titles carol sees (their
+    # file names may say more), as one by one; bob never agreed to hand his
+    # original out.
     album_share(trip["album"], user=user, username="carol", allow_download=True)
     names = set(unzip(download(client_for(carol), trip["album"])))
-    assert names == {f"{image.pk}.jpg" for image in trip["photos"]}
+    assert names == {"Colosseum.jpg", "Colosseum (2).jpg", "Pier 12 dusk.jpg"}
 
 
 def test_strangers_and_trashed_photos_are_not_in_it(
@@ -117,8 +123,8 @@ def test_a_link_that_allows_downloads_hands_them_out_in_one_zip(client, user, tr
     url = reverse("gallery:link-download", args=[token])
     assert f'id="link-download-all" href="{url}"' in page
     files = unzip(client.get(url))
-    # The link's photos, the owner's alone, by their ids: no file names.
-    assert set(files) == {f"{image.pk}.jpg" for image in trip["photos"]}
+    # The link's photos, the owner's alone, by their titles: no file names.
+    assert set(files) == {"Colosseum.jpg", "Colosseum (2).jpg", "Pier 12 dusk.jpg"}
     share_link_revoke(link, user=user)
     assert client.get(url).status_code == 404
 

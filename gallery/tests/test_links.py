@@ -390,13 +390,15 @@ def test_the_album_page_tells_its_owner_what_a_link_leaves_out(
     assert note(user).startswith("2 photos in this album were added by others")
 
 
-def test_an_original_goes_out_under_its_id_to_anyone_but_its_owner(client, user, trip):
+def test_an_original_goes_out_under_its_title_to_anyone_but_its_owner(
+    client, user, trip
+):
     _, token = share_link_create(user=user, album=trip["album"], allow_download=True)
     _, files = link_urls(token, trip["lake"])
     response = client.get(files["original"] + "?download=1")
     assert response.status_code == 200
     assert "secret-name" not in response["Content-Disposition"]
-    assert f"{trip['lake'].pk}.jpg" in response["Content-Disposition"]
+    assert f'filename="{trip["lake"].title}.jpg"' in response["Content-Disposition"]
 
 
 def test_a_link_page_with_a_cursor_not_ours_shows_its_first_page(client, user, trip):
