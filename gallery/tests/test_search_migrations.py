@@ -22,17 +22,16 @@ def migrate_to(name):
     executor.migrate([("gallery", name)])
 
 
-def store_rows_as_of(name, owner, titles):
+def store_rows_as_of(name, owner, rows):
     """Image rows as the models of migration ``name`` had them (today's
-    model has columns that did not exist then)."""
+    model has columns that did not exist then): each of ``rows`` a dict of
+    the fields that matter to the test, the rest made up."""
     executor = MigrationExecutor(connection)
     past = executor.loader.project_state(("gallery", name)).apps
     PastImage = past.get_model("gallery", "Image")
     PastImage.objects.bulk_create(
         PastImage(
             owner_id=owner.pk,
-            title=title,
-            description=description,
             original=f"originals/past-{n}.jpg",
             original_filename=f"past-{n}.jpg",
             format="JPEG",
@@ -46,8 +45,9 @@ def store_rows_as_of(name, owner, titles):
             display=f"renditions/past-{n}-display.jpg",
             display_width=40,
             display_height=30,
+            **fields,
         )
-        for n, (title, description) in enumerate(titles)
+        for n, fields in enumerate(rows)
     )
 
 
@@ -98,7 +98,12 @@ def test_on_postgresql_back_is_the_text_index_and_forward_the_vectors(user):
         assert search_schema() == (set(), {TEXT_INDEX})
         # Images stored before the migration are found after it.
         store_rows_as_of(
-            BEFORE, user, [("Zeppelin at dawn", "over Łódź"), ("Harbour", "boats")]
+            BEFORE,
+            user,
+            [
+                {"title": "Zeppelin at dawn", "description": "over Łódź"},
+                {"title": "Harbour", "description": "boats"},
+            ],
         )
     finally:
         migrate_to_latest()

@@ -11,6 +11,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from gallery.models import Image
 
+from .test_search_migrations import store_rows_as_of
+
 BEFORE, AFTER = "0014_taken_set_by_owner", "0015_taken_at_wall_clock"
 
 
@@ -40,32 +42,16 @@ ROWS = {
 
 
 def store_rows(owner, guesses):
-    past = MigrationExecutor(connection).loader.project_state(("gallery", BEFORE))
-    PastImage = past.apps.get_model("gallery", "Image")
-    rows = {**{key: None for key in ROWS}, **{key: None for key in guesses}}
-    PastImage.objects.bulk_create(
-        PastImage(
-            owner_id=owner.pk,
-            title=title,
-            taken_at=taken.replace(tzinfo=UTC),
-            taken_offset=offset,
-            taken_source=source,
-            original=f"originals/past-{n}.jpg",
-            original_filename=f"past-{n}.jpg",
-            format="JPEG",
-            width=40,
-            height=30,
-            file_size=100,
-            sha256=f"{n:064d}",
-            thumbnail=f"renditions/past-{n}-thumb.jpg",
-            thumbnail_width=40,
-            thumbnail_height=30,
-            display=f"renditions/past-{n}-display.jpg",
-            display_width=40,
-            display_height=30,
-        )
-        for n, (title, taken, offset, source) in enumerate(rows)
-    )
+    rows = [
+        {
+            "title": title,
+            "taken_at": taken.replace(tzinfo=UTC),
+            "taken_offset": offset,
+            "taken_source": source,
+        }
+        for title, taken, offset, source in [*ROWS, *guesses]
+    ]
+    store_rows_as_of(BEFORE, owner, rows)
 
 
 def dates():
