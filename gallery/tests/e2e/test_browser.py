@@ -50,7 +50,9 @@ def close_lightbox(page):
     navigation started while that traversal is pending is aborted."""
     page.keyboard.press("Escape")
     expect(page.locator("#lightbox")).to_be_hidden()
-    page.wait_for_function("!history.state?.lightbox")
+    # A function, not an expression: Playwright evaluates an expression it
+    # polls as a string, which the site's CSP refuses ('unsafe-eval').
+    page.wait_for_function("() => !history.state?.lightbox")
 
 
 def row(page, name):
