@@ -72,13 +72,13 @@ class MultipleFileField(forms.FileField):
 
 class UploadForm(forms.Form):
     images = MultipleFileField(
-        label="Images",
-        help_text="Choose one or more images (JPEG, PNG, GIF, WebP and more).",
+        label="Photos",
+        help_text="Choose one or more photos (JPEG, PNG, GIF, WebP and more).",
     )
     title = forms.CharField(
         max_length=200,
         required=False,
-        help_text="Blank: each image is titled after its file name.",
+        help_text="Blank: each photo is titled after its file name.",
     )
     # Two rows, so that a phone shows the file pickers on its first screen.
     description = forms.CharField(
@@ -355,8 +355,8 @@ class UploadFileForm(forms.Form):
 
 
 class BulkActionForm(forms.Form):
-    """Several of the owner's images and what to do with them. Only the
-    owner's images are valid choices, so others' ids are refused."""
+    """Several of the owner's photos and what to do with them. Only the
+    owner's photos are valid choices, so others' ids are refused."""
 
     action = forms.ChoiceField(
         choices=[
@@ -383,10 +383,10 @@ class BulkActionForm(forms.Form):
     images = forms.ModelMultipleChoiceField(
         queryset=Image.objects.none(),
         error_messages={
-            "required": "Select at least one image first.",
-            "invalid_choice": "Some of the selected images are not yours or are "
+            "required": "Select at least one photo first.",
+            "invalid_choice": "Some of the selected photos are not yours or are "
             "gone; nothing was changed.",
-            "invalid_pk_value": "That is not an image id; nothing was changed.",
+            "invalid_pk_value": "That is not a photo id; nothing was changed.",
         },
     )
 
@@ -411,7 +411,7 @@ class ImageIdsField(forms.Field):
 
     widget = forms.MultipleHiddenInput
     default_error_messages = {
-        "invalid": "That is not an image id; nothing was changed.",
+        "invalid": "That is not a photo id; nothing was changed.",
     }
 
     def to_python(self, value):
@@ -493,9 +493,19 @@ class AlbumEditForm(AlbumForm):
         )
 
 
+# The roles as the pages name them. The model's own labels stay the admin's
+# and the API schema's words.
+SHARE_ROLE_LABELS = {
+    ShareRole.VIEWER: "Viewer",
+    ShareRole.CONTRIBUTOR: "Contributor (may add their own photos)",
+}
+
+
 class AlbumShareForm(forms.Form):
     username = forms.CharField(max_length=150, label="Username")
-    role = forms.ChoiceField(choices=ShareRole.choices, initial=ShareRole.VIEWER)
+    role = forms.ChoiceField(
+        choices=list(SHARE_ROLE_LABELS.items()), initial=ShareRole.VIEWER
+    )
     allow_download = forms.BooleanField(
         required=False, label="May download the originals"
     )

@@ -45,7 +45,7 @@ IMAGE_ERRORS = ("taken_out_of_range", "taken_zone_invalid")
 def account_closed():
     """An upload for an account its owner has deleted."""
     return ValidationError(
-        "This account has been deleted; it takes no more images.",
+        "This account has been deleted; it takes no more photos.",
         code="account_closed",
     )
 
@@ -54,7 +54,7 @@ def deleted_meanwhile():
     """Bytes whose image was being deleted for good from the trash just as
     they came back: nothing to restore, nothing stored."""
     return ValidationError(
-        "This image was deleted for good from your trash just now; send it "
+        "This photo was deleted for good from your trash just now; send it "
         "again to add it anew.",
         code="deleted_meanwhile",
     )

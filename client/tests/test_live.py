@@ -133,11 +133,11 @@ def test_sending_an_image_again_never_makes_it_more_visible(
     assert visibility() == "public"
     status, out, err = run(capsys, "upload", *auth, "--private", str(folder))
     assert (status, out.strip()) == (0, "0 uploaded, 1 duplicates, 0 rejected.")
-    assert "party.jpg: You already had this image as a public one; it is now" in err
+    assert "party.jpg: You already had this photo as a public one; it is now" in err
     assert visibility() == "private"
     status, _, err = run(capsys, "upload", *auth, "--public", str(folder))
     assert status == 0
-    assert "party.jpg: You already have this image as a private one; it stays" in err
+    assert "party.jpg: You already have this photo as a private one; it stays" in err
     assert visibility() == "private"
 
 
@@ -269,7 +269,7 @@ def test_files_over_the_quota_are_named_with_the_reason(live_site, tmp_path, cap
 
     status, out, err = run(capsys, "upload", *auth, "--concurrency", "1", str(folder))
     assert (status, out.strip()) == (1, "2 uploaded, 0 duplicates, 1 rejected.")
-    assert "2.jpg: Not stored: your account is at its limit of 2 images." in err
+    assert "2.jpg: Not stored: your account is at its limit of 2 photos." in err
     assert live_site.image_count("dave") == 2
 
     # A byte limit the next file does not fit in: refused, the run says why.

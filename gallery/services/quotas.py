@@ -78,7 +78,7 @@ def over_quota(account, *, size: int) -> ValidationError:
         return ValidationError(
             "Not stored: your account is at its limit of %(limit)s.",
             code=OVER_QUOTA,
-            params={"limit": f"{image_limit:,} image{pluralize(image_limit)}"},
+            params={"limit": f"{image_limit:,} photo{pluralize(image_limit)}"},
         )
     if byte_limit is None:  # both limits were lifted as it was refused
         return ValidationError(

@@ -33,15 +33,15 @@ OUTCOMES = (CREATED, DUPLICATE, REJECTED)
 # What a duplicate's code says: bytes the owner already has never make an
 # image more visible than it is, only less.
 DUPLICATE_MESSAGES = {
-    "duplicate": "You already have this image.",
-    "duplicate_now_private": "You already had this image as a public one; "
+    "duplicate": "You already have this photo.",
+    "duplicate_now_private": "You already had this photo as a public one; "
     "it is now private.",
-    "duplicate_kept_private": "You already have this image as a private one; "
+    "duplicate_kept_private": "You already have this photo as a private one; "
     "it stays private.",
-    "restored": "This image was in your trash; it is back.",
-    "restored_now_private": "This image was in your trash as a public one; "
+    "restored": "This photo was in your trash; it is back.",
+    "restored_now_private": "This photo was in your trash as a public one; "
     "it is back, now private.",
-    "restored_kept_private": "This image was in your trash as a private one; "
+    "restored_kept_private": "This photo was in your trash as a private one; "
     "it is back, still private.",
 }
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
@@ -165,7 +165,7 @@ def upload_album(*, owner, album_id, album_title="") -> "Album | NewAlbum | None
 
 def unknown_album():
     return ValidationError(
-        "There is no such album that you may add images to.", code="unknown_album"
+        "There is no such album that you may add photos to.", code="unknown_album"
     )
 
 

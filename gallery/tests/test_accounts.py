@@ -495,7 +495,7 @@ def test_the_account_page_counts_your_images_and_their_bytes(
     assert figures(page, "images") == "3"
     assert figures(page, "bytes") == f"{total / 1024:.1f}\xa0KB"
     assert figures(page, "trash") == (
-        "Including 1 image in the trash, which counts until deleted for good."
+        "Including 1 photo in the trash, which counts until deleted for good."
     )
     assert "<meter" not in page  # no limits, nothing to fill
 
@@ -910,7 +910,7 @@ def test_deleting_the_account_asks_for_the_password_first(
     client = client_for(alice)
     page = client.get(reverse("account-delete"))
     assert page.status_code == 200
-    assert "Your 1 image (" in page.content.decode()
+    assert "Your 1 photo (" in page.content.decode()
     wrong = client.post(reverse("account-delete"), {"password": "not-it"})
     assert wrong.status_code == 200
     assert "nothing was deleted" in wrong.content.decode()
@@ -940,7 +940,9 @@ def test_a_deleted_account_is_closed_and_its_images_are_in_the_trash(
     response = client.post(
         reverse("account-delete"), {"password": "pw-alice-123"}, follow=True
     )
-    assert "is deleted" in response.content.decode()
+    assert "is deleted. Nobody can see its photos any more" in (
+        response.content.decode()
+    )
     assert not response.context["user"].is_authenticated
     alice.refresh_from_db()
     assert not alice.is_active

@@ -283,6 +283,46 @@ def listed_shares(client, album):
     return [share.user.username for share in response.context["shares"]], section
 
 
+def test_the_sharing_section_names_the_roles_in_the_pages_words(
+    client_for, family, weekend
+):
+    _, section = listed_shares(client_for(family["owner"]), weekend["album"])
+    shares = re.findall(
+        r'<span class="text-body-secondary small">(.*?)</span>', section
+    )
+    assert shares == ["Viewer", "Contributor (may add their own photos)"]
+    options = re.findall(r'<option value="(\w+)"[^>]*>(.*?)</option>', section)
+    assert options == [
+        ("viewer", "Viewer"),
+        ("contributor", "Contributor (may add their own photos)"),
+    ]
+
+
+def test_adding_and_taking_out_says_how_many_photos(
+    client_for, family, weekend, make_image
+):
+    owner, album = family["owner"], weekend["album"]
+    client = client_for(owner)
+    canoe, tent = make_image(owner, title="Canoe"), make_image(owner, title="Tent")
+
+    def bulk(action, images):
+        data = {"action": action, "album": album.pk, "images": [i.pk for i in images]}
+        response = client.post(reverse("gallery:bulk"), data, follow=True)
+        return re.search(
+            r'class="alert alert-success[^"]*"[^>]*>(.*?)<',
+            response.content.decode(),
+            re.S,
+        )[1].strip()
+
+    assert bulk("album-add", [canoe]) == "1 photo added to “Weekend”."
+    assert bulk("album-add", [canoe, tent]) == (
+        "1 photo added to “Weekend” (1 already in it)."
+    )
+    assert bulk("album-remove", [canoe, tent]) == (
+        "2 photos taken out of “Weekend” (they stay in your library)."
+    )
+
+
 @pytest.mark.parametrize("how", ["deleted", "switched off"])
 def test_a_closed_account_is_no_longer_listed_among_the_shares(
     client_for, family, weekend, how
@@ -322,7 +362,7 @@ def test_a_closed_account_is_no_longer_listed_among_the_shares(
         dave.save(update_fields=["is_active"])
     names, section = listed_shares(alice, album)
     assert names == ["carol", "dave"]
-    assert "Contributor (may add their own images) · may download originals" in (
+    assert "Contributor (may add their own photos) · may download originals" in (
         section
     )
 

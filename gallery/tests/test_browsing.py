@@ -113,10 +113,10 @@ def test_counts_stop_at_the_cap(client, user, bulk_images, settings):
     bulk_images(user, [f"Reef {n}" for n in range(5)])
     for params in ({}, {"q": "reef"}):
         body = client.get(reverse("gallery:index"), params).content.decode()
-        assert re.search(r'id="result-count">\s*3\+\s*images', body), params
+        assert re.search(r'id="result-count">\s*3\+\s*photos', body), params
     settings.IMAGEREPO_RESULT_COUNT_CAP = 10
     body = client.get(reverse("gallery:index"), {"q": "reef"}).content.decode()
-    assert re.search(r'id="result-count">\s*5\s*images', body)
+    assert re.search(r'id="result-count">\s*5\s*photos', body)
 
 
 def test_the_lightbox_is_told_the_count_when_it_is_exact_and_from_the_first(
@@ -150,7 +150,7 @@ def test_an_owners_count_adds_their_private_images_up_to_the_cap(
     bulk_images(other_user, ["Reef 3"], visibility="private")
     bulk_images(user, ["Reef 4", "Reef 5"], visibility="private")
     body = client_for(user).get(reverse("gallery:index")).content.decode()
-    assert re.search(rf'id="result-count">\s*{re.escape(shown)}\s*images', body)
+    assert re.search(rf'id="result-count">\s*{re.escape(shown)}\s*photos', body)
 
 
 def test_gallery_for_a_signed_in_user_merges_public_and_private_newest_first(

@@ -213,7 +213,7 @@ def test_a_link_that_does_not_work_says_so_to_whoever_holds_it(client, user, tri
             text = response.content.decode()
             assert response.status_code == 404
             assert "This link does not work" in text, (name, url)
-            assert "one of your private images" not in text
+            assert "one of your private photos" not in text
             # As every answer under a link: not indexed, no Referer, and
             # the token in no other address (the Sign in link included).
             assert response["X-Robots-Tag"] == "noindex, nofollow"
@@ -222,7 +222,7 @@ def test_a_link_that_does_not_work_says_so_to_whoever_holds_it(client, user, tri
     mistyped = client.get("/s/no/such/address/")
     assert "This link does not work" in mistyped.content.decode()
     elsewhere = client.get(f"/images/{trip['other'].pk}/").content.decode()
-    assert "one of your private images" in elsewhere
+    assert "one of your private photos" in elsewhere
     assert "This link does not work" not in elsewhere
 
 

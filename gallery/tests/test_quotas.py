@@ -28,7 +28,7 @@ from .test_faults import storage_failing_at
 
 pytestmark = pytest.mark.django_db
 
-IMAGE_LIMIT = "Not stored: your account is at its limit of 1 image."
+IMAGE_LIMIT = "Not stored: your account is at its limit of 1 photo."
 
 
 def counters(user):
@@ -103,7 +103,7 @@ def test_the_site_default_holds_unless_the_account_has_its_own(
         reserve(user, size=600)
     reserve(other_user, size=2000)  # its own byte limit is higher
     reserve(other_user, size=2000)
-    with pytest.raises(ValidationError, match="limit of 2 images"):
+    with pytest.raises(ValidationError, match="limit of 2 photos"):
         reserve(other_user, size=1)  # the site's image limit still holds
     assert (counters(user), counters(other_user)) == ((1, 600), (2, 4000))
 
@@ -375,8 +375,8 @@ def test_the_upload_page_shows_what_is_used_of_each_limit(
     assert storage_line(client_for(user)) is None  # no limit, nothing to say
     image = make_image(user)
     settings.IMAGEREPO_QUOTA_IMAGES = 1500
-    assert storage_line(client_for(user)) == "1 of 1,500 images"
+    assert storage_line(client_for(user)) == "1 of 1,500 photos"
     account_set_limits(user, quota_bytes=10 * 2**30, quota_images=None)
     assert storage_line(client_for(user)) == (
-        f"{filesizeformat(image.file_size)} of 10.0\xa0GB used · 1 of 1,500 images"
+        f"{filesizeformat(image.file_size)} of 10.0\xa0GB used · 1 of 1,500 photos"
     )

@@ -266,7 +266,7 @@ def test_search_never_shows_someone_elses_private_image(
         assert shown <= expected
     html = client.get(reverse("gallery:index"), {"q": "garden"}).content.decode()
     assert set(re.findall(r'alt="([^"]+)"', html)) == expected
-    count = re.search(r'id="result-count">\s*(\d+)\s*image', html).group(1)
+    count = re.search(r'id="result-count">\s*(\d+)\s*photo', html).group(1)
     assert int(count) == len(expected)
 
 

@@ -185,7 +185,7 @@ def test_same_bytes_again_return_the_existing_image(user, other_user, media_root
     again = upload_image(owner=user, file=upload("copy of a.jpg", data))
     assert (again.outcome, again.code) == ("duplicate", "duplicate")
     assert (again.name, again.image.pk) == ("copy of a.jpg", first.pk)
-    assert again.message == "You already have this image."
+    assert again.message == "You already have this photo."
     assert stored_files() == files
     # Another owner's copy is their own image.
     theirs = stored(other_user, upload("a.jpg", data))

@@ -124,7 +124,7 @@ def test_a_jump_past_the_oldest_photo_says_so(client, trips):
     gallery = reverse("gallery:index")
     before = client.get(gallery, {"year": "1900"}).content.decode()
     assert "No photos taken in 1900 or earlier." in before
-    assert "No images here yet" not in before
+    assert "No photos here yet" not in before
     # The year kept while switching to upload order: all were uploaded now.
     uploaded = client.get(gallery, {"year": "2019", "order": "uploaded"})
     assert "No photos uploaded in 2019 or earlier." in uploaded.content.decode()
@@ -135,7 +135,7 @@ def test_a_jump_past_the_oldest_photo_says_so(client, trips):
 
 def test_a_search_for_a_date_without_photos_is_not_told_to_type_words(client, trips):
     page = client.get(reverse("gallery:index"), {"q": "june 2030"}).content.decode()
-    assert "No images match “june 2030”." in page
+    assert "No photos match “june 2030”." in page
     assert "Search looks for words" not in page
     page = client.get(reverse("gallery:index"), {"q": "!!!"}).content.decode()
     assert "Search looks for words" in page

@@ -215,8 +215,8 @@ def test_restore_counts_only_what_is_in_your_own_trash(
     ("data", "message"),
     [
         ({}, "Select at least one photo first."),
-        ({"images": ["not-a-uuid"]}, "That is not an image id; nothing was changed."),
-        ({"images": ["12"], "all": "1"}, "That is not an image id"),
+        ({"images": ["not-a-uuid"]}, "That is not a photo id; nothing was changed."),
+        ({"images": ["12"], "all": "1"}, "That is not a photo id"),
         ({"all": "1", "images": ["0" * 32]}, "not both"),
     ],
 )

@@ -226,7 +226,7 @@ def test_check_names_only_the_callers_own_hashes(
         "duplicate",
         "duplicate",
     )
-    assert known["message"] == "You already have this image."
+    assert known["message"] == "You already have this photo."
     assert known["image"]["url"] == mine.get_absolute_url()
     assert known["image"]["title"] == "Mine"
     assert response.json()["missing"] == [theirs.sha256, unknown]

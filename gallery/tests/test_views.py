@@ -94,10 +94,10 @@ def test_gallery_filters_for_a_signed_in_user(client_for, user, other_user, make
 
 # What each tab of the gallery says with nothing to show, and offers.
 EMPTY_TABS = {
-    "all": ("No images here yet.", "Upload your first images"),
-    "mine": ("You have no photos yet.", "Upload your first images"),
-    "public": ("No public photos yet.", "Upload images"),
-    "private": ("You have no private photos.", "Upload images"),
+    "all": ("No photos here yet.", "Upload your first photos"),
+    "mine": ("You have no photos yet.", "Upload your first photos"),
+    "public": ("No public photos yet.", "Upload photos"),
+    "private": ("You have no private photos.", "Upload photos"),
     "shared": ("Nobody has shared a photo with you yet.", "Your albums"),
 }
 
@@ -114,7 +114,7 @@ def test_each_empty_tab_says_what_it_would_show(client_for, user, show):
     lead, action = EMPTY_TABS[show]
     assert f'<p class="lead">{lead}</p>' in page and action in page
     if show not in ("all", "mine"):
-        assert "first images" not in page
+        assert "first photos" not in page
 
 
 def test_the_shared_tab_says_nobody_shared_a_photo_whatever_else_there_is(
@@ -164,7 +164,7 @@ def test_search_shows_the_query_escaped_and_the_count(client, user, make_image):
     body = client.get(reverse("gallery:index"), {"q": "red <b>"}).content.decode()
     assert "&lt;b&gt;" in body and "<b>" not in body
     body = client.get(reverse("gallery:index"), {"q": "red"}).content.decode()
-    assert re.search(r'id="result-count">\s*2\s*images', body)
+    assert re.search(r'id="result-count">\s*2\s*photos', body)
 
 
 def test_file_responses_serve_the_stored_bytes(client_for, user, make_image):
@@ -241,7 +241,7 @@ def test_not_found_is_a_page_of_the_site(client, client_for, user, make_image):
         assert response.status_code == 404
         page = response.content.decode()
         # The site's own page, with its navigation and a way back, not a bare
-        # "Not Found"; signed out, a way to sign in to one's own private images.
+        # "Not Found"; signed out, a way to sign in to one's own private photos.
         assert "Nothing here" in page and 'id="nav-search"' in page
         assert f'<a href="/accounts/login/?next={path}">sign in</a> to see it' in page
     signed_in = client_for(user).get("/no/such/page/").content.decode()
@@ -422,6 +422,15 @@ def test_upload_too_many_files_refuses_every_one(client_for, user, settings):
     assert Image.objects.count() == 0
 
 
+def test_the_plain_upload_form_asks_for_photos(client_for, user):
+    page = client_for(user).get(reverse("gallery:upload")).content.decode()
+    assert re.search(
+        r'for="id_images" class="form-label requiredField">\s*Photos<', page
+    )
+    assert "Choose one or more photos (JPEG, PNG, GIF, WebP and more)." in page
+    assert "Blank: each photo is titled after its file name." in page
+
+
 def test_upload_without_files_is_a_form_error(client_for, user):
     response = post_upload(client_for(user), [])
     assert response.status_code == 200
@@ -548,6 +557,29 @@ def test_bulk_with_bad_input_redirects_with_a_message(client_for, user):
         response = client.post(reverse("gallery:bulk"), data, follow=True)
         assert response.status_code == 200
         assert 'class="alert alert-danger"' in response.content.decode()
+
+
+def alerts(response):
+    return re.findall(
+        r'class="alert alert-\w+" role="status">(.*?)</div>', response.content.decode()
+    )
+
+
+def test_bulk_messages_count_photos(client_for, user, other_user, make_image):
+    client = client_for(user)
+    two = [make_image(user, visibility="public") for _ in range(2)]
+    made_private = bulk(client, "private", two)
+    assert alerts(client.get(made_private["Location"])) == ["2 photos made private."]
+    made_public = bulk(client, "public", two[:1])
+    assert alerts(client.get(made_public["Location"])) == ["1 photo made public."]
+    none_chosen = client.post(reverse("gallery:bulk"), {"action": "private"})
+    assert alerts(client.get(none_chosen["Location"])) == [
+        "Select at least one photo first."
+    ]
+    theirs = bulk(client, "private", [two[0], make_image(other_user)])
+    assert alerts(client.get(theirs["Location"])) == [
+        "Some of the selected photos are not yours or are gone; nothing was changed."
+    ]
 
 
 def test_bulk_ignores_an_offsite_next(client_for, user, make_image):

@@ -197,7 +197,7 @@ class AccountDeleteView(PasswordConfirmationMixin, FormView):
         messages.success(
             self.request,
             f"Your account {user.get_username()} is deleted. Nobody can see its "
-            f"images any more; they and the account are removed for good in "
+            f"photos any more; they and the account are removed for good in "
             f"{days} days. Until then, an administrator of this site can undo it.",
         )
         return super().form_valid(form)

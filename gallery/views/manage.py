@@ -168,7 +168,7 @@ class ImageDeleteView(OwnImageMixin, DeleteView):
 
 
 class BulkActionView(BackToPageMixin, LoginRequiredMixin, FormView):
-    """Make several of your images public or private, or delete them (after a
+    """Make several of your photos public or private, or delete them (after a
     confirmation page), then go back to the page they were chosen on."""
 
     form_class = BulkActionForm
@@ -195,8 +195,7 @@ class BulkActionView(BackToPageMixin, LoginRequiredMixin, FormView):
         if action == "date":
             return self.set_date(form, images)
         count = images_set_visibility(images, action)
-        noun = "image" if count == 1 else "images"
-        messages.success(self.request, f"{count} {noun} made {action}.")
+        messages.success(self.request, f"{photos(count)} made {action}.")
         return HttpResponseRedirect(self.next_url())
 
     def move_to_trash(self, images):
@@ -244,6 +243,5 @@ class BulkActionView(BackToPageMixin, LoginRequiredMixin, FormView):
         else:
             count = album_remove_images(album, user=user, images=images)
             done = f"taken out of “{album.title}” (they stay in your library)"
-        noun = "image" if count == 1 else "images"
-        messages.success(self.request, f"{count} {noun} {done}.")
+        messages.success(self.request, f"{photos(count)} {done}.")
         return HttpResponseRedirect(self.next_url())

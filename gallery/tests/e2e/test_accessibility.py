@@ -303,13 +303,13 @@ def test_on_a_phone_the_header_is_one_row_and_search_opens_from_it(
     for box in boxes:
         assert box["y"] < boxes[0]["y"] + boxes[0]["height"]
         assert boxes[0]["y"] < box["y"] + box["height"]
-    assert not page.get_by_label("Search images").is_visible()
+    assert not page.get_by_label("Search photos").is_visible()
     page.screenshot(
         path=screenshots / f"phone-header-{'member' if signed_in else 'visitor'}.png"
     )
 
     search_button.click()
-    field = page.get_by_label("Search images")
+    field = page.get_by_label("Search photos")
     expect(field).to_be_focused()
     expect(search_button).to_have_attribute("aria-expanded", "true")
     field.fill("lighthouse")
@@ -330,7 +330,7 @@ def test_on_a_desktop_the_search_field_stays_in_the_bar(new_page, member):
     page = new_page(**DESKTOP, storage_state=member["storage_state"])
     page.goto("/")
     nav = page.locator("nav.navbar").bounding_box()
-    field = page.get_by_label("Search images")
+    field = page.get_by_label("Search photos")
     expect(field).to_be_visible()
     assert field.bounding_box()["y"] + field.bounding_box()["height"] <= nav["height"]
     expect(page.locator("#search-toggle")).to_be_hidden()
@@ -342,7 +342,7 @@ def test_without_javascript_a_phone_still_reaches_search_and_every_link(
 ):
     page = new_page(**PHONE, javascript=False, storage_state=member["storage_state"])
     page.goto("/upload/")
-    expect(page.get_by_label("Search images")).to_be_visible()
+    expect(page.get_by_label("Search photos")).to_be_visible()
     for name in ("Upload", "Albums", "Account"):
         expect(page.get_by_role("link", name=name)).to_be_visible()
     expect(page.get_by_role("button", name=re.compile("Sign out"))).to_be_visible()

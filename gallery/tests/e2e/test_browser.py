@@ -178,7 +178,7 @@ def test_a_new_user_uploads_browses_and_keeps_things_private(new_page, screensho
     expect(page.locator("input[name=visibility][value=public]")).to_be_checked()
 
     # Search, then open the lightbox from the keyboard and step through it.
-    page.get_by_label("Search images").fill("harbour")
+    page.get_by_label("Search photos").fill("harbour")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"q=harbour"))
     tiles = page.locator(".gallery-grid .tile")
@@ -217,7 +217,7 @@ def test_a_new_user_uploads_browses_and_keeps_things_private(new_page, screensho
     for i in range(3):
         checks.nth(i).check()
     page.get_by_role("button", name="Make private").click()
-    assert "3 images made private" in page.locator(".alert").inner_text()
+    assert "3 photos made private" in page.locator(".alert").inner_text()
     page.goto("/?show=private")
     # The first photo, the graphic, the harbour and the three just made private.
     assert page.locator(".gallery-grid .tile").count() == 6

@@ -266,7 +266,7 @@ def test_on_a_phone_the_lightbox_swipes_and_pinches(open_page, screenshots):
     title = lightbox.locator(".lightbox-title")
     expect(title).to_have_text(titles[0])
     # The buttons on the stage still take taps.
-    lightbox.get_by_role("button", name=re.compile("Next image")).tap()
+    lightbox.get_by_role("button", name=re.compile("Next photo")).tap()
     expect(title).to_have_text(titles[1])
     cdp = page.context.new_cdp_session(page)
 
@@ -322,7 +322,7 @@ def test_the_lightbox_runs_on_past_the_page_and_focus_follows(open_page, screens
     tiles.last.locator(".tile-link").click()
     total = len(SHAPES) + len(FIELDS)
     # The gallery's count is the lightbox's: the page's own photos and more.
-    expect(page.locator("#result-count")).to_contain_text(f"{total} images")
+    expect(page.locator("#result-count")).to_contain_text(f"{total} photos")
     expect(lightbox.locator(".lightbox-count")).to_have_text(f"{PAGE_SIZE} / {total}")
 
     page.keyboard.press("ArrowRight")  # past the page: the next one joins
