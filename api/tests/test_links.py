@@ -58,6 +58,9 @@ def test_a_password_is_stored_hashed(api_for, user, album):
         {"album": "not-an-id"},
         {"expires_in_days": 0},
         {"allow_download": "yes"},
+        {"label": 7},
+        {"label": None},
+        {"label": "x" * 101},
     ],
 )
 def test_bad_input_is_a_400(api_for, user, album, data):
@@ -76,3 +79,27 @@ def test_others_albums_images_and_links_are_not_found(api_for, user, other_user,
     assert intruder.post(f"{URL}{made['id']}/revoke/").status_code == 404
     assert intruder.get(URL).json()["results"] == []
     assert api_for(None).get(URL).status_code == 401
+
+
+def test_a_label_is_in_every_representation_of_the_link(api_for, user, album):
+    api = api_for(user)
+    made = api.post(
+        URL, {"album": str(album.pk), "label": "  For   Grandma "}, format="json"
+    )
+    assert made.status_code == 201, made.content
+    assert made.json()["label"] == "For Grandma"
+    link_id = made.json()["id"]
+    assert [link["label"] for link in api.get(URL).json()["results"]] == ["For Grandma"]
+    assert api.post(f"{URL}{link_id}/revoke/").json()["label"] == "For Grandma"
+    unlabelled = api.post(URL, {"album": str(album.pk)}, format="json").json()
+    assert unlabelled["label"] == ""
+
+
+def test_a_label_too_long_says_which_field_and_why(api_for, user, album):
+    response = api_for(user).post(
+        URL, {"album": str(album.pk), "label": "x" * 101}, format="json"
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "max_length" and body["field"] == "label"
+    assert "100" in body["message"]

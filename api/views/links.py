@@ -68,6 +68,7 @@ class LinkViewSet(viewsets.GenericViewSet):
             expires_in_days=data.get("expires_in_days"),
             password=data.get("password", ""),
             allow_download=data["allow_download"],
+            label=data.get("label", ""),
         )
         url = request.build_absolute_uri(reverse("gallery:link", args=[token]))
         body = a.LinkMadeSerializer(link, context={"url": url}).data

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.hashers import identify_hasher
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -434,3 +435,98 @@ def test_a_link_page_hands_its_token_to_no_other_address(client, user, trip):
     page = client.get(reverse("gallery:link", args=[token])).content.decode()
     assert 'href="/accounts/login/"' in page
     assert "next=" not in page
+
+
+def test_a_label_tells_the_owners_links_apart(client_for, user, trip):
+    owner = client_for(user)
+    page_url = trip["album"].get_absolute_url()
+    for label in ("  For   Grandma\n", "<b>Neighbours</b>", ""):
+        response = owner.post(page_url, {"label": label, "expires_in_days": "7"})
+        assert response.status_code == 200
+    labels = sorted(ShareLink.objects.values_list("label", flat=True))
+    assert labels == ["", "<b>Neighbours</b>", "For Grandma"]
+    page = owner.get(page_url).content.decode()
+    assert [re.match(r"(.*?) ?Made ", entry)[1] for entry in link_list(page)] == [
+        "",  # no label: nothing before the date
+        "&lt;b&gt;Neighbours&lt;/b&gt;",
+        "For Grandma",
+    ]
+
+
+@pytest.mark.parametrize(
+    "label, error",
+    [
+        ("x" * 101, "Ensure this value has at most 100 characters (it has 101)."),
+        ("Gran\x00ma", "Null characters are not allowed."),
+    ],
+)
+def test_a_label_the_form_cannot_keep_is_refused_with_a_message(
+    client_for, user, trip, label, error
+):
+    page_url = trip["album"].get_absolute_url()
+    response = client_for(user).post(page_url, {"label": label})
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert not ShareLink.objects.exists()
+
+
+def test_the_service_trims_a_label_and_refuses_a_long_one(user, trip):
+    link, _ = share_link_create(user=user, album=trip["album"], label=" a \t b\n")
+    assert link.label == "a b"
+    longest = "x" * 100
+    link, _ = share_link_create(user=user, album=trip["album"], label=longest)
+    assert link.label == longest
+    with pytest.raises(ValidationError) as refused:
+        share_link_create(user=user, album=trip["album"], label=longest + "x")
+    assert refused.value.error_dict["label"][0].code == "max_length"
+    assert ShareLink.objects.count() == 2
+
+
+def everything_a_holder_gets(client, token, trip):
+    """Every answer a link's holder can have, before and after its password."""
+    page_url = reverse("gallery:link", args=[token])
+    answers = [client.get(page_url), client.post(page_url, {"password": "wrong"})]
+    answers.append(client.post(page_url, {"password": "lakeside"}))
+    answers += [client.get(page_url), client.get(page_url, {"after": "garbage"})]
+    for image in (trip["lake"], trip["boat"]):
+        _, files = link_urls(token, image)
+        answers += [client.get(url) for url in files.values()]
+        answers.append(client.get(files["original"] + "?download=1"))
+    answers.append(client.get(reverse("gallery:link-download", args=[token])))
+    return answers
+
+
+@pytest.mark.parametrize("target", ["album", "lake"])
+def test_whoever_opens_a_link_never_learns_its_label(user, trip, target, settings):
+    link, token = share_link_create(
+        user=user,
+        **{"album" if target == "album" else "image": trip[target]},
+        password="lakeside",
+        allow_download=True,
+        label="For Grandma",
+    )
+    client = Client()
+    answers = everything_a_holder_gets(client, token, trip)
+    share_link_revoke(link, user=user)
+    answers += everything_a_holder_gets(client, token, trip)
+    settings.IMAGEREPO_SHARE_LINK_FAILURES_PER_HOUR = 0
+    answers.append(client.get(reverse("gallery:link", args=[token])))
+    statuses = {response.status_code for response in answers}
+    assert {200, 302, 403, 404, 429} <= statuses  # pages, files, zip and refusals
+    for response in answers:
+        body = b"".join(response) if response.streaming else response.content
+        headers = str(response.headers)
+        assert b"Grandma" not in body and "Grandma" not in headers, response
+
+
+def test_a_label_the_service_refuses_comes_back_on_the_form(
+    client_for, user, trip, monkeypatch
+):
+    # The form and the service share one limit; should they drift
+    # apart, the service's refusal is still a message beside the field.
+    monkeypatch.setattr("gallery.services.links.LABEL_MAX_LENGTH", 5)
+    page_url = trip["album"].get_absolute_url()
+    response = client_for(user).post(page_url, {"label": "For Grandma"})
+    assert response.status_code == 200
+    assert "A label is at most 5 characters." in response.content.decode()
+    assert not ShareLink.objects.exists()

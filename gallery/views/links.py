@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -233,17 +234,27 @@ class ShareLinksMixin:
             # To anyone else the page takes no POST, whether it exists or not.
             return self.http_method_not_allowed(request, *args, **kwargs)
         form = ShareLinkForm(request.POST)
-        if form.is_valid():
-            link, token = share_link_create(
-                user=request.user, **{self.link_field: target}, **form.cleaned_data
-            )
-            url = request.build_absolute_uri(reverse("gallery:link", args=[token]))
-            self.extra_context = {"new_link": link, "new_link_url": url}
+        made = form.is_valid() and self._make_link(form, target)
+        if made:
+            self.extra_context = made
         else:
             self.link_form = form
         response = self.get(request, *args, **kwargs)
         add_never_cache_headers(response)
         return response
+
+    def _make_link(self, form, target):
+        try:
+            link, token = share_link_create(
+                user=self.request.user,
+                **{self.link_field: target},
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return None
+        url = self.request.build_absolute_uri(reverse("gallery:link", args=[token]))
+        return {"new_link": link, "new_link_url": url}
 
 
 class ShareLinkRevokeView(LoginRequiredMixin, View):
