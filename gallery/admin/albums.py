@@ -109,7 +109,8 @@ class AlbumShareAdmin(RevokeOnlyAdmin):
 @admin.register(ShareLink)
 class ShareLinkAdmin(RevokeOnlyAdmin):
     """Their tokens are not kept, so the admin can list and revoke links
-    but never show an address; a revoked link stays listed, with its views."""
+    but never show an address; a revoked link stays listed, with its views,
+    until its owner removes it."""
 
     list_display = ["target", "label", "owner", "state", "has_password"]
     list_display += ["allow_download", "view_count", "created_at"]

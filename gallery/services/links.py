@@ -1,4 +1,4 @@
-"""Share links: making, opening and revoking them.
+"""Share links: making, opening, revoking and removing them.
 
 A link's token is 32 random bytes shown once, to its owner; only its SHA-256
 is stored, so the database cannot give the addresses away. A password is
@@ -77,6 +77,21 @@ def share_link_revoke(link, *, user):
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
         link.save(update_fields=["revoked_at"])
+
+
+def share_link_remove(link, *, user):
+    """Take a closed (revoked or expired) link off its owner's list. Its row
+    goes, token hash and all, so its address answers from then on as one
+    that never existed. An open link is refused: tidying the list must not
+    stop a link someone still uses, so that takes a revocation first."""
+    if link.owner_id != user.pk:
+        raise PermissionDenied("Only the link's owner may remove it.")
+    if link.is_open(timezone.now()):
+        raise ValidationError(
+            "This link still works, so it cannot be removed: revoke it first.",
+            code="link_open",
+        )
+    link.delete()
 
 
 def share_link_password_ok(link, password: str) -> bool:

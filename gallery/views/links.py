@@ -1,5 +1,5 @@
-"""Share links: the owner makes and revokes them; whoever holds one sees
-what it opens, and nothing else of the owner's.
+"""Share links: the owner makes, revokes and removes them; whoever holds
+one sees what it opens, and nothing else of the owner's.
 
 A link is checked on every request, pages and files alike, so a revoked or
 expired link stops every address it handed out at once. Wrong tokens and
@@ -36,6 +36,7 @@ from ..selectors import (
 from ..services.links import (
     share_link_create,
     share_link_password_ok,
+    share_link_remove,
     share_link_revoke,
     share_link_viewed,
 )
@@ -257,14 +258,35 @@ class ShareLinksMixin:
         return {"new_link": link, "new_link_url": url}
 
 
-class ShareLinkRevokeView(LoginRequiredMixin, View):
+class OwnShareLinkView(LoginRequiredMixin, View):
+    """A button beside one of the viewer's links; anyone else's link, or
+    none, is not found. The answer is the Links section it was pressed in."""
+
     http_method_names = ["post"]
 
     def post(self, request, pk):
         link = share_link_of(viewer=request.user, pk=pk)
         if link is None:
             raise Http404("No such link.")
-        share_link_revoke(link, user=request.user)
-        messages.success(request, "The link is revoked: it opens nothing any more.")
         target = link.album or link.image
+        try:
+            messages.success(request, self.act(link))
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
         return HttpResponseRedirect(target.get_absolute_url() + "#links")
+
+    def act(self, link) -> str:
+        """Do it to ``link``; what to tell its owner."""
+        raise NotImplementedError
+
+
+class ShareLinkRevokeView(OwnShareLinkView):
+    def act(self, link):
+        share_link_revoke(link, user=self.request.user)
+        return "The link is revoked: it opens nothing any more."
+
+
+class ShareLinkRemoveView(OwnShareLinkView):
+    def act(self, link):
+        share_link_remove(link, user=self.request.user)
+        return "The link is removed from the list."
