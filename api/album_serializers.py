@@ -192,6 +192,7 @@ class LinkSerializer(serializers.ModelSerializer):
             "id",
             "album",
             "image",
+            "label",
             "state",
             "expires_at",
             "revoked_at",
@@ -226,6 +227,13 @@ class LinkListSerializer(serializers.Serializer):
 class LinkCreateSerializer(serializers.Serializer):
     album = Id(required=False, help_text="The album to open (or `image`).")
     image = Id(required=False, help_text="The image to open (or `album`).")
+    label = Text(
+        required=False,
+        allow_blank=True,
+        max_length=ShareLink._meta.get_field("label").max_length,
+        help_text="Whom it is for, to tell your links apart; shown to you "
+        "alone, never to whoever opens it.",
+    )
     expires_in_days = serializers.IntegerField(
         required=False, min_value=1, max_value=3650, help_text="Blank: never."
     )

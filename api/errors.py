@@ -18,6 +18,7 @@ ERROR_CODES = tuple(
             *limits.HASH_CHECK_ERRORS,
             *limits.ALBUM_ERRORS,
             *limits.IMAGE_ERRORS,
+            *limits.LINK_ERRORS,
             "invalid_json",
             "invalid_cursor",
             "request_too_large",

@@ -15,7 +15,7 @@ from django.utils.timesince import timeuntil
 
 from .formats import allowed_formats, content_type_for
 from .metadata import EARLIEST_YEAR, FUTURE_SLACK, TakenSource
-from .models import Album, Image, ShareRole, Visibility
+from .models import Album, Image, ShareLink, ShareRole, Visibility
 from .selectors import (
     album_cover_choices,
     album_cover_in_trash,
@@ -514,6 +514,12 @@ class AlbumShareForm(forms.Form):
 class ShareLinkForm(forms.Form):
     """A new share link to the album or image of the page it is on."""
 
+    label = forms.CharField(
+        required=False,
+        max_length=ShareLink._meta.get_field("label").max_length,
+        help_text="Optional, for you alone: whom the link is for, to tell your "
+        "links apart. Whoever opens it never sees it.",
+    )
     expires_in_days = forms.TypedChoiceField(
         label="Expires",
         choices=[("", "Never"), (1, "In a day"), (7, "In a week"), (30, "In a month")],

@@ -40,6 +40,9 @@ ALBUM_ERRORS = (
 )
 # What changing an image's own fields can be refused for (services.images).
 IMAGE_ERRORS = ("taken_out_of_range", "taken_zone_invalid")
+# What taking a share link off its owner's list can be refused for
+# (services.links).
+LINK_ERRORS = ("link_open",)
 
 
 def account_closed():

@@ -656,6 +656,13 @@ class ShareLink(models.Model):
     image = models.ForeignKey(
         Image, null=True, blank=True, on_delete=models.CASCADE, related_name="links"
     )
+    label = models.CharField(
+        max_length=100,
+        blank=True,
+        default="",
+        help_text="Its owner's note of whom it is for; never shown to whoever "
+        "opens it.",
+    )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     password = models.CharField(max_length=128, blank=True, editable=False)
     expires_at = models.DateTimeField(null=True, blank=True)

@@ -14,6 +14,7 @@ from .views.files import ImageFileView
 from .views.links import (
     ShareLinkDownloadView,
     ShareLinkFileView,
+    ShareLinkRemoveView,
     ShareLinkRevokeView,
     ShareLinkView,
 )
@@ -43,6 +44,7 @@ urlpatterns = [
         name="album-download",
     ),
     path("links/<uuid:pk>/revoke/", ShareLinkRevokeView.as_view(), name="link-revoke"),
+    path("links/<uuid:pk>/remove/", ShareLinkRemoveView.as_view(), name="link-remove"),
     path("s/<str:token>/", ShareLinkView.as_view(), name="link"),
     path(
         "s/<str:token>/download/",

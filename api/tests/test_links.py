@@ -1,7 +1,10 @@
 """/api/v1/links/: share links made, listed and revoked over the API."""
 
+import uuid
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from gallery.models import ShareLink
 from gallery.services.albums import album_add_images, album_create
@@ -58,6 +61,9 @@ def test_a_password_is_stored_hashed(api_for, user, album):
         {"album": "not-an-id"},
         {"expires_in_days": 0},
         {"allow_download": "yes"},
+        {"label": 7},
+        {"label": None},
+        {"label": "x" * 101},
     ],
 )
 def test_bad_input_is_a_400(api_for, user, album, data):
@@ -76,3 +82,68 @@ def test_others_albums_images_and_links_are_not_found(api_for, user, other_user,
     assert intruder.post(f"{URL}{made['id']}/revoke/").status_code == 404
     assert intruder.get(URL).json()["results"] == []
     assert api_for(None).get(URL).status_code == 401
+
+
+def test_a_label_is_in_every_representation_of_the_link(api_for, user, album):
+    api = api_for(user)
+    made = api.post(
+        URL, {"album": str(album.pk), "label": "  For   Grandma "}, format="json"
+    )
+    assert made.status_code == 201, made.content
+    assert made.json()["label"] == "For Grandma"
+    link_id = made.json()["id"]
+    assert [link["label"] for link in api.get(URL).json()["results"]] == ["For Grandma"]
+    assert api.post(f"{URL}{link_id}/revoke/").json()["label"] == "For Grandma"
+    unlabelled = api.post(URL, {"album": str(album.pk)}, format="json").json()
+    assert unlabelled["label"] == ""
+
+
+def test_a_label_too_long_says_which_field_and_why(api_for, user, album):
+    response = api_for(user).post(
+        URL, {"album": str(album.pk), "label": "x" * 101}, format="json"
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "max_length" and body["field"] == "label"
+    assert "100" in body["message"]
+
+
+def test_a_closed_link_is_removed_and_an_open_one_is_refused(api_for, user, album):
+    api = api_for(user)
+    made = api.post(URL, {"album": str(album.pk)}, format="json").json()
+    link_url = f"{URL}{made['id']}/"
+    refused = api.delete(link_url)
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "code": "link_open",
+        "message": "This link still works, so it cannot be removed: revoke it first.",
+    }
+    assert Client().get(made["url"]).status_code == 200
+
+    api.post(f"{link_url}revoke/")
+    removed = api.delete(link_url)
+    assert removed.status_code == 204 and removed.content == b""
+    assert api.get(URL).json()["results"] == []
+    assert not ShareLink.objects.exists()
+    assert api.delete(link_url).status_code == 404
+    assert api.post(f"{link_url}revoke/").status_code == 404
+    assert Client().get(made["url"]).status_code == 404
+
+
+def test_an_expired_link_is_removed_without_revoking_it(api_for, user, album):
+    api = api_for(user)
+    made = api.post(URL, {"album": str(album.pk)}, format="json").json()
+    ShareLink.objects.update(expires_at=timezone.now())
+    assert api.delete(f"{URL}{made['id']}/").status_code == 204
+    assert not ShareLink.objects.exists()
+
+
+def test_nobody_removes_a_link_that_is_not_theirs(api_for, user, other_user, album):
+    made = api_for(user).post(URL, {"album": str(album.pk)}, format="json").json()
+    ShareLink.objects.update(revoked_at=timezone.now())
+    link_url = f"{URL}{made['id']}/"
+    assert api_for(other_user).delete(link_url).status_code == 404
+    assert api_for(None).delete(link_url).status_code == 401
+    assert api_for(user).delete(f"{URL}{uuid.uuid4()}/").status_code == 404
+    assert api_for(user).delete(f"{URL}{'-' * 32}/").status_code == 404
+    assert ShareLink.objects.exists()

@@ -106,3 +106,6 @@ def test_schema_lists_the_statuses_each_operation_answers(client):
     assert "415" in image and "415" in check and "415" in upload
     rejected = upload["400"]["content"]["application/json"]["schema"]["$ref"]
     assert rejected.endswith("/UploadRejected")
+    remove = paths["/api/v1/links/{id}/"]["delete"]["responses"]
+    assert sorted(remove) == ["204", "400", "401", "404", "429"]
+    assert "link_open" in remove["400"]["description"]

@@ -1,5 +1,6 @@
-"""``/api/v1/links/``: your share links, made and revoked through the same
-services as the pages. Another person's album, image or link is not found."""
+"""``/api/v1/links/``: your share links, made, revoked and removed through
+the same services as the pages. Another person's album, image or link is not
+found."""
 
 import uuid
 
@@ -11,7 +12,11 @@ from rest_framework.response import Response
 
 from gallery.models import ShareLink
 from gallery.selectors import owned_album, owned_images, share_link_of, share_links_of
-from gallery.services.links import share_link_create, share_link_revoke
+from gallery.services.links import (
+    share_link_create,
+    share_link_remove,
+    share_link_revoke,
+)
 
 from .. import album_serializers as a
 from ..parsers import JSONParser
@@ -38,6 +43,17 @@ def answers(*codes):
         summary="Make a share link to your album or image (its address is "
         "in this answer only)",
     ),
+    destroy=extend_schema(
+        responses={
+            204: None,
+            **errors(
+                400, meanings={400: "It still works (`link_open`): revoke it first."}
+            ),
+            **answers(401, 404, 429),
+        },
+        summary="Remove your revoked or expired share link from the list: its "
+        "address answers as one that never existed",
+    ),
 )
 class LinkViewSet(viewsets.GenericViewSet):
     queryset = ShareLink.objects.none()  # for the schema's id type only
@@ -45,7 +61,7 @@ class LinkViewSet(viewsets.GenericViewSet):
     schema = PagedListSchema()
     permission_classes = [permissions.IsAuthenticated]
     parser_classes = [JSONParser]
-    http_method_names = ["get", "post", "head", "options"]
+    http_method_names = ["get", "post", "delete", "head", "options"]
     lookup_value_regex = "[0-9a-fA-F-]{32,36}"
 
     def list(self, request):
@@ -68,6 +84,7 @@ class LinkViewSet(viewsets.GenericViewSet):
             expires_in_days=data.get("expires_in_days"),
             password=data.get("password", ""),
             allow_download=data["allow_download"],
+            label=data.get("label", ""),
         )
         url = request.build_absolute_uri(reverse("gallery:link", args=[token]))
         body = a.LinkMadeSerializer(link, context={"url": url}).data
@@ -80,12 +97,20 @@ class LinkViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
+        link = self._own_link(pk)
+        share_link_revoke(link, user=request.user)
+        return Response(a.LinkSerializer(link).data)
+
+    def destroy(self, request, pk=None):
+        share_link_remove(self._own_link(pk), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _own_link(self, pk):
         try:
             pk = uuid.UUID(pk)
         except ValueError:
             raise exceptions.NotFound() from None
-        link = share_link_of(viewer=request.user, pk=pk)
+        link = share_link_of(viewer=self.request.user, pk=pk)
         if link is None:
             raise exceptions.NotFound()
-        share_link_revoke(link, user=request.user)
-        return Response(a.LinkSerializer(link).data)
+        return link

@@ -109,17 +109,19 @@ class AlbumShareAdmin(RevokeOnlyAdmin):
 @admin.register(ShareLink)
 class ShareLinkAdmin(RevokeOnlyAdmin):
     """Their tokens are not kept, so the admin can list and revoke links
-    but never show an address; a revoked link stays listed, with its views."""
+    but never show an address; a revoked link stays listed, with its views,
+    until its owner removes it."""
 
-    list_display = ["target", "owner", "state", "has_password", "allow_download"]
-    list_display += ["view_count", "created_at"]
+    list_display = ["target", "label", "owner", "state", "has_password"]
+    list_display += ["allow_download", "view_count", "created_at"]
     list_filter = ["allow_download", ("owner", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["owner", "album", "image"]
-    search_fields = ["album__title", "image__title", "owner__username"]
+    search_fields = ["label", "album__title", "image__title", "owner__username"]
     fields = [
         "owner",
         "album",
         "image",
+        "label",
         "expires_at",
         "revoked_at",
         "allow_download",

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from gallery.models import Album, AlbumShare, Image
 from gallery.services.albums import album_add_images, album_create, album_share
+from gallery.services.links import share_link_create
 
 pytestmark = pytest.mark.django_db
 
@@ -123,3 +124,18 @@ def test_deleting_one_share_stops_it(client_for, staff_user, albums):
     assert client.post(delete, {"post": "yes"}).status_code == 302
     assert not AlbumShare.objects.exists()
     assert client.get(reverse("admin:gallery_albumshare_add")).status_code == 403
+
+
+def test_link_list_shows_labels_and_finds_links_by_them(
+    client_for, staff_user, user, albums
+):
+    summer, _ = albums
+    share_link_create(user=user, album=summer, label="For Grandma")
+    share_link_create(user=user, album=summer, label="Neighbours")
+    share_link_create(user=user, album=summer)
+    client = client_for(staff_user)
+    url = reverse("admin:gallery_sharelink_changelist")
+    assert rows(client.get(url), "label") == ["-", "Neighbours", "For Grandma"]
+    found = client.get(url, {"q": "grandma"})
+    assert rows(found, "label") == ["For Grandma"]
+    assert rows(found, "target") == ["Summer"]

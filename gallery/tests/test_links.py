@@ -2,10 +2,12 @@
 checked on every request, and nothing else of the owner's."""
 
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth.hashers import identify_hasher
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +16,11 @@ from django.utils.timezone import localtime
 
 from gallery.models import ShareLink
 from gallery.services.albums import album_add_images, album_create
-from gallery.services.links import share_link_create, share_link_revoke
+from gallery.services.links import (
+    share_link_create,
+    share_link_remove,
+    share_link_revoke,
+)
 
 from .images import image_bytes
 from .test_metadata import camera_exif
@@ -156,14 +162,17 @@ def states(user, trip):
         "valid": {},
         "expired": {"expires_in_days": 1},
         "revoked": {},
+        "removed": {},
         "password, not yet typed": {"password": "lakeside"},
     }.items():
         link, token = share_link_create(user=user, album=trip["album"], **options)
         made[name] = token
         if name == "expired":
             ShareLink.objects.filter(pk=link.pk).update(expires_at=now)
-        if name == "revoked":
+        if name in ("revoked", "removed"):
             share_link_revoke(link, user=user)
+        if name == "removed":
+            share_link_remove(link, user=user)
     made["never existed"] = "x" * 43
     return made
 
@@ -172,6 +181,7 @@ EXPECTED = {
     "valid": {"page": 200, "thumbnail": 200, "display": 200, "original": 404},
     "expired": {"page": 404, "thumbnail": 404, "display": 404, "original": 404},
     "revoked": {"page": 404, "thumbnail": 404, "display": 404, "original": 404},
+    "removed": {"page": 404, "thumbnail": 404, "display": 404, "original": 404},
     "never existed": {"page": 404, "thumbnail": 404, "display": 404, "original": 404},
     "password, not yet typed": {
         "page": 200,
@@ -198,7 +208,7 @@ def test_gone_links_all_look_the_same(client, user, trip):
     made = states(user, trip)
     answers = {
         (response.status_code, without_csrf_token(response, made[name]))
-        for name in ("expired", "revoked", "never existed")
+        for name in ("expired", "revoked", "removed", "never existed")
         for response in [client.get(reverse("gallery:link", args=[made[name]]))]
     }
     assert len(answers) == 1
@@ -206,7 +216,7 @@ def test_gone_links_all_look_the_same(client, user, trip):
 
 def test_a_link_that_does_not_work_says_so_to_whoever_holds_it(client, user, trip):
     made = states(user, trip)
-    for name in ("expired", "revoked", "never existed"):
+    for name in ("expired", "revoked", "removed", "never existed"):
         page_url, files = link_urls(made[name], trip["lake"])
         for url in (page_url, files["display"]):
             response = client.get(url)
@@ -434,3 +444,177 @@ def test_a_link_page_hands_its_token_to_no_other_address(client, user, trip):
     page = client.get(reverse("gallery:link", args=[token])).content.decode()
     assert 'href="/accounts/login/"' in page
     assert "next=" not in page
+
+
+def test_a_label_tells_the_owners_links_apart(client_for, user, trip):
+    owner = client_for(user)
+    page_url = trip["album"].get_absolute_url()
+    for label in ("  For   Grandma\n", "<b>Neighbours</b>", ""):
+        response = owner.post(page_url, {"label": label, "expires_in_days": "7"})
+        assert response.status_code == 200
+    labels = sorted(ShareLink.objects.values_list("label", flat=True))
+    assert labels == ["", "<b>Neighbours</b>", "For Grandma"]
+    page = owner.get(page_url).content.decode()
+    assert [re.match(r"(.*?) ?Made ", entry)[1] for entry in link_list(page)] == [
+        "",  # no label: nothing before the date
+        "&lt;b&gt;Neighbours&lt;/b&gt;",
+        "For Grandma",
+    ]
+
+
+@pytest.mark.parametrize(
+    "label, error",
+    [
+        ("x" * 101, "Ensure this value has at most 100 characters (it has 101)."),
+        ("Gran\x00ma", "Null characters are not allowed."),
+    ],
+)
+def test_a_label_the_form_cannot_keep_is_refused_with_a_message(
+    client_for, user, trip, label, error
+):
+    page_url = trip["album"].get_absolute_url()
+    response = client_for(user).post(page_url, {"label": label})
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert not ShareLink.objects.exists()
+
+
+def test_the_service_trims_a_label_and_refuses_a_long_one(user, trip):
+    link, _ = share_link_create(user=user, album=trip["album"], label=" a \t b\n")
+    assert link.label == "a b"
+    longest = "x" * 100
+    link, _ = share_link_create(user=user, album=trip["album"], label=longest)
+    assert link.label == longest
+    with pytest.raises(ValidationError) as refused:
+        share_link_create(user=user, album=trip["album"], label=longest + "x")
+    assert refused.value.error_dict["label"][0].code == "max_length"
+    assert ShareLink.objects.count() == 2
+
+
+def everything_a_holder_gets(client, token, trip):
+    """Every answer a link's holder can have, before and after its password."""
+    page_url = reverse("gallery:link", args=[token])
+    answers = [client.get(page_url), client.post(page_url, {"password": "wrong"})]
+    answers.append(client.post(page_url, {"password": "lakeside"}))
+    answers += [client.get(page_url), client.get(page_url, {"after": "garbage"})]
+    for image in (trip["lake"], trip["boat"]):
+        _, files = link_urls(token, image)
+        answers += [client.get(url) for url in files.values()]
+        answers.append(client.get(files["original"] + "?download=1"))
+    answers.append(client.get(reverse("gallery:link-download", args=[token])))
+    return answers
+
+
+@pytest.mark.parametrize("target", ["album", "lake"])
+def test_whoever_opens_a_link_never_learns_its_label(user, trip, target, settings):
+    link, token = share_link_create(
+        user=user,
+        **{"album" if target == "album" else "image": trip[target]},
+        password="lakeside",
+        allow_download=True,
+        label="For Grandma",
+    )
+    client = Client()
+    answers = everything_a_holder_gets(client, token, trip)
+    share_link_revoke(link, user=user)
+    answers += everything_a_holder_gets(client, token, trip)
+    settings.IMAGEREPO_SHARE_LINK_FAILURES_PER_HOUR = 0
+    answers.append(client.get(reverse("gallery:link", args=[token])))
+    statuses = {response.status_code for response in answers}
+    assert {200, 302, 403, 404, 429} <= statuses  # pages, files, zip and refusals
+    for response in answers:
+        body = b"".join(response) if response.streaming else response.content
+        headers = str(response.headers)
+        assert b"Grandma" not in body and "Grandma" not in headers, response
+
+
+@pytest.mark.parametrize("target", ["album", "lake"])
+def test_the_owner_removes_closed_links_from_the_list(client_for, user, trip, target):
+    on = {"album" if target == "album" else "image": trip[target]}
+    link_open, _ = share_link_create(user=user, **on, label="Open")
+    expired, _ = share_link_create(user=user, **on, label="Expired")
+    ShareLink.objects.filter(pk=expired.pk).update(expires_at=timezone.now())
+    revoked, _ = share_link_create(user=user, **on, label="Revoked")
+    share_link_revoke(revoked, user=user)
+    owner = client_for(user)
+    page_url = trip[target].get_absolute_url()
+    entries = link_list(owner.get(page_url).content.decode())
+    assert [entry.split()[0] for entry in entries if entry.endswith("Remove")] == [
+        "Revoked",
+        "Expired",
+    ]
+    assert [entry.split()[0] for entry in entries if entry.endswith("Revoke")] == [
+        "Open"
+    ]
+    for link in (expired, revoked):
+        response = owner.post(reverse("gallery:link-remove", args=[link.pk]))
+        assert response.status_code == 302
+        assert response["Location"] == page_url + "#links"
+    page = owner.get(page_url).content.decode()
+    assert "The link is removed from the list." in page
+    assert [entry.split()[0] for entry in link_list(page)] == ["Open"]
+    assert list(ShareLink.objects.all()) == [link_open]
+
+
+def test_an_open_link_is_not_removed_and_its_owner_is_told_why(client_for, user, trip):
+    link, token = share_link_create(user=user, album=trip["album"])
+    owner = client_for(user)
+    response = owner.post(reverse("gallery:link-remove", args=[link.pk]), follow=True)
+    text = response.content.decode()
+    assert "This link still works, so it cannot be removed: revoke it first." in text
+    assert "The link is removed" not in text
+    assert ShareLink.objects.filter(pk=link.pk).exists()
+    assert Client().get(reverse("gallery:link", args=[token])).status_code == 200
+
+
+def test_nobody_removes_a_link_that_is_not_theirs(
+    client_for, user, other_user, trip, django_user_model
+):
+    link, _ = share_link_create(user=user, album=trip["album"])
+    share_link_revoke(link, user=user)
+    remove = reverse("gallery:link-remove", args=[link.pk])
+    intruder = client_for(other_user)
+    assert intruder.post(remove).status_code == 404
+    unknown = reverse("gallery:link-remove", args=[uuid.uuid4()])
+    assert client_for(user).post(unknown).status_code == 404
+    assert intruder.post(unknown).status_code == 404
+    anonymous = Client().post(remove)
+    assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
+    assert client_for(user).get(remove).status_code == 405
+    forged = Client(enforce_csrf_checks=True)
+    forged.force_login(user)
+    assert forged.post(remove).status_code == 403
+    with pytest.raises(PermissionDenied):
+        share_link_remove(link, user=other_user)
+    assert ShareLink.objects.filter(pk=link.pk).exists()
+
+
+def test_a_removed_links_address_is_unknown_for_good(client, user, trip):
+    link, token = share_link_create(user=user, album=trip["album"])
+    page_url, files = link_urls(token, trip["lake"])
+    never_page, never_files = link_urls("x" * 43, trip["lake"])
+    share_link_revoke(link, user=user)
+    share_link_remove(link, user=user)
+    assert not ShareLink.objects.filter(token_hash=ShareLink.hash_token(token))
+    for url, never in [
+        (page_url, never_page),
+        *zip(files.values(), never_files.values(), strict=True),
+    ]:
+        response, baseline = client.get(url), client.get(never)
+        assert response.status_code == baseline.status_code == 404
+        assert without_csrf_token(response, token) == without_csrf_token(
+            baseline, "x" * 43
+        )
+
+
+def test_a_label_the_service_refuses_comes_back_on_the_form(
+    client_for, user, trip, monkeypatch
+):
+    # The form and the service share one limit; should they drift
+    # apart, the service's refusal is still a message beside the field.
+    monkeypatch.setattr("gallery.services.links.LABEL_MAX_LENGTH", 5)
+    page_url = trip["album"].get_absolute_url()
+    response = client_for(user).post(page_url, {"label": "For Grandma"})
+    assert response.status_code == 200
+    assert "A label is at most 5 characters." in response.content.decode()
+    assert not ShareLink.objects.exists()

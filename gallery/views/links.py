@@ -1,5 +1,5 @@
-"""Share links: the owner makes and revokes them; whoever holds one sees
-what it opens, and nothing else of the owner's.
+"""Share links: the owner makes, revokes and removes them; whoever holds
+one sees what it opens, and nothing else of the owner's.
 
 A link is checked on every request, pages and files alike, so a revoked or
 expired link stops every address it handed out at once. Wrong tokens and
@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -35,6 +36,7 @@ from ..selectors import (
 from ..services.links import (
     share_link_create,
     share_link_password_ok,
+    share_link_remove,
     share_link_revoke,
     share_link_viewed,
 )
@@ -233,27 +235,58 @@ class ShareLinksMixin:
             # To anyone else the page takes no POST, whether it exists or not.
             return self.http_method_not_allowed(request, *args, **kwargs)
         form = ShareLinkForm(request.POST)
-        if form.is_valid():
-            link, token = share_link_create(
-                user=request.user, **{self.link_field: target}, **form.cleaned_data
-            )
-            url = request.build_absolute_uri(reverse("gallery:link", args=[token]))
-            self.extra_context = {"new_link": link, "new_link_url": url}
+        made = form.is_valid() and self._make_link(form, target)
+        if made:
+            self.extra_context = made
         else:
             self.link_form = form
         response = self.get(request, *args, **kwargs)
         add_never_cache_headers(response)
         return response
 
+    def _make_link(self, form, target):
+        try:
+            link, token = share_link_create(
+                user=self.request.user,
+                **{self.link_field: target},
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return None
+        url = self.request.build_absolute_uri(reverse("gallery:link", args=[token]))
+        return {"new_link": link, "new_link_url": url}
 
-class ShareLinkRevokeView(LoginRequiredMixin, View):
+
+class OwnShareLinkView(LoginRequiredMixin, View):
+    """A button beside one of the viewer's links; anyone else's link, or
+    none, is not found. The answer is the Links section it was pressed in."""
+
     http_method_names = ["post"]
 
     def post(self, request, pk):
         link = share_link_of(viewer=request.user, pk=pk)
         if link is None:
             raise Http404("No such link.")
-        share_link_revoke(link, user=request.user)
-        messages.success(request, "The link is revoked: it opens nothing any more.")
         target = link.album or link.image
+        try:
+            messages.success(request, self.act(link))
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
         return HttpResponseRedirect(target.get_absolute_url() + "#links")
+
+    def act(self, link) -> str:
+        """Do it to ``link``; what to tell its owner."""
+        raise NotImplementedError
+
+
+class ShareLinkRevokeView(OwnShareLinkView):
+    def act(self, link):
+        share_link_revoke(link, user=self.request.user)
+        return "The link is revoked: it opens nothing any more."
+
+
+class ShareLinkRemoveView(OwnShareLinkView):
+    def act(self, link):
+        share_link_remove(link, user=self.request.user)
+        return "The link is removed from the list."

@@ -84,6 +84,15 @@ def member(browser, site_url):
     page.locator("#bulk-album").select_option(label="Coast")
     page.get_by_role("button", name="Add to album").click()
     page.wait_for_selector(".alert-success")
+    # Two labelled links to it, one revoked: the album's Links list shows
+    # both the Revoke and the Remove button.
+    page.goto(album)
+    for label in ("For the neighbours", "For Grandma"):
+        page.locator("#link-form").get_by_label("Label", exact=True).fill(label)
+        page.get_by_role("button", name="Make a link").click()
+    page.goto(album)
+    page.locator("#link-list").get_by_role("button", name="Revoke").first.click()
+    page.wait_for_selector("#link-list button:text('Remove')")
     # A second photo, moved to the trash: the Trash page has something.
     page.goto("/upload/")
     page.locator("#id_title").fill("Blurred gull")

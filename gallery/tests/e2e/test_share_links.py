@@ -1,7 +1,8 @@
 """Share links in real browsers: the owner makes one on the album's or the
 photo's page and copies its address from there; a friend with no account
 opens it (typing its password if it has one), sees the album or the photo
-itself, and after revocation a page that says the link does not work."""
+itself but not the owner's label for the link, and after revocation a page
+that says the link does not work; the owner then removes it from the list."""
 
 import re
 
@@ -42,8 +43,10 @@ def test_a_friend_opens_a_password_link_until_it_is_revoked(new_page, screenshot
     owner.locator("#bulk-album").select_option(label="Pier")
     owner.get_by_role("button", name="Add to album").click()
     owner.goto(album)
+    owner.locator("#link-form").get_by_label("Label", exact=True).fill("For Grandma")
     owner.locator("#link-form").get_by_label("Password").fill("sea breeze")
     owner.get_by_role("button", name="Make a link").click()
+    expect(owner.locator("#new-link")).to_contain_text("For Grandma")
     # The new address is where it was made, in view, and in no address.
     field = owner.locator("#new-link #new-link-url")
     expect(field).to_be_in_viewport(ratio=1)
@@ -61,6 +64,7 @@ def test_a_friend_opens_a_password_link_until_it_is_revoked(new_page, screenshot
     friend.get_by_role("button", name="Open").click()
     expect(friend.get_by_role("heading", name="Pier")).to_be_visible()
     expect(friend.locator("#gallery img")).to_have_count(1)
+    expect(friend.locator("body")).not_to_contain_text("Grandma")  # the owner's
     friend.screenshot(path=screenshots / "share-link-friend.png")
     thumbnail = friend.locator("#gallery img").first.get_attribute("src")
     # Full screen, with no Details: a linked photo has no page of its own.
@@ -79,6 +83,16 @@ def test_a_friend_opens_a_password_link_until_it_is_revoked(new_page, screenshot
         friend.get_by_role("heading", name="This link does not work")
     ).to_be_visible()
     friend.screenshot(path=screenshots / "share-link-gone.png")
+
+    # Closed, it can leave the owner's list; its address stays dead.
+    owner.locator("#links").screenshot(path=screenshots / "share-link-closed.png")
+    owner.locator("#link-list").get_by_role("button", name="Remove").click()
+    expect(owner.get_by_text("The link is removed from the list.")).to_be_visible()
+    expect(owner.locator("#link-list")).to_have_count(0)
+    friend.reload()
+    expect(
+        friend.get_by_role("heading", name="This link does not work")
+    ).to_be_visible()
 
 
 def test_a_link_to_one_photo_shows_the_photo_itself(new_page, screenshots):
