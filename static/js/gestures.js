@@ -1,5 +1,6 @@
 // Touch gestures for the lightbox, on pointer events: swipe sideways to the
-// neighbouring photo, pinch to zoom, drag a zoomed photo to look around.
+// neighbouring photo, down to close, pinch to zoom, drag a zoomed photo to
+// look around.
 // The stage has touch-action: none (imagerepo.css), so the browser hands
 // these gestures to us instead of scrolling or zooming the page. A mouse
 // keeps its clicks; the buttons and arrow keys do the same things.
@@ -12,11 +13,13 @@ const distance = (a, b) => Math.hypot(a.x - b.x, a.y - b.y);
 const midpoint = (a, b) => ({ x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 });
 
 export class Gestures {
-  /** onSwipe(direction): +1 for the next photo (a swipe to the left), -1 back. */
-  constructor(stage, image, onSwipe) {
+  /** onSwipe(direction): +1 for the next photo (a swipe to the left), -1 back;
+   *  onDismiss(): a swipe down, as a phone's photo viewers close. */
+  constructor(stage, image, onSwipe, onDismiss) {
     this.stage = stage;
     this.image = image;
     this.onSwipe = onSwipe;
+    this.onDismiss = onDismiss;
     this.pointers = new Map();
     this.reset();
     stage.addEventListener("pointerdown", (event) => this.down(event));
@@ -75,7 +78,10 @@ export class Gestures {
       this.x = this.start.x + now[0].x - then[0].x;
       this.y = this.start.y + now[0].y - then[0].y;
     } else {
-      this.x = now[0].x - then[0].x; // the photo follows the finger sideways
+      // The photo follows the finger: sideways to change photo, down to close.
+      const dx = now[0].x - then[0].x;
+      const dy = now[0].y - then[0].y;
+      [this.x, this.y] = dy > Math.abs(dx) ? [0, dy] : [dx, 0];
     }
     this.apply();
   }
@@ -98,7 +104,9 @@ export class Gestures {
 
   up(event, finished) {
     if (!this.pointers.has(event.pointerId)) return;
-    const swipe = finished && !this.pinched && this.start.scale === 1 && this.swipe(event);
+    const whole = finished && !this.pinched && this.start.scale === 1;
+    const swipe = whole && this.swipe(event);
+    const dismiss = whole && this.dismissed(event);
     this.pointers.delete(event.pointerId);
     if (this.pointers.size) {
       this.begin(); // a finger lifted from a pinch: the other one drags on
@@ -107,6 +115,14 @@ export class Gestures {
     if (this.scale < 1.05) this.reset();
     else this.pinched = false;
     if (swipe) this.onSwipe(swipe);
+    else if (dismiss) this.onDismiss();
+  }
+
+  dismissed(event) {
+    const [start] = this.start.pointers;
+    const dx = event.clientX - start.x;
+    const dy = event.clientY - start.y;
+    return dy >= 2 * SWIPE_DISTANCE && dy > 2 * Math.abs(dx);
   }
 
   swipe(event) {

@@ -30,6 +30,7 @@ export class Lightbox {
       dialog.querySelector(".lightbox-stage"),
       this.image,
       (direction) => this.step(direction),
+      () => this.dialog.close(),
     );
     dialog.addEventListener("keydown", (event) => this.key(event));
     dialog.addEventListener("click", (event) => this.click(event));

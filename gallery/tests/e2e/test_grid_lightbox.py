@@ -1,8 +1,8 @@
 """The gallery as people know it, in a real browser: justified rows that keep
 each photo's shape (with JavaScript or without), thumbnails only, a dozen
 photos on a phone's first screen, captions on demand, and a lightbox that
-swipes and pinches, closes on Back, runs on past the page and gives focus
-back to the photo it showed last."""
+swipes and pinches, closes on Back or a swipe down, runs on past the page
+and gives focus back to the photo it showed last."""
 
 import re
 
@@ -238,11 +238,16 @@ def touch(cdp, kind, *points):
     )
 
 
-def swipe(cdp, from_x, to_x, y=420):
-    """One finger, sideways, as a person swipes."""
+def swipe(cdp, from_x, to_x, y=420, to_y=None):
+    """One finger, sideways (or to ``to_y``), as a person swipes."""
+    to_y = y if to_y is None else to_y
     touch(cdp, "touchStart", (from_x, y))
     for step in range(1, 6):
-        touch(cdp, "touchMove", (from_x + (to_x - from_x) * step / 5, y))
+        touch(
+            cdp,
+            "touchMove",
+            (from_x + (to_x - from_x) * step / 5, y + (to_y - y) * step / 5),
+        )
     touch(cdp, "touchEnd")
 
 
@@ -255,7 +260,7 @@ def pinch(cdp, centre, spread_from, spread_to, y=420):
     touch(cdp, "touchEnd")
 
 
-def test_on_a_phone_the_lightbox_swipes_and_pinches(open_page, screenshots):
+def test_on_a_phone_the_lightbox_swipes_pinches_and_closes(open_page, screenshots):
     page = open_page(390, 844, phone=True)
     page.goto("/")
     titles = page.locator("#gallery .tile-link").evaluate_all(
@@ -289,6 +294,13 @@ def test_on_a_phone_the_lightbox_swipes_and_pinches(open_page, screenshots):
     expect(title).to_have_text(titles[2])
     expect(image).to_have_js_property("complete", True)
     assert image.bounding_box()["width"] == pytest.approx(before, abs=1)
+
+    swipe(cdp, 200, 205, y=300, to_y=340)  # a little down: a wobble
+    expect(lightbox).to_be_visible()
+    swipe(cdp, 200, 210, y=300, to_y=600)  # down: closed, as Back would
+    expect(lightbox).to_be_hidden()
+    page.wait_for_function("() => !history.state?.lightbox")
+    expect(page.locator("#gallery .tile-link").nth(2)).to_be_focused()
 
 
 def test_back_closes_the_lightbox_and_stays_on_the_gallery(open_page):
