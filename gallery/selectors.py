@@ -381,6 +381,16 @@ def album_share_with(*, viewer, album: Album, username: str) -> AlbumShare | Non
     return share if share is not None and share.user.is_active else None
 
 
+def album_share_of(*, viewer, album: Album, user_pk) -> AlbumShare | None:
+    """The share of ``album`` with the account whose id is ``user_pk`` (text,
+    as a form sends it), if :func:`album_shares` lists it; else None, for
+    anything that is not an account's id too."""
+    text = str(user_pk or "")
+    if not (text.isascii() and text.isdigit() and len(text) <= 18):
+        return None
+    return album_shares(viewer=viewer, album=album).filter(user=int(text)).first()
+
+
 def _shares(viewer, album):
     if album.owner_id != getattr(viewer, "pk", None):
         raise PermissionDenied("Only the album's owner may see whom it is shared with.")
@@ -522,11 +532,12 @@ def owned_album(*, viewer, pk) -> Album | None:
 
 def share_link_for(*, token: str) -> ShareLink | None:
     """The open (not revoked, not expired) link with this token, or None:
-    whether it never existed, was revoked, has expired or opens an image now
-    in the trash is not told apart."""
+    whether it never existed, was revoked, has expired, opens an image now
+    in the trash or belongs to a switched-off account (which shares nothing,
+    as ``Album.objects.shared_with``) is not told apart."""
     link = (
         ShareLink.objects.select_related("album", "image")
-        .filter(token_hash=ShareLink.hash_token(token))
+        .filter(token_hash=ShareLink.hash_token(token), owner__is_active=True)
         .first()
     )
     if link is None or not link.is_open(timezone.now()):

@@ -641,10 +641,22 @@ def test_a_contributors_photos_leave_with_them_when_sharing_stops(
     assert weekend["album"].cover is None
 
 
-@pytest.mark.parametrize("value", ["abc", "1e3", ""])
+@pytest.mark.parametrize("value", ["abc", "1e3", "", "²", "99999999999999999999999"])
 def test_stop_sharing_with_nonsense_is_not_found(client_for, family, weekend, value):
     url = reverse("gallery:album-share", args=[weekend["album"].pk])
     response = client_for(family["owner"]).post(url, {"stop": value})
+    assert response.status_code == 404
+    assert weekend["album"].shares.count() == 2
+
+
+def test_stop_sharing_with_a_switched_off_account_is_not_found(
+    client_for, family, weekend
+):
+    # Not listed among the shares, so not one to stop (as in the API).
+    viewer = family["viewer"]
+    type(viewer).objects.filter(pk=viewer.pk).update(is_active=False)
+    url = reverse("gallery:album-share", args=[weekend["album"].pk])
+    response = client_for(family["owner"]).post(url, {"stop": str(viewer.pk)})
     assert response.status_code == 404
     assert weekend["album"].shares.count() == 2
 

@@ -618,3 +618,17 @@ def test_a_label_the_service_refuses_comes_back_on_the_form(
     assert response.status_code == 200
     assert "A label is at most 5 characters." in response.content.decode()
     assert not ShareLink.objects.exists()
+
+
+def test_a_switched_off_accounts_links_open_nothing(client, user, trip):
+    """An administrator switching an account off stops its links as
+    deleting it does: the account shares nothing any more."""
+    _, token = share_link_create(user=user, album=trip["album"], allow_download=True)
+    page, files = link_urls(token, trip["lake"])
+    assert client.get(page).status_code == 200
+    type(user).objects.filter(pk=user.pk).update(is_active=False)
+    download = reverse("gallery:link-download", args=[token])
+    for url in [page, *files.values(), download]:
+        assert client.get(url).status_code == 404, url
+    type(user).objects.filter(pk=user.pk).update(is_active=True)
+    assert client.get(page).status_code == 200

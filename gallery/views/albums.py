@@ -6,11 +6,9 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
 
@@ -22,6 +20,7 @@ from ..selectors import (
     album_has_downloads,
     album_page,
     album_photos_of_others,
+    album_share_of,
     album_shares,
     albums_for,
 )
@@ -187,11 +186,12 @@ class AlbumShareView(AlbumMixin, View):
         return self.back()
 
     def stop(self, request):
-        User = get_user_model()
-        pk = request.POST.get("stop", "")
-        if not pk.isdigit():
+        share = album_share_of(
+            viewer=request.user, album=self.album, user_pk=request.POST.get("stop")
+        )
+        if share is None:
             raise Http404("No such share.")
-        person = get_object_or_404(User, pk=pk, album_shares__album=self.album)
+        person = share.user
         album_unshare(self.album, user=request.user, person=person)
         messages.success(request, f"No longer shared with {person.get_username()}.")
         return self.back()
