@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
 
-from ..metadata import FUTURE_SLACK
+from ..metadata import EARLIEST_YEAR, FUTURE_SLACK
 from ..objectstore import forget_connections
 from ..services import (
     Digest,
@@ -144,12 +144,14 @@ def prepare_task(path, hashed, fields, dry_run):
 
 def file_time(mtime_ns):
     """A file's modification time as a date taken, or None when it cannot be
-    one (in the future, or past the year 9999)."""
+    one (before photography, in the future, or past the year 9999)."""
     try:
         moment = datetime.fromtimestamp(mtime_ns / 1e9, UTC)
     except (OverflowError, OSError, ValueError):
         return None
-    return None if moment > datetime.now(UTC) + FUTURE_SLACK else moment
+    if moment.year < EARLIEST_YEAR or moment > datetime.now(UTC) + FUTURE_SLACK:
+        return None
+    return moment
 
 
 def _stamp(handle):

@@ -32,8 +32,11 @@ def to_wall_clock(apps, schema_editor):
     # Each leaves the filter once dated, so the loop ends.
     while batch := list(guesses.only("pk", "taken_at")[:BATCH]):
         for image in batch:
-            offset = image.taken_at.astimezone(zone).utcoffset()
-            image.taken_at += offset
+            try:
+                offset = image.taken_at.astimezone(zone).utcoffset()
+                image.taken_at += offset
+            except OverflowError:  # a file dated year 1 or 9999: left as is
+                offset = timedelta(0)
             image.taken_offset = int(offset.total_seconds() // 60)
         Image.objects.bulk_update(batch, ["taken_at", "taken_offset"])
 

@@ -401,3 +401,15 @@ def test_an_imported_file_dated_in_the_future_is_not_dated_by_it(user, tmp_path)
     assert (
         file_time(int(datetime(2012, 1, 1, tzinfo=UTC).timestamp() * 1e9)).year == 2012
     )
+
+
+def test_an_imported_file_dated_before_photography_is_not_dated_by_it():
+    """A file whose clock says year 1 (a broken camera card) is no date: read
+    on the clock of a site west of UTC it would not even be a datetime."""
+    from gallery.importing.tasks import file_time
+
+    year_one = datetime(1, 1, 1, 1, tzinfo=UTC).timestamp() * 1e9
+    assert file_time(int(year_one)) is None
+    before = datetime(1825, 12, 31, 23, tzinfo=UTC).timestamp() * 1e9
+    assert file_time(int(before)) is None
+    assert file_time(int(datetime(1826, 1, 2, tzinfo=UTC).timestamp() * 1e9))
