@@ -50,13 +50,15 @@ def image_update(
 def images_set_taken(queryset, *, taken_at):
     """Date every image in ``queryset`` ``taken_at``, as :func:`image_update`
     dates one (a batch of scans from one day); returns the count. They keep
-    the order they had among themselves, a second apart from the oldest: on
-    one date alike, the timeline would order them by their random ids."""
+    the order they had among themselves, a microsecond apart from the
+    oldest: on one date alike, the timeline would order them by their random
+    ids; a second apart, a big batch typed at 23:59 would run into the next
+    day, or year."""
     taken, offset = _typed(taken_at)
     images = list(queryset.order_by("taken_at", "created_at", "pk"))
     now = timezone.now()
     for step, image in enumerate(images):
-        image.taken_at = taken + timedelta(seconds=step)
+        image.taken_at = taken + timedelta(microseconds=step)
         image.taken_offset, image.taken_source = offset, TakenSource.OWNER
         image.updated_at = now  # bulk_update skips auto_now, as update() does
     fields = ["taken_at", "taken_offset", "taken_source", "updated_at"]

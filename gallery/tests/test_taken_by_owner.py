@@ -170,12 +170,12 @@ def test_a_batch_of_scans_is_dated_in_one_go(client_for, user, scans):
     response = bulk_date(client, scans, confirmed="1", taken_at="1987-08-14T09:15")
     assert response.redirect_chain == [("/", 302)]
     assert "2 photos dated 14 August 1987, 09:15." in response.content.decode()
-    # They keep their order among themselves, a second apart: the same
+    # They keep their order among themselves, a microsecond apart: the same
     # moment would leave the timeline to order them by their random ids.
-    for second, scan in enumerate(scans):
+    for step, scan in enumerate(scans):
         scan.refresh_from_db()
         assert scan.taken_source == TakenSource.OWNER
-        assert scan.taken_local == datetime(1987, 8, 14, 9, 15, second)
+        assert scan.taken_local == datetime(1987, 8, 14, 9, 15, 0, step)
     gallery = client.get(reverse("gallery:index")).content.decode()
     newer, older = (gallery.index(f'data-image-id="{s.pk}"') for s in scans[::-1])
     assert newer < older
