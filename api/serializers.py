@@ -313,15 +313,16 @@ class ImageListQuerySerializer(serializers.Serializer):
     taken_after = serializers.CharField(
         required=False,
         allow_blank=True,
-        help_text="Taken at or after, by the photo's own clock (as the "
-        "timeline orders): an ISO 8601 date or date-time; a zone named in it "
-        "is not applied.",
+        help_text="Taken at or after, by the photos' own clocks (as the "
+        "timeline orders): an ISO 8601 date or date-time without a zone "
+        "(`2019-06-20`, `2019-06-20T14:30`); one with a zone is refused, "
+        "since each photo was taken in its own.",
     )
     taken_before = serializers.CharField(
         required=False,
         allow_blank=True,
-        help_text="Taken before, by the photo's own clock: an ISO 8601 date or "
-        "date-time.",
+        help_text="Taken before, by the photos' own clocks: an ISO 8601 date or "
+        "date-time without a zone.",
     )
 
     def validate_page_size(self, size):
@@ -330,7 +331,18 @@ class ImageListQuerySerializer(serializers.Serializer):
     def validate_taken_after(self, value):
         if not value:
             return None
-        return TakenAtField().to_internal_value(value).replace(tzinfo=UTC)
+        moment = TakenAtField(
+            error_messages={
+                "invalid": "Not a date and time: write it as 2019-06-20 or "
+                "2019-06-20T14:30."
+            }
+        ).to_internal_value(value)
+        if moment.tzinfo is not None:
+            raise serializers.ValidationError(
+                "Give the date and time without a zone (2019-06-20T14:30): "
+                "photos are filtered by their own clocks, each in its own zone."
+            )
+        return moment.replace(tzinfo=UTC)
 
     validate_taken_before = validate_taken_after
 

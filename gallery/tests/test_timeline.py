@@ -253,7 +253,12 @@ def test_the_api_orders_and_filters_by_date_taken(user, trips):
         "Honeymoon dinner",
         "Honeymoon",
     ]
-    assert titles(taken_before="2000-01-01T00:00:00Z") == ["Scan of grandma"]
+    assert titles(taken_before="2000-01-01T00:00:00") == ["Scan of grandma"]
+    # A zone has no meaning here: each photo was taken in its own.
+    zoned = api.get(url, {"taken_before": "2000-01-01T00:00:00Z"})
+    assert zoned.status_code == 400
+    assert zoned.json()["field"] == "taken_before"
+    assert "without a zone" in zoned.json()["message"]
     bad = api.get(url, {"ordering": "sideways", "taken_after": "soon"})
     assert bad.status_code == 400
     assert bad.json()["field"] in ("ordering", "taken_after")
