@@ -29,12 +29,13 @@ browser that already holds the bytes keeps its own copy under the old URL.
 
 import io
 import logging
-import re
+import unicodedata
 import zipfile
 from datetime import datetime
 from pathlib import PurePath
 from urllib.parse import quote
 
+from botocore.exceptions import ClientError
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.http import (
@@ -169,12 +170,24 @@ def download_name(image, viewer):
     file's name may say more (a place, a date, a person)."""
     if image.owner_id == getattr(viewer, "pk", None):
         return image.original_filename
-    title = _NOT_IN_NAMES.sub("", image.title).strip(" .")[:100] or str(image.pk)
-    return f"{title}.{image.extension}"
+    return f"{file_name(image.title, str(image.pk))}.{image.extension}"
 
 
-# Characters no file name on a common system may hold, and control ones.
-_NOT_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+def file_name(text, fallback):
+    """``text`` as a file name any common system takes: the characters one
+    of them refuses, and control, bidi and separator characters but the
+    space, become "_" (a bidi override would show "gpj.exe" as "exe.jpg");
+    at most 100 characters; ``fallback`` if nothing is left."""
+    name = "".join(
+        "_"
+        if c in _NOT_IN_NAMES or (unicodedata.category(c)[0] in "CZ" and c != " ")
+        else c
+        for c in text
+    )
+    return name.strip(" .")[:100].strip(" .") or fallback
+
+
+_NOT_IN_NAMES = set('\\/:*?"<>|')
 
 
 # Read from storage and handed to the client this much at a time.
@@ -190,6 +203,7 @@ def zip_response(images, *, name, viewer):
     response = StreamingHttpResponse(
         _zip_chunks(images, viewer), content_type="application/zip"
     )
+    name = file_name(name, "photos")
     response["Content-Disposition"] = content_disposition_header(True, f"{name}.zip")
     response["Cache-Control"] = "private, no-cache"
     response["X-Content-Type-Options"] = "nosniff"
@@ -217,15 +231,17 @@ class _Chunks(io.RawIOBase):
 
 
 def _zip_chunks(images, viewer):
-    sink, names = _Chunks(), set()
+    sink, names, unread = _Chunks(), set(), []
     with zipfile.ZipFile(sink, "w", zipfile.ZIP_STORED) as archive:
         for image in images:
             try:
                 stream = objectstore.open_stream(
                     image.original.storage, image.original.name
                 )
-            except FileNotFoundError:
-                logger.warning("Original of %s missing from a zip", image.pk)
+            except (OSError, ClientError):
+                # The headers are sent: the zip goes on without it, and says so.
+                logger.exception("Original of %s could not be read for a zip", image.pk)
+                unread.append(image.title)
                 continue
             entry = zipfile.ZipInfo(
                 _unique(download_name(image, viewer), names), _zip_time(image)
@@ -237,7 +253,11 @@ def _zip_chunks(images, viewer):
                 while chunk := stream.read(ZIP_CHUNK):
                     member.write(chunk)
                     yield sink.take()
-    yield sink.take()  # the directory at the end
+        if unread:
+            note = "These photos could not be read, so they are not in this zip:\n"
+            note += "".join(f"- {title}\n" for title in unread)
+            archive.writestr(_unique("MISSING.txt", names), note)
+    yield sink.take()  # the note and the directory at the end
 
 
 def _unique(name, taken):

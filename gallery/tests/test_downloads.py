@@ -102,7 +102,7 @@ def test_people_it_is_shared_with_download_only_what_they_may(
     # original out.
     album_share(trip["album"], user=user, username="carol", allow_download=True)
     names = set(unzip(download(client_for(carol), trip["album"])))
-    assert names == {"Colosseum.jpg", "Colosseum (2).jpg", "Pier 12 dusk.jpg"}
+    assert names == {"Colosseum.jpg", "Colosseum (2).jpg", "Pier 1_2_ dusk.jpg"}
 
 
 def test_strangers_and_trashed_photos_are_not_in_it(
@@ -124,7 +124,7 @@ def test_a_link_that_allows_downloads_hands_them_out_in_one_zip(client, user, tr
     assert f'id="link-download-all" href="{url}"' in page
     files = unzip(client.get(url))
     # The link's photos, the owner's alone, by their titles: no file names.
-    assert set(files) == {"Colosseum.jpg", "Colosseum (2).jpg", "Pier 12 dusk.jpg"}
+    assert set(files) == {"Colosseum.jpg", "Colosseum (2).jpg", "Pier 1_2_ dusk.jpg"}
     share_link_revoke(link, user=user)
     assert client.get(url).status_code == 404
 
@@ -141,3 +141,25 @@ def test_a_link_without_downloads_or_still_locked_gives_no_zip(client, user, tri
     assert client.get(url).status_code == 404
     client.post(reverse("gallery:link", args=[locked]), {"password": "open sesame"})
     assert len(unzip(client.get(url))) == 3
+
+
+def test_a_file_that_cannot_be_read_is_named_in_the_zip(
+    client_for, user, trip, media_root
+):
+    from django.core.files.storage import default_storage
+
+    first, second, pier = trip["photos"]
+    default_storage.delete(second.original.name)
+    files = unzip(download(client_for(user), trip["album"]))
+    assert set(files) == {"pier.jpg", "IMG_1.jpg", "MISSING.txt"}
+    assert files["MISSING.txt"].decode() == (
+        "These photos could not be read, so they are not in this zip:\n- Colosseum\n"
+    )
+
+
+def test_the_zip_and_its_files_have_names_every_system_takes(client_for, user, trip):
+    from gallery.services.albums import album_update
+
+    album_update(trip["album"], user=user, title="Rome: \u202e2023/24")
+    response = download(client_for(user), trip["album"])
+    assert 'filename="Rome_ _2023_24.zip"' in response["Content-Disposition"]
