@@ -6,7 +6,7 @@ are the writes around them."""
 import hashlib
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import axes.utils
 from django.conf import settings
@@ -41,10 +41,12 @@ EMAIL_CHANGE_SALT = "gallery.accounts.email-change"
 
 @dataclass(frozen=True)
 class EmailChange:
-    """What a confirmation link asks for: ``user`` takes ``email``."""
+    """What a confirmation link asks for: ``user`` takes ``email``. Once
+    made, ``told`` is the old address if a notice went to it."""
 
     user: AbstractBaseUser
     email: str
+    told: str = ""
 
 
 def email_change_request(*, user, email: str, domain: str, use_https: bool) -> str:
@@ -103,15 +105,18 @@ def email_change_apply(
             return None
         old = change.user.email
         account_set_email(user=change.user, email=change.email)
-    if old:
-        _tell_old_address(change, old, domain=domain, use_https=use_https)
+    if old and _tell_old_address(change, old, domain=domain, use_https=use_https):
+        return replace(change, told=old)
     return change
 
 
 def _tell_old_address(change, old, *, domain, use_https):
+    """Mail ``old`` that the address changed; whether it went. The new
+    address is shown masked: the old mailbox may be the one someone else
+    reads (the reason to change it)."""
     context = {
         "user": change.user,
-        "email": change.email,
+        "email": _masked(change.email),
         "domain": domain,
         "protocol": "https" if use_https else "http",
     }
@@ -123,6 +128,14 @@ def _tell_old_address(change, old, *, domain, use_https):
         # The change is made and the account page shows it; a notice that
         # cannot go out is no reason to undo it.
         logger.exception("Failed to tell %s's old address of a change", change.user.pk)
+        return False
+    return True
+
+
+def _masked(email):
+    """``alice@new.example`` as ``a•••@new.example``."""
+    local, _, domain = email.rpartition("@")
+    return f"{local[:1]}•••@{domain}"
 
 
 def _pending(token, users):

@@ -162,7 +162,6 @@ class AccountEmailConfirmView(TemplateView):
         )
 
     def post(self, request, token):
-        old = getattr(request.user, "email", "")  # signed out: none, and no change
         change = email_change_apply(
             token=token,
             viewer=request.user,
@@ -171,7 +170,7 @@ class AccountEmailConfirmView(TemplateView):
         )
         if change is None:
             return self.get(request, token=token)
-        told = f" A notice went to {old}." if old else ""
+        told = f" A notice went to {change.told}." if change.told else ""
         messages.success(request, f"Your e-mail address is now {change.email}.{told}")
         return redirect("account")
 
