@@ -110,8 +110,8 @@ def _hashed(pk, salt):
 
 
 def taken_at(pk):
-    """The date taken of image ``pk`` (its id in hex), as Django stores an
-    aware date on SQLite (UTC, no offset written)."""
+    """The date taken of image ``pk`` (its id in hex): a wall clock, written
+    as Django writes ``Image.taken_at`` on SQLite (as if UTC, no offset)."""
     seconds = _hashed(pk, "taken") % int(TAKEN_SPAN.total_seconds())
     moment = UPLOADS_BEGIN - TAKEN_SPAN + timedelta(seconds=seconds)
     return moment.replace(tzinfo=None).isoformat(" ")

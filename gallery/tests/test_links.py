@@ -312,8 +312,10 @@ def test_the_owner_sees_and_revokes_links_on_the_page(client_for, user, trip):
 
 
 def link_list(page):
-    """The owner's list of links on a page, one line of text per link."""
+    """The owner's list of links on a page, one line of the text it shows
+    per link (not what is there for screen readers alone)."""
     listing = re.search(r'id="link-list">(.*?)</ul>', page, re.S)[1]
+    listing = re.sub(r'<span class="visually-hidden">.*?</span>', "", listing)
     entries = re.findall(r"<li.*?</li>", listing, re.S)
     return [" ".join(re.sub(r"<[^>]+>", " ", entry).split()) for entry in entries]
 
@@ -460,6 +462,8 @@ def test_a_label_tells_the_owners_links_apart(client_for, user, trip):
         "&lt;b&gt;Neighbours&lt;/b&gt;",
         "For Grandma",
     ]
+    # Each button says which link it revokes, to a screen reader too.
+    assert 'Revoke<span class="visually-hidden"> the link “For Grandma”</span>' in page
 
 
 @pytest.mark.parametrize(
