@@ -163,3 +163,13 @@ def test_the_zip_and_its_files_have_names_every_system_takes(client_for, user, t
     album_update(trip["album"], user=user, title="Rome: \u202e2023/24")
     response = download(client_for(user), trip["album"])
     assert 'filename="Rome_ _2023_24.zip"' in response["Content-Disposition"]
+
+
+def test_a_zip_is_only_sent_for_a_get(client, client_for, user, trip):
+    """A HEAD would read every original to send none of it."""
+    _, token = share_link_create(user=user, album=trip["album"], allow_download=True)
+    album_url = reverse("gallery:album-download", args=[trip["album"].pk])
+    link_url = reverse("gallery:link-download", args=[token])
+    assert client_for(user).head(album_url).status_code == 405
+    assert client.head(link_url).status_code == 405
+    assert client_for(user).post(album_url).status_code == 405

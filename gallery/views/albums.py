@@ -108,6 +108,9 @@ class AlbumDetailView(ShareLinksMixin, AlbumMixin, TemplateView):
 class AlbumDownloadView(AlbumMixin, View):
     """The originals of the album that the viewer may download, in one zip."""
 
+    # Not HEAD: answering it would read every original to send none.
+    http_method_names = ["get"]
+
     def get(self, request, pk):
         images = album_downloads(viewer=request.user, album=self.album)
         if not images:

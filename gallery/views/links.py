@@ -185,6 +185,9 @@ class ShareLinkView(ShareLinkMixin, View):
 class ShareLinkDownloadView(ShareLinkMixin, View):
     """Every original a link hands out, in one zip."""
 
+    # Not HEAD: answering it would read every original to send none.
+    http_method_names = ["get"]
+
     def get(self, request, token):
         images = share_link_downloads(link=self.link) if self.unlocked() else []
         if not images:
