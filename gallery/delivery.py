@@ -27,6 +27,7 @@ links the old URL again and every request that reaches us is checked; only a
 browser that already holds the bytes keeps its own copy under the old URL.
 """
 
+import contextlib
 import io
 import logging
 import unicodedata
@@ -37,6 +38,7 @@ from urllib.parse import quote
 
 from botocore.exceptions import ClientError
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.storage import FileSystemStorage
 from django.http import (
     FileResponse,
@@ -46,6 +48,7 @@ from django.http import (
     HttpResponseRedirect,
     StreamingHttpResponse,
 )
+from django.shortcuts import render
 from django.utils.http import content_disposition_header, quote_etag
 
 from . import objectstore
@@ -194,20 +197,59 @@ _NOT_IN_NAMES = set('\\/:*?"<>|')
 ZIP_CHUNK = 1024 * 1024
 
 
-def zip_response(images, *, name, viewer):
+# How long a zip's place among those running is kept if its process dies
+# before it gives the place back: longer than any download.
+ZIP_SLOT_SECONDS = 6 * 3600
+
+
+def zip_response(images, *, name, viewer, asker):
     """A zip of ``images``' originals (chosen by the caller, e.g.
     ``selectors.album_downloads``), named ``name``.zip, written as it is
     sent: memory holds one chunk, whatever the album's size. Stored, not
     compressed: photos are compressed already. Each file keeps its download
-    name and is dated when it was taken."""
-    response = StreamingHttpResponse(
-        _zip_chunks(images, viewer), content_type="application/zip"
+    name and is dated when it was taken. None when ``asker`` (an account or
+    a link, as a string) already downloads IMAGEREPO_ZIPS_AT_ONCE zips: each
+    holds a web worker while it is sent."""
+    slot = f"zips-running:{asker}"
+    cache.add(slot, 0, timeout=ZIP_SLOT_SECONDS)
+    if cache.incr(slot) > settings.IMAGEREPO_ZIPS_AT_ONCE:
+        _give_back(slot)
+        return None
+    response = _ZipResponse(
+        _zip_chunks(images, viewer), content_type="application/zip", slot=slot
     )
     name = file_name(name, "photos")
     response["Content-Disposition"] = content_disposition_header(True, f"{name}.zip")
     response["Cache-Control"] = "private, no-cache"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def too_many_zips(request):
+    """The answer to a zip asked for past IMAGEREPO_ZIPS_AT_ONCE."""
+    context = {"limit": settings.IMAGEREPO_ZIPS_AT_ONCE}
+    return render(request, "errors/too_many_zips.html", context, status=429)
+
+
+class _ZipResponse(StreamingHttpResponse):
+    """Gives its place among running zips back when the server closes it,
+    sent in full or left by the client (a generator never started would
+    not run a ``finally``)."""
+
+    def __init__(self, *args, slot, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.slot = slot
+
+    def close(self):
+        try:
+            super().close()
+        finally:
+            _give_back(self.slot)
+
+
+def _give_back(slot):
+    with contextlib.suppress(ValueError):  # expired meanwhile: none to give
+        cache.decr(slot)
 
 
 class _Chunks(io.RawIOBase):

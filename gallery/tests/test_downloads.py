@@ -173,3 +173,24 @@ def test_a_zip_is_only_sent_for_a_get(client, client_for, user, trip):
     assert client_for(user).head(album_url).status_code == 405
     assert client.head(link_url).status_code == 405
     assert client_for(user).post(album_url).status_code == 405
+
+
+def test_a_few_zips_at_once_then_wait(client, client_for, user, trip, settings):
+    """Each zip holds a web worker while it is sent: one account, or one
+    link, downloads a few at once, and its place comes back when one ends,
+    sent in full or left half way."""
+    settings.IMAGEREPO_ZIPS_AT_ONCE = 2
+    owner = client_for(user)
+    running = [download(owner, trip["album"]) for _ in range(2)]
+    refused = download(owner, trip["album"])
+    assert refused.status_code == 429
+    assert "Wait for a download to finish" in refused.content.decode()
+    # Others are not held up by alice's.
+    _, token = share_link_create(user=user, album=trip["album"], allow_download=True)
+    link_url = reverse("gallery:link-download", args=[token])
+    assert client.get(link_url).status_code == 200
+    running[0].close()  # left half way: never read
+    assert len(unzip(download(owner, trip["album"]))) == 3
+    unzip(running[1])  # sent in full
+    running[1].close()
+    assert download(owner, trip["album"]).status_code == 200

@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
 
-from ..delivery import zip_response
+from ..delivery import too_many_zips, zip_response
 from ..forms import AlbumEditForm, AlbumForm, AlbumShareForm
 from ..selectors import (
     album_downloads,
@@ -115,7 +115,13 @@ class AlbumDownloadView(AlbumMixin, View):
         images = album_downloads(viewer=request.user, album=self.album)
         if not images:
             raise Http404("Nothing in this album to download.")
-        return zip_response(images, name=self.album.title, viewer=request.user)
+        response = zip_response(
+            images,
+            name=self.album.title,
+            viewer=request.user,
+            asker=f"user:{request.user.pk}",
+        )
+        return response or too_many_zips(request)
 
 
 class AlbumEditView(AlbumMixin, FormView):

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views import View
 
-from ..delivery import image_file_response, zip_response
+from ..delivery import image_file_response, too_many_zips, zip_response
 from ..forms import ShareLinkForm, ShareLinkPasswordForm
 from ..models import ShareLink
 from ..pagination import InvalidCursor
@@ -193,7 +193,10 @@ class ShareLinkDownloadView(ShareLinkMixin, View):
         if not images:
             raise Http404("No such file.")
         target = self.link.album or self.link.image
-        return link_private(zip_response(images, name=target.title, viewer=None))
+        response = zip_response(
+            images, name=target.title, viewer=None, asker=f"link:{self.link.pk}"
+        )
+        return link_private(response or too_many_zips(request))
 
 
 class ShareLinkFileView(ShareLinkMixin, View):

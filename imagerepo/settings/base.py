@@ -310,6 +310,9 @@ IMAGEREPO_SHARE_LINK_FAILURES_PER_HOUR = 20
 # Wrong passwords for one link in an hour, from everyone together, before it
 # takes no more tries that hour.
 IMAGEREPO_SHARE_LINK_PASSWORD_FAILURES_PER_HOUR = 100
+# Zips of originals ("Download all") one account, or one link, may download at
+# once: each holds a web worker for as long as it is sent.
+IMAGEREPO_ZIPS_AT_ONCE = 2
 IMAGEREPO_MAX_FRAMES = 500
 IMAGEREPO_MAX_FILES_PER_REQUEST = 100
 IMAGEREPO_ALLOWED_FORMATS = [
