@@ -244,7 +244,9 @@ class _ZipResponse(StreamingHttpResponse):
         try:
             super().close()
         finally:
-            _give_back(self.slot)
+            if self.slot:  # once, however often the server closes it
+                _give_back(self.slot)
+                self.slot = None
 
 
 def _give_back(slot):
