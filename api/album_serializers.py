@@ -8,31 +8,9 @@ from rest_framework import serializers
 
 from gallery.models import Album, AlbumShare, ShareLink, ShareRole
 
+from .input import Flag, Id, KnownFields, Text
+
 ROLES = ("owner", *ShareRole.values)
-
-
-class StrictInput:
-    """A JSON value of the wrong type (``"title": 0``, ``"images": [7]``) is
-    refused, not converted: what the schema says is what is accepted."""
-
-    json_types = (str,)
-
-    def to_internal_value(self, data):
-        if type(data) not in self.json_types:
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class Text(StrictInput, serializers.CharField):
-    default_error_messages = {"invalid": "Not a string."}
-
-
-class Id(StrictInput, serializers.UUIDField):
-    pass
-
-
-class Flag(StrictInput, serializers.BooleanField):
-    json_types = (bool,)
 
 
 class CoverSerializer(serializers.Serializer):
@@ -107,13 +85,13 @@ class AlbumListSerializer(serializers.Serializer):
     )
 
 
-class AlbumCreateSerializer(serializers.Serializer):
+class AlbumCreateSerializer(KnownFields, serializers.Serializer):
     # Blank titles reach the service, which refuses them in its own words.
     title = Text(allow_blank=True, max_length=200)
     description = Text(required=False, allow_blank=True)
 
 
-class AlbumUpdateSerializer(serializers.Serializer):
+class AlbumUpdateSerializer(KnownFields, serializers.Serializer):
     title = Text(required=False, allow_blank=True, max_length=200)
     description = Text(required=False, allow_blank=True)
     cover = Id(
@@ -123,7 +101,7 @@ class AlbumUpdateSerializer(serializers.Serializer):
     )
 
 
-class AlbumImagesSerializer(serializers.Serializer):
+class AlbumImagesSerializer(KnownFields, serializers.Serializer):
     images = serializers.ListField(
         child=Id(),
         allow_empty=False,
@@ -171,7 +149,7 @@ class ShareListSerializer(serializers.Serializer):
     )
 
 
-class ShareCreateSerializer(serializers.Serializer):
+class ShareCreateSerializer(KnownFields, serializers.Serializer):
     username = Text(max_length=150, help_text="The account to share with.")
     role = serializers.ChoiceField(choices=ShareRole.choices, default=ShareRole.VIEWER)
     allow_download = Flag(default=False, help_text="May download the originals.")
@@ -224,7 +202,7 @@ class LinkListSerializer(serializers.Serializer):
     results = LinkSerializer(many=True, help_text="Newest first.")
 
 
-class LinkCreateSerializer(serializers.Serializer):
+class LinkCreateSerializer(KnownFields, serializers.Serializer):
     album = Id(required=False, help_text="The album to open (or `image`).")
     image = Id(required=False, help_text="The image to open (or `album`).")
     label = Text(

@@ -21,6 +21,7 @@ ERROR_CODES = tuple(
             *limits.LINK_ERRORS,
             "invalid_json",
             "invalid_cursor",
+            "unknown_field",
             "request_too_large",
             "required",
             "null",

@@ -17,6 +17,7 @@ from gallery.services import OUTCOMES
 from gallery.services.uploads import DUPLICATE_MESSAGES
 
 from .errors import ERROR_CODES
+from .input import KnownFields
 
 OUTCOME_CODES = ("created", *DUPLICATE_MESSAGES, *UPLOAD_REJECTIONS)
 
@@ -197,7 +198,11 @@ class TakenAtField(serializers.Field):
         return value
 
 
-class ImageUpdateSerializer(serializers.ModelSerializer):
+class ImageUpdateSerializer(KnownFields, serializers.ModelSerializer):
+    hints = {
+        "taken_offset": "give the offset within taken_at (2019-06-20T14:30:00+02:00).",
+    }
+
     taken_at = TakenAtField(
         required=False,
         help_text="When the photo was taken, if it carries no date or a wrong "
@@ -213,7 +218,7 @@ class ImageUpdateSerializer(serializers.ModelSerializer):
         fields = ["title", "description", "visibility", "taken_at"]
 
 
-class ImageUploadSerializer(serializers.Serializer):
+class ImageUploadSerializer(KnownFields, serializers.Serializer):
     files = serializers.ListField(
         child=serializers.FileField(allow_empty_file=True, use_url=False),
         allow_empty=False,
@@ -353,7 +358,7 @@ class ImagePageSerializer(serializers.Serializer):
     next = serializers.URLField(allow_null=True, help_text="The next page, if any.")
 
 
-class HashCheckSerializer(serializers.Serializer):
+class HashCheckSerializer(KnownFields, serializers.Serializer):
     sha256 = serializers.ListField(
         child=serializers.CharField(),
         help_text="Hex SHA-256 digests of files you are about to upload "

@@ -4,7 +4,8 @@ is checked here for shape only; which trash is always the caller's own."""
 from django.conf import settings
 from rest_framework import serializers
 
-from .album_serializers import AlbumPageQuerySerializer, Flag, Id
+from .album_serializers import AlbumPageQuerySerializer
+from .input import Flag, Id, KnownFields
 from .serializers import ImageSerializer
 
 
@@ -37,7 +38,7 @@ class TrashPageQuerySerializer(AlbumPageQuerySerializer):
     """The trash is paged as an album's images are."""
 
 
-class TrashSelectionSerializer(serializers.Serializer):
+class TrashSelectionSerializer(KnownFields, serializers.Serializer):
     ids = serializers.ListField(
         child=Id(),
         required=False,

@@ -243,6 +243,12 @@ def test_patch_errors(api_for, user, album):
         400,
         "invalid_json",
     )
+    error(
+        client.patch(f"{URL}{album.pk}/", {"owner": 1}, format="json"),
+        400,
+        "unknown_field",
+        "owner",
+    )
     album.refresh_from_db()
     assert album.title == "Summer"
 

@@ -214,6 +214,26 @@ def test_patch_rejects_bad_values(change, code, api_for, make_image, user):
     assert (image.title, image.visibility) == ("Old", "public")
 
 
+@pytest.mark.parametrize(
+    ("change", "hint"),
+    [
+        ({"taken_offset": 120}, "within taken_at"),
+        ({"title": "New", "descripton": "typo"}, "title, description, visibility"),
+        ({"width": 10}, "taken_at."),
+    ],
+)
+def test_patch_refuses_fields_it_does_not_take(change, hint, api_for, make_image, user):
+    image = make_image(user, title="Old")
+    before = (image.title, image.width, image.taken_at, image.taken_offset)
+    response = api_for(user).patch(f"{URL}{image.pk}/", change, format="json")
+    assert response.status_code == 400
+    body = response.json()
+    assert (body["code"], body["field"]) == ("unknown_field", list(change)[-1])
+    assert hint in body["message"]
+    image.refresh_from_db()
+    assert (image.title, image.width, image.taken_at, image.taken_offset) == before
+
+
 def test_put_is_not_offered(api_for, make_image, user):
     image = make_image(user)
     response = api_for(user).put(f"{URL}{image.pk}/", {"title": "x"}, format="json")

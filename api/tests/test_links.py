@@ -64,6 +64,7 @@ def test_a_password_is_stored_hashed(api_for, user, album):
         {"label": 7},
         {"label": None},
         {"label": "x" * 101},
+        {"pasword": "typo, so no password"},
     ],
 )
 def test_bad_input_is_a_400(api_for, user, album, data):

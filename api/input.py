@@ -1,0 +1,57 @@
+"""How the API reads a request body: exactly as its schema says, refusing
+what it does not say instead of converting or dropping it."""
+
+from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
+
+
+class StrictInput:
+    """A JSON value of the wrong type (``"title": 0``, ``"images": [7]``) is
+    refused, not converted: what the schema says is what is accepted."""
+
+    json_types = (str,)
+
+    def to_internal_value(self, data):
+        if type(data) not in self.json_types:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class Text(StrictInput, serializers.CharField):
+    default_error_messages = {"invalid": "Not a string."}
+
+
+class Id(StrictInput, serializers.UUIDField):
+    pass
+
+
+class Flag(StrictInput, serializers.BooleanField):
+    json_types = (bool,)
+
+
+class KnownFields:
+    """A body naming a field the operation does not take is refused, not
+    ignored: a client that sent ``taken_offset`` alone, or misspelt
+    ``descripton``, would otherwise be answered as if its change were made.
+    ``hints`` say, for a field clients mistake for a writable one, what to
+    send instead."""
+
+    hints = {}
+
+    def to_internal_value(self, data):
+        writable = [name for name, field in self.fields.items() if not field.read_only]
+        names = data.keys() if hasattr(data, "keys") else ()
+        unknown = next((name for name in names if name not in writable), None)
+        if unknown is not None:
+            takes = self.hints.get(unknown) or f"it takes {', '.join(writable)}."
+            raise serializers.ValidationError(
+                {
+                    unknown: [
+                        ErrorDetail(
+                            f"Not a field this request takes: {takes}",
+                            code="unknown_field",
+                        )
+                    ]
+                }
+            )
+        return super().to_internal_value(data)
