@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from ..models import Album, AlbumShare, ShareLink
 from ..services.albums import album_delete, album_unshare
-from ..services.links import share_link_revoke
+from ..services.links import share_link_remove, share_link_revoke
 
 # Read-mostly: albums are their owners' to make and change, on the site or
 # through the API. Staff may delete an album or stop a share, and do so with
@@ -135,11 +135,17 @@ class ShareLinkAdmin(RevokeOnlyAdmin):
     def target(self, obj):
         return obj.album or obj.image
 
+    def has_delete_permission(self, request, obj=None):
+        # As for its owner: a link still working is revoked first.
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or not obj.is_open(timezone.now()))
+
+    def delete_model(self, request, obj):
+        share_link_remove(obj, user=obj.owner)
+
     @admin.display(description="State")
     def state(self, obj):
-        if obj.revoked_at:
-            return "revoked"
-        return "open" if obj.is_open(timezone.now()) else "expired"
+        return obj.state
 
     @admin.display(description="Password", boolean=True)
     def has_password(self, obj):

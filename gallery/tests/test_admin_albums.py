@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from gallery.models import Album, AlbumShare, Image
+from gallery.models import Album, AlbumShare, Image, ShareLink
 from gallery.services.albums import album_add_images, album_create, album_share
 from gallery.services.links import share_link_create
 
@@ -139,3 +139,20 @@ def test_link_list_shows_labels_and_finds_links_by_them(
     found = client.get(url, {"q": "grandma"})
     assert rows(found, "label") == ["For Grandma"]
     assert rows(found, "target") == ["Summer"]
+
+
+def test_an_open_link_is_revoked_before_it_is_deleted(
+    client_for, staff_user, user, albums
+):
+    summer, _ = albums
+    link, _ = share_link_create(user=user, album=summer)
+    client = client_for(staff_user)
+    delete = reverse("admin:gallery_sharelink_delete", args=[link.pk])
+    assert client.get(delete).status_code == 403
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert ShareLink.objects.filter(pk=link.pk).exists()
+
+    actions = reverse("admin:gallery_sharelink_changelist")
+    client.post(actions, {"action": "revoke", "_selected_action": [link.pk]})
+    assert client.post(delete, {"post": "yes"}).status_code == 302
+    assert not ShareLink.objects.exists()
