@@ -176,6 +176,14 @@ def _audiences(user, *, albums=True):
     return audiences
 
 
+def still_sharing(path=""):
+    """Whose albums and links still open anything: an account that was
+    deleted or switched off shares nothing until it is restored (its shares
+    and links are kept for then). ``path`` leads to the album or link whose
+    ``owner`` it asks about."""
+    return Q(**{f"{path}owner__is_active": True})
+
+
 def album_image_ids(user, *, downloads=False):
     """Ids of images (a subquery) in albums ``user`` owns or that are shared
     with them: a contributor's private image in an album is seen by the
@@ -185,10 +193,9 @@ def album_image_ids(user, *, downloads=False):
     if downloads:
         # The album's owner allows downloads of their own originals only: a
         # contributor never agreed to hand theirs (and their GPS) out.
-        albums = Q(
+        albums = still_sharing("album__") & Q(
             album__shares__user=user,
             album__shares__allow_download=True,
-            album__owner__is_active=True,  # as Album.objects.shared_with
             image__owner=F("album__owner"),
         )
     else:
@@ -526,7 +533,7 @@ class AlbumQuerySet(models.QuerySet):
         was deleted (or switched off), whose owner no longer shares anything."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        return self.filter(shares__user=user, owner__is_active=True)
+        return self.filter(still_sharing(), shares__user=user)
 
     def visible_to(self, user):
         """The albums ``user`` may open: their own and those shared with them."""
@@ -545,9 +552,8 @@ class AlbumQuerySet(models.QuerySet):
         under the visibility rule, every album entry of the library."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        # As shared_with: a deleted account's albums are shared no more.
         shares = AlbumShare.objects.filter(
-            user=user, album__owner__is_active=True, **share
+            still_sharing("album__"), user=user, **share
         ).values("album_id")
         return self.filter(Q(owner=user) | Q(pk__in=shares))
 

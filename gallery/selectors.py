@@ -32,6 +32,7 @@ from .models import (
     Image,
     ShareLink,
     Visibility,
+    still_sharing,
 )
 from .pagination import ORDERS, TRASHED, KeysetPage, timeline_page, year_start
 from .search import count_matches, ranked_page
@@ -533,11 +534,11 @@ def owned_album(*, viewer, pk) -> Album | None:
 def share_link_for(*, token: str) -> ShareLink | None:
     """The open (not revoked, not expired) link with this token, or None:
     whether it never existed, was revoked, has expired, opens an image now
-    in the trash or belongs to a switched-off account (which shares nothing,
-    as ``Album.objects.shared_with``) is not told apart."""
+    in the trash or belongs to a switched-off account (``still_sharing``) is
+    not told apart."""
     link = (
         ShareLink.objects.select_related("album", "image")
-        .filter(token_hash=ShareLink.hash_token(token), owner__is_active=True)
+        .filter(still_sharing(), token_hash=ShareLink.hash_token(token))
         .first()
     )
     if link is None or not link.is_open(timezone.now()):
