@@ -582,7 +582,9 @@ def test_making_renaming_sharing_and_deleting_an_album_in_pages(
     )
     assert "Picnic 2024" in listing and "from alice" in listing
 
-    alice.post(reverse("gallery:album-delete", args=[album.pk]))
+    delete = reverse("gallery:album-delete", args=[album.pk])
+    assert "Delete the album “Picnic 2024”?" in alice.get(delete).content.decode()
+    alice.post(delete)
     assert not Album.objects.filter(pk=album.pk).exists()
     assert Image.objects.filter(pk=photo.pk).exists()  # the photos stay
 
@@ -639,6 +641,24 @@ def test_a_contributors_photos_leave_with_them_when_sharing_stops(
     # Nor is it the cover any more, to come back if dave added it again.
     weekend["album"].refresh_from_db()
     assert weekend["album"].cover is None
+
+
+@pytest.mark.parametrize("who", ["viewer", "contributor"])
+def test_stopping_a_share_asks_first(client_for, family, weekend, who):
+    album, person = weekend["album"], family[who]
+    url = reverse("gallery:album-share", args=[album.pk])
+    owner = client_for(family["owner"])
+    asked = owner.post(url, {"stop": str(person.pk)})
+    assert asked.status_code == 200
+    page = " ".join(asked.content.decode().split())
+    assert f"Stop sharing “Weekend” with {person.username}?" in page
+    assert ("The photos they added leave it" in page) == (who == "contributor")
+    assert album.shares.count() == 2
+
+    done = owner.post(url, {"stop": str(person.pk), "confirmed": "1"})
+    assert done.status_code == 302
+    assert not album.shares.filter(user=person).exists()
+    assert album.shares.count() == 1
 
 
 @pytest.mark.parametrize("value", ["abc", "1e3", "", "²", "99999999999999999999999"])

@@ -306,7 +306,13 @@ def test_the_owner_sees_and_revokes_links_on_the_page(client_for, user, trip):
     owner = client_for(user)
     page = owner.get(trip["lake"].get_absolute_url()).content.decode()
     assert "password · no originals · 0 views" in " ".join(page.split())
-    owner.post(reverse("gallery:link-revoke", args=[link.pk]))
+    revoke = reverse("gallery:link-revoke", args=[link.pk])
+    asked = owner.post(revoke)
+    assert asked.status_code == 200
+    assert f"Revoke this link to “{trip['lake'].title}”?" in asked.content.decode()
+    link.refresh_from_db()
+    assert link.revoked_at is None
+    owner.post(revoke, {"confirmed": "1"})
     link.refresh_from_db()
     assert link.revoked_at is not None
 

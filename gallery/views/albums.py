@@ -14,6 +14,7 @@ from django.views.generic import FormView, TemplateView, View
 
 from ..delivery import too_many_zips, zip_response
 from ..forms import AlbumEditForm, AlbumForm, AlbumShareForm
+from ..models import ShareRole
 from ..selectors import (
     album_downloads,
     album_for,
@@ -33,7 +34,7 @@ from ..services.albums import (
     can_add_to,
 )
 from .links import ShareLinksMixin
-from .mixins import requested_page
+from .mixins import confirmation_page, requested_page
 
 
 class AlbumListView(LoginRequiredMixin, FormView):
@@ -156,12 +157,18 @@ class AlbumEditView(AlbumMixin, FormView):
         return HttpResponseRedirect(self.album.get_absolute_url())
 
 
-class AlbumDeleteView(AlbumMixin, TemplateView):
+class AlbumDeleteView(AlbumMixin, View):
     owner_only = True
-    template_name = "gallery/album_delete.html"
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(album=self.album, **kwargs)
+    def get(self, request, *args, **kwargs):
+        return confirmation_page(
+            request,
+            question=f"Delete the album “{self.album.title}”?",
+            consequence="The album goes, and everyone it is shared with loses "
+            "it. Its photos stay in your library.",
+            button="Delete album",
+            cancel=self.album.get_absolute_url(),
+        )
 
     def post(self, request, *args, **kwargs):
         title = self.album.title
@@ -201,6 +208,23 @@ class AlbumShareView(AlbumMixin, View):
         if share is None:
             raise Http404("No such share.")
         person = share.user
+        if not request.POST.get("confirmed"):
+            name = person.get_username()
+            return confirmation_page(
+                request,
+                question=f"Stop sharing “{self.album.title}” with {name}?",
+                consequence=f"From their next page on, {name} no longer sees "
+                "the album or its photos. "
+                + (
+                    "The photos they added leave it, and stay in their library. "
+                    if share.role == ShareRole.CONTRIBUTOR
+                    else ""
+                )
+                + "You can share it with them again later.",
+                button="Stop sharing",
+                cancel=self.album.get_absolute_url() + "#sharing",
+                fields=[("stop", person.pk)],
+            )
         album_unshare(self.album, user=request.user, person=person)
         messages.success(request, f"No longer shared with {person.get_username()}.")
         return self.back()

@@ -40,6 +40,7 @@ from ..services.links import (
     share_link_revoke,
     share_link_viewed,
 )
+from .mixins import confirmation_page
 
 SESSION_KEY = "share_links_unlocked"
 # Search engines and other sites learn nothing of a link: no indexing, and
@@ -275,6 +276,11 @@ class OwnShareLinkView(LoginRequiredMixin, View):
         if link is None:
             raise Http404("No such link.")
         target = link.album or link.image
+        question = self.question(link)
+        if question and not request.POST.get("confirmed"):
+            return confirmation_page(
+                request, cancel=target.get_absolute_url() + "#links", **question
+            )
         try:
             messages.success(request, self.act(link))
         except ValidationError as error:
@@ -285,8 +291,22 @@ class OwnShareLinkView(LoginRequiredMixin, View):
         """Do it to ``link``; what to tell its owner."""
         raise NotImplementedError
 
+    def question(self, link) -> dict | None:
+        """What to ask before acting, if it cannot be taken back."""
+        return None
+
 
 class ShareLinkRevokeView(OwnShareLinkView):
+    def question(self, link):
+        name = f"“{link.label}”" if link.label else "this link"
+        return {
+            "question": f"Revoke {name} to “{link.album or link.image}”?",
+            "consequence": "Whoever has it can no longer open it, nor any "
+            "photo address it gave out. A revoked link never works again: to "
+            "share once more, you make a new one and send it.",
+            "button": "Revoke link",
+        }
+
     def act(self, link):
         share_link_revoke(link, user=self.request.user)
         return "The link is revoked: it opens nothing any more."

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.http import HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -45,3 +46,17 @@ def requested_page(read_page, params, **extra):
         bool(moves["before"]) and page.newer_cursor is None
     )
     return page, is_first_page
+
+
+def confirmation_page(request, *, question, consequence, button, cancel, fields=()):
+    """A page asking before a step its owner may regret: its button posts to
+    the same address again, with ``fields`` and ``confirmed``; Cancel goes
+    back to ``cancel``. Server-rendered, so it asks without JavaScript."""
+    context = {
+        "question": question,
+        "consequence": consequence,
+        "button": button,
+        "cancel": cancel,
+        "fields": fields,
+    }
+    return render(request, "gallery/confirm.html", context)

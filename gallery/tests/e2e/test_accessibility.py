@@ -92,6 +92,7 @@ def member(browser, site_url):
         page.get_by_role("button", name="Make a link").click()
     page.goto(album)
     page.locator("#link-list").get_by_role("button", name="Revoke").first.click()
+    page.get_by_role("button", name="Revoke link").click()
     page.wait_for_selector("#link-list button:text('Remove')")
     # A second photo, moved to the trash: the Trash page has something.
     page.goto("/upload/")
