@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
-from gallery.models import ShareLink
+from gallery.models import Image, ShareLink
 from gallery.services.albums import album_add_images, album_create
+from gallery.services.images import images_trash
 from gallery.services.links import (
     share_link_create,
     share_link_remove,
@@ -280,7 +281,7 @@ def test_guessing_tokens_or_passwords_is_stopped(client, user, trip, settings):
 
 
 @pytest.mark.parametrize(
-    "target, status", [("album", 404), ("image", 405), ("public image", 405)]
+    "target, status", [("album", 404), ("image", 404), ("public image", 405)]
 )
 def test_nobody_links_or_revokes_what_is_not_theirs(
     client_for, other_user, user, trip, target, status, make_image
@@ -299,6 +300,17 @@ def test_nobody_links_or_revokes_what_is_not_theirs(
     assert intruder.post(revoke).status_code == 404
     link.refresh_from_db()
     assert link.revoked_at is None
+
+
+def test_a_link_form_left_open_on_a_photo_moved_to_the_trash_says_so(
+    client_for, user, trip
+):
+    owner = client_for(user)
+    images_trash(Image.objects.filter(pk=trip["lake"].pk))
+    response = owner.post(trip["lake"].get_absolute_url(), {"label": "Late"})
+    assert response.status_code == 404
+    assert "in your trash" in response.content.decode()
+    assert not ShareLink.objects.exists()
 
 
 def test_the_owner_sees_and_revokes_links_on_the_page(client_for, user, trip):

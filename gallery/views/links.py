@@ -239,8 +239,13 @@ class ShareLinksMixin:
     def post(self, request, *args, **kwargs):
         target = self.link_target()
         if target is None:
-            # To anyone else the page takes no POST, whether it exists or not.
-            return self.http_method_not_allowed(request, *args, **kwargs)
+            # Not the viewer's to link: answered as the page's GET is (a form
+            # left open on a photo moved to the trash since says so; what they
+            # may not see is not found), and a page they see takes no POST.
+            response = self.get(request, *args, **kwargs)
+            if response.status_code == 200:
+                return self.http_method_not_allowed(request, *args, **kwargs)
+            return response
         form = ShareLinkForm(request.POST)
         made = form.is_valid() and self._make_link(form, target)
         if made:
