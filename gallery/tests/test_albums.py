@@ -173,6 +173,11 @@ def test_downloads_of_originals_only_when_the_share_allows_them(
     )
     assert see(client_for, family["viewer"], original) == 200
     assert see(client_for, family["contributor"], original) == 404
+    # The photo's page offers the download to whoever may make it.
+    page = weekend["private"].get_absolute_url()
+    for who, offered in [("viewer", True), ("contributor", False), ("owner", True)]:
+        html = client_for(family[who]).get(page).content.decode()
+        assert (f'href="{original}?download=1"' in html) == offered, who
 
 
 def test_a_contributor_adds_their_own_photos_which_the_album_people_then_see(

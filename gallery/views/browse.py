@@ -14,6 +14,7 @@ from ..search.dates import split_dates
 from ..selectors import (
     SHOWS,
     albums_to_add_to,
+    downloadable_ids,
     image_count_capped,
     image_location,
     image_neighbours,
@@ -121,6 +122,7 @@ class ImageDetailView(ShareLinksMixin, DetailView):
             newer=newer,
             older=older,
             location=image_location(viewer=viewer, image=image),
+            can_download=image.pk in downloadable_ids(viewer=viewer, images=[image]),
             **self.links_context(image),
             **kwargs,
         )
