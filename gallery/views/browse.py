@@ -49,11 +49,13 @@ class GalleryView(TemplateView):
             "show": show,
             "query": " ".join(params.get("q", "").split()),
         }
-        # A query naming a date has picked its years: a jump out of them
-        # would only land on the same photos.
+        # A query naming a date has picked its years, and a search ranks its
+        # results: neither is jumped through by year (a jump out of a date's
+        # years would land on none of its photos, under a count of them).
         words, dated, _ = split_dates(listing["query"])
         size = settings.IMAGEREPO_GALLERY_PAGE_SIZE
-        year = _year(params.get("year", ""))  # a jump: any cursor is not read
+        # A jump: any cursor is not read.
+        year = None if words or dated else _year(params.get("year", ""))
         page, is_first_page = requested_page(
             partial(image_page, **listing, order=order, size=size), params, year=year
         )
@@ -74,8 +76,7 @@ class GalleryView(TemplateView):
             if words or dated
             else timeline_years(viewer=user, show=show, order=order),
             year=year,
-            # A search ranks its results and ignores a year.
-            year_is_empty=bool(year and not words and landed and landed.year < year),
+            year_is_empty=bool(year and landed and landed.year < year),
             terms=parse_terms(words),
             names_a_date=bool(dated),
             page=page,

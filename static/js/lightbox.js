@@ -74,8 +74,9 @@ export class Lightbox {
     this.details.hidden = !item.hasPage;
     const more = this.beyond(1, true);
     const total = this.total ?? `${this.items.length}${more ? "+" : ""}`;
-    this.count.textContent =
-      this.items.length > 1 || more ? `${index + 1} / ${total}` : "";
+    // A photo's own page opens one photo, stepping on to the next page's:
+    // "1 / 1+" would count nothing.
+    this.count.textContent = this.items.length > 1 ? `${index + 1} / ${total}` : "";
     this.prevButton.disabled = index === 0 && !this.beyond(-1, true);
     this.nextButton.disabled = index === this.items.length - 1 && !more;
     // Fetch the next image while this one is looked at.
