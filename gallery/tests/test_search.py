@@ -119,6 +119,13 @@ def test_symbols_only_match_nothing_and_say_so(client, library):
     assert "type some letters or digits" in body
 
 
+def test_a_long_query_is_shortened_where_the_page_repeats_it(client, library):
+    query = "lighthouse " * 200
+    body = client.get(reverse("gallery:index"), {"q": query}).content.decode()
+    assert body.count(query.strip()) == 1  # in the search box, to change
+    assert re.search(r"No photos match “(lighthouse )+\w*…”", body)
+
+
 @pytest.mark.parametrize("query", ["", "   ", "\t\n"])
 def test_blank_query_shows_the_gallery(client, library, query):
     body = client.get(reverse("gallery:index"), {"q": query}).content.decode()
