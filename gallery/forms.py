@@ -135,14 +135,42 @@ def taken_at_field():
     return WallClockField(label="Taken", required=False)
 
 
-class ImageEditForm(forms.ModelForm):
-    # The date taken as a wall clock, to the minute (what the input shows):
-    # only a changed one goes to the service, so saving a title leaves a
-    # camera's date, seconds and zone as they were. Not in Meta.fields, so
-    # the form never writes it onto the image itself.
-    taken_at = taken_at_field()
+# The offsets from UTC that places set their clocks to, in minutes: a time
+# zone as a photo's EXIF (OffsetTimeOriginal) names it.
+ZONE_OFFSETS = (
+    *(-60 * hours for hours in range(12, 0, -1)),
+    -570,
+    -210,
+    *(60 * hours for hours in range(15)),
+    210,
+    270,
+    330,
+    345,
+    390,
+    525,
+    570,
+    630,
+    765,
+)
 
-    field_order = ["title", "description", "taken_at", "visibility"]
+
+class ImageEditForm(forms.ModelForm):
+    # The date taken as a wall clock, to the minute (what the input shows),
+    # and the zone it was read in: only a changed one goes to the service,
+    # so saving a title leaves a camera's date, seconds and zone as they
+    # were. Not in Meta.fields, so the form never writes them onto the image
+    # itself.
+    taken_at = taken_at_field()
+    taken_zone = forms.TypedChoiceField(
+        label="Time zone",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="The time zone where it was taken, as an offset from UTC. "
+        "Not known: the photo is filed by the clock above alone.",
+    )
+
+    field_order = ["title", "description", "taken_at", "taken_zone", "visibility"]
 
     class Meta:
         model = Image
@@ -165,9 +193,14 @@ class ImageEditForm(forms.ModelForm):
             help_text = "Set by you."
         else:
             help_text = "As the camera said. Change it if its clock was wrong."
-        if image.taken_zone_known:
-            help_text += f" In the photo's own time zone, {_utc(image.taken_offset)}."
         field.help_text = help_text
+        offsets = set(ZONE_OFFSETS)
+        if image.taken_zone_known:
+            offsets.add(image.taken_offset)  # whatever its camera wrote
+            self.initial["taken_zone"] = image.taken_offset
+        self.fields["taken_zone"].choices = [("", "Not known")] + [
+            (minutes, _utc(minutes)) for minutes in sorted(offsets)
+        ]
 
     def clean_taken_at(self):
         # Left out of the form (a script posting the other fields): kept.
@@ -181,16 +214,23 @@ class ImageEditForm(forms.ModelForm):
         return taken_at
 
     def taken_at_change(self):
-        """The date taken typed in, if it was changed: a wall clock in the
-        photo's own zone when it has one, so changing the minute of a
-        camera's date keeps the zone the camera gave."""
+        """The date taken, if its clock or zone was changed: the wall clock
+        typed in (the photo's own, to the second, when only the zone
+        changed), aware in the zone chosen, naive for "Not known"."""
         taken_at = self.cleaned_data.get("taken_at")
-        if "taken_at" not in self.changed_data or taken_at is None:
+        zone_posted = self.add_prefix("taken_zone") in self.data
+        zone_changed = zone_posted and "taken_zone" in self.changed_data
+        if taken_at is None or not ("taken_at" in self.changed_data or zone_changed):
             return None
-        if not self.instance.taken_zone_known:
+        if "taken_at" not in self.changed_data:
+            taken_at = self.instance.taken_local
+        if not zone_posted:  # left out of the form: the zone as it was
+            zone = self.initial.get("taken_zone")
+        else:
+            zone = self.cleaned_data.get("taken_zone")
+        if zone is None:
             return taken_at
-        offset = self.instance.taken_offset
-        return taken_at.replace(tzinfo=fixed_zone(timedelta(minutes=offset)))
+        return taken_at.replace(tzinfo=fixed_zone(timedelta(minutes=zone)))
 
 
 def _utc(minutes):

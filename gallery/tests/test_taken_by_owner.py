@@ -44,6 +44,7 @@ def edit(client, image, **changes):
         "description": image.description,
         "visibility": image.visibility,
         "taken_at": f"{image.taken_local:%Y-%m-%dT%H:%M}",
+        "taken_zone": image.taken_offset if image.taken_zone_known else "",
         **changes,
     }
     return client.post(reverse("gallery:edit", args=[image.pk]), data)
@@ -230,7 +231,7 @@ def test_an_hour_daylight_saving_skips_or_repeats_is_a_date_like_any_other(
 def test_changing_a_camera_date_keeps_the_cameras_zone(client_for, user, camera_photo):
     client = client_for(user)
     form = client.get(reverse("gallery:edit", args=[camera_photo.pk])).content
-    assert "In the photo's own time zone, UTC+02:00." in form.decode()
+    assert '<option value="120" selected>UTC+02:00</option>' in form.decode()
     assert edit(client, camera_photo, taken_at="2015-06-20T14:31").status_code == 302
     camera_photo.refresh_from_db()
     assert camera_photo.taken_source == TakenSource.OWNER
@@ -239,4 +240,60 @@ def test_changing_a_camera_date_keeps_the_cameras_zone(client_for, user, camera_
         120,
     )
     form = client.get(reverse("gallery:edit", args=[camera_photo.pk])).content
-    assert "Set by you. In the photo" in form.decode()
+    assert "Set by you." in form.decode()
+    assert '<option value="120" selected>UTC+02:00</option>' in form.decode()
+
+
+def test_the_owner_gives_a_scan_its_zone(client_for, user, scan):
+    client = client_for(user)
+    form = client.get(reverse("gallery:edit", args=[scan.pk])).content.decode()
+    assert '<option value="" selected>Not known</option>' in form
+    assert '<option value="330">UTC+05:30</option>' in form
+    response = edit(client, scan, taken_at="1987-08-14T09:15", taken_zone="-300")
+    assert response.status_code == 302
+    scan.refresh_from_db()
+    assert (scan.taken_local, scan.taken_offset) == (datetime(1987, 8, 14, 9, 15), -300)
+    page = client.get(scan.get_absolute_url()).content.decode()
+    assert "UTC−05:00" in page or "UTC-05:00" in page
+
+
+def test_changing_only_the_zone_keeps_the_cameras_clock_to_the_second(
+    client_for, user, camera_photo
+):
+    client = client_for(user)
+    assert edit(client, camera_photo, taken_zone="540").status_code == 302
+    camera_photo.refresh_from_db()
+    assert camera_photo.taken_source == TakenSource.OWNER
+    assert (camera_photo.taken_local, camera_photo.taken_offset) == (
+        datetime(2015, 6, 20, 14, 30, 5),
+        540,
+    )
+    # "Not known": filed by its clock alone, the clock as it was.
+    assert edit(client, camera_photo, taken_zone="").status_code == 302
+    camera_photo.refresh_from_db()
+    assert (camera_photo.taken_local, camera_photo.taken_offset) == (
+        datetime(2015, 6, 20, 14, 30, 5),
+        None,
+    )
+    assert not camera_photo.taken_zone_known
+
+
+@pytest.mark.parametrize("zone", ["999", "abc", "-901"])
+def test_a_zone_not_offered_is_refused(client_for, user, camera_photo, zone):
+    response = edit(client_for(user), camera_photo, title="New", taken_zone=zone)
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    camera_photo.refresh_from_db()
+    assert (camera_photo.title, camera_photo.taken_offset) == ("pier", 120)
+
+
+def test_a_form_without_the_zone_keeps_it(client_for, user, camera_photo):
+    url = reverse("gallery:edit", args=[camera_photo.pk])
+    data = {"title": "Pier", "description": "", "visibility": "private"}
+    data["taken_at"] = "2015-06-20T15:00"
+    assert client_for(user).post(url, data).status_code == 302
+    camera_photo.refresh_from_db()
+    assert (camera_photo.taken_local, camera_photo.taken_offset) == (
+        datetime(2015, 6, 20, 15, 0),
+        120,
+    )
