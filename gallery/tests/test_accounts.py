@@ -550,8 +550,12 @@ def test_a_new_address_is_only_mailed_a_link(client_for, alice):
         "it; until then it stays alice@example.org."
     ) in response.content.decode()
     assert re.search(
-        r'id="account-email">alice@example.org<', response.content.decode()
+        r'id="account-email">alice@example.org\s*<', response.content.decode()
     )
+    # The page says what it waits for, there and on coming back to it.
+    waiting = "Waiting for you to open the link mailed to alice@new.example"
+    assert waiting in response.content.decode()
+    assert waiting in client.get(reverse("account")).content.decode()
     [message] = mail.outbox
     assert message.to == ["alice@new.example"]
     assert message.subject == "Confirm your new imagerepo e-mail address"
@@ -590,7 +594,16 @@ def test_confirming_changes_the_address(client_for, alice):
     page = response.content.decode()
     assert "Your e-mail address is now alice@new.example." in page
     assert re.search(r'id="account-email">alice@new.example<', page)
+    assert "Waiting for you" not in page
     assert address_of(alice) == "alice@new.example"
+
+
+def test_the_wait_for_a_link_ends_when_the_link_would(client_for, alice, settings):
+    client = client_for(alice)
+    ask_to_change(client)
+    assert "Waiting for you" in client.get(reverse("account")).content.decode()
+    settings.PASSWORD_RESET_TIMEOUT = 0
+    assert "Waiting for you" not in client.get(reverse("account")).content.decode()
 
 
 def test_the_old_address_is_told_of_the_change(client_for, alice):

@@ -2,6 +2,8 @@
 address), and Django's password views in the site's clothes: reset by e-mail
 (limited, and lifting a sign-in lock-out) and change."""
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -80,6 +82,10 @@ class PasswordConfirmationMixin(LoginRequiredMixin):
         return response
 
 
+# The account page's note of a new address waiting for its link to be opened.
+EMAIL_WAITING_KEY = "email_waiting"
+
+
 class AccountView(PasswordConfirmationMixin, FormView):
     """The account page: who you are, what you store, and your e-mail
     address (the form)."""
@@ -94,8 +100,25 @@ class AccountView(PasswordConfirmationMixin, FormView):
     def get_context_data(self, **kwargs):
         summary = account_summary(viewer=self.request.user)
         return super().get_context_data(
-            summary=summary, trash_days=settings.IMAGEREPO_TRASH_DAYS, **kwargs
+            summary=summary,
+            trash_days=settings.IMAGEREPO_TRASH_DAYS,
+            email_waiting=self.email_waiting(),
+            **kwargs,
         )
+
+    def email_waiting(self):
+        """The new address this browser last had a link mailed to, and until
+        when the link works, while it is not yet the account's: so the page
+        says what it waits for instead of showing the old address alone."""
+        asked = self.request.session.get(EMAIL_WAITING_KEY)
+        if not asked or asked["email"] == self.request.user.email:
+            return None
+        until = datetime.fromisoformat(asked["sent"]) + timedelta(
+            seconds=settings.PASSWORD_RESET_TIMEOUT
+        )
+        if until <= timezone.now():
+            return None
+        return {"email": asked["email"], "until": until}
 
     def form_valid(self, form):
         user, email = self.request.user, form.cleaned_data["email"]
@@ -118,16 +141,20 @@ class AccountView(PasswordConfirmationMixin, FormView):
                 f"The mail to {email} could not be sent, so your address stays "
                 "as it is. Try again later.",
             )
-        elif user.email:
-            messages.success(
-                self.request,
-                f"We sent a link to {email}. Your address changes when you open "
-                f"it; until then it stays {user.email}.",
-            )
         else:
+            self.request.session[EMAIL_WAITING_KEY] = {
+                "email": email,
+                "sent": timezone.now().isoformat(),
+            }
             messages.success(
                 self.request,
-                f"We sent a link to {email}. It becomes your address when you open it.",
+                f"We sent a link to {email}. "
+                + (
+                    f"Your address changes when you open it; until then it stays "
+                    f"{user.email}."
+                    if user.email
+                    else "It becomes your address when you open it."
+                ),
             )
         return super().form_valid(form)
 
@@ -170,6 +197,7 @@ class AccountEmailConfirmView(TemplateView):
         )
         if change is None:
             return self.get(request, token=token)
+        request.session.pop(EMAIL_WAITING_KEY, None)
         told = f" A notice went to {change.told}." if change.told else ""
         messages.success(request, f"Your e-mail address is now {change.email}.{told}")
         return redirect("account")
