@@ -1,7 +1,9 @@
 """Albums, shares and share links in the admin."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
 
 from ..models import Album, AlbumShare, ShareLink
@@ -135,10 +137,27 @@ class ShareLinkAdmin(RevokeOnlyAdmin):
     def target(self, obj):
         return obj.album or obj.image
 
-    def has_delete_permission(self, request, obj=None):
-        # As for its owner: a link still working is revoked first.
-        allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or not obj.is_open(timezone.now()))
+    # As for its owner, a link still working is revoked before it is deleted
+    # on its own; deleting its album, image or owner takes it along, as
+    # always. (Not through has_delete_permission, which Django also asks of
+    # every link such a deletion takes along.)
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        link = self.get_object(request, object_id)
+        if link is not None and link.is_open(timezone.now()):
+            extra_context = {**(extra_context or {}), "show_delete": False}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        link = self.get_object(request, object_id)
+        if link is not None and link.is_open(timezone.now()):
+            self.message_user(
+                request,
+                "This link still works, so it cannot be deleted: revoke it first.",
+                messages.ERROR,
+            )
+            change = reverse("admin:gallery_sharelink_change", args=[link.pk])
+            return HttpResponseRedirect(change)
+        return super().delete_view(request, object_id, extra_context)
 
     def delete_model(self, request, obj):
         share_link_remove(obj, user=obj.owner)

@@ -147,12 +147,41 @@ def test_an_open_link_is_revoked_before_it_is_deleted(
     summer, _ = albums
     link, _ = share_link_create(user=user, album=summer)
     client = client_for(staff_user)
+    change = reverse("admin:gallery_sharelink_change", args=[link.pk])
+    assert "deletelink" not in client.get(change).content.decode()
     delete = reverse("admin:gallery_sharelink_delete", args=[link.pk])
-    assert client.get(delete).status_code == 403
-    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert client.get(delete)["Location"] == change
+    refused = client.post(delete, {"post": "yes"}, follow=True)
+    assert "This link still works, so it cannot be deleted" in (
+        refused.content.decode()
+    )
     assert ShareLink.objects.filter(pk=link.pk).exists()
 
     actions = reverse("admin:gallery_sharelink_changelist")
     client.post(actions, {"action": "revoke", "_selected_action": [link.pk]})
     assert client.post(delete, {"post": "yes"}).status_code == 302
     assert not ShareLink.objects.exists()
+
+
+@pytest.mark.parametrize("what", ["album", "image"])
+def test_an_open_link_does_not_stop_staff_deleting_what_it_opens(
+    client_for, staff_user, user, albums, what
+):
+    summer, _ = albums
+    image = summer.images.first()
+    share_link_create(user=user, album=summer)
+    share_link_create(user=user, image=image)
+    url, gone = {
+        "album": (
+            reverse("admin:gallery_album_delete", args=[summer.pk]),
+            lambda: not Album.objects.filter(pk=summer.pk).exists(),
+        ),
+        "image": (
+            reverse("admin:gallery_image_delete", args=[image.pk]),
+            lambda: Image.objects.trashed().filter(pk=image.pk).exists(),
+        ),
+    }[what]
+    client = client_for(staff_user)
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert gone()
