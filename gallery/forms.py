@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.timesince import timeuntil
 
 from .formats import allowed_formats, content_type_for
-from .metadata import EARLIEST_YEAR, FUTURE_SLACK, TakenSource
+from .metadata import EARLIEST_YEAR, FUTURE_SLACK, TakenSource, offset_label
 from .models import Album, Image, ShareLink, ShareRole, Visibility
 from .selectors import (
     album_cover_choices,
@@ -141,6 +141,7 @@ ZONE_OFFSETS = (
     *(-60 * hours for hours in range(12, 0, -1)),
     -570,
     -210,
+    -150,
     *(60 * hours for hours in range(15)),
     210,
     270,
@@ -151,6 +152,7 @@ ZONE_OFFSETS = (
     570,
     630,
     765,
+    825,
 )
 
 
@@ -199,7 +201,7 @@ class ImageEditForm(forms.ModelForm):
             offsets.add(image.taken_offset)  # whatever its camera wrote
             self.initial["taken_zone"] = image.taken_offset
         self.fields["taken_zone"].choices = [("", "Not known")] + [
-            (minutes, _utc(minutes)) for minutes in sorted(offsets)
+            (minutes, offset_label(minutes)) for minutes in sorted(offsets)
         ]
 
     def clean_taken_at(self):
@@ -213,29 +215,49 @@ class ImageEditForm(forms.ModelForm):
             )
         return taken_at
 
+    def clean(self):
+        cleaned = super().clean()
+        clock = cleaned.get("taken_at")
+        clock_changed = clock is not None and self._changed("taken_at")
+        zone_changed = self._changed("taken_zone")
+        zone = (
+            cleaned.get("taken_zone")
+            if zone_changed
+            else self.initial.get("taken_zone")
+        )
+        self.taken_change = None
+        if not (clock_changed or zone_changed) or self.instance.taken_at is None:
+            return cleaned
+        if not clock_changed and self.instance.taken_is_guess and zone is not None:
+            # Its clock is the site's reading of a file's or upload's date:
+            # placed in another zone it would stand for another moment.
+            self.add_error(
+                "taken_zone",
+                ValidationError(
+                    "This photo's date is only a guess: set when it was taken "
+                    "as well as where.",
+                    code="taken_is_guess",
+                ),
+            )
+            return cleaned
+        # Only the zone changed: the photo's own clock, to the second.
+        clock = clock if clock_changed else self.instance.taken_local
+        self.taken_change = (
+            clock
+            if zone is None
+            else clock.replace(tzinfo=fixed_zone(timedelta(minutes=zone)))
+        )
+        return cleaned
+
+    def _changed(self, name):
+        """Whether field ``name`` was posted changed: one left out of the
+        form (a script posting the other fields) keeps what it was."""
+        return self.add_prefix(name) in self.data and name in self.changed_data
+
     def taken_at_change(self):
-        """The date taken, if its clock or zone was changed: the wall clock
-        typed in (the photo's own, to the second, when only the zone
-        changed), aware in the zone chosen, naive for "Not known"."""
-        taken_at = self.cleaned_data.get("taken_at")
-        zone_posted = self.add_prefix("taken_zone") in self.data
-        zone_changed = zone_posted and "taken_zone" in self.changed_data
-        if taken_at is None or not ("taken_at" in self.changed_data or zone_changed):
-            return None
-        if "taken_at" not in self.changed_data:
-            taken_at = self.instance.taken_local
-        if not zone_posted:  # left out of the form: the zone as it was
-            zone = self.initial.get("taken_zone")
-        else:
-            zone = self.cleaned_data.get("taken_zone")
-        if zone is None:
-            return taken_at
-        return taken_at.replace(tzinfo=fixed_zone(timedelta(minutes=zone)))
-
-
-def _utc(minutes):
-    sign = "-" if minutes < 0 else "+"
-    return f"UTC{sign}{abs(minutes) // 60:02}:{abs(minutes) % 60:02}"
+        """The date taken, if its clock or zone was changed (see clean): the
+        wall clock, aware in the zone chosen, naive for "Not known"."""
+        return self.taken_change
 
 
 def email_field(**options):

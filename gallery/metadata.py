@@ -84,6 +84,13 @@ class PhotoMetadata:
 NO_METADATA = PhotoMetadata()
 
 
+def offset_label(minutes):
+    """UTC+02:00 for 120, UTC−05:00 (a minus sign) for -300."""
+    sign = "−" if minutes < 0 else "+"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{rest:02d}"
+
+
 def typed_offset(moment):
     """The UTC offset of an aware ``moment`` in minutes, None for a naive
     one; ValueError for one no zone has: past 14 hours, or not whole minutes

@@ -3,6 +3,8 @@ them (1/250 s, f/2.8, ISO 400, 50 mm)."""
 
 from django import template
 
+from ..metadata import offset_label
+
 register = template.Library()
 
 
@@ -37,9 +39,4 @@ def shutter(seconds):
     return f"1/{round(1 / seconds)}"
 
 
-@register.filter
-def utc_offset(minutes):
-    """+02:00 for 120."""
-    sign = "-" if minutes < 0 else "+"
-    hours, rest = divmod(abs(minutes), 60)
-    return f"UTC{sign}{hours:02d}:{rest:02d}"
+register.filter("utc_offset", offset_label)

@@ -356,4 +356,4 @@ def test_a_guess_is_read_on_the_sites_clock(client_for, user, settings):
     assert image.timeline_month == date(2022, 12, 1)
     page = client_for(user).get(image.get_absolute_url()).content.decode()
     assert '<time datetime="2022-12-31T21:00:00">' in page
-    assert "(UTC-05:00)" not in page  # the site's zone, not the photo's
+    assert "(UTC−05:00)" not in page  # the site's zone, not the photo's
