@@ -1,8 +1,14 @@
 """How the API reads a request body: exactly as its schema says, refusing
 what it does not say instead of converting or dropping it."""
 
+import re
+
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
+from rest_framework.utils import html
+
+_LIST_ITEM = re.compile(r"\[\d+\].*$")
+CSRF_FIELD = "csrfmiddlewaretoken"
 
 
 class StrictInput:
@@ -41,6 +47,10 @@ class KnownFields:
     def to_internal_value(self, data):
         writable = [name for name, field in self.fields.items() if not field.read_only]
         names = data.keys() if hasattr(data, "keys") else ()
+        if html.is_html_input(data):
+            # A form's list items may be numbered, as DRF reads them
+            # (files[0], files[1]); a browser's form carries its CSRF token.
+            names = {_LIST_ITEM.sub("", name) for name in names} - {CSRF_FIELD}
         unknown = next((name for name in names if name not in writable), None)
         if unknown is not None:
             takes = self.hints.get(unknown) or f"it takes {', '.join(writable)}."
