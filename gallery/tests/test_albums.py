@@ -175,7 +175,7 @@ def test_downloads_of_originals_only_when_the_share_allows_them(
     assert see(client_for, family["contributor"], original) == 404
     # The photo's page offers the download to whoever may make it.
     page = weekend["private"].get_absolute_url()
-    for who, offered in [("viewer", True), ("contributor", False), ("owner", True)]:
+    for who, offered in [("viewer", True), ("contributor", False)]:
         html = client_for(family[who]).get(page).content.decode()
         assert (f'href="{original}?download=1"' in html) == offered, who
 

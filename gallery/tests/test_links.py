@@ -281,7 +281,7 @@ def test_guessing_tokens_or_passwords_is_stopped(client, user, trip, settings):
 
 
 @pytest.mark.parametrize(
-    "target, status", [("album", 404), ("image", 404), ("public image", 405)]
+    "target, status", [("album", 404), ("image", 405), ("public image", 405)]
 )
 def test_nobody_links_or_revokes_what_is_not_theirs(
     client_for, other_user, user, trip, target, status, make_image
@@ -321,12 +321,25 @@ def test_the_owner_sees_and_revokes_links_on_the_page(client_for, user, trip):
     revoke = reverse("gallery:link-revoke", args=[link.pk])
     asked = owner.post(revoke)
     assert asked.status_code == 200
-    assert f"Revoke this link to “{trip['lake'].title}”?" in asked.content.decode()
+    made = date_format(localtime(link.created_at), "DATETIME_FORMAT")
+    assert f"Revoke the link made {made} to “{trip['lake'].title}”?" in (
+        asked.content.decode()
+    )
     link.refresh_from_db()
     assert link.revoked_at is None
     owner.post(revoke, {"confirmed": "1"})
     link.refresh_from_db()
     assert link.revoked_at is not None
+    # Pressed again (a second tab): nothing left to ask about.
+    again = owner.post(revoke)
+    assert again.status_code == 302
+
+
+def test_revoking_a_labelled_link_names_it(client_for, user, trip):
+    link, _ = share_link_create(user=user, album=trip["album"], label="For Grandma")
+    asked = client_for(user).post(reverse("gallery:link-revoke", args=[link.pk]))
+    album = trip["album"].title
+    assert f"Revoke the link “For Grandma” to “{album}”?" in asked.content.decode()
 
 
 def link_list(page):

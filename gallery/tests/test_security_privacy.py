@@ -48,7 +48,7 @@ def test_private_image_is_404_on_every_url_to_outsiders(
     # since a redirect would confirm the id exists.
     expected = (
         405
-        if method == "post" and view in ("thumbnail", "display", "original")
+        if method == "post" and view in ("thumbnail", "display", "original", "detail")
         else 404
     )
     assert response.status_code == expected

@@ -192,11 +192,11 @@ def test_a_search_may_name_a_year_or_a_month(client, trips, query, expected):
     assert sorted(titles_on(response)) == sorted(expected)
 
 
-@pytest.mark.parametrize("query", ["june 2015", "honeymoon"])
-def test_a_search_is_not_jumped_through_by_year(client, trips, query):
+def test_a_search_naming_a_date_is_not_jumped_through_by_year(client, trips):
     # A ?year= from a bookmark or an edited address: the search's photos
     # and their count, not a jump back to 2010 that finds none of them.
-    response = client.get(reverse("gallery:index"), {"q": query, "year": "2010"})
+    query = {"q": "june 2015", "year": "2010"}
+    response = client.get(reverse("gallery:index"), query)
     assert sorted(titles_on(response)) == ["Honeymoon", "Honeymoon dinner"]
     assert response.context["total"] == 2
 

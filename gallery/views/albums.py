@@ -214,7 +214,7 @@ class AlbumShareView(AlbumMixin, View):
                 request,
                 question=f"Stop sharing “{self.album.title}” with {name}?",
                 consequence=f"From their next page on, {name} no longer sees "
-                "the album or its photos. "
+                "the album, nor those of its photos that are not public. "
                 + (
                     "The photos they added leave it, and stay in their library. "
                     if share.role == ShareRole.CONTRIBUTOR

@@ -105,16 +105,27 @@ class ImageDetailView(ShareLinksMixin, DetailView):
         try:
             return super().get(request, *args, **kwargs)
         except Http404:
-            # Its owner may still have it in the trash: say so, and offer it
-            # back. Still a 404: there is no page for it until it is restored.
-            trashed = trashed_images(viewer=request.user, ids=[kwargs["pk"]]).first()
-            if trashed is None:
+            in_trash = self.in_trash_page()
+            if in_trash is None:
                 raise
-            context = {"image": trashed}
-            return render(request, "gallery/in_trash.html", context, status=404)
+            return in_trash
+
+    def in_trash_page(self):
+        """Its owner may still have it in the trash: say so, and offer it
+        back. Still a 404: there is no page for it until it is restored."""
+        viewer, pk = self.request.user, self.kwargs["pk"]
+        trashed = trashed_images(viewer=viewer, ids=[pk]).first()
+        if trashed is None:
+            return None
+        context = {"image": trashed}
+        return render(self.request, "gallery/in_trash.html", context, status=404)
 
     def link_target(self):
         return owned_images(self.request.user).filter(pk=self.kwargs["pk"]).first()
+
+    def not_linkable(self):
+        # A link form left open on a photo moved to the trash since.
+        return self.in_trash_page()
 
     def get_context_data(self, **kwargs):
         viewer, image = self.request.user, self.object

@@ -17,7 +17,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.views import View
 
 from ..delivery import image_file_response, too_many_zips, zip_response
@@ -227,6 +230,11 @@ class ShareLinksMixin:
         """The album or image the page shows, if it is the viewer's; else None."""
         raise NotImplementedError
 
+    def not_linkable(self):
+        """The answer to a link form posted where there is nothing of the
+        viewer's to link, if it is not a plain 405."""
+        return None
+
     def links_context(self, target):
         user = self.request.user
         if target.owner_id != user.pk:
@@ -239,13 +247,10 @@ class ShareLinksMixin:
     def post(self, request, *args, **kwargs):
         target = self.link_target()
         if target is None:
-            # Not the viewer's to link: answered as the page's GET is (a form
-            # left open on a photo moved to the trash since says so; what they
-            # may not see is not found), and a page they see takes no POST.
-            response = self.get(request, *args, **kwargs)
-            if response.status_code == 200:
-                return self.http_method_not_allowed(request, *args, **kwargs)
-            return response
+            # To anyone else the page takes no POST, whether it exists or not.
+            return self.not_linkable() or self.http_method_not_allowed(
+                request, *args, **kwargs
+            )
         form = ShareLinkForm(request.POST)
         made = form.is_valid() and self._make_link(form, target)
         if made:
@@ -303,7 +308,13 @@ class OwnShareLinkView(LoginRequiredMixin, View):
 
 class ShareLinkRevokeView(OwnShareLinkView):
     def question(self, link):
-        name = f"“{link.label}”" if link.label else "this link"
+        if not link.is_open(timezone.now()):
+            return None  # revoked or expired already: nothing to lose
+        if link.label:
+            name = f"the link “{link.label}”"
+        else:
+            made = date_format(localtime(link.created_at), "DATETIME_FORMAT")
+            name = f"the link made {made}"
         return {
             "question": f"Revoke {name} to “{link.album or link.image}”?",
             "consequence": "Whoever has it can no longer open it, nor any "
