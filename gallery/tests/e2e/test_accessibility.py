@@ -168,6 +168,8 @@ def test_no_serious_accessibility_violations_on_any_page(
     check(page, "album")
     page.goto(member["album"] + "edit/")
     check(page, "album-edit")
+    page.goto(member["album"] + "delete/")  # the confirmation page, as Revoke's
+    check(page, "album-delete")
     page.goto("/upload/")
     page.set_input_files(
         "#pick-files",
