@@ -161,9 +161,8 @@ class ImageRepo:
 
         def make_files():
             handle = open(path, "rb")  # noqa: SIM115 (closed by send)
-            return [("files", (Path(path).name, handle, "application/octet-stream"))], [
-                handle
-            ]
+            name = _sendable(Path(path).name)
+            return [("files", (name, handle, "application/octet-stream"))], [handle]
 
         response = await self.send(
             "POST",
@@ -220,3 +219,10 @@ class ImageRepo:
                 yield item
             # The next link already carries every filter and the cursor.
             path, params = page["next"], None
+
+
+def _sendable(name):
+    """A file name as UTF-8 can carry it: the bytes of a name written in
+    another encoding (Python keeps them as lone surrogates) are left out,
+    as the server's import_images leaves them out of a title."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "ignore")

@@ -4,7 +4,7 @@ server has, send the rest with a bounded number of requests in flight."""
 import asyncio
 import hashlib
 import os
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,7 +110,11 @@ class Uploader:
         self.concurrency = concurrency
         self.report = report  # called with each Outcome as it happens
         self.counts = Counter()
-        self._seen = set()
+        # Each digest sent in this run: the outcome of its file, None while
+        # it is on its way; and the later files with the same bytes waiting
+        # for it, which then fare as it did (not "duplicate" of a refusal).
+        self._seen = {}
+        self._copies = defaultdict(list)
 
     async def run(self, paths):
         """Upload ``paths``; returns the Counter of outcomes. A refused token
@@ -137,11 +141,13 @@ class Uploader:
                     continue
                 if digest in known:
                     self._record(_duplicate(path, known[digest]))
-                elif digest in self._seen:
-                    self._record(Outcome(path, DUPLICATE))
+                elif digest not in self._seen:
+                    self._seen[digest] = None
+                    await queue.put((path, digest))
+                elif self._seen[digest] is None:
+                    self._copies[digest].append(path)
                 else:
-                    self._seen.add(digest)
-                    await queue.put(path)
+                    self._record(_copy(path, self._seen[digest]))
         for _ in range(self.concurrency):
             await queue.put(None)  # one "no more work" for each worker
 
@@ -176,8 +182,13 @@ class Uploader:
                 return None
 
     async def _worker(self, queue):
-        while (path := await queue.get()) is not None:
-            self._record(await self._send(path))
+        while (item := await queue.get()) is not None:
+            path, digest = item
+            outcome = await self._send(path)
+            self._record(outcome)
+            self._seen[digest] = outcome
+            for copy in self._copies.pop(digest, ()):
+                self._record(_copy(copy, outcome))
 
     async def _send(self, path):
         try:
@@ -203,6 +214,14 @@ def _duplicate(path, result):
     private, it is now private)."""
     changed = result["code"] != "duplicate"
     return Outcome(path, DUPLICATE, result["message"] if changed else "")
+
+
+def _copy(path, first):
+    """A file with the same bytes as ``first``, a file sent in this run: a
+    duplicate of what went in, refused (or failed) as that was."""
+    if first.status in (UPLOADED, DUPLICATE):
+        return Outcome(path, DUPLICATE)
+    return Outcome(path, first.status, first.reason)
 
 
 def _describe(error):

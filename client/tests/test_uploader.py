@@ -107,6 +107,30 @@ def test_known_and_repeated_files_are_not_sent(files):
     assert len(seen) == 6
 
 
+def test_a_copy_of_a_refused_file_is_refused_too(tmp_path):
+    # Two copies of one damaged file: both refused (the second was counted
+    # a duplicate of what never went in), one sent.
+    names = ["a.jpg", "b.jpg"]
+    for name in names:
+        (tmp_path / name).write_bytes(b"damaged")
+    transport, sent = fake_server(refused={names[0]})
+    counts, seen = run_upload(transport, [tmp_path / name for name in names])
+    assert counts == {"rejected": 2}
+    assert [outcome.reason for outcome in seen] == ["Not an image."] * 2
+    assert len(sent) == 1
+
+
+def test_a_name_in_another_encoding_is_sent_without_its_stray_bytes(tmp_path):
+    # Python keeps a Latin-1 "é" of a file name as a lone surrogate, which
+    # UTF-8 cannot carry: the request failed to be built, every time.
+    path = tmp_path / b"caf\xe9.jpg".decode("utf-8", "surrogateescape")
+    path.write_bytes(b"image")
+    transport, sent = fake_server()
+    counts, _ = run_upload(transport, [path])
+    assert counts == {"uploaded": 1}
+    assert name_sent(sent[0]) == "caf.jpg"
+
+
 def test_the_hourly_limit_stops_the_run(files):
     transport, sent = fake_server(allowance=2)
     (result, counts), _ = run_upload(transport, files)
