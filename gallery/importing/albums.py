@@ -47,7 +47,9 @@ class AlbumFiller:
             for result in results:
                 self.note(result)
                 yield result
-        except GeneratorExit:
+        # Ctrl-C lands wherever the run is: in this loop or below it (a
+        # KeyboardInterrupt through here), or in the caller (GeneratorExit).
+        except (GeneratorExit, KeyboardInterrupt):
             self.flush()
             raise
         self.flush()

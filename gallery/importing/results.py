@@ -1,6 +1,7 @@
 """What became of each file, as the command reports it."""
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,8 +22,10 @@ class ImportResult:
     album: str | None = None
 
     def as_json(self):
-        """One line of the ``--report`` file."""
-        return json.dumps(
+        """One line of the ``--report`` file: UTF-8 but for a file name's
+        bytes in another encoding (Python's lone surrogates), which are
+        written as JSON escapes, read back as the same name."""
+        line = json.dumps(
             {
                 "path": str(self.path),
                 "outcome": self.outcome,
@@ -33,3 +36,7 @@ class ImportResult:
             },
             ensure_ascii=False,
         )
+        return _LONE_SURROGATE.sub(lambda found: f"\\u{ord(found[0]):04x}", line)
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")

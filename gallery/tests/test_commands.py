@@ -91,6 +91,25 @@ def test_import_a_tree(photo_tree, user, media_root, tmp_path):
     assert "SVG files are not accepted" in err
 
 
+def test_a_name_in_another_encoding_is_imported_and_reported(
+    tmp_path, user, media_root
+):
+    # Latin-1 "café": not UTF-8, so Python names the file with a lone
+    # surrogate, which the report (UTF-8) could not write.
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    name = b"caf\xe9.jpg"
+    Path(os.fsdecode(os.fsencode(photos) + b"/" + name)).write_bytes(
+        noisy_jpeg((40, 30), seed=9)
+    )
+    report = tmp_path / "report.jsonl"
+    out, _, status = run(str(photos), "--owner", user.username, "--report", str(report))
+    assert status == 0 and out.strip().endswith("1 imported, 0 duplicates, 0 rejected.")
+    [line] = [json.loads(text) for text in report.read_text("utf-8").splitlines()]
+    assert line["outcome"] == "imported"
+    assert os.fsencode(line["path"]).endswith(b"/" + name)  # the file's own bytes
+
+
 def test_import_twice_adds_nothing(photo_tree, user, media_root):
     run(str(photo_tree), "--owner", user.username)
     files = stored_files()

@@ -1,6 +1,7 @@
 """import_images --album and --album-from: every image that came in, or was
 there already, lands in its album, in batches, once, and never in a dry run."""
 
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -8,6 +9,7 @@ from django.core.management import CommandError
 
 from gallery.importing import IMPORTED, import_images
 from gallery.importing import albums as import_albums
+from gallery.importing.results import ImportResult
 from gallery.models import Album, AlbumImage, Image
 from gallery.services.albums import album_add_images, album_create
 
@@ -137,6 +139,22 @@ def test_a_run_closed_early_still_files_what_came_in(user, tmp_path):
         str(pk) for pk in album.images.values_list("pk", flat=True)
     }
     assert set(album.images.all()) <= set(Image.objects.all())
+
+
+def test_ctrl_c_within_the_run_still_files_what_came_in(user, make_image):
+    # Ctrl-C raised below the album filler (in the importer it reads from),
+    # not at the command's own loop: the images noted still go in.
+    image = make_image(user)
+
+    def interrupted():
+        yield ImportResult(Path("a.jpg"), IMPORTED, image_id=image.pk, album="Half")
+        raise KeyboardInterrupt
+
+    filler = import_albums.AlbumFiller(user, batch_size=100)
+    with pytest.raises(KeyboardInterrupt):
+        for _ in filler.filled(interrupted()):
+            pass
+    assert list(Album.objects.get(title="Half").images.all()) == [image]
 
 
 @pytest.mark.parametrize(
