@@ -8,13 +8,14 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
 from gallery.limits import UPLOAD_REJECTIONS
 from gallery.models import Image, Visibility
 from gallery.pagination import ORDERS
 from gallery.selectors import downloadable_ids, image_location
 from gallery.services import OUTCOMES
-from gallery.services.uploads import DUPLICATE_MESSAGES
+from gallery.services.uploads import DUPLICATE_MESSAGES, NEW_ALBUM
 
 from .errors import ERROR_CODES
 from .input import KnownFields
@@ -28,8 +29,23 @@ def album_title_field():
         allow_blank=True,
         help_text="With `album` `new`: the title of the album to put the "
         "images in (yours of that title, or a new one). A blank one is "
-        "`album_title_required`.",
+        "`album_title_required`; one without `album` `new`, `invalid`.",
     )
+
+
+def album_title_with_new(data):
+    """``data`` if an ``album_title`` in it goes with ``album`` ``new``: with
+    another album, or none, it would be dropped without a word."""
+    if data.get("album_title", "").strip() and data.get("album", "") != NEW_ALBUM:
+        raise serializers.ValidationError(
+            {
+                "album_title": ErrorDetail(
+                    f'A title names a new album: send it with "album": "{NEW_ALBUM}".',
+                    code="invalid",
+                )
+            }
+        )
+    return data
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -248,6 +264,9 @@ class ImageUploadSerializer(KnownFields, serializers.Serializer):
     )
     album_title = album_title_field()
 
+    def validate(self, data):
+        return album_title_with_new(data)
+
 
 class UploadOutcomeSerializer(serializers.Serializer):
     """What became of one file (gallery.services.UploadOutcome)."""
@@ -379,6 +398,9 @@ class HashCheckSerializer(KnownFields, serializers.Serializer):
         "as an upload would put them.",
     )
     album_title = album_title_field()
+
+    def validate(self, data):
+        return album_title_with_new(data)
 
 
 class HashCheckOutcomeSerializer(UploadOutcomeSerializer):

@@ -658,6 +658,21 @@ def test_upload_into_a_new_album_by_its_title(api_for, user):
     assert Image.objects.count() == 1
 
 
+@pytest.mark.parametrize("album", ["", "0f0f0f0f-0000-0000-0000-000000000000"])
+def test_an_album_title_without_album_new_is_refused(api_for, user, album):
+    api = api_for(user)
+    asked = {"album_title": "Snow", **({"album": album} if album else {})}
+    files = [upload("n.jpg", noisy_jpeg(seed=36))]
+    response = api.post(
+        "/api/v1/images/", {"files": files, **asked}, format="multipart"
+    )
+    error(response, 400, "invalid", "album_title")
+    body = {"sha256": ["a" * 64], **asked}
+    response = api.post("/api/v1/images/check-hashes/", body, format="json")
+    error(response, 400, "invalid", "album_title")
+    assert not Image.objects.exists() and not Album.objects.exists()
+
+
 def test_hash_check_puts_what_you_have_in_the_album(api_for, user, make_image, album):
     extra = make_image(user)
     body = {"sha256": [extra.sha256], "album": str(album.pk)}
