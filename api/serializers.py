@@ -18,7 +18,7 @@ from gallery.services import OUTCOMES
 from gallery.services.uploads import DUPLICATE_MESSAGES, NEW_ALBUM
 
 from .errors import ERROR_CODES
-from .input import KnownFields
+from .input import KnownFields, Text
 
 OUTCOME_CODES = ("created", *DUPLICATE_MESSAGES, *UPLOAD_REJECTIONS)
 
@@ -218,6 +218,9 @@ class ImageUpdateSerializer(KnownFields, serializers.ModelSerializer):
     hints = {
         "taken_offset": "give the offset within taken_at (2019-06-20T14:30:00+02:00).",
     }
+    # Strings only: {"title": 123} would be stored as "123".
+    title = Text(required=False, max_length=Image._meta.get_field("title").max_length)
+    description = Text(required=False, allow_blank=True)
 
     taken_at = TakenAtField(
         required=False,

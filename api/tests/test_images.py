@@ -203,7 +203,14 @@ def test_patch_changes_only_what_is_sent(api_for, make_image, user):
 
 @pytest.mark.parametrize(
     ("change", "code"),
-    [({"title": ""}, "blank"), ({"visibility": "hidden"}, "invalid_choice")],
+    [
+        ({"title": ""}, "blank"),
+        ({"title": 123}, "invalid"),
+        ({"title": None}, "null"),
+        ({"description": ["a"]}, "invalid"),
+        ({"title": "x" * 201}, "max_length"),
+        ({"visibility": "hidden"}, "invalid_choice"),
+    ],
 )
 def test_patch_rejects_bad_values(change, code, api_for, make_image, user):
     image = make_image(user, title="Old", visibility="public")
