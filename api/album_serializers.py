@@ -225,7 +225,11 @@ class LinkCreateSerializer(KnownFields, serializers.Serializer):
 
     def validate(self, data):
         if bool(data.get("album")) == bool(data.get("image")):
+            neither = not data.get("album")
             raise serializers.ValidationError(
-                "Give an album or an image, not both.", code="invalid"
+                "Give the album or the image the link opens."
+                if neither
+                else "Give an album or an image, not both.",
+                code="required" if neither else "invalid",
             )
         return data

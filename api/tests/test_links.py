@@ -74,6 +74,20 @@ def test_bad_input_is_a_400(api_for, user, album, data):
     assert not ShareLink.objects.exists()
 
 
+def test_a_link_says_what_it_lacks(api_for, user, album):
+    api = api_for(user)
+    neither = api.post(URL, {}, format="json").json()
+    assert (neither["code"], neither["message"]) == (
+        "required",
+        "Give the album or the image the link opens.",
+    )
+    image = album.entries.first().image
+    both = api.post(
+        URL, {"album": str(album.pk), "image": str(image.pk)}, format="json"
+    )
+    assert both.json()["message"] == "Give an album or an image, not both."
+
+
 def test_others_albums_images_and_links_are_not_found(api_for, user, other_user, album):
     intruder = api_for(other_user)
     image = album.entries.get().image
