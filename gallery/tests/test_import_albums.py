@@ -161,6 +161,7 @@ def test_ctrl_c_within_the_run_still_files_what_came_in(user, make_image):
     "args",
     [
         ["--album", "   "],
+        ["--album", "x" * 201],
         ["--album", "A", "--album-from", "folder"],
         ["--album-from", "x"],
     ],

@@ -18,6 +18,7 @@ from gallery.importing import (
 from gallery.importing.progress import progress_for
 from gallery.management.base import ExitStatusCommand
 from gallery.models import Visibility
+from gallery.services.albums import TITLE_MAX_LENGTH
 from gallery.services.quotas import OVER_QUOTA
 
 USAGE_ERROR = 2
@@ -28,6 +29,12 @@ def album_name(value):
     name = " ".join(value.split())
     if not name:
         raise argparse.ArgumentTypeError("an album needs a name")
+    if len(name) > TITLE_MAX_LENGTH:
+        # Cut short, it would name (or fill) another album than the one asked.
+        raise argparse.ArgumentTypeError(
+            f"an album name has at most {TITLE_MAX_LENGTH} characters, "
+            f"this one {len(name)}"
+        )
     return name
 
 
