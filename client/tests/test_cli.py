@@ -2,6 +2,8 @@
 
 import asyncio
 import io
+import subprocess
+import sys
 
 import pytest
 
@@ -76,3 +78,27 @@ def test_public_and_private_together_are_a_usage_error(capsys):
         )
     assert stop.value.code == 2
     assert "not allowed with argument --public" in capsys.readouterr().err
+
+
+def test_a_reader_that_stops_early_is_no_error():
+    # `imagerepo-client list --json | head`: head closes the pipe.
+    script = """
+import sys
+from imagerepo_client import cli
+
+async def flood(args):
+    for _ in range(100_000):
+        print("x" * 80)
+    return 0
+
+cli.COMMANDS["list"] = flood
+sys.exit(cli.main(["list", "--url", "http://127.0.0.1:1"]))
+"""
+    child = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    child.stdout.read(10)
+    child.stdout.close()
+    err = child.stderr.read()
+    assert child.wait(timeout=30) == 0
+    assert err == b""
