@@ -151,8 +151,16 @@ class ShareListSerializer(serializers.Serializer):
 
 class ShareCreateSerializer(KnownFields, serializers.Serializer):
     username = Text(max_length=150, help_text="The account to share with.")
-    role = serializers.ChoiceField(choices=ShareRole.choices, default=ShareRole.VIEWER)
-    allow_download = Flag(default=False, help_text="May download the originals.")
+    role = serializers.ChoiceField(
+        choices=ShareRole.choices,
+        required=False,
+        help_text="Left out: as it was; for a new share, `viewer`.",
+    )
+    allow_download = Flag(
+        required=False,
+        help_text="May download the originals. Left out: as it was; for a new "
+        "share, false.",
+    )
 
 
 class LinkSerializer(serializers.ModelSerializer):

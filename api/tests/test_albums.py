@@ -447,6 +447,19 @@ def test_share_list_change_and_unshare(api_for, user, other_user, album):
     )
     [listed] = client.get(shares).json()["results"]
     assert (listed["username"], listed["role"]) == ("bob", "contributor")
+    # What is left out stays as it was.
+    response = client.post(
+        shares, {"username": "bob", "allow_download": False}, format="json"
+    )
+    assert (response.json()["role"], response.json()["allow_download"]) == (
+        "contributor",
+        False,
+    )
+    response = client.post(shares, {"username": "bob"}, format="json")
+    assert (response.json()["role"], response.json()["allow_download"]) == (
+        "contributor",
+        False,
+    )
 
     # Named as sharing names the account: "Bob" for bob.
     assert client.delete(f"{shares}Bob/").status_code == 204

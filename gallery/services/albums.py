@@ -160,11 +160,12 @@ def album_remove_images(album, *, user, images) -> int:
     return removed
 
 
-def album_share(album, *, user, username, role=ShareRole.VIEWER, allow_download=False):
+def album_share(album, *, user, username, role=None, allow_download=None):
     """Share ``album`` with the account called ``username`` (or change how
-    it is shared with them)."""
+    it is shared with them): ``role`` and ``allow_download`` left out (None)
+    stay as they were, for a new share a viewer without downloads."""
     _must_own(album, user)
-    if role not in ShareRole.values:
+    if role is not None and role not in ShareRole.values:
         raise ValidationError("Unknown role.", code="invalid_choice")
     person = _account_called((username or "").strip())
     if person is None:
@@ -175,10 +176,13 @@ def album_share(album, *, user, username, role=ShareRole.VIEWER, allow_download=
         )
     if person.pk == album.owner_id:
         raise ValidationError("This is your own album.", code="own_album")
+    asked = {"role": role, "allow_download": allow_download}
+    changes = {name: value for name, value in asked.items() if value is not None}
     share, _ = AlbumShare.objects.update_or_create(
         album=album,
         user=person,
-        defaults={"role": role, "allow_download": bool(allow_download)},
+        defaults=changes,
+        create_defaults={"role": ShareRole.VIEWER, "allow_download": False, **changes},
     )
     return share
 
