@@ -144,8 +144,9 @@ def test_create_token_command_prints_a_working_key(user):
 
 
 def test_create_token_for_unknown_user():
-    with pytest.raises(CommandError, match="No user named 'nobody'"):
+    with pytest.raises(CommandError, match="No user named 'nobody'") as refused:
         call_command("create_token", "nobody", stdout=io.StringIO())
+    assert refused.value.returncode == 2
 
 
 # ---------------------------------------------------------------- admin

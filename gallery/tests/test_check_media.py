@@ -199,8 +199,9 @@ def test_a_clean_store_is_reported_clean(user, make_image):
 def test_bad_arguments_are_refused_with_a_clear_message(args, user, make_image):
     make_image(user)
     before = stored_files()
-    with pytest.raises(CommandError, match="must be"):
+    with pytest.raises(CommandError, match="must be") as refused:
         run(*args)
+    assert refused.value.returncode == 2  # a usage error, not "problems remain"
     assert stored_files() == before
 
 

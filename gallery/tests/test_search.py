@@ -337,8 +337,9 @@ def test_restore_by_plain_dump_is_detected_and_rebuilt_before_private_words_leak
 def test_rebuild_search_index_unknown_database():
     from django.core.management import CommandError
 
-    with pytest.raises(CommandError, match="No database named 'nope'"):
+    with pytest.raises(CommandError, match="No database named 'nope'") as refused:
         call_command("rebuild_search_index", "--database", "nope")
+    assert refused.value.returncode == 2  # not 1, "--check: out of step"
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite triggers")

@@ -362,8 +362,9 @@ def test_a_recently_deleted_account_waits_for_the_retention(user, make_image):
 def test_purge_refuses_negative_days():
     from django.core.management.base import CommandError
 
-    with pytest.raises(CommandError, match="0 or more"):
+    with pytest.raises(CommandError, match="0 or more") as refused:
         call_command("purge_trash", "--days", "-1")
+    assert refused.value.returncode == 2  # not 1, "files could not be deleted"
 
 
 class _Output:

@@ -10,9 +10,9 @@ def create_token(username, name=""):
     try:
         user = User.objects.get(**{User.USERNAME_FIELD: username})
     except User.DoesNotExist:
-        raise CommandError(f"No user named {username!r}.") from None
+        raise CommandError(f"No user named {username!r}.", returncode=2) from None
     if not user.is_active:
-        raise CommandError(f"The user {username!r} is not active.")
+        raise CommandError(f"The user {username!r} is not active.", returncode=2)
     return token_create(user=user, name=name)
 
 

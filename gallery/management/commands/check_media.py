@@ -60,9 +60,9 @@ class Command(ExitStatusCommand):
 
     def handle(self, *args, fix, verify, min_age, jobs, verbosity, **options):
         if min_age < 0:
-            raise CommandError("--min-age must be 0 or more minutes.")
+            raise CommandError("--min-age must be 0 or more minutes.", returncode=2)
         if jobs < 1:
-            raise CommandError("--jobs must be at least 1.")
+            raise CommandError("--jobs must be at least 1.", returncode=2)
         report = check_media(
             min_age=timedelta(minutes=min_age),
             verify=verify,

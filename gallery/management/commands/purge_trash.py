@@ -35,7 +35,7 @@ class Command(ExitStatusCommand):
 
     def handle(self, *args, days, dry_run, verbosity, **options):
         if days < 0:
-            raise CommandError("--days must be 0 or more.")
+            raise CommandError("--days must be 0 or more.", returncode=2)
         older_than = timezone.now() - timedelta(days=days)
         waiting = expired_trash_summary(older_than=older_than)
         age = f"trashed more than {days} days ago" if days else "in the trash"

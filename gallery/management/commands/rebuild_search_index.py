@@ -40,7 +40,9 @@ class Command(ExitStatusCommand):
     def handle(self, *args, **options):
         using = options["database"]
         if using not in connections:
-            raise CommandError(f"No database named {using!r} in DATABASES.")
+            raise CommandError(
+                f"No database named {using!r} in DATABASES.", returncode=2
+            )
         if options["check"]:
             return self._check(using)
         if options["dry_run"]:
