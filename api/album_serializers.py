@@ -126,7 +126,12 @@ class AlbumPageQuerySerializer(serializers.Serializer):
         allow_blank=True,
         help_text="`next_cursor` from the previous page.",
     )
-    page_size = serializers.IntegerField(required=False, min_value=1)
+    page_size = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="Images a page (IMAGEREPO_API_PAGE_SIZE unless asked); a "
+        "larger one than IMAGEREPO_API_MAX_PAGE_SIZE gives that many.",
+    )
 
     def validate_page_size(self, size):
         return min(size, settings.IMAGEREPO_API_MAX_PAGE_SIZE)

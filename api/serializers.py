@@ -327,7 +327,12 @@ class ImageListQuerySerializer(serializers.Serializer):
         allow_blank=True,
         help_text="`next_cursor` from the previous page.",
     )
-    page_size = serializers.IntegerField(required=False, min_value=1)
+    page_size = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="Images a page (IMAGEREPO_API_PAGE_SIZE unless asked); a "
+        "larger one than IMAGEREPO_API_MAX_PAGE_SIZE gives that many.",
+    )
     ordering = serializers.ChoiceField(
         choices=list(ORDERS),
         required=False,
