@@ -218,16 +218,23 @@ class ImageEditForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         clock = cleaned.get("taken_at")
-        clock_changed = clock is not None and self._changed("taken_at")
         zone_changed = self._changed("taken_zone")
         zone = (
             cleaned.get("taken_zone")
             if zone_changed
             else self.initial.get("taken_zone")
         )
+        # A guess given its zone with the clock it shows: the owner has
+        # looked at that clock and says it is right.
+        confirmed = self.instance.taken_is_guess and zone_changed and zone is not None
+        clock_changed = clock is not None and (
+            self._changed("taken_at") or (confirmed and self._posted("taken_at"))
+        )
         self.taken_change = None
-        if not (clock_changed or zone_changed) or self.instance.taken_at is None:
+        if not (clock_changed or zone_changed):
             return cleaned
+        if not clock_changed and self.instance.taken_at is None:
+            return cleaned  # a zone alone for a photo without a date
         if not clock_changed and self.instance.taken_is_guess and zone is not None:
             # Its clock is the site's reading of a file's or upload's date:
             # placed in another zone it would stand for another moment.
@@ -252,7 +259,10 @@ class ImageEditForm(forms.ModelForm):
     def _changed(self, name):
         """Whether field ``name`` was posted changed: one left out of the
         form (a script posting the other fields) keeps what it was."""
-        return self.add_prefix(name) in self.data and name in self.changed_data
+        return self._posted(name) and name in self.changed_data
+
+    def _posted(self, name):
+        return self.add_prefix(name) in self.data
 
     def taken_at_change(self):
         """The date taken, if its clock or zone was changed (see clean): the

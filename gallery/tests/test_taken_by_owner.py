@@ -278,9 +278,31 @@ def test_changing_only_the_zone_keeps_the_cameras_clock_to_the_second(
     assert not camera_photo.taken_zone_known
 
 
+def test_a_guess_given_a_zone_with_the_clock_shown_is_confirmed(client_for, user, scan):
+    shown = scan.taken_local.replace(second=0, microsecond=0)
+    assert edit(client_for(user), scan, taken_zone="330").status_code == 302
+    scan.refresh_from_db()
+    assert (scan.taken_local, scan.taken_offset) == (shown, 330)
+    assert scan.taken_source == TakenSource.OWNER and not scan.taken_is_guess
+
+
+def test_a_photo_without_a_date_is_given_one(client_for, user, scan):
+    Image.objects.filter(pk=scan.pk).update(taken_at=None, taken_offset=None)
+    scan.refresh_from_db()
+    url = reverse("gallery:edit", args=[scan.pk])
+    data = {"title": "Scan", "description": "", "visibility": scan.visibility}
+    data |= {"taken_at": "2001-02-03T04:05", "taken_zone": "60"}
+    assert client_for(user).post(url, data).status_code == 302
+    scan.refresh_from_db()
+    assert (scan.taken_local, scan.taken_offset) == (datetime(2001, 2, 3, 4, 5), 60)
+
+
 def test_a_guess_is_not_given_a_zone_without_its_date(client_for, user, scan):
     before = Image.objects.get(pk=scan.pk)
-    response = edit(client_for(user), scan, title="Scan", taken_zone="330")
+    # A script posting the zone alone: the guess's clock was not looked at.
+    url = reverse("gallery:edit", args=[scan.pk])
+    data = {"title": "Scan", "description": "", "visibility": scan.visibility}
+    response = client_for(user).post(url, {**data, "taken_zone": "330"})
     assert response.status_code == 200
     assert "This photo&#x27;s date is only a guess: set when it was taken" in (
         response.content.decode()
