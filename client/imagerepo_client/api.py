@@ -225,4 +225,6 @@ def _sendable(name):
     """A file name as UTF-8 can carry it: the bytes of a name written in
     another encoding (Python keeps them as lone surrogates) are left out,
     as the server's import_images leaves them out of a title."""
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "ignore")
+    sendable = name.encode("utf-8", "surrogateescape").decode("utf-8", "ignore")
+    # Nothing left: a file part without a name is no file to the server.
+    return sendable if sendable.strip(" .") else "image" + sendable.strip()

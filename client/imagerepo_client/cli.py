@@ -9,7 +9,9 @@ that cannot be reached.
 
 import argparse
 import asyncio
+import contextlib
 import os
+import signal
 import sys
 import uuid
 
@@ -149,10 +151,22 @@ def main(argv=None):
         print("Interrupted.", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        # Read by a command that stopped early (`list --json | head`): no
-        # one is left to tell. Python would complain flushing stdout at exit.
+        return reader_gone(args)
+    except BaseExceptionGroup as group:  # from an upload's tasks
+        broken, rest = group.split(BrokenPipeError)
+        if broken is None or rest is not None:
+            raise
+        return reader_gone(args)
+
+
+def reader_gone(args):
+    """Read by a command that stopped early (`list --json | head`): no one is
+    left to tell, and Python would complain flushing at exit. A listing
+    that was cut short is what was asked for; anything else ends as a shell
+    ends a program whose reader went (128 + SIGPIPE), its outcome unknown."""
+    with contextlib.suppress(OSError, ValueError):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return OK
+    return OK if args.command == "list" else 128 + signal.SIGPIPE
 
 
 def check_usage(args):

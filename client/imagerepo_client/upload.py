@@ -59,6 +59,23 @@ class Outcome:
     path: Path
     status: str
     reason: str = ""
+    code: str = ""  # the server's, for a rejection
+
+
+# Rejections that say something of a file's bytes, and so of every copy of
+# them: another copy is not sent. (A storage failure or an interrupted
+# request says nothing of them: the next copy is tried.)
+REJECTED_FOR_ITS_BYTES = frozenset(
+    [
+        "empty",
+        "file_too_large",
+        "not_an_image",
+        "unsupported_format",
+        "corrupt_image",
+        "too_many_pixels",
+        "too_many_frames",
+    ]
+)
 
 
 def iter_files(roots):
@@ -184,11 +201,19 @@ class Uploader:
     async def _worker(self, queue):
         while (item := await queue.get()) is not None:
             path, digest = item
-            outcome = await self._send(path)
-            self._record(outcome)
-            self._seen[digest] = outcome
-            for copy in self._copies.pop(digest, ()):
-                self._record(_copy(copy, outcome))
+            while True:
+                outcome = await self._send(path)
+                self._record(outcome)
+                waiting = self._copies.get(digest)
+                if _settles(outcome) or not waiting:
+                    break
+                path = waiting.pop(0)  # failed for no fault of its bytes
+            if _settles(outcome):
+                self._seen[digest] = outcome
+                for copy in self._copies.pop(digest, ()):
+                    self._record(_copy(copy, outcome))
+            else:
+                del self._seen[digest]  # a copy found later is tried afresh
 
     async def _send(self, path):
         try:
@@ -196,13 +221,13 @@ class Uploader:
         except AuthError:
             raise
         except ApiError as error:
-            return Outcome(path, REJECTED, error.message)
+            return Outcome(path, REJECTED, error.message, error.code)
         except (httpx.TransportError, OSError) as error:
             return Outcome(path, FAILED, _describe(error))
         if result["outcome"] == "rejected":
             if result["code"] == UPLOAD_LIMIT_CODE:
                 raise UploadStopped(result["message"])
-            return Outcome(path, REJECTED, result["message"])
+            return Outcome(path, REJECTED, result["message"], result["code"])
         if result["outcome"] == "duplicate":
             return _duplicate(path, result)
         return Outcome(path, UPLOADED)
@@ -216,12 +241,20 @@ def _duplicate(path, result):
     return Outcome(path, DUPLICATE, result["message"] if changed else "")
 
 
+def _settles(outcome):
+    """Whether ``outcome`` holds for every file with the same bytes."""
+    if outcome.status == REJECTED:
+        return outcome.code in REJECTED_FOR_ITS_BYTES
+    return outcome.status in (UPLOADED, DUPLICATE)
+
+
 def _copy(path, first):
-    """A file with the same bytes as ``first``, a file sent in this run: a
-    duplicate of what went in, refused (or failed) as that was."""
-    if first.status in (UPLOADED, DUPLICATE):
-        return Outcome(path, DUPLICATE)
-    return Outcome(path, first.status, first.reason)
+    """A file with the same bytes as ``first``, a file sent in this run
+    whose outcome :func:`_settles` it: a duplicate of what went in, or
+    refused as that was."""
+    if first.status == REJECTED:
+        return Outcome(path, REJECTED, first.reason, first.code)
+    return Outcome(path, DUPLICATE)
 
 
 def _describe(error):

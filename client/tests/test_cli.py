@@ -80,8 +80,10 @@ def test_public_and_private_together_are_a_usage_error(capsys):
     assert "not allowed with argument --public" in capsys.readouterr().err
 
 
-def test_a_reader_that_stops_early_is_no_error():
-    # `imagerepo-client list --json | head`: head closes the pipe.
+@pytest.mark.parametrize(("command", "status"), [("list", 0), ("delete", 141)])
+def test_a_reader_that_stops_early_is_no_error(command, status):
+    # `imagerepo-client list --json | head`: head closes the pipe. A listing
+    # cut short is what was asked; anything else ends as a shell would say.
     script = """
 import sys
 from imagerepo_client import cli
@@ -91,14 +93,18 @@ async def flood(args):
         print("x" * 80)
     return 0
 
-cli.COMMANDS["list"] = flood
-sys.exit(cli.main(["list", "--url", "http://127.0.0.1:1"]))
+cli.COMMANDS[sys.argv[1]] = flood
+args = ["--url", "http://127.0.0.1:1", "--token", "t"]
+more = ["3f0c9c52-0000-0000-0000-000000000000"] if sys.argv[1] == "delete" else []
+sys.exit(cli.main([sys.argv[1], *args, *more]))
 """
     child = subprocess.Popen(
-        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [sys.executable, "-c", script, command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     child.stdout.read(10)
     child.stdout.close()
     err = child.stderr.read()
-    assert child.wait(timeout=30) == 0
+    assert child.wait(timeout=30) == status
     assert err == b""

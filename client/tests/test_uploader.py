@@ -25,11 +25,11 @@ def outcome(name, outcome, code, message="", image=None):
     }
 
 
-def fake_server(known=(), allowance=100, checks=None, refused=()):
+def fake_server(known=(), allowance=100, checks=None, refused=(), unstored=()):
     """check-hashes knows ``known`` (and appends each body to ``checks``);
     uploads succeed ``allowance`` times, then answer as the server does when
     the hourly upload limit is reached; files named in ``refused`` are
-    refused as no image."""
+    refused as no image, those in ``unstored`` as a storage failure."""
     sent = []
 
     def handle(request):
@@ -47,7 +47,11 @@ def fake_server(known=(), allowance=100, checks=None, refused=()):
             return httpx.Response(200, json={"existing": existing, "missing": []})
         sent.append(request)
         if name_sent(request) in refused:
-            result = outcome("f", "rejected", "invalid_image", "Not an image.")
+            result = outcome("f", "rejected", "not_an_image", "Not an image.")
+            error = {"code": result["code"], "message": result["message"]}
+            return httpx.Response(400, json={**error, "results": [result]})
+        if name_sent(request) in unstored:
+            result = outcome("f", "rejected", "storage_failed", "Not stored.")
             error = {"code": result["code"], "message": result["message"]}
             return httpx.Response(400, json={**error, "results": [result]})
         if len(sent) > allowance:
@@ -118,6 +122,21 @@ def test_a_copy_of_a_refused_file_is_refused_too(tmp_path):
     assert counts == {"rejected": 2}
     assert [outcome.reason for outcome in seen] == ["Not an image."] * 2
     assert len(sent) == 1
+
+
+def test_a_copy_is_sent_when_the_first_failed_for_no_fault_of_its_bytes(tmp_path):
+    for name in ("a.jpg", "b.jpg", "c.jpg"):
+        (tmp_path / name).write_bytes(b"good")
+    transport, sent = fake_server(unstored={"a.jpg"})
+    paths = [tmp_path / name for name in ("a.jpg", "b.jpg", "c.jpg")]
+    counts, seen = run_upload(transport, paths)
+    assert counts == {"rejected": 1, "uploaded": 1, "duplicate": 1}
+    assert [name_sent(request) for request in sent] == ["a.jpg", "b.jpg"]
+    assert {o.path.name: o.status for o in seen} == {
+        "a.jpg": "rejected",
+        "b.jpg": "uploaded",
+        "c.jpg": "duplicate",
+    }
 
 
 def test_a_name_in_another_encoding_is_sent_without_its_stray_bytes(tmp_path):
