@@ -7,7 +7,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.utils import html
 
-_LIST_ITEM = re.compile(r"\[\d+\].*$")
+_LIST_ITEM = re.compile(r"(\w+)\[\d+\]")
 CSRF_FIELD = "csrfmiddlewaretoken"
 
 
@@ -46,11 +46,23 @@ class KnownFields:
 
     def to_internal_value(self, data):
         writable = [name for name, field in self.fields.items() if not field.read_only]
-        names = data.keys() if hasattr(data, "keys") else ()
+        names = list(data.keys()) if hasattr(data, "keys") else []
         if html.is_html_input(data):
-            # A form's list items may be numbered, as DRF reads them
-            # (files[0], files[1]); a browser's form carries its CSRF token.
-            names = {_LIST_ITEM.sub("", name) for name in names} - {CSRF_FIELD}
+            # A browser's form carries its CSRF token; a form's list items
+            # may be numbered, as DRF reads them (files[0], files[1]), but
+            # not beside the plain name, which DRF would read instead.
+            lists = {
+                name
+                for name, field in self.fields.items()
+                if isinstance(field, serializers.ListField) and name not in data
+            }
+            names = [
+                item[1]
+                if (item := _LIST_ITEM.fullmatch(name)) and item[1] in lists
+                else name
+                for name in names
+                if name != CSRF_FIELD
+            ]
         unknown = next((name for name in names if name not in writable), None)
         if unknown is not None:
             takes = self.hints.get(unknown) or f"it takes {', '.join(writable)}."

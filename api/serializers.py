@@ -330,8 +330,8 @@ class ImageListQuerySerializer(serializers.Serializer):
     page_size = serializers.IntegerField(
         required=False,
         min_value=1,
-        help_text="Images a page (IMAGEREPO_API_PAGE_SIZE unless asked); a "
-        "larger one than IMAGEREPO_API_MAX_PAGE_SIZE gives that many.",
+        help_text="Images per page (default IMAGEREPO_API_PAGE_SIZE); a "
+        "larger value is capped at IMAGEREPO_API_MAX_PAGE_SIZE.",
     )
     ordering = serializers.ChoiceField(
         choices=list(ORDERS),

@@ -447,15 +447,15 @@ def test_share_list_change_and_unshare(api_for, user, other_user, album):
     )
     [listed] = client.get(shares).json()["results"]
     assert (listed["username"], listed["role"]) == ("bob", "contributor")
-    # What is left out stays as it was.
+    # What is left out stays as it was, never a new share's defaults.
+    response = client.post(shares, {"username": "bob"}, format="json")
+    assert (response.json()["role"], response.json()["allow_download"]) == (
+        "contributor",
+        True,
+    )
     response = client.post(
         shares, {"username": "bob", "allow_download": False}, format="json"
     )
-    assert (response.json()["role"], response.json()["allow_download"]) == (
-        "contributor",
-        False,
-    )
-    response = client.post(shares, {"username": "bob"}, format="json")
     assert (response.json()["role"], response.json()["allow_download"]) == (
         "contributor",
         False,

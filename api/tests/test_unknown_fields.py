@@ -96,3 +96,21 @@ def test_numbered_files_and_a_forms_csrf_token_are_fields_it_takes(
     response = api_for(user).post("/api/v1/images/", body, format="multipart")
     assert response.status_code == 201, response.content
     assert response.json()["created"] == 2
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{"visibility[0]": "public"}, {"files[0]": "second"}],
+    ids=["a-numbered-field-that-is-no-list", "numbered-beside-the-plain-name"],
+)
+def test_a_numbered_name_drf_would_not_read_is_refused(
+    api_for, user, media_root, extra
+):
+    files = [upload("one.jpg", noisy_jpeg(seed=6))]
+    if "files[0]" in extra:
+        extra = {"files[0]": upload("two.jpg", noisy_jpeg(seed=7))}
+    response = api_for(user).post(
+        "/api/v1/images/", {"files": files, **extra}, format="multipart"
+    )
+    refused(response, next(iter(extra)))
+    assert not Image.objects.exists()

@@ -47,9 +47,9 @@ class AlbumFiller:
             for result in results:
                 self.note(result)
                 yield result
-        # Ctrl-C lands wherever the run is: in this loop or below it (a
-        # KeyboardInterrupt through here), or in the caller (GeneratorExit).
-        except (GeneratorExit, KeyboardInterrupt):
+        # However the run ends early: closed by the caller (GeneratorExit),
+        # Ctrl-C or an error below this loop.
+        except BaseException:
             self.flush()
             raise
         self.flush()

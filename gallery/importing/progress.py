@@ -10,7 +10,7 @@ from collections import Counter
 from tqdm import tqdm
 
 from .pipeline import store_folders
-from .results import DUPLICATE, IMPORTED, REJECTED, SKIPPED, WOULD_IMPORT
+from .results import DUPLICATE, IMPORTED, REJECTED, SKIPPED, WOULD_IMPORT, shown
 from .walk import count_files
 
 
@@ -54,9 +54,9 @@ class PlainProgress(Progress):
 
     def show(self, result):
         if result.outcome == REJECTED:
-            self.stderr.write(f"rejected     {result.path}: {result.reason}")
+            self.stderr.write(f"rejected     {shown(result.path)}: {result.reason}")
             return
-        line = f"{result.outcome:<12} {result.path}"
+        line = f"{result.outcome:<12} {shown(result.path)}"
         if result.image_id:
             line += f" ({result.image_id})"
         if result.reason:  # a duplicate whose visibility was kept or changed
@@ -95,7 +95,8 @@ class TerminalProgress(Progress):
         # photo export can hold a sidecar for every photo).
         if result.reason and result.outcome != SKIPPED:
             self.bar.write(
-                f"{result.outcome:<10}{result.path}: {result.reason}", file=self.stream
+                f"{result.outcome:<10}{shown(result.path)}: {result.reason}",
+                file=self.stream,
             )
         if self.total is not None and self.bar.total is None:
             self.bar.total = self.total

@@ -1,6 +1,7 @@
 """What became of each file, as the command reports it."""
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,3 +41,10 @@ class ImportResult:
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def shown(path):
+    """``path`` as a line of output can carry it: a name's bytes in another
+    encoding (lone surrogates, which a strict UTF-8 stream refuses) shown
+    as escapes, ``caf\\xe9.jpg``."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")

@@ -108,6 +108,14 @@ def test_a_name_in_another_encoding_is_imported_and_reported(
     [line] = [json.loads(text) for text in report.read_text("utf-8").splitlines()]
     assert line["outcome"] == "imported"
     assert os.fsencode(line["path"]).endswith(b"/" + name)  # the file's own bytes
+    # Its line, to a strict UTF-8 stream (a log, cron's mail): an escape.
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    call_command(
+        Command(), str(photos), "--owner", user.username, "-v", "2", stdout=out
+    )
+    out.flush()
+    assert b"duplicate    " in out.buffer.getvalue()
+    assert b"/caf\\xe9.jpg" in out.buffer.getvalue()
 
 
 def test_import_twice_adds_nothing(photo_tree, user, media_root):

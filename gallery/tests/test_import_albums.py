@@ -141,17 +141,18 @@ def test_a_run_closed_early_still_files_what_came_in(user, tmp_path):
     assert set(album.images.all()) <= set(Image.objects.all())
 
 
-def test_ctrl_c_within_the_run_still_files_what_came_in(user, make_image):
-    # Ctrl-C raised below the album filler (in the importer it reads from),
-    # not at the command's own loop: the images noted still go in.
+@pytest.mark.parametrize("stop", [KeyboardInterrupt, OSError])
+def test_a_run_stopped_within_still_files_what_came_in(user, make_image, stop):
+    # Ctrl-C, or an error, raised below the album filler (in the importer it
+    # reads from), not at the command's own loop: the images noted go in.
     image = make_image(user)
 
     def interrupted():
         yield ImportResult(Path("a.jpg"), IMPORTED, image_id=image.pk, album="Half")
-        raise KeyboardInterrupt
+        raise stop
 
     filler = import_albums.AlbumFiller(user, batch_size=100)
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(stop):
         for _ in filler.filled(interrupted()):
             pass
     assert list(Album.objects.get(title="Half").images.all()) == [image]

@@ -158,8 +158,9 @@ def test_failures_are_named_on_stderr(three_local_images):
 
 
 def test_the_same_store_twice_is_refused():
-    with pytest.raises(CommandError, match="same store"):
+    with pytest.raises(CommandError, match="same store") as refused:
         migrate("--from", "local", "--to", "local")
+    assert refused.value.returncode == 2  # a usage error, not "files failed"
 
 
 def test_without_a_bucket_the_user_is_told_what_to_set(settings):

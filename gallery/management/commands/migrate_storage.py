@@ -39,7 +39,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         source, destination = self._stores(options["source"], options["destination"])
         if options["jobs"] < 1:
-            raise CommandError("--jobs must be at least 1.")
+            raise CommandError("--jobs must be at least 1.", returncode=2)
         counts = dict.fromkeys((COPIED, WOULD_COPY, PRESENT, FAILED), 0)
         outcomes = migrate_files(
             source, destination, dry_run=options["dry_run"], jobs=options["jobs"]
@@ -58,11 +58,12 @@ class Command(BaseCommand):
 
     def _stores(self, source, destination):
         if source == destination:
-            raise CommandError("--from and --to name the same store.")
+            raise CommandError("--from and --to name the same store.", returncode=2)
         if "s3" in (source, destination) and "s3" not in settings.STORAGES:
             raise CommandError(
                 "No S3 bucket is configured: set S3_BUCKET, S3_ENDPOINT_URL, "
-                "S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY first."
+                "S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY first.",
+                returncode=2,
             )
         return storages[source], storages[destination]
 
