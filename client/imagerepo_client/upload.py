@@ -64,7 +64,9 @@ class Outcome:
 
 # Rejections that say something of a file's bytes, and so of every copy of
 # them: another copy is not sent. (A storage failure or an interrupted
-# request says nothing of them: the next copy is tried.)
+# request says nothing of them: the next copy is tried.) The server's codes
+# (gallery.limits.UPLOAD_REJECTIONS), copied for the reason given above; a
+# test fails if one is not the server's any more.
 REJECTED_FOR_ITS_BYTES = frozenset(
     [
         "empty",

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from gallery.formats import NOT_PHOTO_SUFFIXES
+from gallery.limits import UPLOAD_REJECTIONS
 from imagerepo_client import cli, upload
 from imagerepo_client.api import ImageRepo
 from imagerepo_client.upload import Uploader, UploadStopped
@@ -179,6 +180,10 @@ def export(tmp_path):
     (folder / "IMG_0002.jpg").write_bytes(b"image 2")
     (folder / "IMG_0003.MOV").write_bytes(b"\x00\x00\x00\x14ftypqt  ")
     return folder
+
+
+def test_the_refusals_a_copy_inherits_are_the_servers():
+    assert upload.REJECTED_FOR_ITS_BYTES.issubset(UPLOAD_REJECTIONS)
 
 
 def test_the_client_leaves_out_what_import_images_leaves_out():
