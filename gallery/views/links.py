@@ -19,8 +19,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
-from django.utils.formats import date_format
-from django.utils.timezone import localtime
 from django.views import View
 
 from ..delivery import image_file_response, too_many_zips, zip_response
@@ -43,6 +41,7 @@ from ..services.links import (
     share_link_revoke,
     share_link_viewed,
 )
+from ..templatetags.sharing import link_name
 from .mixins import confirmation_page
 
 SESSION_KEY = "share_links_unlocked"
@@ -310,13 +309,8 @@ class ShareLinkRevokeView(OwnShareLinkView):
     def question(self, link):
         if not link.is_open(timezone.now()):
             return None  # revoked or expired already: nothing to lose
-        if link.label:
-            name = f"the link “{link.label}”"
-        else:
-            made = date_format(localtime(link.created_at), "DATETIME_FORMAT")
-            name = f"the link made {made}"
         return {
-            "question": f"Revoke {name} to “{link.album or link.image}”?",
+            "question": f"Revoke {link_name(link)} to “{link.album or link.image}”?",
             "consequence": "Whoever has it can no longer open it, nor any "
             "photo address it gave out. A revoked link never works again: to "
             "share once more, you make a new one and send it.",
