@@ -392,6 +392,14 @@ def album_share_of(*, viewer, album: Album, user_pk) -> AlbumShare | None:
     return album_shares(viewer=viewer, album=album).filter(user=int(text)).first()
 
 
+def own_share(*, viewer, album: Album) -> AlbumShare | None:
+    """The share that lets ``viewer`` open ``album``, someone else's, if
+    there is one."""
+    if not getattr(viewer, "is_authenticated", False):
+        return None
+    return album.shares.filter(user=viewer).first()
+
+
 def _shares(viewer, album):
     if album.owner_id != getattr(viewer, "pk", None):
         raise PermissionDenied("Only the album's owner may see whom it is shared with.")

@@ -6,6 +6,7 @@ from .views.albums import (
     AlbumDetailView,
     AlbumDownloadView,
     AlbumEditView,
+    AlbumLeaveView,
     AlbumListView,
     AlbumShareView,
 )
@@ -38,6 +39,7 @@ urlpatterns = [
     path("albums/<uuid:pk>/edit/", AlbumEditView.as_view(), name="album-edit"),
     path("albums/<uuid:pk>/delete/", AlbumDeleteView.as_view(), name="album-delete"),
     path("albums/<uuid:pk>/share/", AlbumShareView.as_view(), name="album-share"),
+    path("albums/<uuid:pk>/leave/", AlbumLeaveView.as_view(), name="album-leave"),
     path(
         "albums/<uuid:pk>/download/",
         AlbumDownloadView.as_view(),

@@ -549,6 +549,31 @@ def test_only_the_owner_manages_shares(api_for, other_user, carol, album):
     assert list(AlbumShare.objects.values_list("user__username", flat=True)) == ["bob"]
 
 
+@pytest.mark.parametrize("role", ["viewer", "contributor"])
+def test_leaving_an_album_shared_with_me(
+    api_for, user, other_user, make_image, album, role
+):
+    shared(album, other_user, role=role)
+    mine = make_image(other_user, title="mine", visibility="private")
+    if role == "contributor":
+        album_add_images(album, user=other_user, images=[mine])
+    bob = api_for(other_user)
+    response = bob.post(f"{URL}{album.pk}/leave/")
+    assert response.status_code == 204
+    assert not AlbumShare.objects.exists()
+    assert not album.entries.filter(image=mine).exists()
+    error(bob.get(f"{URL}{album.pk}/"), 404, "not_found")
+    error(bob.post(f"{URL}{album.pk}/leave/"), 404, "not_found")
+    assert bob.get(f"/api/v1/images/{mine.pk}/").status_code == 200
+
+
+def test_only_those_it_is_shared_with_leave_an_album(api_for, user, carol, album):
+    shared(album, carol)
+    error(api_for(user).post(f"{URL}{album.pk}/leave/"), 403, "permission_denied")
+    error(api_for(carol).get(f"{URL}{album.pk}/leave/"), 405, "method_not_allowed")
+    assert AlbumShare.objects.count() == 1
+
+
 # ---------------------------------------------------------------- visibility
 
 

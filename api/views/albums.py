@@ -31,6 +31,7 @@ from gallery.services.albums import (
     album_add_images,
     album_create,
     album_delete,
+    album_leave,
     album_remove_images,
     album_share,
     album_unshare,
@@ -267,6 +268,32 @@ class AlbumViewSet(viewsets.GenericViewSet):
             return Response(a.ShareSerializer(share).data)
         shares = album_shares(viewer=request.user, album=album)
         return Response({"results": a.ShareSerializer(shares, many=True).data})
+
+    @extend_schema(
+        request=None,
+        responses={
+            204: None,
+            **errors(
+                401,
+                403,
+                404,
+                429,
+                meanings={
+                    403: "The album is yours: only those it is shared with may "
+                    "leave it.",
+                    404: MEANINGS[404],
+                },
+            ),
+        },
+        summary="Leave an album shared with you",
+        description="As when its owner stops sharing it with you: you no "
+        "longer see it, nor those of its images that are not public, and "
+        "the images you added as a contributor leave it (they stay yours).",
+    )
+    @action(detail=True, methods=["post"])
+    def leave(self, request, pk=None):
+        album_leave(self.get_album(), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         responses={

@@ -201,6 +201,18 @@ def album_unshare(album, *, user, person):
     they see none of its private images, and a contributor's own images are
     taken out of it."""
     _must_own(album, user)
+    _end_share(album, person)
+
+
+def album_leave(album, *, user):
+    """``user`` leaves ``album``, shared with them: as if its owner had
+    stopped sharing it with them (:func:`album_unshare`)."""
+    if not album.shares.filter(user=user).exists():  # their own, say
+        raise PermissionDenied("Only someone the album is shared with may leave it.")
+    _end_share(album, user)
+
+
+def _end_share(album, person):
     with transaction.atomic():
         AlbumShare.objects.filter(album=album, user=person).delete()
         # A contributor's photos leave with them: they could no longer take

@@ -18,6 +18,7 @@ from gallery.selectors import album_summary
 from gallery.services.albums import (
     album_add_images,
     album_create,
+    album_leave,
     album_remove_images,
     album_share,
     album_unshare,
@@ -664,6 +665,56 @@ def test_stopping_a_share_asks_first(client_for, family, weekend, who):
     assert done.status_code == 302
     assert not album.shares.filter(user=person).exists()
     assert album.shares.count() == 1
+
+
+@pytest.mark.parametrize("who", ["viewer", "contributor"])
+def test_someone_an_album_is_shared_with_may_leave_it(
+    client_for, family, weekend, make_image, who
+):
+    album, person = weekend["album"], family[who]
+    own = make_image(person, title="Mine", visibility="private")
+    if who == "contributor":
+        album_add_images(album, user=person, images=[own])
+    client = client_for(person)
+    page = client.get(album.get_absolute_url()).content.decode()
+    url = reverse("gallery:album-leave", args=[album.pk])
+    assert f'href="{url}"' in page
+
+    asked = client.get(url)
+    assert asked.status_code == 200
+    text = " ".join(asked.content.decode().split())
+    assert "Leave “Weekend”?" in text
+    assert "Only alice can share it with you again." in text
+    assert ("The photos you added leave it" in text) == (who == "contributor")
+    assert album.shares.filter(user=person).exists()
+
+    left = client.post(url, {"confirmed": "1"}, follow=True)
+    assert left.redirect_chain == [(reverse("gallery:albums"), 302)]
+    assert "You left “Weekend”." in left.content.decode()
+    assert not album.shares.filter(user=person).exists()
+    assert album.shares.count() == 1
+    assert not album.entries.filter(image=own).exists()
+    assert client.get(album.get_absolute_url()).status_code == 404
+    url = reverse("gallery:display", args=[weekend["private"].pk])
+    assert client.get(url).status_code == 404
+    # Their photo is theirs still.
+    assert client.get(own.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["owner", "other", "anonymous"])
+def test_only_someone_it_is_shared_with_may_leave_an_album(
+    client_for, family, weekend, who
+):
+    album = weekend["album"]
+    client = client_for(family.get(who))
+    url = reverse("gallery:album-leave", args=[album.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"confirmed": "1"}).status_code == 404
+    assert album.shares.count() == 2
+    if who == "owner":
+        assert url not in client.get(album.get_absolute_url()).content.decode()
+        with pytest.raises(PermissionDenied):
+            album_leave(album, user=family["owner"])
 
 
 @pytest.mark.parametrize("value", ["abc", "1e3", "", "²", "99999999999999999999999"])

@@ -24,10 +24,12 @@ from ..selectors import (
     album_share_of,
     album_shares,
     albums_for,
+    own_share,
 )
 from ..services.albums import (
     album_create,
     album_delete,
+    album_leave,
     album_share,
     album_unshare,
     album_update,
@@ -174,6 +176,37 @@ class AlbumDeleteView(AlbumMixin, View):
         title = self.album.title
         album_delete(self.album, user=request.user)
         messages.success(request, f"Album “{title}” deleted; its photos are kept.")
+        return HttpResponseRedirect(reverse("gallery:albums"))
+
+
+class AlbumLeaveView(AlbumMixin, View):
+    """Someone an album is shared with stops seeing it, after a question."""
+
+    def get(self, request, *args, **kwargs):
+        share = own_share(viewer=request.user, album=self.album)
+        if share is None:
+            raise Http404("The album is not shared with you.")
+        owner = self.album.owner.get_username()
+        return confirmation_page(
+            request,
+            question=f"Leave “{self.album.title}”?",
+            consequence="You no longer see the album, nor those of its photos "
+            "that are not public. "
+            + (
+                "The photos you added leave it, and stay in your library. "
+                if share.role == ShareRole.CONTRIBUTOR
+                else ""
+            )
+            + f"Only {owner} can share it with you again.",
+            button="Leave album",
+            cancel=self.album.get_absolute_url(),
+        )
+
+    def post(self, request, *args, **kwargs):
+        if own_share(viewer=request.user, album=self.album) is None:
+            raise Http404("The album is not shared with you.")
+        album_leave(self.album, user=request.user)
+        messages.success(request, f"You left “{self.album.title}”.")
         return HttpResponseRedirect(reverse("gallery:albums"))
 
 
