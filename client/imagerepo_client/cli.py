@@ -214,30 +214,45 @@ async def upload_command(args):
         await check_server(api)
         album = await upload_album(api, args.album) if args.album else None
         total = sum(1 for _ in iter_files(args.paths))
-        with UploadProgress(total, verbose=args.verbose, quiet=args.quiet) as progress:
-            uploader = Uploader(
-                api,
-                visibility=args.visibility,
-                description=args.description,
-                concurrency=args.concurrency,
-                report=progress.report,
-                album=album,
+        progress = UploadProgress(total, verbose=args.verbose, quiet=args.quiet)
+        uploader = Uploader(
+            api,
+            visibility=args.visibility,
+            description=args.description,
+            concurrency=args.concurrency,
+            report=progress.report,
+            album=album,
+        )
+        try:
+            with progress:
+                counts, stopped = await upload_all(uploader, args.paths)
+        except asyncio.CancelledError:  # Ctrl-C: say how far it got
+            print(
+                f"So far: {summary(uploader.counts)} Run the same command again "
+                "to go on: what the server has already is not sent twice.",
+                file=sys.stderr,
             )
-            stopped = None
-            try:
-                counts = await uploader.run(iter_files(args.paths))
-            except* AuthError as group:
-                raise ServerUnusable(
-                    f"the server refused the token: {group.exceptions[0].message}"
-                ) from None
-            except* UploadStopped as group:
-                counts, stopped = uploader.counts, str(group.exceptions[0])
+            raise
     if stopped:
         print(
             f"Stopped: {stopped} Run the same command later to go on.", file=sys.stderr
         )
     print(summary(counts))
     return PROBLEMS if stopped or counts["rejected"] or counts["failed"] else OK
+
+
+async def upload_all(uploader, paths):
+    """The counts of an upload, and why it stopped early (None if it did not)."""
+    stopped = None
+    try:
+        await uploader.run(iter_files(paths))
+    except* AuthError as group:
+        raise ServerUnusable(
+            f"the server refused the token: {group.exceptions[0].message}"
+        ) from None
+    except* UploadStopped as group:
+        stopped = str(group.exceptions[0])
+    return uploader.counts, stopped
 
 
 async def upload_album(api, title):

@@ -108,3 +108,51 @@ sys.exit(cli.main([sys.argv[1], *args, *more]))
     err = child.stderr.read()
     assert child.wait(timeout=30) == status
     assert err == b""
+
+
+def test_ctrl_c_during_an_upload_says_how_far_it_got(tmp_path):
+    # A real SIGINT, in a child, as a terminal sends it: asyncio turns it
+    # into the cancelling of the upload, which still prints its counts.
+    (tmp_path / "a.jpg").write_bytes(b"not sent")
+    script = """
+import asyncio, os, signal, sys
+# As at a terminal: a job started in the background (CI's, say) is born
+# ignoring SIGINT, and Python then leaves it ignored.
+signal.signal(signal.SIGINT, signal.default_int_handler)
+from imagerepo_client import cli
+from imagerepo_client.upload import DUPLICATE, UPLOADED
+
+class Server:
+    def __init__(self, *args, **kwargs):
+        pass
+    async def __aenter__(self):
+        return self
+    async def __aexit__(self, *exc):
+        pass
+    async def me(self):
+        return {"username": "alice"}
+
+class Uploader(cli.Uploader):
+    async def run(self, paths):
+        self.counts[UPLOADED] += 2
+        self.counts[DUPLICATE] += 1
+        os.kill(os.getpid(), signal.SIGINT)
+        await asyncio.sleep(30)
+
+cli.ImageRepo, cli.Uploader = Server, Uploader
+args = ["upload", "--url", "http://127.0.0.1:1", "--token", "t", "-q", sys.argv[1]]
+sys.exit(cli.main(args))
+"""
+    child = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert child.returncode == 130
+    assert child.stdout == ""
+    assert child.stderr.splitlines() == [
+        "So far: 2 uploaded, 1 duplicates, 0 rejected. Run the same command again "
+        "to go on: what the server has already is not sent twice.",
+        "Interrupted.",
+    ]
