@@ -5,7 +5,6 @@ are the writes around them."""
 
 import hashlib
 import logging
-import time
 from dataclasses import dataclass, replace
 
 import axes.utils
@@ -13,7 +12,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core import signing
-from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -22,6 +20,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from ..models import Account, Image, ShareLink
 from ..selectors import email_in_use
+from . import hourly
 from .images import images_restore, images_trash
 
 logger = logging.getLogger(__name__)
@@ -206,9 +205,7 @@ def signup_allowed(*, client: str) -> bool:
 
 def _within_hourly(key, limit):
     """Count one more for ``key`` this hour; False once past ``limit``."""
-    key = f"{key}:{int(time.time() // 3600)}"
-    cache.add(key, 0, timeout=3600)
-    return cache.incr(key) <= limit
+    return hourly.add_one(key) <= limit
 
 
 def password_reset_done(*, user) -> None:

@@ -3,17 +3,24 @@
 A link's token is 32 random bytes shown once, to its owner; only its SHA-256
 is stored, so the database cannot give the addresses away. A password is
 hashed with Django's password hasher, never kept or sent in a URL.
+
+Wrong tokens and passwords count against the client; past its hourly
+allowance every link answers it "too many", so tokens and passwords cannot
+be guessed by trying. Wrong passwords count against their link too, so that
+many addresses together cannot keep guessing one link's.
 """
 
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.utils import timezone
 
 from ..models import ShareLink
+from . import hourly
 
 TOKEN_BYTES = 32
 LABEL_MAX_LENGTH = ShareLink._meta.get_field("label").max_length
@@ -94,8 +101,34 @@ def share_link_remove(link, *, user):
     link.delete()
 
 
-def share_link_password_ok(link, password: str) -> bool:
-    return link.has_password and check_password(password, link.password)
+def guessing_stopped(*, client: str, link=None) -> bool:
+    """Whether ``client`` (its address), or anyone at all when ``link`` is
+    given, has guessed wrong too often this hour to be answered."""
+    if link is not None:
+        limit = settings.IMAGEREPO_SHARE_LINK_PASSWORD_FAILURES_PER_HOUR
+        if hourly.count(f"share-link-password-failures:{link.pk}") >= limit:
+            return True
+    limit = settings.IMAGEREPO_SHARE_LINK_FAILURES_PER_HOUR
+    return hourly.count(f"share-link-failures:{client}") >= limit
+
+
+def wrong_token(*, client: str, token: str) -> None:
+    """Count ``token``, which opens nothing, against ``client``: once. A
+    page whose link was revoked asks for each of its images with that token,
+    which is one wrong link, not dozens (they would lock the client out of
+    every other link it holds)."""
+    if hourly.first_time(f"share-link-token:{client}:{ShareLink.hash_token(token)}"):
+        hourly.add_one(f"share-link-failures:{client}")
+
+
+def share_link_password_ok(link, password: str, *, client: str) -> bool:
+    """Whether ``password`` opens ``link``; a wrong one is counted against
+    ``client`` and against the link."""
+    if link.has_password and check_password(password, link.password):
+        return True
+    hourly.add_one(f"share-link-failures:{client}")
+    hourly.add_one(f"share-link-password-failures:{link.pk}")
+    return False
 
 
 def share_link_viewed(link):

@@ -2,17 +2,13 @@
 one sees what it opens, and nothing else of the owner's.
 
 A link is checked on every request, pages and files alike, so a revoked or
-expired link stops every address it handed out at once. Wrong tokens and
-passwords count against the client; past the hourly allowance every link
-answers it 429, so tokens and passwords cannot be guessed by trying.
+expired link stops every address it handed out at once. A client that has
+guessed wrong too often (gallery.services.links) gets 429 from every link.
 """
-
-import time
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
@@ -23,7 +19,6 @@ from django.views import View
 
 from ..delivery import image_file_response, too_many_zips, zip_response
 from ..forms import ShareLinkForm, ShareLinkPasswordForm
-from ..models import ShareLink
 from ..pagination import InvalidCursor
 from ..request_limits import client_ip
 from ..selectors import (
@@ -35,11 +30,13 @@ from ..selectors import (
     share_links_of,
 )
 from ..services.links import (
+    guessing_stopped,
     share_link_create,
     share_link_password_ok,
     share_link_remove,
     share_link_revoke,
     share_link_viewed,
+    wrong_token,
 )
 from ..templatetags.sharing import link_name
 from .mixins import confirmation_page
@@ -53,33 +50,6 @@ PRIVATE_HEADERS = {
     "X-Robots-Tag": "noindex, nofollow",
     "Referrer-Policy": "same-origin",
 }
-
-
-def _hour():
-    return int(time.time() // 3600)
-
-
-def _failures_key(request):
-    return f"share-link-failures:{client_ip(request)}:{_hour()}"
-
-
-def _too_many_failures(request):
-    failures = cache.get(_failures_key(request), 0)
-    return failures >= settings.IMAGEREPO_SHARE_LINK_FAILURES_PER_HOUR
-
-
-def _count_failure(request, token=None):
-    """One more failure for this client. A token counts once: a page whose
-    link was revoked asks for each of its images with that token, which is
-    one wrong link, not dozens (they would lock the client out of every
-    other link it holds)."""
-    key = _failures_key(request)
-    if token is not None:
-        seen = f"{key}:{ShareLink.hash_token(token)}"
-        if not cache.add(seen, 1, timeout=3600):
-            return
-    cache.add(key, 0, timeout=3600)
-    cache.incr(key)
 
 
 def _limited(request):
@@ -96,13 +66,13 @@ def link_private(response):
 def _not_found(request, token):
     """The same answer for a token that never existed, a revoked link and an
     expired one."""
-    _count_failure(request, token)
+    wrong_token(client=client_ip(request), token=token)
     raise Http404("No such link.")
 
 
 class ShareLinkMixin:
     def dispatch(self, request, *args, **kwargs):
-        if _too_many_failures(request):
+        if guessing_stopped(client=client_ip(request)):
             return _limited(request)
         self.link = share_link_for(token=kwargs["token"])
         if self.link is None:
@@ -151,23 +121,17 @@ class ShareLinkView(ShareLinkMixin, View):
         return link_private(render(request, "gallery/link.html", context))
 
     def post(self, request, token):
-        # Counted per link too, so that many addresses together cannot keep
-        # guessing one link's password.
-        link_key = f"share-link-password-failures:{self.link.pk}:{_hour()}"
-        limit = settings.IMAGEREPO_SHARE_LINK_PASSWORD_FAILURES_PER_HOUR
-        if cache.get(link_key, 0) >= limit:
+        client = client_ip(request)
+        if guessing_stopped(client=client, link=self.link):
             return _limited(request)
         form = ShareLinkPasswordForm(request.POST)
         if form.is_valid() and share_link_password_ok(
-            self.link, form.cleaned_data["password"]
+            self.link, form.cleaned_data["password"], client=client
         ):
             # This link only: another link's password opens nothing else.
             unlocked = request.session.get(SESSION_KEY, [])
             request.session[SESSION_KEY] = [*unlocked, str(self.link.pk)]
             return HttpResponseRedirect(request.path)
-        _count_failure(request)
-        cache.add(link_key, 0, timeout=3600)
-        cache.incr(link_key)
         form.add_error("password", "That is not the password.")
         return self.password_page(form, status=403)
 
