@@ -20,10 +20,19 @@ from django.core.files.storage import default_storage
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from .media_verify import MISSING, OUTDATED, BadFile, no_progress, verify_files
+from .media_verify import (
+    MISSING,
+    OUTDATED,
+    BadFile,
+    no_progress,
+    repair_renditions,
+    verify_files,
+)
 from .models import Account, Image, OrphanedFile
-from .search import search_index_in_step
+from .search import rebuild_search_index, search_index_in_step
+from .services.quotas import recount_usage
 from .services.renditions import thumbnail_outdated
+from .services.storing import delete_orphaned_files
 
 # Where the upload_to functions put files; nothing else in storage is ours.
 MEDIA_FOLDERS = ("originals", "renditions")
@@ -214,6 +223,28 @@ def _label(report):
         (bad for bad in report.bad if bad.image_id in report.images),
         key=lambda bad: (str(bad.image_id), KINDS.index(bad.kind)),
     )
+
+
+def fix_media(report, *, progress=no_progress):
+    """Set right what ``report`` found, where that is safe, and note it in
+    the report: files without a row moved aside, deletions left queued
+    finished, renditions rendered again, counters recounted, the search
+    index rebuilt. A bad original is left for a backup to restore."""
+    if report.orphans:
+        report.moved_to = move_aside(report.orphans)
+    if report.queued:
+        left = delete_orphaned_files()
+        report.queue_finished = max(report.queued - left, 0)
+        report.queued = left
+    if report.bad_renditions:
+        report.repaired, report.unrepaired = repair_renditions(
+            report.bad, progress=progress
+        )
+    if report.usage:
+        recount_usage([user_id for user_id, *_ in report.usage])
+        report.recounted = True
+    if not report.search_index_in_step:
+        rebuild_search_index()
 
 
 def move_aside(names, storage=default_storage):

@@ -13,7 +13,7 @@ whole table); ranked pages and counts go through gallery.search.ranking.
 
 from importlib import import_module
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from .ranking import count_matches, ranked_page
 from .terms import Term, fold, parse_terms
@@ -27,6 +27,7 @@ __all__ = [
     "fold",
     "parse_terms",
     "ranked_page",
+    "rebuild_search_index",
     "search_index_in_step",
 ]
 
@@ -40,5 +41,11 @@ def backend_for(using):
 def search_index_in_step(using=DEFAULT_DB_ALIAS):
     """Whether the search index matches the images (SQLite: FTS5's own
     integrity check). False after, say, a restore that renumbered rows:
-    then ``rebuild_search_index`` sets it right."""
+    then :func:`rebuild_search_index` sets it right."""
     return backend_for(using).is_in_step(connections[using])
+
+
+def rebuild_search_index(using=DEFAULT_DB_ALIAS):
+    """Re-read every image's title and description into the search index."""
+    with transaction.atomic(using=using):
+        backend_for(using).rebuild(connections[using])

@@ -5,11 +5,7 @@ from django.template.defaultfilters import filesizeformat
 from tqdm import tqdm
 
 from gallery.management.base import ExitStatusCommand
-from gallery.management.commands.rebuild_search_index import rebuild_search_index
-from gallery.media_check import check_media, move_aside
-from gallery.media_verify import repair_renditions
-from gallery.services.quotas import recount_usage
-from gallery.services.storing import delete_orphaned_files
+from gallery.media_check import check_media, fix_media
 
 SHOWN_AT_VERBOSITY_1 = 20
 
@@ -69,21 +65,8 @@ class Command(ExitStatusCommand):
             jobs=jobs,
             progress=self._progress,
         )
-        if fix and report.orphans:
-            report.moved_to = move_aside(report.orphans)
-        if fix and report.queued:
-            left = delete_orphaned_files()
-            report.queue_finished = max(report.queued - left, 0)
-            report.queued = left
-        if fix and report.bad_renditions:
-            report.repaired, report.unrepaired = repair_renditions(
-                report.bad, progress=self._progress
-            )
-        if fix and report.usage:
-            recount_usage([user_id for user_id, *_ in report.usage])
-            report.recounted = True
-        if fix and not report.search_index_in_step:
-            rebuild_search_index()
+        if fix:
+            fix_media(report, progress=self._progress)
         if verbosity >= 1:
             self._list_problems(report, verbosity)
         if report.too_new and verbosity >= 1:

@@ -1,18 +1,9 @@
 from django.core.management.base import CommandError
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections
 
 from gallery.management.base import ExitStatusCommand
 from gallery.models import Image
-from gallery.search import backend_for, search_index_in_step
-
-
-def rebuild_search_index(using=DEFAULT_DB_ALIAS):
-    """Re-read every image's title and description into the search index;
-    returns how many images it now covers."""
-    backend = backend_for(using)
-    with transaction.atomic(using=using):
-        backend.rebuild(connections[using])
-    return Image.objects.using(using).count()
+from gallery.search import rebuild_search_index, search_index_in_step
 
 
 class Command(ExitStatusCommand):
@@ -51,7 +42,8 @@ class Command(ExitStatusCommand):
             return
         if options["verbosity"] >= 1:
             self.stdout.write("Rebuilding the search index…")
-        count = rebuild_search_index(using)
+        rebuild_search_index(using)
+        count = Image.objects.using(using).count()
         self.stdout.write(f"Search index rebuilt: {count} images.")
 
     def _check(self, using):
