@@ -120,23 +120,6 @@ class AlbumImagesRemovedSerializer(serializers.Serializer):
     )
 
 
-class AlbumPageQuerySerializer(serializers.Serializer):
-    cursor = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        help_text="`next_cursor` from the previous page.",
-    )
-    page_size = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        help_text="Images per page (default IMAGEREPO_API_PAGE_SIZE); a "
-        "larger value is capped at IMAGEREPO_API_MAX_PAGE_SIZE.",
-    )
-
-    def validate_page_size(self, size):
-        return min(size, settings.IMAGEREPO_API_MAX_PAGE_SIZE)
-
-
 class ShareSerializer(serializers.ModelSerializer):
     username = serializers.CharField(source="user.get_username", read_only=True)
 

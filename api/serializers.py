@@ -311,17 +311,9 @@ class UploadRejectedSerializer(ErrorSerializer):
     )
 
 
-class ImageListQuerySerializer(serializers.Serializer):
-    q = serializers.CharField(
-        required=False, allow_blank=True, help_text="Words to search for."
-    )
-    # Blank values are accepted and mean "no filter", as in a web form.
-    visibility = serializers.ChoiceField(
-        choices=Visibility.choices, required=False, allow_blank=True
-    )
-    owner = serializers.CharField(
-        required=False, allow_blank=True, help_text="Owner's username."
-    )
+class PageQuerySerializer(serializers.Serializer):
+    """Which page of a list: every list of images is paged alike."""
+
     cursor = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -332,6 +324,22 @@ class ImageListQuerySerializer(serializers.Serializer):
         min_value=1,
         help_text="Images per page (default IMAGEREPO_API_PAGE_SIZE); a "
         "larger value is capped at IMAGEREPO_API_MAX_PAGE_SIZE.",
+    )
+
+    def validate_page_size(self, size):
+        return min(size, settings.IMAGEREPO_API_MAX_PAGE_SIZE)
+
+
+class ImageListQuerySerializer(PageQuerySerializer):
+    q = serializers.CharField(
+        required=False, allow_blank=True, help_text="Words to search for."
+    )
+    # Blank values are accepted and mean "no filter", as in a web form.
+    visibility = serializers.ChoiceField(
+        choices=Visibility.choices, required=False, allow_blank=True
+    )
+    owner = serializers.CharField(
+        required=False, allow_blank=True, help_text="Owner's username."
     )
     ordering = serializers.ChoiceField(
         choices=list(ORDERS),
@@ -356,9 +364,6 @@ class ImageListQuerySerializer(serializers.Serializer):
         help_text="Taken before, by the photos' own clocks: an ISO 8601 date or "
         "date-time without a zone.",
     )
-
-    def validate_page_size(self, size):
-        return min(size, settings.IMAGEREPO_API_MAX_PAGE_SIZE)
 
     def validate_taken_after(self, value):
         if not value:

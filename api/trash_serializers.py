@@ -4,7 +4,6 @@ is checked here for shape only; which trash is always the caller's own."""
 from django.conf import settings
 from rest_framework import serializers
 
-from .album_serializers import AlbumPageQuerySerializer
 from .input import Flag, Id, KnownFields
 from .serializers import ImageSerializer
 
@@ -32,10 +31,6 @@ class TrashPageSerializer(serializers.Serializer):
     results = TrashedImageSerializer(many=True, help_text="Last deleted first.")
     next_cursor = serializers.CharField(allow_null=True)
     next = serializers.URLField(allow_null=True, help_text="The next page, if any.")
-
-
-class TrashPageQuerySerializer(AlbumPageQuerySerializer):
-    """The trash is paged as an album's images are."""
 
 
 class TrashSelectionSerializer(KnownFields, serializers.Serializer):

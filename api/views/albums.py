@@ -172,7 +172,7 @@ class AlbumViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         methods=["GET"],
-        parameters=[a.AlbumPageQuerySerializer],
+        parameters=[s.PageQuerySerializer],
         responses={200: s.ImagePageSerializer, **answers(400, 401, 404, 429)},
         summary="The album's images you may see, newest taken first",
     )
@@ -195,7 +195,7 @@ class AlbumViewSet(viewsets.GenericViewSet):
         album = self.get_album()
         if request.method == "POST":
             return self._add_images(request, album)
-        query = valid(a.AlbumPageQuerySerializer, request.query_params)
+        query = valid(s.PageQuerySerializer, request.query_params)
         context = self.get_serializer_context()
         return page_response(
             request,

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from gallery.selectors import trash_page, trashed_images
 from gallery.services import images_purge, images_restore
 
+from .. import serializers as s
 from .. import trash_serializers as t
 from ..parsers import JSONParser
 from ..schema import PagedListSchema
@@ -20,7 +21,7 @@ from .schema import errors
 
 @extend_schema_view(
     list=extend_schema(
-        parameters=[t.TrashPageQuerySerializer],
+        parameters=[s.PageQuerySerializer],
         responses={200: t.TrashPageSerializer, **errors(400, 401, 429)},
         summary="Your trash, last deleted first",
         operation_id="v1_trash_list",
@@ -34,7 +35,7 @@ class TrashViewSet(viewsets.GenericViewSet):
     http_method_names = ["get", "post", "head", "options"]
 
     def list(self, request):
-        query = valid(t.TrashPageQuerySerializer, request.query_params)
+        query = valid(s.PageQuerySerializer, request.query_params)
         return page_response(
             request,
             lambda: trash_page(
