@@ -3,9 +3,9 @@ again where they went bad (``--fix``).
 
 Files can be damaged in place, by a disk, a copy or a restore, and only
 reading them shows it: every original must still have the SHA-256 recorded at
-upload, every rendition must decode in full at the size its row records.
-Renditions carry no hash of their own, so a change inside their compressed
-pixels that still decodes goes unnoticed; they can always be made again.
+upload, every rendition must decode in full at the size its row records,
+and match its own recorded SHA-256 where it has one. Renditions can always
+be made again from their original.
 """
 
 import hashlib

@@ -239,14 +239,13 @@ class Image(models.Model):
     thumbnail_sha256 = models.CharField(max_length=64, blank=True, default="")
     display_sha256 = models.CharField(max_length=64, blank=True, default="")
 
-    # What the photo's metadata says (gallery.metadata). Added in place, never
-    # by rebuilding the table on SQLite (which would drop the search
-    # triggers): the numbers are nullable, the text columns default to "".
+    # What the photo's metadata says (gallery.metadata). Nullable numbers and
+    # text columns defaulting to "": such columns are added in place, where
+    # rebuilding the table on SQLite would drop the search triggers.
     # taken_at is never empty for a stored image (ingest falls back to the
-    # file's or the upload's date, and the migration filled older rows). It
-    # is the photo's wall clock kept as if it were UTC (gallery.metadata says
-    # why): the timeline orders, heads and filters by the day where it was
-    # taken.
+    # file's or the upload's date). It is the photo's wall clock kept as if
+    # it were UTC (gallery.metadata says why): the timeline orders, heads
+    # and filters by the day where it was taken.
     taken_at = models.DateTimeField(null=True, blank=True)
     taken_offset = models.SmallIntegerField(
         null=True,
