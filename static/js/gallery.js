@@ -20,12 +20,18 @@ function setUpGrid(grid) {
 
   grid.addEventListener("click", (event) => {
     const link = event.target.closest(".tile-link");
-    if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
-    event.preventDefault();
+    if (!link) return;
     if (selectMode?.checked) {
-      link.parentElement.querySelector(".tile-check")?.click();
+      // While selecting, a photo is its checkbox: shift-click picks a run.
+      event.preventDefault();
+      const box = link.parentElement.querySelector(".tile-check");
+      box?.dispatchEvent(
+        new MouseEvent("click", { bubbles: true, cancelable: true, shiftKey: event.shiftKey }),
+      );
       return;
     }
+    if (event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
     const all = links();
     lightbox.open(all.map(itemFrom), all.indexOf(link), link);
   });

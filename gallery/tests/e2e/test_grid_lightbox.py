@@ -228,6 +228,25 @@ def test_captions_and_badges_show_on_hover_focus_and_while_selecting(open_page):
         expect(captions.nth(i)).to_have_css("opacity", "1")
 
 
+def test_while_selecting_a_click_or_shift_click_on_photos_selects_them(open_page):
+    page = open_page()
+    sign_in(page)
+    page.goto("/?show=mine")
+    page.get_by_text("Select", exact=True).click()
+    tiles = page.locator(".tile .tile-link")
+    tiles.nth(1).click()
+    tiles.nth(4).click(modifiers=["Shift"])
+    expect(page.locator("#bulk-count")).to_have_text("4 selected")
+    checks = page.locator(".tile-check")
+    assert [checks.nth(n).is_checked() for n in range(6)] == [
+        False, True, True, True, True, False,
+    ]  # fmt: skip
+    assert len(page.context.pages) == 1  # no window opened
+    tiles.nth(2).click()
+    expect(page.locator("#bulk-count")).to_have_text("3 selected")
+    expect(page.locator("#lightbox")).not_to_be_visible()
+
+
 # ---------------------------------------------------------------- the lightbox
 
 
