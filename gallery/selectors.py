@@ -90,13 +90,13 @@ def image_page(
     """The ``size`` images after ``cursor`` that ``viewer`` may see, narrowed
     by ``show`` (one of :data:`SHOWS`), ``owner`` (a username) and the date
     taken (``taken_after`` included, ``taken_before`` not, or a year or month
-    named in ``query``): newest first in ``order`` (one of
+    named in ``query``, see :func:`query_reading`): newest first in ``order`` (one of
     :data:`~gallery.pagination.ORDERS`), or with words in ``query`` the best
     matches first. Without words, ``before`` (a page's ``newer_cursor``)
     asks for the page before, ``year`` jumps to the newest image of that year
     or the next older one. Raises ``gallery.pagination.InvalidCursor`` for
     a cursor that is not ours."""
-    words, parts = _listing(viewer, show, owner, query, taken_after, taken_before)
+    words, parts, _ = _listing(viewer, show, owner, query, taken_after, taken_before)
     if words:
         page = ranked_page(reduce(operator.or_, parts), words, cursor, size)
     else:
@@ -130,7 +130,7 @@ def image_count_capped(
     image is its own count."""
     if first_page is not None and first_page.next_cursor is None:
         return len(first_page.items)
-    words, parts = _listing(viewer, show, "", query, taken_after, taken_before)
+    words, parts, _ = _listing(viewer, show, "", query, taken_after, taken_before)
     if words:
         return count_matches(reduce(operator.or_, parts), words, cap)
     total = 0
@@ -141,17 +141,41 @@ def image_count_capped(
     return total
 
 
+def query_reading(*, viewer, show: str = "all", query: str) -> tuple[str, bool]:
+    """The words a search for ``query`` looks for, and whether a date in it
+    (see gallery.search.dates) is read as the date the photos were taken."""
+    words, _, names_a_date = _listing(viewer, show, "", query, None, None)
+    return words, names_a_date
+
+
 def _listing(viewer, show, owner, query, taken_after, taken_before):
-    """The words left of ``query`` and the parts it lists, narrowed to the
-    dates it names and those asked for."""
-    words, start, end = split_dates(" ".join(query.split()))
-    parts = _parts(viewer, show, owner)
-    for lower, upper in ((start, end), (taken_after, taken_before)):
-        if lower:
-            parts = [part.filter(taken_at__gte=lower) for part in parts]
-        if upper:
-            parts = [part.filter(taken_at__lt=upper) for part in parts]
-    return words, parts
+    """The words to look for in ``query``, the parts it lists, narrowed to
+    the dates asked for, and whether it names one of them itself. A date in
+    a query is read as one only if a photo taken then matches the rest of
+    it; else it is searched for as a word like any other, as in a title
+    that names a year ("Christmas 1987", scanned in 2019)."""
+    query = " ".join(query.split())
+    parts = _taken_between(_parts(viewer, show, owner), taken_after, taken_before)
+    words, start, end = split_dates(query)
+    if start is not None:
+        dated = _taken_between(parts, start, end)
+        if _any_match(dated, words):
+            return words, dated, True
+    return query, parts, False
+
+
+def _taken_between(parts, start, end):
+    if start:
+        parts = [part.filter(taken_at__gte=start) for part in parts]
+    if end:
+        parts = [part.filter(taken_at__lt=end) for part in parts]
+    return parts
+
+
+def _any_match(parts, words):
+    if words:
+        return count_matches(reduce(operator.or_, parts), words, 0) > 0
+    return any(part.exists() for part in parts)
 
 
 def timeline_years(*, viewer, show: str = "all", order: str = "taken") -> list[int]:

@@ -192,6 +192,42 @@ def test_a_search_may_name_a_year_or_a_month(client, trips, query, expected):
     assert sorted(titles_on(response)) == sorted(expected)
 
 
+def test_a_date_no_photo_was_taken_in_is_searched_for_as_words(
+    client, user, trips, bulk_images
+):
+    # Old prints are scanned years later and titled with their year.
+    bulk_images(user, ["Christmas 1987 at grandma's"], taken_at=at(2019, 11))
+    bulk_images(user, ["Christmas tree"], taken_at=at(2019, 12))
+    gallery = reverse("gallery:index")
+
+    def found(query):
+        response = client.get(gallery, {"q": query})
+        return sorted(titles_on(response)), response.context["total"]
+
+    assert found("christmas 1987") == (["Christmas 1987 at grandma&#x27;s"], 1)
+    assert found("1987") == (["Christmas 1987 at grandma&#x27;s"], 1)
+    assert found("december 1987") == ([], 0)
+    # A date photos were taken in keeps them, the words the rest.
+    assert found("christmas 2019") == (
+        ["Christmas 1987 at grandma&#x27;s", "Christmas tree"],
+        2,
+    )
+    assert found("christmas dec 2019") == (["Christmas tree"], 1)
+    api = client_for_api(user)
+    listed = api.get(reverse("api:image-list"), {"q": "christmas 1987"}).json()
+    assert [image["title"] for image in listed["results"]] == [
+        "Christmas 1987 at grandma's"
+    ]
+
+
+def client_for_api(user):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(user)
+    return api
+
+
 def test_a_search_naming_a_date_is_not_jumped_through_by_year(client, trips):
     # A ?year= from a bookmark or an edited address: the search's photos
     # and their count, not a jump back to 2010 that finds none of them.

@@ -10,7 +10,6 @@ from django.views.generic import DetailView, TemplateView
 
 from ..pagination import ORDERS
 from ..search import parse_terms
-from ..search.dates import split_dates
 from ..selectors import (
     SHOWS,
     albums_to_add_to,
@@ -20,6 +19,7 @@ from ..selectors import (
     image_neighbours,
     image_page,
     owned_images,
+    query_reading,
     timeline_years,
     trashed_images,
     visible_images,
@@ -52,7 +52,7 @@ class GalleryView(TemplateView):
         # A query naming a date has picked its years, and a search ranks its
         # results: neither is jumped through by year (a jump out of a date's
         # years would land on none of its photos, under a count of them).
-        words, dated, _ = split_dates(listing["query"])
+        words, dated = query_reading(**listing)
         size = settings.IMAGEREPO_GALLERY_PAGE_SIZE
         # A jump: any cursor is not read.
         year = None if words or dated else _year(params.get("year", ""))
