@@ -14,6 +14,7 @@ export class Lightbox {
     this.title = dialog.querySelector(".lightbox-title");
     this.count = dialog.querySelector(".lightbox-count");
     this.details = dialog.querySelector(".lightbox-details");
+    this.download = dialog.querySelector(".lightbox-download");
     this.prevButton = dialog.querySelector("[data-lightbox=prev]");
     this.nextButton = dialog.querySelector("[data-lightbox=next]");
     this.items = [];
@@ -72,6 +73,8 @@ export class Lightbox {
     this.title.textContent = item.title;
     this.details.href = item.href;
     this.details.hidden = !item.hasPage;
+    this.download.href = item.download ?? "#";
+    this.download.hidden = !item.download;
     const more = this.beyond(1, true);
     const total = this.total ?? `${this.items.length}${more ? "+" : ""}`;
     // A photo's own page opens one photo, stepping on to the next page's:
@@ -124,8 +127,9 @@ export class Lightbox {
 
 /** An item for the lightbox from a link carrying data-display-url/-title;
  * data-no-page marks a photo without a page to open (one in the trash, or
- * one seen through a share link). */
+ * one seen through a share link), data-download-url its original where the
+ * viewer may have it and has no page to get it from. */
 export function itemFrom(link) {
-  const { displayUrl: src, title, noPage } = link.dataset;
-  return { src, title, href: link.href, hasPage: noPage === undefined, link };
+  const { displayUrl: src, title, noPage, downloadUrl: download } = link.dataset;
+  return { src, title, href: link.href, hasPage: noPage === undefined, link, download };
 }

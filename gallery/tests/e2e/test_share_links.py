@@ -5,6 +5,7 @@ itself but not the owner's label for the link, and after revocation a page
 that says the link does not work; the owner then removes it from the list."""
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -73,6 +74,7 @@ def test_a_friend_opens_a_password_link_until_it_is_revoked(new_page, screenshot
     lightbox = friend.locator("#lightbox")
     expect(lightbox).to_be_visible()
     expect(lightbox.get_by_role("link", name="Details")).to_be_hidden()
+    expect(lightbox.get_by_role("link", name="Download")).to_be_hidden()
     close_lightbox(friend)
 
     owner.locator("#link-list").get_by_role("button", name="Revoke").click()
@@ -154,3 +156,47 @@ def test_a_link_to_one_photo_shows_the_photo_itself(new_page, screenshots):
         lightbox = friend.locator("#lightbox")
         expect(lightbox).to_be_visible()
         expect(lightbox.get_by_role("link", name="Details")).to_be_hidden()
+
+
+def test_a_link_that_allows_downloads_offers_each_photo_full_screen(new_page):
+    owner = new_page(javascript=False)
+    sign_up(owner, "e2e_link_downloads")
+    owner.goto("/upload/")
+    owner.set_input_files(
+        "#id_images",
+        files=[
+            {"name": name, "mimeType": "image/jpeg", "buffer": noisy_jpeg(seed=seed)}
+            for seed, name in ((781, "dune.jpg"), (782, "kite.jpg"))
+        ],
+    )
+    owner.locator("main").get_by_role("button", name="Upload").click()
+    owner.goto("/albums/")
+    owner.locator("#id_title").fill("Beach day")
+    owner.get_by_role("button", name="Make album").click()
+    album = owner.url
+    owner.goto("/?show=mine")
+    owner.get_by_text("Select", exact=True).click()
+    for n in range(2):
+        owner.locator(".tile-check").nth(n).check()
+    owner.locator("#bulk-album").select_option(label="Beach day")
+    owner.get_by_role("button", name="Add to album").click()
+    owner.goto(album)
+    owner.get_by_label("Allow downloading the originals").check()
+    owner.get_by_role("button", name="Make a link").click()
+    link = owner.locator("#new-link-url").input_value()
+
+    friend = new_page()
+    friend.goto(link)
+    friend.wait_for_load_state()  # the lightbox's script
+    friend.get_by_role("link", name="kite").click()
+    lightbox = friend.locator("#lightbox")
+    expect(lightbox.get_by_role("heading", name="kite")).to_be_visible()
+    with friend.expect_download() as download:
+        lightbox.get_by_role("link", name="Download").click()
+    assert download.value.suggested_filename == "kite.jpg"
+    lightbox.get_by_role("button", name="Next photo (right arrow)").click()
+    expect(lightbox.get_by_role("heading", name="dune")).to_be_visible()
+    href = lightbox.get_by_role("link", name="Download").get_attribute("href")
+    # Through the link, checked on each request as its page is.
+    assert href.startswith(urlsplit(link).path)
+    assert href.endswith("/original/?download=1")
