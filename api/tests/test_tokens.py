@@ -106,7 +106,12 @@ def test_create_shows_the_key_once(client_for, user):
 
 def test_revoke_from_the_settings_page(client_for, user):
     token, key = token_create(user=user, name="old laptop")
-    response = client_for(user).post(f"{PAGE}{token.pk}/revoke/", follow=True)
+    client = client_for(user)
+    asked = client.post(f"{PAGE}{token.pk}/revoke/")
+    assert asked.status_code == 200
+    assert "Revoke the token “old laptop”?" in asked.content.decode()
+    assert bearer(key).get(ME).status_code == 200  # not yet
+    response = client.post(f"{PAGE}{token.pk}/revoke/", {"confirmed": "1"}, follow=True)
     assert "was revoked" in response.content.decode()
     assert "old laptop" not in response.content.decode().split("Your tokens")[1]
     assert bearer(key).get(ME).status_code == 401

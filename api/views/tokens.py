@@ -3,9 +3,12 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views import View
 from django.views.generic import FormView
+
+from gallery.views.mixins import confirmation_page
 
 from ..forms import TokenCreateForm
 from ..tokens import token_create, token_revoke
@@ -35,6 +38,16 @@ class ApiTokensView(LoginRequiredMixin, FormView):
 class ApiTokenRevokeView(LoginRequiredMixin, View):
     def post(self, request, pk):
         token = get_object_or_404(request.user.api_tokens.active(), pk=pk)
+        if not request.POST.get("confirmed"):
+            return confirmation_page(
+                request,
+                question=f"Revoke the token “{token.name}”?",
+                consequence="Scripts and programs using it are refused from "
+                "their next request on. A revoked token cannot be used again: "
+                "make a new one for them.",
+                button="Revoke token",
+                cancel=reverse("api-tokens"),
+            )
         token_revoke(token)
         messages.success(request, f"The token “{token.name}” was revoked.")
         return redirect("api-tokens")
