@@ -22,6 +22,7 @@ from .selectors import (
     album_holds_more_than,
     albums_to_add_to,
     email_in_use,
+    visible_images,
 )
 
 VISIBILITY_HELP = "Private: seen by you and whoever you share it with (album or link)."
@@ -427,8 +428,9 @@ class UploadFileForm(forms.Form):
 
 
 class BulkActionForm(forms.Form):
-    """Several of the owner's photos and what to do with them. Only the
-    owner's photos are valid choices, so others' ids are refused."""
+    """Several of the user's photos and what to do with them; to take out
+    of the user's own album, anyone's photos in it. Others' ids are
+    refused."""
 
     action = forms.ChoiceField(
         choices=[
@@ -464,13 +466,24 @@ class BulkActionForm(forms.Form):
 
     def __init__(self, *args, owner, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["images"].queryset = Image.objects.owned_by(owner)
+        self.owner = owner
+        self.fields["images"].queryset = visible_images(owner)
         self.fields["album"].queryset = albums_to_add_to(viewer=owner)
 
     def clean(self):
         data = super().clean()
-        if data.get("action", "").startswith("album-") and not data.get("album"):
+        action = data.get("action", "")
+        if action.startswith("album-") and not data.get("album"):
             raise forms.ValidationError("Choose an album first.", code="no_album")
+        images, album = data.get("images"), data.get("album")
+        owns_album = album is not None and album.owner_id == self.owner.pk
+        if (
+            images is not None
+            and not (action == "album-remove" and owns_album)
+            and images.exclude(owner=self.owner).exists()
+        ):
+            message = self.fields["images"].error_messages["invalid_choice"]
+            self.add_error("images", ValidationError(message, code="invalid_choice"))
         return data
 
 

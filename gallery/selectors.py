@@ -451,8 +451,10 @@ def album_page(
     date index probing the album: a small album's page would cost what the
     library holds."""
     timeline = ORDERS["taken"]
+    # With their owners: a contributor's photos say whose they are.
+    images = Image.objects.in_album(album, viewer=viewer).select_related("owner")
     return timeline_page(
-        [Image.objects.in_album(album, viewer=viewer)],
+        [images],
         order=timeline,
         size=size,
         after=timeline.read(cursor) if cursor and not before else None,

@@ -329,6 +329,44 @@ def test_adding_and_taking_out_says_how_many_photos(
     )
 
 
+def test_the_owner_selects_and_takes_out_a_contributors_photos(
+    client_for, family, weekend, make_image
+):
+    owner, dave, album = family["owner"], family["contributor"], weekend["album"]
+    canoe = make_image(dave, title="Canoe", visibility="private")
+    album_add_images(album, user=dave, images=[canoe])
+    checkbox = f'name="images" value="{canoe.pk}"'
+    page = client_for(owner).get(album.get_absolute_url()).content.decode()
+    assert checkbox in page
+    assert page.count("Added by dave") == 1
+    # Others see it without a box to tick: neither theirs nor their album.
+    for who in ("viewer", "contributor"):
+        page = client_for(family[who]).get(album.get_absolute_url()).content.decode()
+        assert (checkbox in page) == (who == "contributor")
+
+    def bulk(who, action, images):
+        data = {"action": action, "album": album.pk, "images": [i.pk for i in images]}
+        response = client_for(who).post(reverse("gallery:bulk"), data, follow=True)
+        return re.search(
+            r'class="alert alert-\w+[^"]*"[^>]*>(.*?)<',
+            response.content.decode(),
+            re.S,
+        )[1].strip()
+
+    # Only out of the album: nothing else is the album owner's to change.
+    assert bulk(owner, "private", [canoe, weekend["public"]]) == (
+        "Some of the selected photos are not yours or are gone; nothing was changed."
+    )
+    # A contributor takes out their own photos alone.
+    assert bulk(dave, "album-remove", [weekend["public"]]).startswith("Some of")
+    assert album.entries.filter(image=weekend["public"]).exists()
+    assert bulk(owner, "album-remove", [canoe, weekend["public"]]) == (
+        "2 photos taken out of “Weekend” (they stay in their library)."
+    )
+    assert not album.entries.filter(image=canoe).exists()
+    assert Image.objects.filter(pk=canoe.pk, owner=dave).exists()
+
+
 @pytest.mark.parametrize("how", ["deleted", "switched off"])
 def test_a_closed_account_is_no_longer_listed_among_the_shares(
     client_for, family, weekend, how

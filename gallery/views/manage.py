@@ -242,6 +242,7 @@ class BulkActionView(BackToPageMixin, LoginRequiredMixin, FormView):
                 done += f" ({len(images) - count} already in it)"
         else:
             count = album_remove_images(album, user=user, images=images)
-            done = f"taken out of “{album.title}” (they stay in your library)"
+            whose = "your" if all(i.owner_id == user.pk for i in images) else "their"
+            done = f"taken out of “{album.title}” (they stay in {whose} library)"
         messages.success(self.request, f"{photos(count)} {done}.")
         return HttpResponseRedirect(self.next_url())
