@@ -44,6 +44,39 @@ def library(user, bulk_images):
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
+        ("beach", ["2022/beach/photo_074"]),
+        ("photo", ["2022/beach/photo_074"]),
+        ("photo_074", ["2022/beach/photo_074"]),
+        ("2022 beach", ["2022/beach/photo_074"]),
+        ("kite", ["kite.jpg"]),
+        ("jpg", ["kite.jpg"]),
+        ("example", ["Mail from grandma"]),
+        ("grandma example org", ["Mail from grandma"]),
+        ("www", ["Mail from grandma"]),
+        ("v2", ["Mail from grandma"]),
+        ("sunset", ["<script>Sunset"]),
+    ],
+)
+def test_words_in_paths_file_names_and_addresses_are_found(
+    user, bulk_images, query, expected
+):
+    # Titles as import_images --title-from path makes them, file names, and
+    # addresses: every word in them is found, on every database.
+    bulk_images(
+        user,
+        [
+            ("2022/beach/photo_074", ""),
+            ("kite.jpg", ""),
+            ("Mail from grandma", "grandma@example.org, see www.example.org/v2"),
+            ("<script>Sunset", ""),
+        ],
+    )
+    assert search(query) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
         (
             "sun",
             [

@@ -6,7 +6,7 @@ found) and strips accents (``unaccent``), so ``cafe`` finds Café.
 
 Two stored generated columns hold the words: ``search_vector`` (title and
 description) and ``title_vector`` (title alone, for the first tier of
-results), each with a GIN index; migrations 0002 and 0006 made them.
+results), each with a GIN index; migrations 0002, 0006 and 0017 made them.
 PostgreSQL keeps them in step with every insert and update (bulk imports,
 the admin, raw SQL alike); ANALYZE gathers word frequencies on each, so the
 planner knows how common a word is in titles and overall; and testing a row
@@ -18,10 +18,23 @@ in SQL (gallery.search.postgres.query).
 CONFIG = "imagerepo_search"
 COLUMN = "search_vector"
 TITLE_COLUMN = "title_vector"
-TITLE_VECTOR = f"to_tsvector('{CONFIG}'::regconfig, coalesce(title, ''))"
-TEXT_VECTOR = (
-    f"{TITLE_VECTOR} || to_tsvector('{CONFIG}'::regconfig, coalesce(description, ''))"
-)
+# PostgreSQL's parser keeps a path, a file or host name or an address whole
+# ("2022/beach/photo_074" or "beach.jpg" would each be one word, found by no
+# search for "beach"), and reads what looks like HTML as markup (the words
+# after an unclosed "<script>" are dropped). Those characters are made
+# spaces first, so that a title's words are the words SQLite's tokenizer
+# finds, and a query's.
+SEPARATORS = "/.@:<>&"
+
+
+def _vector(column):
+    spaces = " " * len(SEPARATORS)
+    text = f"translate(coalesce({column}, ''), '{SEPARATORS}', '{spaces}')"
+    return f"to_tsvector('{CONFIG}'::regconfig, {text})"
+
+
+TITLE_VECTOR = _vector("title")
+TEXT_VECTOR = f"{TITLE_VECTOR} || {_vector('description')}"
 VECTORS = {
     COLUMN: (TEXT_VECTOR, "gallery_image_search_vector"),
     TITLE_COLUMN: (TITLE_VECTOR, "gallery_image_title_vector"),
