@@ -13,6 +13,7 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -160,6 +161,14 @@ def test_nginx_sends_the_owner_the_exact_private_original(behind_nginx):
         "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
     )
     assert "X-Accel-Redirect" not in response.headers
+
+
+def test_behind_nginx_the_sites_own_addresses_keep_its_port(behind_nginx):
+    # The test's nginx listens on a high port, as a household's may.
+    _, url, _, _, _ = behind_nginx
+    assert urlsplit(url).port not in (None, 80, 443)
+    listed = requests.get(f"{url}/api/v1/images/").json()["results"]
+    assert listed and all(image["url"].startswith(f"{url}/") for image in listed)
 
 
 @pytest.mark.parametrize("kind", ["thumbnail", "display", "original"])
