@@ -13,6 +13,11 @@ journal whose lock it can get (so: whose writer is gone, never a live run's),
 removes each listed file whose image id has no row (found by primary key, an
 index lookup), then deletes the journal. Files of committed rows stay.
 
+The run's main process keeps a journal of its own, ``<id>.quota``, the same
+way: the room it holds in the owner's quota for files in flight (see
+``QuotaLedger``). A sweep gives back what a dead run held for images that
+have no row, so a killed import leaves the owner's counters exact too.
+
 Why this and not deterministic file names: a re-run only rewrites the files of
 the paths it meets again, so files from a folder that was moved or deleted
 between runs would stay orphaned; the journal cleans them up whatever happens
@@ -32,9 +37,11 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 
 from ..models import Image
+from ..services.quotas import release
 from ..services.storing import delete_stored_files
 
 SUFFIX = ".journal"
+QUOTA_SUFFIX = ".quota"
 SWEEP_CHUNK = 500
 
 
@@ -42,27 +49,55 @@ def journal_dir():
     return Path(settings.IMAGEREPO_IMPORT_JOURNAL_DIR)
 
 
+def _locked_file(folder, suffix):
+    """A new file in ``folder`` named ``<random><suffix>``, locked for as
+    long as this process lives; line-buffered: each line is in the kernel
+    once written, which is all kill -9 needs (a power cut is another
+    matter)."""
+    folder = Path(folder or journal_dir())
+    folder.mkdir(parents=True, exist_ok=True)
+    name = uuid.uuid4().hex
+    temporary = folder / f"{name}.new"
+    # Lock first, then give it the name sweeps look for: a sweep can never
+    # take a journal in the moment between its creation and its lock.
+    handle = open(temporary, "a", buffering=1, encoding="utf-8")  # noqa: SIM115
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    path = folder / f"{name}{suffix}"
+    os.rename(temporary, path)
+    return handle, path
+
+
 class Journal:
     """One process's journal; ``record`` is what ``write_image_files`` calls."""
 
     def __init__(self, folder=None):
-        folder = Path(folder or journal_dir())
-        folder.mkdir(parents=True, exist_ok=True)
-        name = uuid.uuid4().hex
-        temporary = folder / f"{name}.new"
-        # Lock first, then give it the name sweeps look for: a sweep can never
-        # take a journal in the moment between its creation and its lock.
-        self._file = open(temporary, "a", buffering=1, encoding="utf-8")  # noqa: SIM115
-        fcntl.flock(self._file, fcntl.LOCK_EX)
-        self.path = folder / f"{name}{SUFFIX}"
-        os.rename(temporary, self.path)
+        self._file, self.path = _locked_file(folder, SUFFIX)
 
     def record(self, image, name):
-        # Line-buffered: each line is in the kernel before the file is written,
-        # which is all kill -9 needs (a power cut is another matter).
+        # Before the file is written.
         self._file.write(f"{image.pk.hex}\t{name}\n")
 
     def close(self):
+        self._file.close()
+
+
+class QuotaJournal:
+    """The room a run's ``QuotaLedger`` holds for ``owner``, as it changes:
+    ``+ key size`` once taken, ``- key`` before it is kept or given back.
+    Removed when the run ends: it then holds nothing."""
+
+    def __init__(self, owner, folder=None):
+        self._file, self.path = _locked_file(folder, QUOTA_SUFFIX)
+        self._file.write(f"owner\t{owner.pk}\n")
+
+    def held(self, key, size):
+        self._file.write(f"+\t{key}\t{size}\n")
+
+    def settled(self, key):
+        self._file.write(f"-\t{key}\n")
+
+    def close(self):
+        self.path.unlink(missing_ok=True)
         self._file.close()
 
 
@@ -73,11 +108,13 @@ def sweep(folder=None):
         return 0
     removed = 0
     for path in sorted(folder.glob(f"*{SUFFIX}")):
-        removed += _sweep_one(path)
+        removed += _sweep_one(path, _sweep_files)
+    for path in sorted(folder.glob(f"*{QUOTA_SUFFIX}")):
+        _sweep_one(path, _give_back_room)
     return removed
 
 
-def _sweep_one(path):
+def _sweep_one(path, clean_up):
     try:
         handle = open(path, encoding="utf-8")  # noqa: SIM115
     except FileNotFoundError:
@@ -87,12 +124,41 @@ def _sweep_one(path):
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             return 0  # its writer is alive
-        removed = 0
-        entries = filter(None, map(_parse, handle))
-        while chunk := list(itertools.islice(entries, SWEEP_CHUNK)):
-            removed += _remove_orphans(chunk)
+        done = clean_up(handle)
         path.unlink(missing_ok=True)
+    return done
+
+
+def _sweep_files(handle):
+    removed = 0
+    entries = filter(None, map(_parse, handle))
+    while chunk := list(itertools.islice(entries, SWEEP_CHUNK)):
+        removed += _remove_orphans(chunk)
     return removed
+
+
+def _give_back_room(handle):
+    """Give back what a dead run still held, but for images it stored (their
+    rows went in before the kill could write that it kept them)."""
+    owner_id, held = None, {}
+    for line in handle:
+        if not line.endswith("\n"):
+            break  # cut short by the kill
+        kind, _, rest = line.rstrip("\n").partition("\t")
+        key, _, size = rest.partition("\t")
+        if kind == "owner":
+            owner_id = int(rest)
+        elif kind == "+":
+            held[key] = int(size)
+        elif kind == "-":
+            held.pop(key, None)
+    if owner_id is None or not held:
+        return 0
+    stored = Image.objects.filter(owner_id=owner_id, sha256__in=list(held))
+    for key in stored.values_list("sha256", flat=True):
+        held.pop(key, None)
+    release(owner_id, images=len(held), size=sum(held.values()))
+    return len(held)
 
 
 def _parse(line):

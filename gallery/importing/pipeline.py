@@ -86,10 +86,11 @@ def import_images(roots, **options):
     folder = None if options.dry_run else journal.journal_dir()
     if folder:
         journal.sweep(folder)
+    held = journal.QuotaJournal(options.owner, folder) if folder else None
     try:
         with (
             bounded_database_cache(),
-            quota_ledger(options.owner, dry_run=options.dry_run) as quota,
+            quota_ledger(options.owner, dry_run=options.dry_run, journal=held) as quota,
             worker_pool(options.workers, folder) as pool,
         ):
             results = _Run(roots, options, pool, quota).results()
@@ -99,6 +100,8 @@ def import_images(roots, **options):
                 filler = AlbumFiller(options.owner, batch_size=options.batch_size)
                 yield from filler.filled(results)
     finally:
+        if held:
+            held.close()
         # The workers are gone: whatever they wrote without a row goes now.
         if folder:
             journal.sweep(folder)

@@ -130,11 +130,16 @@ class QuotaLedger:
     half-way leaves the counters exact.
 
     In a dry run nothing is written: files are counted against the account
-    as it was read at the start, so the run still says which would not fit."""
+    as it was read at the start, so the run still says which would not fit.
 
-    def __init__(self, owner, *, dry_run=False):
+    A ``journal`` (``held(key, size)``, ``settled(key)``) is told of every
+    reservation, so that one a killed run held can be given back by the next
+    (gallery.importing.journal)."""
+
+    def __init__(self, owner, *, dry_run=False, journal=None):
         self.owner = owner
         self.held = {}
+        self.journal = journal
         self.snapshot = None
         if dry_run:
             found = Account.objects.filter(pk=owner.pk).first()
@@ -151,17 +156,26 @@ class QuotaLedger:
         else:
             raise over_quota(self.snapshot, size=size)
         self.held[key] = size
+        if self.journal:
+            self.journal.held(key, size)
 
     def keep(self, key):
         self.held.pop(key)
+        if self.journal:
+            self.journal.settled(key)
 
     def give_back(self, key):
         size = self.held.pop(key, None)
         if size is not None:
+            if self.journal:
+                self.journal.settled(key)
             self._release(images=1, size=size)
 
     def close(self):
         if self.held:
+            if self.journal:
+                for key in self.held:
+                    self.journal.settled(key)
             self._release(images=len(self.held), size=sum(self.held.values()))
             self.held.clear()
 
@@ -174,9 +188,9 @@ class QuotaLedger:
 
 
 @contextmanager
-def quota_ledger(owner, *, dry_run=False):
+def quota_ledger(owner, *, dry_run=False, journal=None):
     """A :class:`QuotaLedger` closed when the block ends, however it ends."""
-    ledger = QuotaLedger(owner, dry_run=dry_run)
+    ledger = QuotaLedger(owner, dry_run=dry_run, journal=journal)
     try:
         yield ledger
     finally:

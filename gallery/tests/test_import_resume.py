@@ -284,6 +284,16 @@ def test_kill_9_part_way_then_run_again(cli, tmp_path):
         f"{len(after)} imported, {len(again)} duplicates, 2 rejected."
     )
     assert assert_store_is_consistent(cli) == good
+    # The room the killed run held for files in flight was given back.
+    folder = Path(cli["MEDIA_ROOT"]).parent
+    with sqlite3.connect(folder / "db.sqlite3") as db:
+        counted = db.execute(
+            "SELECT images_stored, bytes_stored FROM gallery_account"
+        ).fetchall()
+        stored = db.execute(
+            "SELECT count(*), sum(file_size) FROM gallery_image"
+        ).fetchall()
+    assert counted == stored
 
 
 def test_exit_statuses(cli, tmp_path):
