@@ -560,6 +560,12 @@ def albums_to_add_to(*, viewer):
     return Album.objects.addable_by(viewer).select_related("owner")
 
 
+def albums_holding(*, viewer, image: Image):
+    """The albums ``viewer`` may open that hold ``image``, by title."""
+    albums = Album.objects.visible_to(viewer).filter(entries__image=image)
+    return albums.select_related("owner").order_by("title")
+
+
 def owned_album(*, viewer, pk) -> Album | None:
     """``viewer``'s own album ``pk`` (one they may change or share), or None."""
     return Album.objects.owned_by(viewer).filter(pk=pk).first()

@@ -329,6 +329,31 @@ def test_adding_and_taking_out_says_how_many_photos(
     )
 
 
+def test_a_photos_page_names_its_albums_and_adds_it_to_one(client_for, family, weekend):
+    owner, public = family["owner"], weekend["public"]
+    trips = album_create(owner=owner, title="Trips")
+    client = client_for(owner)
+    page = client.get(public.get_absolute_url()).content.decode()
+    assert re.search(r'id="info-albums"><a href="[^"]+">Weekend</a></dd>', page)
+    assert f'<option value="{trips.pk}">Trips</option>' in page
+
+    data = {"action": "album-add", "album": trips.pk, "images": [public.pk]}
+    data["next"] = public.get_absolute_url()
+    done = client.post(reverse("gallery:bulk"), data, follow=True)
+    assert done.redirect_chain == [(public.get_absolute_url(), 302)]
+    page = done.content.decode()
+    assert "1 photo added to “Trips”." in page
+    assert re.search(r'id="info-albums">.*>Trips</a>, <a .*>Weekend</a>', page)
+
+    # Others see the albums they may open, and nothing to add it with.
+    carol = client_for(family["viewer"]).get(public.get_absolute_url())
+    page = carol.content.decode()
+    assert re.search(r'id="info-albums"><a [^>]+>Weekend \(alice’s\)</a></dd>', page)
+    assert "detail-add-album" not in page
+    bob = client_for(family["other"]).get(public.get_absolute_url()).content.decode()
+    assert "info-albums" not in bob and "detail-add-album" not in bob
+
+
 def test_the_owner_selects_and_takes_out_a_contributors_photos(
     client_for, family, weekend, make_image
 ):

@@ -12,6 +12,7 @@ from ..pagination import ORDERS
 from ..search import parse_terms
 from ..selectors import (
     SHOWS,
+    albums_holding,
     albums_to_add_to,
     downloadable_ids,
     image_count_capped,
@@ -134,6 +135,10 @@ class ImageDetailView(ShareLinksMixin, DetailView):
             newer=newer,
             older=older,
             location=image_location(viewer=viewer, image=image),
+            in_albums=albums_holding(viewer=viewer, image=image),
+            add_albums=albums_to_add_to(viewer=viewer)
+            if image.owner_id == viewer.pk
+            else [],
             can_download=image.pk in downloadable_ids(viewer=viewer, images=[image]),
             **self.links_context(image),
             **kwargs,
