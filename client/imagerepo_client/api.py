@@ -198,9 +198,14 @@ class ImageRepo:
         return response.json()["id"]
 
     async def _own_album_named(self, title):
-        for album in (await self.send("GET", "albums/")).json()["results"]:
-            if album["is_owner"] and album["title"] == title:
-                return album["id"]
+        """Your album called ``title``: written so, or else in another case
+        (the server takes titles in any case for one album)."""
+        albums = (await self.send("GET", "albums/")).json()["results"]
+        own = [album for album in albums if album["is_owner"]]
+        for same in (str.__eq__, lambda a, b: a.casefold() == b.casefold()):
+            found = [album["id"] for album in own if same(album["title"], title)]
+            if found:
+                return found[0]
         return None
 
     async def delete_image(self, image_id, *, permanent=False):

@@ -5,9 +5,10 @@ import io
 import subprocess
 import sys
 
+import httpx
 import pytest
 
-from imagerepo_client.api import ApiError
+from imagerepo_client.api import ApiError, ImageRepo
 from imagerepo_client.cli import main
 from imagerepo_client.listing import print_images
 
@@ -156,3 +157,26 @@ sys.exit(cli.main(args))
         "to go on: what the server has already is not sent twice.",
         "Interrupted.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("title", "found"),
+    [("Christmas 2020", "b"), ("christmas 2020", "a"), ("Easter", None)],
+)
+def test_an_album_is_found_by_its_title_in_any_case(title, found):
+    # As the server takes it: written so first, else in another case.
+    albums = [
+        {"id": "a", "title": "CHRISTMAS 2020", "is_owner": True},
+        {"id": "b", "title": "Christmas 2020", "is_owner": True},
+        {"id": "c", "title": "Easter", "is_owner": False},
+    ]
+
+    def handle(request):
+        return httpx.Response(200, json={"results": albums})
+
+    async def go():
+        transport = httpx.MockTransport(handle)
+        async with ImageRepo("http://site", "tok", transport=transport) as api:
+            return await api._own_album_named(title)
+
+    assert asyncio.run(go()) == found

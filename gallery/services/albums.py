@@ -40,7 +40,9 @@ def _storable(text):
 
 
 def _taken(owner, title, exclude=None):
-    others = Album.objects.filter(owner=owner, title=title)
+    # In any case: "christmas 2020" beside "Christmas 2020" is the same
+    # album to a person, and one title would have to pick between them.
+    others = Album.objects.filter(owner=owner, title__iexact=title)
     if exclude is not None:
         others = others.exclude(pk=exclude.pk)
     if others.exists():
@@ -65,15 +67,24 @@ def album_create(*, owner, title, description="") -> Album:
 
 
 def album_for_import(*, owner, title) -> Album:
-    """The owner's album called ``title``, made if missing."""
+    """The owner's album called ``title`` (in another case too, see
+    selectors.named), made if missing."""
     title = clean_title(title)
-    album = Album.objects.filter(owner=owner, title=title).first()
+    album = _album_called(owner, title)
     if album is None:
         try:
             album = album_create(owner=owner, title=title)
         except ValidationError:  # made meanwhile by another process
-            album = Album.objects.get(owner=owner, title=title)
+            album = _album_called(owner, title)
     return album
+
+
+def _album_called(owner, title):
+    # Two albums whose titles differ only in case (made before titles were
+    # compared so): the oldest.
+    albums = Album.objects.filter(owner=owner)
+    same = albums.filter(title__iexact=title).order_by("created_at")
+    return named(albums, "title", title) or same.first()
 
 
 def album_update(album, *, user, title=None, description=None, cover=None):

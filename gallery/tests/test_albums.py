@@ -18,6 +18,7 @@ from gallery.selectors import album_summary
 from gallery.services.albums import (
     album_add_images,
     album_create,
+    album_for_import,
     album_leave,
     album_remove_images,
     album_share,
@@ -609,6 +610,31 @@ def test_only_the_present_cover_may_be_kept_from_the_trash(family, weekend, make
         album_update(album, user=owner, cover=chosen)
     album.refresh_from_db()
     assert album.cover is None
+
+
+def test_album_titles_are_one_album_in_any_case(family):
+    owner = family["owner"]
+    christmas = album_create(owner=owner, title="Christmas 2020")
+    easter = album_create(owner=owner, title="Easter")
+    for make in (
+        lambda: album_create(owner=owner, title="christmas 2020"),
+        lambda: album_update(easter, user=owner, title="CHRISTMAS 2020"),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            make()
+        assert refused.value.code == "album_exists"
+    # A case change of its own title is a rename like any other.
+    album_update(christmas, user=owner, title="Christmas 2020 ")
+    album_update(christmas, user=owner, title="CHRISTMAS 2020")
+    # The importer and the upload page's "New album…" find it so too.
+    assert album_for_import(owner=owner, title="christmas 2020") == christmas
+    # Titles alike from before: the one written so, else the oldest.
+    twin = Album.objects.create(owner=owner, title="Christmas 2020")
+    assert album_for_import(owner=owner, title="Christmas 2020") == twin
+    assert album_for_import(owner=owner, title="christmas 2020") == christmas
+    # Someone else's title is no matter.
+    other = family["other"]
+    assert album_for_import(owner=other, title="christmas 2020").owner == other
 
 
 def test_making_renaming_sharing_and_deleting_an_album_in_pages(
