@@ -303,7 +303,9 @@ IMAGEREPO_MAX_REQUEST_BYTES = env.int("IMAGEREPO_MAX_REQUEST_BYTES", default=2**
 # photos, with the odd bad file, in one go. Counted in the database
 # (gallery.UploadCount), atomically, so every server process shares it.
 IMAGEREPO_UPLOADS_PER_HOUR = env.int("IMAGEREPO_UPLOADS_PER_HOUR", default=5000)
-IMAGEREPO_MAX_IMAGE_PIXELS = 100_000_000
+# The largest phone sensors (200 MP). A JPEG that size is decoded scaled
+# down, in under 100 MB; other formats in full, about 1 GB (BENCHMARKS.md).
+IMAGEREPO_MAX_IMAGE_PIXELS = 200_000_000
 # Share links: wrong tokens and passwords one client may try in an hour before
 # every share link answers it 429 (counted in the default cache).
 IMAGEREPO_SHARE_LINK_FAILURES_PER_HOUR = 20
