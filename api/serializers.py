@@ -14,8 +14,7 @@ from gallery.limits import UPLOAD_REJECTIONS
 from gallery.models import Image, Visibility
 from gallery.pagination import ORDERS
 from gallery.selectors import downloadable_ids, image_location
-from gallery.services import OUTCOMES
-from gallery.services.uploads import DUPLICATE_MESSAGES, NEW_ALBUM
+from gallery.services.uploads import DUPLICATE_MESSAGES, NEW_ALBUM, OUTCOMES
 
 from .errors import ERROR_CODES
 from .input import KnownFields, Text

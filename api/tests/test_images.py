@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from gallery.metadata import TakenSource
 from gallery.models import Image
 from gallery.selectors import upload_visibility_for
-from gallery.services import upload_image
+from gallery.services.uploads import upload_image
 from gallery.tests.conftest import stored_files
 from gallery.tests.images import (
     SVG,

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.storage import default_storage
 
 from gallery.models import Image
-from gallery.services import images_trash
+from gallery.services.images import images_trash
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@
 import pytest
 
 from gallery.models import Album, AlbumShare, Image
-from gallery.services import images_trash
+from gallery.services.images import images_trash
 from gallery.tests.conftest import stored_files
 from gallery.tests.images import noisy_jpeg, upload
 

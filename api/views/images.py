@@ -15,18 +15,16 @@ from rest_framework.response import Response
 
 from gallery.request_limits import refused_uploads
 from gallery.selectors import image_page, trashed_images, visible_images
-from gallery.services import (
+from gallery.services.allowance import RATE_LIMITED, seconds_until_more_uploads
+from gallery.services.images import image_purge, image_trash, image_update
+from gallery.services.uploads import (
     CREATED,
     DUPLICATE,
     REJECTED,
     check_hashes,
-    image_purge,
-    image_trash,
-    image_update,
+    upload_album,
     upload_images,
 )
-from gallery.services.allowance import RATE_LIMITED, seconds_until_more_uploads
-from gallery.services.uploads import upload_album
 
 from .. import serializers as s
 from ..parsers import JSONParser

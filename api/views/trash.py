@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from gallery.selectors import trash_page, trashed_images
-from gallery.services import images_purge, images_restore
+from gallery.services.images import images_purge, images_restore
 
 from .. import serializers as s
 from .. import trash_serializers as t

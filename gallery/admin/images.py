@@ -22,16 +22,15 @@ from ..delivery import image_file_response
 from ..forms import accept_attribute
 from ..models import Image, Visibility
 from ..selectors import visible_images
-from ..services import (
-    CREATED,
+from ..services.images import (
     image_trash,
     image_update,
     images_purge,
     images_restore,
     images_set_visibility,
     images_trash,
-    upload_image,
 )
+from ..services.uploads import CREATED, upload_image
 
 
 class ImageAddForm(forms.Form):

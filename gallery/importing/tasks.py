@@ -22,13 +22,8 @@ from django.core.exceptions import ValidationError
 
 from ..metadata import EARLIEST_YEAR, FUTURE_SLACK
 from ..objectstore import forget_connections
-from ..services import (
-    Digest,
-    build_image,
-    hash_file,
-    prepare_image,
-    write_image_files,
-)
+from ..services.ingest import Digest, hash_file, prepare_image
+from ..services.storing import build_image, write_image_files
 from .journal import Journal
 
 _journal = None

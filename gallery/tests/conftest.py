@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from gallery.services import upload_image
+from gallery.services.uploads import upload_image
 
 from .images import (
     SVG,

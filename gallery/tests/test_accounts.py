@@ -977,7 +977,7 @@ def test_a_deleted_account_is_closed_and_its_images_are_in_the_trash(
 def test_an_administrator_undoes_a_deletion_and_the_images_come_back(
     client_for, alice, staff_user, make_image
 ):
-    from gallery.services import images_trash
+    from gallery.services.images import images_trash
 
     kept = make_image(alice, visibility="public")
     binned = make_image(alice, visibility="public")

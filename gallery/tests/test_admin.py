@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from gallery.admin import ImageAdmin
 from gallery.models import Account, Image
-from gallery.services import upload_image
+from gallery.services.uploads import upload_image
 
 from .conftest import stored_bytes, stored_files
 from .images import TEXT, image_bytes, noisy_jpeg, upload

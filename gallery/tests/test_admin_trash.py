@@ -9,7 +9,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from gallery.models import Image
-from gallery.services import images_trash
+from gallery.services.images import images_trash
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from gallery.services import images_set_visibility
+from gallery.services.images import images_set_visibility
 
 from .images import noisy_jpeg
 
@@ -190,7 +190,7 @@ def test_a_tile_escapes_its_title_and_lets_the_owner_select_it(
 
 
 def test_tiles_follow_every_change(client_for, user, other_user, make_image):
-    from gallery.services import image_update
+    from gallery.services.images import image_update
 
     image = make_image(user, title="Coral", visibility="public")
     owner, other = client_for(user), client_for(other_user)

@@ -20,7 +20,8 @@ from PIL import Image as PILImage
 
 from gallery.management.commands.check_media import Command
 from gallery.models import Image
-from gallery.services import image_purge, prepare_image
+from gallery.services.images import image_purge
+from gallery.services.ingest import prepare_image
 
 from .conftest import stored_bytes, stored_files
 from .images import noisy_jpeg, upload

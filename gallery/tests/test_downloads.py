@@ -10,8 +10,8 @@ from django.core.signals import request_finished
 from django.db import close_old_connections
 from django.urls import reverse
 
-from gallery.services import images_trash
 from gallery.services.albums import album_add_images, album_create, album_share
+from gallery.services.images import images_trash
 from gallery.services.links import share_link_create, share_link_revoke
 
 from .conftest import stored_bytes

@@ -15,7 +15,8 @@ from django.db.backends.utils import CursorWrapper
 from PIL import Image as PILImage
 
 from gallery.models import Image
-from gallery.services import image_purge, upload_image
+from gallery.services.images import image_purge
+from gallery.services.uploads import upload_image
 
 from .conftest import stored_bytes, stored_files
 from .images import noisy_jpeg, upload

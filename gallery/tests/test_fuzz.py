@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from gallery.models import Image
-from gallery.services import upload_image
+from gallery.services.uploads import upload_image
 
 from .conftest import stored_files
 from .images import animated_gif, image_bytes, noisy_jpeg, upload

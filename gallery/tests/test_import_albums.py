@@ -7,9 +7,9 @@ from unittest import mock
 import pytest
 from django.core.management import CommandError
 
-from gallery.importing import IMPORTED, import_images
 from gallery.importing import albums as import_albums
-from gallery.importing.results import ImportResult
+from gallery.importing.pipeline import import_images
+from gallery.importing.results import IMPORTED, ImportResult
 from gallery.models import Album, AlbumImage, Image
 from gallery.services.albums import album_add_images, album_create
 

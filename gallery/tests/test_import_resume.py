@@ -20,7 +20,8 @@ from django.core.management import call_command
 from gallery.importing import journal, tasks
 from gallery.management.commands.import_images import Command
 from gallery.models import Image
-from gallery.services import build_image, prepare_image, write_image_files
+from gallery.services.ingest import prepare_image
+from gallery.services.storing import build_image, write_image_files
 
 from .conftest import stored_files
 from .images import TEXT, noisy_jpeg, truncated_jpeg

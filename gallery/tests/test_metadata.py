@@ -14,7 +14,7 @@ from PIL.TiffImagePlugin import IFDRational
 from gallery.management.commands.read_photo_metadata import Command as ReadCommand
 from gallery.metadata import TakenSource, read_metadata
 from gallery.models import Image
-from gallery.services import upload_image
+from gallery.services.uploads import upload_image
 
 from .conftest import stored_bytes
 from .images import image_bytes, noisy_jpeg, upload

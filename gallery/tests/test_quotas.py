@@ -13,13 +13,14 @@ from rest_framework.test import APIClient
 
 from api.tokens import token_create
 from gallery.models import Account, Image
-from gallery.services import image_purge, images_purge, images_trash, upload_image
+from gallery.services.images import image_purge, images_purge, images_trash
 from gallery.services.quotas import (
     account_set_limits,
     quota_reservation,
     release,
     reserve,
 )
+from gallery.services.uploads import upload_image
 
 from .conftest import stored_files
 from .images import TEXT, noisy_jpeg, upload

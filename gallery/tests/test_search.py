@@ -8,10 +8,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
-from gallery.importing import import_images
+from gallery.importing.pipeline import import_images
 from gallery.models import Image
 from gallery.search import ranked_page
-from gallery.services import image_purge, image_update
+from gallery.services.images import image_purge, image_update
 
 from .images import noisy_jpeg
 

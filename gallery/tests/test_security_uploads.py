@@ -13,7 +13,7 @@ from django.utils.html import escape
 from PIL import Image as PILImage
 
 from gallery.models import Image
-from gallery.services import upload_image
+from gallery.services.uploads import upload_image
 
 from .conftest import stored_files
 from .images import (

@@ -6,15 +6,10 @@ from django.db import IntegrityError, transaction
 from PIL import Image as PILImage
 
 from gallery.models import Image
-from gallery.services import (
-    build_image,
-    clean_filename,
-    image_purge,
-    insert_images,
-    prepare_image,
-    upload_image,
-    write_image_files,
-)
+from gallery.services.images import image_purge
+from gallery.services.ingest import clean_filename, prepare_image
+from gallery.services.storing import build_image, insert_images, write_image_files
+from gallery.services.uploads import upload_image
 
 from .conftest import stored_bytes, stored_files
 from .images import (

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from gallery.metadata import TakenSource
 from gallery.models import Image
-from gallery.services import upload_image
+from gallery.services.uploads import upload_image
 
 from .images import image_bytes, noisy_jpeg, upload
 from .test_metadata import camera_exif

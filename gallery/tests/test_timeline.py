@@ -11,7 +11,7 @@ from django.urls import reverse
 from gallery.models import Image
 from gallery.search.dates import split_dates
 from gallery.selectors import image_neighbours
-from gallery.services import upload_image
+from gallery.services.uploads import upload_image
 
 from .images import image_bytes, noisy_jpeg, upload
 from .test_metadata import camera_exif

@@ -17,14 +17,10 @@ from rest_framework.test import APIClient
 
 from api.tokens import token_create
 from gallery.models import Image, OrphanedFile
-from gallery.services import (
-    image_restore,
-    images_trash,
-    purge_trash,
-    upload_image,
-)
 from gallery.services.albums import album_add_images, album_create, album_share
+from gallery.services.images import image_restore, images_trash, purge_trash
 from gallery.services.links import share_link_create
+from gallery.services.uploads import upload_image
 
 from .images import upload
 
@@ -403,7 +399,7 @@ def test_trashed_bytes_sent_while_the_purge_takes_their_image_are_refused_clearl
 ):
     """The upload finds the trashed image, the purge deletes it before the
     restore: the file is refused with a reason and nothing is half done."""
-    from gallery.services import images_purge
+    from gallery.services.images import images_purge
 
     from .images import noisy_jpeg
 

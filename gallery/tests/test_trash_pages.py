@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from gallery.models import Image
-from gallery.services import images_trash
+from gallery.services.images import images_trash
 
 from .test_security_http import INLINE
 

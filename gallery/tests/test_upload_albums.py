@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from gallery.models import Album, Image
-from gallery.services import upload_images
 from gallery.services.albums import album_create, album_share
+from gallery.services.uploads import upload_images
 
 from .conftest import stored_files
 from .images import TEXT, noisy_jpeg, upload

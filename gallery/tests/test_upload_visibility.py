@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from gallery.models import Account, Image
-from gallery.services import upload_image
+from gallery.services.uploads import upload_image
 
 from .images import noisy_jpeg, upload
 from .test_commands import run

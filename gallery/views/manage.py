@@ -21,18 +21,16 @@ from ..selectors import (
     trashed_images,
     upload_visibility_for,
 )
-from ..services import (
-    CREATED,
+from ..services.albums import album_add_images, album_remove_images
+from ..services.allowance import RATE_LIMITED
+from ..services.images import (
     image_trash,
     image_update,
     images_set_taken,
     images_set_visibility,
     images_trash,
-    upload_images,
 )
-from ..services.albums import album_add_images, album_remove_images
-from ..services.allowance import RATE_LIMITED
-from ..services.uploads import upload_album
+from ..services.uploads import CREATED, upload_album, upload_images
 from .mixins import BackToPageMixin
 from .trash import moved_to_trash, photos
 

@@ -15,7 +15,7 @@ from django.views.generic import FormView, TemplateView
 
 from ..forms import TrashActionForm
 from ..selectors import SHOWS, trash_page, trash_summary, trashed_images
-from ..services import images_purge, images_restore
+from ..services.images import images_purge, images_restore
 from .mixins import BackToPageMixin, requested_page
 
 

@@ -21,8 +21,13 @@ from ..forms import UploadFileForm
 from ..limits import invalid_json, too_many_files
 from ..models import Visibility
 from ..request_limits import refused_uploads
-from ..services import CREATED, DUPLICATE, check_hashes, upload_images
-from ..services.uploads import upload_album
+from ..services.uploads import (
+    CREATED,
+    DUPLICATE,
+    check_hashes,
+    upload_album,
+    upload_images,
+)
 
 # Room for the multipart boundaries and the small fields around the file.
 MULTIPART_OVERHEAD = 64 * 1024

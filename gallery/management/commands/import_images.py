@@ -6,16 +6,12 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
-from gallery.importing import (
-    ALBUM_FROM,
-    REJECTED,
-    TITLE_FROM,
-    Manifest,
-    ManifestError,
-    default_workers,
-    import_images,
-)
+from gallery.importing.albums import ALBUM_FROM
+from gallery.importing.manifest import Manifest, ManifestError
+from gallery.importing.pipeline import TITLE_FROM, import_images
 from gallery.importing.progress import progress_for
+from gallery.importing.results import REJECTED
+from gallery.importing.tasks import default_workers
 from gallery.management.base import ExitStatusCommand
 from gallery.models import Visibility
 from gallery.services.albums import TITLE_MAX_LENGTH

@@ -8,7 +8,7 @@ from tqdm import tqdm
 
 from gallery.management.base import ExitStatusCommand
 from gallery.selectors import expired_trash_summary
-from gallery.services import purge_trash
+from gallery.services.images import purge_trash
 
 
 class Command(ExitStatusCommand):
