@@ -37,6 +37,7 @@ from .models import (
 from .pagination import ORDERS, TRASHED, KeysetPage, timeline_page, year_start
 from .search import count_matches, ranked_page
 from .search.dates import split_dates
+from .search.terms import WORD
 
 # What a signed-in person may narrow the gallery to; "all" is everyone's view.
 SHOWS = ("all", "mine", "public", "private", "shared")
@@ -558,6 +559,19 @@ def albums_to_add_to(*, viewer):
     """The albums ``viewer`` may add images to: theirs, and those shared
     with them as a contributor (with their owner, to say whose)."""
     return Album.objects.addable_by(viewer).select_related("owner")
+
+
+def albums_matching(*, viewer, query: str, limit: int) -> list[Album]:
+    """Up to ``limit`` albums ``viewer`` may open whose title holds every
+    word of ``query`` (a search's words), the newest first: a search for
+    "summer" names the album "Summer 2019" beside the photos it finds."""
+    words = WORD.findall(query)
+    if not words:
+        return []
+    albums = Album.objects.visible_to(viewer).select_related("owner")
+    for word in words:
+        albums = albums.filter(title__icontains=word)
+    return list(albums.order_by("-created_at")[:limit])
 
 
 def albums_holding(*, viewer, image: Image):

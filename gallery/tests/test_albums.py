@@ -330,6 +330,30 @@ def test_adding_and_taking_out_says_how_many_photos(
     )
 
 
+def test_a_search_names_the_albums_whose_titles_hold_its_words(
+    client_for, family, weekend
+):
+    owner = family["owner"]
+    album_create(owner=owner, title="Summer 2019")
+    album_create(owner=family["other"], title="Bob's summer")  # not shared
+
+    def named(who, query):
+        page = client_for(who).get(reverse("gallery:index"), {"q": query})
+        section = re.search(r'id="search-albums".*?</nav>', page.content.decode(), re.S)
+        return (
+            re.findall(r'<a href="[^"]+" class="text-break">(.*?)</a>', section[0])
+            if section
+            else []
+        )
+
+    assert named(owner, "summer") == ["Summer 2019"]
+    assert named(owner, "SUMMER 2019") == ["Summer 2019"]
+    assert named(owner, "winter") == []
+    assert named(family["viewer"], "week") == ["Weekend (alice’s)"]
+    assert named(family["other"], "weekend") == []
+    assert named(None, "summer") == []
+
+
 def test_a_photos_page_names_its_albums_and_adds_it_to_one(client_for, family, weekend):
     owner, public = family["owner"], weekend["public"]
     trips = album_create(owner=owner, title="Trips")

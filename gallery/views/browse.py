@@ -13,6 +13,7 @@ from ..search import parse_terms
 from ..selectors import (
     SHOWS,
     albums_holding,
+    albums_matching,
     albums_to_add_to,
     downloadable_ids,
     image_count_capped,
@@ -85,6 +86,9 @@ class GalleryView(TemplateView):
             count_cap=cap,
             filters=SHOWS,
             add_albums=albums_to_add_to(viewer=user),
+            matching_albums=albums_matching(viewer=user, query=words, limit=6)
+            if words and is_first_page
+            else [],
             is_first_page=is_first_page,
             **kwargs,
         )
