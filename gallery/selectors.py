@@ -426,8 +426,7 @@ def own_share(*, viewer, album: Album) -> AlbumShare | None:
 
 
 def _shares(viewer, album):
-    if album.owner_id != getattr(viewer, "pk", None):
-        raise PermissionDenied("Only the album's owner may see whom it is shared with.")
+    _must_own(album, viewer, "Only the album's owner may see whom it is shared with.")
     return album.shares.select_related("user")
 
 
@@ -510,8 +509,7 @@ def album_photos_of_others(*, viewer, album: Album) -> int:
     Others add photos only to an album shared with them, and theirs leave
     with the share (``album_unshare``): an album shared with nobody is not
     counted, since counting reads every entry of the album, on every page."""
-    if album.owner_id != getattr(viewer, "pk", None):
-        raise PermissionDenied("Only the album's owner makes its links.")
+    _must_own(album, viewer, "Only the album's owner makes its links.")
     if not album.shares.exists():
         return 0
     return Image.objects.in_album(album, viewer=viewer).exclude(owner=viewer).count()

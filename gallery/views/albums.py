@@ -25,6 +25,7 @@ from ..selectors import (
     album_shares,
     albums_for,
     own_share,
+    owned_album,
 )
 from ..services.albums import (
     album_create,
@@ -66,10 +67,9 @@ class AlbumMixin:
     owner_only = False
 
     def dispatch(self, request, *args, **kwargs):
-        self.album = album_for(viewer=request.user, pk=kwargs["pk"])
-        if self.album is None or (
-            self.owner_only and self.album.owner_id != request.user.pk
-        ):
+        find = owned_album if self.owner_only else album_for
+        self.album = find(viewer=request.user, pk=kwargs["pk"])
+        if self.album is None:
             raise Http404("No such album.")
         return super().dispatch(request, *args, **kwargs)
 
