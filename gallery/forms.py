@@ -14,7 +14,13 @@ from django.utils import timezone
 from django.utils.timesince import timeuntil
 
 from .formats import allowed_formats, content_type_for
-from .metadata import EARLIEST_YEAR, FUTURE_SLACK, TakenSource, offset_label
+from .metadata import (
+    EARLIEST_YEAR,
+    FUTURE_SLACK,
+    TakenSource,
+    offset_label,
+    places_by_offset,
+)
 from .models import Album, Image, ShareLink, ShareRole, Visibility
 from .selectors import (
     album_cover_choices,
@@ -157,6 +163,11 @@ ZONE_OFFSETS = (
 )
 
 
+def _zone_label(minutes, places):
+    named = ", ".join(places[:3])
+    return f"{offset_label(minutes)} — {named}" if named else offset_label(minutes)
+
+
 class ImageEditForm(forms.ModelForm):
     # The date taken as a wall clock, to the minute (what the input shows),
     # and the zone it was read in: only a changed one goes to the service,
@@ -201,8 +212,12 @@ class ImageEditForm(forms.ModelForm):
         if image.taken_zone_known:
             offsets.add(image.taken_offset)  # whatever its camera wrote
             self.initial["taken_zone"] = image.taken_offset
+        # Named by places on each offset on the photo's date: Paris is
+        # UTC+02:00 in June, UTC+01:00 in January.
+        places = places_by_offset(image.taken_at or timezone.now())
         self.fields["taken_zone"].choices = [("", "Not known")] + [
-            (minutes, offset_label(minutes)) for minutes in sorted(offsets)
+            (minutes, _zone_label(minutes, places[minutes]))
+            for minutes in sorted(offsets)
         ]
 
     def clean_taken_at(self):

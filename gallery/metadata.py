@@ -11,8 +11,10 @@ import logging
 import math
 import re
 import warnings
+from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PIL import ExifTags
 
@@ -89,6 +91,98 @@ def offset_label(minutes):
     sign = "−" if minutes < 0 else "+"
     hours, rest = divmod(abs(minutes), 60)
     return f"UTC{sign}{hours:02d}:{rest:02d}"
+
+
+# Places people know an offset by, to name it in a list of offsets
+# ("UTC+02:00 Paris, Cairo"): which are on which offset depends on the date
+# (daylight saving), so they are read for a photo's own.
+PLACES = {
+    "Pacific/Pago_Pago": "Pago Pago",
+    "Pacific/Honolulu": "Honolulu",
+    "Pacific/Marquesas": "Marquesas",
+    "America/Anchorage": "Anchorage",
+    "America/Los_Angeles": "Los Angeles",
+    "America/Vancouver": "Vancouver",
+    "America/Denver": "Denver",
+    "America/Phoenix": "Phoenix",
+    "America/Chicago": "Chicago",
+    "America/Mexico_City": "Mexico City",
+    "America/New_York": "New York",
+    "America/Toronto": "Toronto",
+    "America/Bogota": "Bogotá",
+    "America/Lima": "Lima",
+    "America/Halifax": "Halifax",
+    "America/Santiago": "Santiago",
+    "America/St_Johns": "St. John’s",
+    "America/Sao_Paulo": "São Paulo",
+    "America/Argentina/Buenos_Aires": "Buenos Aires",
+    "Atlantic/South_Georgia": "South Georgia",
+    "Atlantic/Azores": "Azores",
+    "Atlantic/Cape_Verde": "Cape Verde",
+    "Europe/London": "London",
+    "Europe/Dublin": "Dublin",
+    "Europe/Lisbon": "Lisbon",
+    "Atlantic/Reykjavik": "Reykjavík",
+    "Europe/Paris": "Paris",
+    "Europe/Berlin": "Berlin",
+    "Europe/Madrid": "Madrid",
+    "Europe/Rome": "Rome",
+    "Africa/Lagos": "Lagos",
+    "Europe/Athens": "Athens",
+    "Europe/Kyiv": "Kyiv",
+    "Africa/Cairo": "Cairo",
+    "Africa/Johannesburg": "Johannesburg",
+    "Asia/Jerusalem": "Jerusalem",
+    "Europe/Istanbul": "Istanbul",
+    "Europe/Moscow": "Moscow",
+    "Africa/Nairobi": "Nairobi",
+    "Asia/Riyadh": "Riyadh",
+    "Asia/Tehran": "Tehran",
+    "Asia/Dubai": "Dubai",
+    "Asia/Kabul": "Kabul",
+    "Asia/Karachi": "Karachi",
+    "Asia/Tashkent": "Tashkent",
+    "Asia/Kolkata": "Delhi",
+    "Asia/Colombo": "Colombo",
+    "Asia/Kathmandu": "Kathmandu",
+    "Asia/Dhaka": "Dhaka",
+    "Asia/Yangon": "Yangon",
+    "Asia/Bangkok": "Bangkok",
+    "Asia/Jakarta": "Jakarta",
+    "Asia/Shanghai": "Beijing",
+    "Asia/Singapore": "Singapore",
+    "Australia/Perth": "Perth",
+    "Australia/Eucla": "Eucla",
+    "Asia/Tokyo": "Tokyo",
+    "Asia/Seoul": "Seoul",
+    "Australia/Darwin": "Darwin",
+    "Australia/Adelaide": "Adelaide",
+    "Australia/Brisbane": "Brisbane",
+    "Australia/Sydney": "Sydney",
+    "Australia/Lord_Howe": "Lord Howe",
+    "Pacific/Noumea": "Nouméa",
+    "Pacific/Auckland": "Auckland",
+    "Pacific/Fiji": "Fiji",
+    "Pacific/Chatham": "Chatham Islands",
+    "Pacific/Tongatapu": "Tonga",
+    "Pacific/Apia": "Samoa",
+    "Pacific/Kiritimati": "Kiritimati",
+}
+
+
+def places_by_offset(wall_clock):
+    """``{offset in minutes: [place, ...]}`` for the :data:`PLACES` whose
+    clocks read ``wall_clock`` (naive, or kept as if UTC) on that offset.
+    Empty without a time zone database."""
+    wall_clock = wall_clock.replace(tzinfo=None)
+    places = defaultdict(list)
+    for key, name in PLACES.items():
+        try:
+            offset = ZoneInfo(key).utcoffset(wall_clock)
+        except ZoneInfoNotFoundError:
+            continue
+        places[int(offset.total_seconds()) // 60].append(name)
+    return places
 
 
 def typed_offset(moment):

@@ -231,7 +231,9 @@ def test_an_hour_daylight_saving_skips_or_repeats_is_a_date_like_any_other(
 def test_changing_a_camera_date_keeps_the_cameras_zone(client_for, user, camera_photo):
     client = client_for(user)
     form = client.get(reverse("gallery:edit", args=[camera_photo.pk])).content
-    assert '<option value="120" selected>UTC+02:00</option>' in form.decode()
+    assert (
+        '<option value="120" selected>UTC+02:00 — Paris, Berlin, Madrid</option>'
+    ) in form.decode()
     assert edit(client, camera_photo, taken_at="2015-06-20T14:31").status_code == 302
     camera_photo.refresh_from_db()
     assert camera_photo.taken_source == TakenSource.OWNER
@@ -241,14 +243,30 @@ def test_changing_a_camera_date_keeps_the_cameras_zone(client_for, user, camera_
     )
     form = client.get(reverse("gallery:edit", args=[camera_photo.pk])).content
     assert "Set by you." in form.decode()
-    assert '<option value="120" selected>UTC+02:00</option>' in form.decode()
+    assert (
+        '<option value="120" selected>UTC+02:00 — Paris, Berlin, Madrid</option>'
+    ) in form.decode()
+
+
+def test_offsets_are_named_by_places_on_them_that_day(client_for, user, scan):
+    client = client_for(user)
+    for taken, paris, london in [
+        ("2019-07-01T10:00", "120", "60"),
+        ("2019-01-01T10:00", "60", "0"),
+    ]:
+        assert edit(client, scan, taken_at=taken).status_code == 302
+        form = client.get(reverse("gallery:edit", args=[scan.pk])).content.decode()
+        options = dict(re.findall(r'<option value="(-?\d+)"[^>]*>([^<]*)<', form))
+        assert "Paris" in options[paris] and "Paris" not in options[london]
+        assert "London" in options[london]
+        assert options["-150" if paris == "120" else "-210"].endswith("St. John’s")
 
 
 def test_the_owner_gives_a_scan_its_zone(client_for, user, scan):
     client = client_for(user)
     form = client.get(reverse("gallery:edit", args=[scan.pk])).content.decode()
     assert '<option value="" selected>Not known</option>' in form
-    assert '<option value="330">UTC+05:30</option>' in form
+    assert '<option value="330">UTC+05:30 — Delhi, Colombo</option>' in form
     response = edit(client, scan, taken_at="1987-08-14T09:15", taken_zone="-300")
     assert response.status_code == 302
     scan.refresh_from_db()
