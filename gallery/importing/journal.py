@@ -110,11 +110,16 @@ def sweep(folder=None):
     for path in sorted(folder.glob(f"*{SUFFIX}")):
         removed += _sweep_one(path, _sweep_files)
     for path in sorted(folder.glob(f"*{QUOTA_SUFFIX}")):
-        _sweep_one(path, _give_back_room)
+        # Gone before the room is given back: a sweep stopped half-way
+        # leaves it held (as before journals) rather than given twice.
+        _sweep_one(path, _give_back_room, remove_first=True)
     return removed
 
 
-def _sweep_one(path, clean_up):
+def _sweep_one(path, clean_up, remove_first=False):
+    """Run ``clean_up`` on the lines of the journal at ``path`` if its
+    writer is dead, then remove it (before, with ``remove_first``: for a
+    clean-up that must not run twice; removing a file twice is harmless)."""
     try:
         handle = open(path, encoding="utf-8")  # noqa: SIM115
     except FileNotFoundError:
@@ -124,24 +129,35 @@ def _sweep_one(path, clean_up):
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             return 0  # its writer is alive
-        done = clean_up(handle)
+        try:
+            still_there = os.stat(path).st_ino == os.fstat(handle.fileno()).st_ino
+        except FileNotFoundError:
+            still_there = False
+        if not still_there:
+            return 0  # another sweep took it between our open and our lock
+        if remove_first:
+            path.unlink()
+        done = clean_up(handle)  # an open file reads on, removed or not
         path.unlink(missing_ok=True)
     return done
 
 
-def _sweep_files(handle):
+def _sweep_files(lines):
     removed = 0
-    entries = filter(None, map(_parse, handle))
+    entries = filter(None, map(_parse, lines))
     while chunk := list(itertools.islice(entries, SWEEP_CHUNK)):
         removed += _remove_orphans(chunk)
     return removed
 
 
-def _give_back_room(handle):
+def _give_back_room(lines):
     """Give back what a dead run still held, but for images it stored (their
-    rows went in before the kill could write that it kept them)."""
+    rows went in before the kill could write that it kept them). One killed
+    in the moment after a batch's rows went in, whose image was then deleted
+    for good before this sweep, was given back by that deletion already and
+    is given back again here: a rare slip, in the user's favour."""
     owner_id, held = None, {}
-    for line in handle:
+    for line in lines:
         if not line.endswith("\n"):
             break  # cut short by the kill
         kind, _, rest = line.rstrip("\n").partition("\t")

@@ -19,8 +19,9 @@ from django.core.management import call_command
 
 from gallery.importing import journal, tasks
 from gallery.management.commands.import_images import Command
-from gallery.models import Image
+from gallery.models import Account, Image
 from gallery.services.ingest import prepare_image
+from gallery.services.quotas import reserve
 from gallery.services.storing import build_image, write_image_files
 
 from .conftest import stored_files
@@ -88,6 +89,65 @@ def test_a_live_runs_journal_is_left_alone(tmp_path, user, media_root):
     live.close()
     assert journal.sweep() == 3
     assert stored_files() == []
+
+
+def counters(user):
+    account = Account.objects.get(user=user)
+    return account.images_stored, account.bytes_stored
+
+
+def dead_quota_journal(owner, held):
+    """A killed run's quota journal: ``held`` {key: size} never settled."""
+    dead = journal.QuotaJournal(owner)
+    for key, size in held.items():
+        dead.held(key, size)
+    dead.held("c" * 64, 5)
+    dead.settled("c" * 64)
+    dead._file.close()  # the lock goes with the process, the file stays
+    return dead.path
+
+
+@pytest.mark.django_db
+def test_room_a_dead_run_held_is_given_back_once(user, media_root, monkeypatch):
+    reserve(user, size=10_000, images=10)
+    path = dead_quota_journal(user, {"a" * 64: 1000, "b" * 64: 2000})
+    real_open = open
+
+    def open_and_race(file, *args, **kwargs):
+        handle = real_open(file, *args, **kwargs)
+        if Path(file) == path and not racing:
+            # Another import's sweep runs through between this one's open()
+            # and its lock: two imports started together.
+            racing.append("started")
+            racing.append(journal.sweep())
+        return handle
+
+    racing = []
+    monkeypatch.setattr("builtins.open", open_and_race)
+    journal.sweep()
+    assert racing == ["started", 0] and not path.exists()
+    assert counters(user) == (8, 7000)
+    journal.sweep()
+    assert counters(user) == (8, 7000)
+
+
+@pytest.mark.django_db
+def test_a_sweep_stopped_half_way_gives_nothing_back_twice(
+    user, media_root, monkeypatch
+):
+    reserve(user, size=10_000, images=10)
+    dead_quota_journal(user, {"a" * 64: 1000})
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt  # Ctrl-C while the sweep gives the room back
+
+    with monkeypatch.context() as patched:
+        patched.setattr(journal, "release", stopped)
+        with pytest.raises(KeyboardInterrupt):
+            journal.sweep()
+    journal.sweep()
+    # Held still (as a run killed before journals left it): never too little.
+    assert counters(user) == (10, 10_000)
 
 
 def run_import(tree, owner, report):
