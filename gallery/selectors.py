@@ -572,6 +572,16 @@ def albums_matching(*, viewer, query: str, limit: int) -> list[Album]:
     return list(albums.order_by("-created_at")[:limit])
 
 
+def albums_titled(*, owner, title: str) -> list[Album]:
+    """``owner``'s albums called ``title`` in any case, as a person reads
+    it ("été" is "Été", "strasse" "Straße"), the oldest first. Compared
+    here, not in SQL: SQLite's case-insensitive match knows A to Z alone.
+    An owner has a few hundred albums at most."""
+    wanted = title.casefold()
+    albums = Album.objects.filter(owner=owner).order_by("created_at")
+    return [album for album in albums if album.title.casefold() == wanted]
+
+
 def albums_holding(*, viewer, image: Image):
     """The albums ``viewer`` may open that hold ``image``, by title."""
     albums = Album.objects.visible_to(viewer).filter(entries__image=image)

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from ..models import Album, AlbumImage, AlbumShare, Image, ShareRole
-from ..selectors import named
+from ..selectors import albums_titled, named
 
 TITLE_MAX_LENGTH = Album._meta.get_field("title").max_length
 
@@ -42,10 +42,8 @@ def _storable(text):
 def _taken(owner, title, exclude=None):
     # In any case: "christmas 2020" beside "Christmas 2020" is the same
     # album to a person, and one title would have to pick between them.
-    others = Album.objects.filter(owner=owner, title__iexact=title)
-    if exclude is not None:
-        others = others.exclude(pk=exclude.pk)
-    if others.exists():
+    others = albums_titled(owner=owner, title=title)
+    if any(album.pk != getattr(exclude, "pk", None) for album in others):
         raise ValidationError(
             "You already have an album called “%(title)s”.",
             code="album_exists",
@@ -68,7 +66,7 @@ def album_create(*, owner, title, description="") -> Album:
 
 def album_for_import(*, owner, title) -> Album:
     """The owner's album called ``title`` (in another case too, see
-    selectors.named), made if missing."""
+    selectors.albums_titled), made if missing."""
     title = clean_title(title)
     album = _album_called(owner, title)
     if album is None:
@@ -80,11 +78,11 @@ def album_for_import(*, owner, title) -> Album:
 
 
 def _album_called(owner, title):
-    # Two albums whose titles differ only in case (made before titles were
-    # compared so): the oldest.
-    albums = Album.objects.filter(owner=owner)
-    same = albums.filter(title__iexact=title).order_by("created_at")
-    return named(albums, "title", title) or same.first()
+    # Written so, else in another case; of two that differ only in case
+    # (made before titles were compared so), the oldest.
+    same = albums_titled(owner=owner, title=title)
+    exact = [album for album in same if album.title == title]
+    return (exact or same or [None])[0]
 
 
 def album_update(album, *, user, title=None, description=None, cover=None):

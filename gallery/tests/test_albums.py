@@ -656,6 +656,14 @@ def test_album_titles_are_one_album_in_any_case(family):
     twin = Album.objects.create(owner=owner, title="Christmas 2020")
     assert album_for_import(owner=owner, title="Christmas 2020") == twin
     assert album_for_import(owner=owner, title="christmas 2020") == christmas
+    # Beyond A to Z too, as a person reads them.
+    ete = album_create(owner=owner, title="Été 2021")
+    for title in ("été 2021", "ÉTÉ 2021"):
+        with pytest.raises(ValidationError):
+            album_create(owner=owner, title=title)
+        assert album_for_import(owner=owner, title=title) == ete
+    street = album_create(owner=owner, title="Straße")
+    assert album_for_import(owner=owner, title="STRASSE") == street
     # Someone else's title is no matter.
     other = family["other"]
     assert album_for_import(owner=other, title="christmas 2020").owner == other
