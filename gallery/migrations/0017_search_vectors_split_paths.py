@@ -1,6 +1,6 @@
 # PostgreSQL's parser kept a path, a file or host name or an address whole
-# ("2022/beach/photo_074", "beach.jpg") and read what looks like HTML as
-# markup: the stored vectors now read their text with those characters made
+# ("2022/beach/photo_074", "beach.jpg"), a sign on a number ("DSC-0042")
+# and read what looks like HTML as markup: the stored vectors now read their text with those characters made
 # spaces, so that each word in them is found, as on SQLite. A generated column's expression cannot be changed in place
 # before PostgreSQL 17: the columns are made again, which rewrites the image
 # table once. SQLite is unchanged. The SQL is written out here as it was
@@ -19,7 +19,7 @@ def vectors(split):
     def vector(column):
         text = f"coalesce({column}, '')"
         if split:
-            text = f"translate({text}, '/.@:<>&', '       ')"
+            text = f"translate({text}, '/.@:<>&-+~', '          ')"
         return f"to_tsvector('{CONFIG}'::regconfig, {text})"
 
     title = vector("title")

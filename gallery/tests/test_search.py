@@ -55,6 +55,14 @@ def library(user, bulk_images):
         ("www", ["Mail from grandma"]),
         ("v2", ["Mail from grandma"]),
         ("sunset", ["<script>Sunset"]),
+        ("0042", ["DSC-0042"]),
+        ("dsc-0042", ["DSC-0042"]),
+        ("12", ["2020-12-25 party"]),
+        ("2020-12-25", ["2020-12-25 party"]),
+        ("33", ["+33 phone"]),
+        ("saint-malo", ["Saint-Malo at dusk"]),
+        ("malo", ["Saint-Malo at dusk"]),
+        ("bee", ["ant~bee"]),
     ],
 )
 def test_words_in_paths_file_names_and_addresses_are_found(
@@ -69,6 +77,11 @@ def test_words_in_paths_file_names_and_addresses_are_found(
             ("kite.jpg", ""),
             ("Mail from grandma", "grandma@example.org, see www.example.org/v2"),
             ("<script>Sunset", ""),
+            ("DSC-0042", ""),
+            ("2020-12-25 party", ""),
+            ("+33 phone", ""),
+            ("Saint-Malo at dusk", ""),
+            ("ant~bee", ""),
         ],
     )
     assert search(query) == expected

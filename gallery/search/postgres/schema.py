@@ -20,11 +20,12 @@ COLUMN = "search_vector"
 TITLE_COLUMN = "title_vector"
 # PostgreSQL's parser keeps a path, a file or host name or an address whole
 # ("2022/beach/photo_074" or "beach.jpg" would each be one word, found by no
-# search for "beach"), and reads what looks like HTML as markup (the words
-# after an unclosed "<script>" are dropped). Those characters are made
-# spaces first, so that a title's words are the words SQLite's tokenizer
-# finds, and a query's.
-SEPARATORS = "/.@:<>&"
+# search for "beach"), keeps a sign on a number ("DSC-0042" holds "-0042",
+# not "0042") and reads what looks like HTML as markup (the words after an
+# unclosed "<script>" are dropped). Those characters are made spaces first,
+# so that a title's words are the words SQLite's tokenizer finds, and a
+# query's.
+SEPARATORS = "/.@:<>&-+~"
 
 
 def _vector(column):
