@@ -87,6 +87,7 @@ def image_page(
     taken_before: datetime | None = None,
     size: int,
     owner: str = "",
+    read_dates: bool = True,
 ) -> KeysetPage:
     """The ``size`` images after ``cursor`` that ``viewer`` may see, narrowed
     by ``show`` (one of :data:`SHOWS`), ``owner`` (a username) and the date
@@ -97,7 +98,9 @@ def image_page(
     asks for the page before, ``year`` jumps to the newest image of that year
     or the next older one. Raises ``gallery.pagination.InvalidCursor`` for
     a cursor that is not ours."""
-    words, parts, _ = _listing(viewer, show, owner, query, taken_after, taken_before)
+    words, parts = _listing(
+        viewer, show, owner, query, taken_after, taken_before, read_dates
+    )
     if words:
         page = ranked_page(reduce(operator.or_, parts), words, cursor, size)
     else:
@@ -124,6 +127,7 @@ def image_count_capped(
     taken_before: datetime | None = None,
     cap: int,
     first_page: KeysetPage | None = None,
+    read_dates: bool = True,
 ) -> int:
     """How many images :func:`image_page` would list in all, counting no
     further than ``cap + 1``: "1,000+" reads as well as an exact figure and
@@ -131,7 +135,9 @@ def image_count_capped(
     image is its own count."""
     if first_page is not None and first_page.next_cursor is None:
         return len(first_page.items)
-    words, parts, _ = _listing(viewer, show, "", query, taken_after, taken_before)
+    words, parts = _listing(
+        viewer, show, "", query, taken_after, taken_before, read_dates
+    )
     if words:
         return count_matches(reduce(operator.or_, parts), words, cap)
     total = 0
@@ -142,27 +148,47 @@ def image_count_capped(
     return total
 
 
-def query_reading(*, viewer, show: str = "all", query: str) -> tuple[str, bool]:
-    """The words a search for ``query`` looks for, and whether a date in it
-    (see gallery.search.dates) is read as the date the photos were taken."""
-    words, _, names_a_date = _listing(viewer, show, "", query, None, None)
-    return words, names_a_date
+@dataclass(frozen=True)
+class QueryReading:
+    """How a search's text is read: the words to look for, and the dates
+    taken it names (``start`` included, ``end`` not), if it names one."""
+
+    words: str
+    start: datetime | None = None
+    end: datetime | None = None
+
+    @property
+    def names_a_date(self) -> bool:
+        return self.start is not None
 
 
-def _listing(viewer, show, owner, query, taken_after, taken_before):
-    """The words to look for in ``query``, the parts it lists, narrowed to
-    the dates asked for, and whether it names one of them itself. A date in
-    a query is read as one only if a photo taken then matches the rest of
-    it; else it is searched for as a word like any other, as in a title
-    that names a year ("Christmas 1987", scanned in 2019)."""
+def query_reading(*, viewer, show: str = "all", query: str) -> QueryReading:
+    """How :func:`image_page` reads ``query`` for ``viewer``: a year or
+    month in it (gallery.search.dates) is read as the date the photos were
+    taken only if a photo taken then matches the rest of it; else it is
+    searched for as a word like any other, as in a title that names a year
+    ("Christmas 1987", scanned in 2019). Found once, its words and dates
+    go to the page and the count (``read_dates=False``)."""
     query = " ".join(query.split())
-    parts = _taken_between(_parts(viewer, show, owner), taken_after, taken_before)
     words, start, end = split_dates(query)
     if start is not None:
-        dated = _taken_between(parts, start, end)
+        dated = _taken_between(_parts(viewer, show, ""), start, end)
         if _any_match(dated, words):
-            return words, dated, True
-    return query, parts, False
+            return QueryReading(words, start, end)
+    return QueryReading(query)
+
+
+def _listing(viewer, show, owner, query, taken_after, taken_before, read_dates):
+    """The words to look for and the parts they are looked for in, narrowed
+    to the dates asked for and, with ``read_dates``, those ``query`` names
+    (see :func:`query_reading`)."""
+    if read_dates:
+        reading = query_reading(viewer=viewer, show=show, query=query)
+        query, start, end = reading.words, reading.start, reading.end
+        parts = _taken_between(_parts(viewer, show, owner), start, end)
+    else:
+        parts = _parts(viewer, show, owner)
+    return query, _taken_between(parts, taken_after, taken_before)
 
 
 def _taken_between(parts, start, end):

@@ -220,6 +220,20 @@ def test_a_date_no_photo_was_taken_in_is_searched_for_as_words(
     ]
 
 
+def test_a_date_in_a_search_is_read_once_for_the_page_and_its_count(
+    client, user, trips
+):
+    import gallery.selectors
+
+    with mock.patch.object(
+        gallery.selectors, "_any_match", wraps=gallery.selectors._any_match
+    ) as probe:
+        response = client.get(reverse("gallery:index"), {"q": "honeymoon 2015"})
+    assert sorted(titles_on(response)) == ["Honeymoon", "Honeymoon dinner"]
+    assert response.context["total"] == 2
+    assert probe.call_count == 1
+
+
 def client_for_api(user):
     from rest_framework.test import APIClient
 

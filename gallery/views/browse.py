@@ -46,15 +46,21 @@ class GalleryView(TemplateView):
         order = params.get("order", "taken")
         if order not in ORDERS:
             order = "taken"
+        query = " ".join(params.get("q", "").split())
+        reading = query_reading(viewer=user, show=show, query=query)
+        words, dated = reading.words, reading.names_a_date
+        # Read once, for the page and the count alike.
         listing = {
             "viewer": user,
             "show": show,
-            "query": " ".join(params.get("q", "").split()),
+            "query": words,
+            "taken_after": reading.start,
+            "taken_before": reading.end,
+            "read_dates": False,
         }
         # A query naming a date has picked its years, and a search ranks its
         # results: neither is jumped through by year (a jump out of a date's
         # years would land on none of its photos, under a count of them).
-        words, dated = query_reading(**listing)
         size = settings.IMAGEREPO_GALLERY_PAGE_SIZE
         # A jump: any cursor is not read.
         year = None if words or dated else _year(params.get("year", ""))
@@ -67,9 +73,10 @@ class GalleryView(TemplateView):
         total = image_count_capped(
             **listing, cap=cap, first_page=page if is_first_page else None
         )
-        params = {"q": listing["query"]} if listing["query"] else {}
+        params = {"q": query} if query else {}
         return super().get_context_data(
-            **listing,
+            query=query,
+            show=show,
             pager_params=urlencode({**params, "show": show, "order": order}),
             order=order,
             orders=ORDERS,
@@ -80,7 +87,7 @@ class GalleryView(TemplateView):
             year=year,
             year_is_empty=bool(year and landed and landed.year < year),
             terms=parse_terms(words),
-            names_a_date=bool(dated),
+            names_a_date=dated,
             page=page,
             total=total,
             count_cap=cap,
