@@ -43,9 +43,13 @@ function setUpGrid(grid) {
   const buttons = document.querySelectorAll(".bulk-actions button");
   count.dataset.prompt = count.textContent;
   const refresh = () => {
-    const chosen = boxes().filter((box) => box.checked).length;
-    count.textContent = chosen ? `${chosen} selected` : count.dataset.prompt;
-    for (const button of buttons) button.disabled = !chosen;
+    const chosen = boxes().filter((box) => box.checked);
+    // Others' photos (an album's owner may pick them) can only leave the album.
+    const others = chosen.some((box) => box.hasAttribute("data-others"));
+    count.textContent = chosen.length ? `${chosen.length} selected` : count.dataset.prompt;
+    for (const button of buttons) {
+      button.disabled = !chosen.length || (others && button.value !== "album-remove");
+    }
   };
   grid.addEventListener("click", (event) => {
     // Shift-click selects the run of your tiles since the last one clicked.

@@ -70,3 +70,47 @@ def test_upload_into_a_new_album_named_on_the_upload_page(new_page):
     page.goto("/albums/")
     page.get_by_role("link", name="Spring").first.click()
     expect(page.locator("#gallery .tile")).to_have_count(1)
+
+
+def test_the_album_owner_takes_a_contributors_photo_out(new_page):
+    helper = new_page(javascript=False)
+    sign_up(helper, "e2e_helper")
+    owner = new_page()
+    sign_up(owner, "e2e_owner")
+    owner.goto("/albums/")
+    owner.locator("#id_title").fill("Picnic")
+    owner.get_by_role("button", name="Make album").click()
+    album = owner.url
+    owner.locator("#sharing").get_by_label("Username").fill("e2e_helper")
+    owner.locator("#sharing").get_by_label("Role").select_option("contributor")
+    owner.locator("#sharing").get_by_role("button", name="Share").click()
+    helper.goto("/upload/?album=" + album.rstrip("/").rsplit("/", 1)[1])
+    helper.set_input_files(
+        "#id_images",
+        files=[
+            {"name": n, "mimeType": "image/jpeg", "buffer": noisy_jpeg(seed=s)}
+            for s, n in ((4301, "basket.jpg"), (4302, "blanket.jpg"))
+        ],
+    )
+    helper.locator("main").get_by_role("button", name="Upload").click()
+
+    owner.goto(album)
+    tiles = owner.locator("#gallery .tile")
+    expect(tiles).to_have_count(2)
+    expect(
+        owner.locator("#gallery .badge", has_text="Added by e2e_helper")
+    ).to_have_count(2)
+    owner.get_by_text("Select", exact=True).click()
+    owner.locator(".tile-check").first.check()
+    bar = owner.locator(".bulk-actions")
+    # Not hers to change: only taking it out of her album applies.
+    expect(bar.get_by_role("button", name="Make public")).to_be_disabled()
+    expect(bar.get_by_role("button", name="Move to trash…")).to_be_disabled()
+    bar.get_by_role("button", name="Remove from album").click()
+    expect(owner.locator(".alert-success")).to_contain_text(
+        "1 photo taken out of “Picnic” (they stay in their library)."
+    )
+    expect(tiles).to_have_count(1)
+    # Back to the page before: no box is ticked again on the photo left.
+    owner.go_back()
+    expect(owner.locator(".tile-check:checked")).to_have_count(0)
