@@ -113,6 +113,9 @@ def test_revoke_from_the_settings_page(client_for, user):
     assert bearer(key).get(ME).status_code == 200  # not yet
     response = client.post(f"{PAGE}{token.pk}/revoke/", {"confirmed": "1"}, follow=True)
     assert "was revoked" in response.content.decode()
+    # Its question again, from Back: said, not a "not found".
+    again = client.post(f"{PAGE}{token.pk}/revoke/", {"confirmed": "1"}, follow=True)
+    assert "That token is revoked already." in again.content.decode()
     assert "old laptop" not in response.content.decode().split("Your tokens")[1]
     assert bearer(key).get(ME).status_code == 401
 

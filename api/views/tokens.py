@@ -2,7 +2,8 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views import View
@@ -37,7 +38,13 @@ class ApiTokensView(LoginRequiredMixin, FormView):
 
 class ApiTokenRevokeView(LoginRequiredMixin, View):
     def post(self, request, pk):
-        token = get_object_or_404(request.user.api_tokens.active(), pk=pk)
+        token = request.user.api_tokens.active().filter(pk=pk).first()
+        if token is None and request.user.api_tokens.filter(pk=pk).exists():
+            # Its question answered already, and come back to with Back.
+            messages.info(request, "That token is revoked already.")
+            return redirect("api-tokens")
+        if token is None:
+            raise Http404("No such token.")
         if not request.POST.get("confirmed"):
             return confirmation_page(
                 request,

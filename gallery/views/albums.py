@@ -182,6 +182,17 @@ class AlbumDeleteView(AlbumMixin, View):
 class AlbumLeaveView(AlbumMixin, View):
     """Someone an album is shared with stops seeing it, after a question."""
 
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except Http404:
+            if request.method != "POST" or not request.user.is_authenticated:
+                raise
+            # Left already, and its question come back to with Back: the
+            # same answer for any album the user cannot open.
+            messages.info(request, "That album is not shared with you.")
+            return HttpResponseRedirect(reverse("gallery:albums"))
+
     def get(self, request, *args, **kwargs):
         share = own_share(viewer=request.user, album=self.album)
         if share is None:
@@ -238,6 +249,10 @@ class AlbumShareView(AlbumMixin, View):
         share = album_share_of(
             viewer=request.user, album=self.album, user_pk=request.POST.get("stop")
         )
+        if share is None and request.POST.get("confirmed"):
+            # Stopped already, and its question come back to with Back.
+            messages.info(request, "The album is not shared with them any more.")
+            return self.back()
         if share is None:
             raise Http404("No such share.")
         person = share.user
