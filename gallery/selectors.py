@@ -579,10 +579,12 @@ def share_link_downloads(*, link: ShareLink) -> list[Image]:
     return list(images.only(*DOWNLOAD_FIELDS))
 
 
-def albums_to_add_to(*, viewer):
+def albums_to_add_to(*, viewer, without: Image | None = None):
     """The albums ``viewer`` may add images to: theirs, and those shared
-    with them as a contributor (with their owner, to say whose)."""
-    return Album.objects.addable_by(viewer).select_related("owner")
+    with them as a contributor (with their owner, to say whose); those
+    that hold ``without`` already left out."""
+    albums = Album.objects.addable_by(viewer).select_related("owner")
+    return albums if without is None else albums.exclude(entries__image=without)
 
 
 def albums_matching(*, viewer, query: str, limit: int) -> list[Album]:

@@ -361,6 +361,7 @@ def test_a_photos_page_names_its_albums_and_adds_it_to_one(client_for, family, w
     page = client.get(public.get_absolute_url()).content.decode()
     assert re.search(r'id="info-albums"><a href="[^"]+">Weekend</a></dd>', page)
     assert f'<option value="{trips.pk}">Trips</option>' in page
+    assert f'<option value="{weekend["album"].pk}">' not in page  # in it already
 
     data = {"action": "album-add", "album": trips.pk, "images": [public.pk]}
     data["next"] = public.get_absolute_url()

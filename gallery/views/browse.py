@@ -147,7 +147,7 @@ class ImageDetailView(ShareLinksMixin, DetailView):
             older=older,
             location=image_location(viewer=viewer, image=image),
             in_albums=albums_holding(viewer=viewer, image=image),
-            add_albums=albums_to_add_to(viewer=viewer)
+            add_albums=albums_to_add_to(viewer=viewer, without=image)
             if image.owner_id == viewer.pk
             else [],
             can_download=image.pk in downloadable_ids(viewer=viewer, images=[image]),
