@@ -1,15 +1,17 @@
 """Dates in a search: "2019", "june 2019", "2019-06" or "6/2019" asks for
-photos taken then.
+photos taken then; "15 june 2019", "june 15, 2019" or "2019-06-15" for a
+day.
 
 A year is four digits from the first photographs to a century on; a month
 name (or its first three letters) just before a year narrows it to that
-month, as does a month number joined to it (year-month or month/year). A
-word that only looks like a date (month 13) stays a word. What is left of
-the query is searched for as words.
+month, as does a month number joined to it (year-month or month/year), and
+a day of the month beside the month's name (or year-month-day) to that day.
+A word that only looks like a date (month 13, 30 February) stays a word.
+What is left of the query is searched for as words.
 """
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from ..metadata import EARLIEST_YEAR
 
@@ -32,24 +34,59 @@ _MONTH = {name: n for n, name in enumerate(MONTHS, 1)} | {
     name[:3]: n for n, name in enumerate(MONTHS, 1)
 }
 _YEAR = re.compile(r"\d{4}")
+_DAY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?,?", re.IGNORECASE)
 _NUMBERED = (
-    re.compile(r"(?P<year>\d{4})-(?P<month>\d{1,2})"),
+    re.compile(r"(?P<year>\d{4})-(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?"),
     re.compile(r"(?P<month>\d{1,2})/(?P<year>\d{4})"),
 )
 
 
+def _month(word):
+    return _MONTH.get(word.lower().rstrip(".,"))
+
+
+def _day(word):
+    match = _DAY.fullmatch(word)
+    return int(match[1]) if match else None
+
+
 def _date_at(words, i):
-    """``(year, month, first)`` for a date whose last word is ``words[i]``:
-    ``month`` None for a whole year, ``first`` the index of its first word;
-    or None."""
+    """``(year, month, day, first)`` for a date whose last word is
+    ``words[i]``: ``month`` and ``day`` None for what it does not name,
+    ``first`` the index of its first word; or None."""
     for pattern in _NUMBERED:
         if match := pattern.fullmatch(words[i]):
-            month = int(match["month"])
-            return (int(match["year"]), month, i) if 1 <= month <= 12 else None
+            day = match.groupdict().get("day")
+            return int(match["year"]), int(match["month"]), day and int(day), i
     if not _YEAR.fullmatch(words[i]):
         return None
-    month = _MONTH.get(words[i - 1].lower().rstrip(".,")) if i else None
-    return int(words[i]), month, i - 1 if month else i
+    year = int(words[i])
+    before = [None, None, *words[:i]][-2:]  # the two words before the year
+    if before[1] and (month := _month(before[1])):
+        day = before[0] and _day(before[0])  # 15 june 2019
+        return (year, month, day, i - 2) if day else (year, month, None, i - 1)
+    if before[0] and (month := _month(before[0])) and (day := _day(before[1])):
+        return year, month, day, i - 2  # june 15, 2019
+    return year, None, None, i
+
+
+def _range(year, month, day):
+    """The wall clocks of that year, month or day (``start``, ``end``), or
+    None for a date no calendar has."""
+    try:
+        start = datetime(
+            year,
+            1 if month is None else month,
+            1 if day is None else day,
+            tzinfo=UTC,
+        )
+    except ValueError:
+        return None
+    if day is not None:
+        return start, start + timedelta(days=1)
+    if month is not None:
+        return start, datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
+    return start, datetime(year + 1, 1, 1, tzinfo=UTC)
 
 
 def split_dates(query):
@@ -61,13 +98,10 @@ def split_dates(query):
         date = _date_at(words, i)
         if date is None or not EARLIEST_YEAR <= date[0] <= LATEST_YEAR:
             continue
-        year, month, first = date
+        year, month, day, first = date
+        found = _range(year, month, day)
+        if found is None:
+            continue
         rest = " ".join(words[:first] + words[i + 1 :])
-        if month:
-            start = datetime(year, month, 1, tzinfo=UTC)
-            end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
-        else:
-            start = datetime(year, 1, 1, tzinfo=UTC)
-            end = datetime(year + 1, 1, 1, tzinfo=UTC)
-        return rest, start, end
+        return rest, *found
     return query, None, None

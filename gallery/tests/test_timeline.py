@@ -2,7 +2,7 @@
 Newer and Older, upload order on request; dates in a search."""
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from unittest import mock
 
 import pytest
@@ -270,6 +270,35 @@ def first_of(year, month):
 )
 def test_a_numbered_month_is_a_date_and_a_wrong_one_stays_a_word(query, words, dates):
     assert split_dates(query) == (words, *dates)
+
+
+def day(year, month, number):
+    start = datetime(year, month, number, tzinfo=UTC)
+    return start, start + timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("query", "words", "dates"),
+    [
+        ("15 june 2019", "", day(2019, 6, 15)),
+        ("june 15 2019", "", day(2019, 6, 15)),
+        ("beach June 15, 2019", "beach", day(2019, 6, 15)),
+        ("1st jan 2020 party", "party", day(2020, 1, 1)),
+        ("2019-06-15", "", day(2019, 6, 15)),
+        ("29 feb 2020", "", day(2020, 2, 29)),
+        ("30 feb 2019", "30 feb 2019", (None, None)),
+        ("2019-02-30", "2019-02-30", (None, None)),
+        ("2019-00", "2019-00", (None, None)),
+        ("0 june 2019", "0", (first_of(2019, 6), first_of(2019, 7))),
+    ],
+)
+def test_a_day_is_a_date_and_one_no_calendar_has_stays_words(query, words, dates):
+    assert split_dates(query) == (words, *dates)
+
+
+def test_a_search_for_a_day_finds_the_photos_of_that_day(client, trips):
+    response = client.get(reverse("gallery:index"), {"q": "20 june 2015"})
+    assert titles_on(response) == ["Honeymoon dinner"]
 
 
 @pytest.mark.parametrize(
