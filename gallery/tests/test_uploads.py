@@ -52,7 +52,7 @@ def test_added_file_answers_201_with_the_image(client_for, user):
     image = Image.objects.get()
     assert body["outcome"] == "created"
     assert body["image"]["id"] == str(image.pk)
-    assert body["image"]["url"] == image.get_absolute_url()
+    assert body["image"]["page_url"] == image.get_absolute_url()
     assert body["image"]["thumbnail_url"] == image.thumbnail_url
     assert (image.owner, image.title, image.description, image.visibility) == (
         user,
@@ -227,7 +227,7 @@ def test_check_names_only_the_callers_own_hashes(
         "duplicate",
     )
     assert known["message"] == "You already have this photo."
-    assert known["image"]["url"] == mine.get_absolute_url()
+    assert known["image"]["page_url"] == mine.get_absolute_url()
     assert known["image"]["title"] == "Mine"
     assert response.json()["missing"] == [theirs.sha256, unknown]
 

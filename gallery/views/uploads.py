@@ -42,11 +42,13 @@ STATUS_FOR_CODE = {
 
 
 def image_json(image):
+    """The image, in the API's words for what the uploader needs (its
+    ``page_url``; the API's ``url`` is its address in the API)."""
     return {
         "id": str(image.pk),
         "title": image.title,
         "visibility": image.visibility,
-        "url": image.get_absolute_url(),
+        "page_url": image.get_absolute_url(),
         "thumbnail_url": image.thumbnail_url,
         "display_url": image.display_url,
     }

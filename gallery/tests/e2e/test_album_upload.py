@@ -1,6 +1,8 @@
 """Uploading straight into an album from the album's page, with the
 drag-and-drop uploader: new files and ones already there both land in it."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -31,6 +33,9 @@ def test_upload_into_an_album_from_its_page(new_page):
     }
     page.set_input_files("#pick-files", files=[photo])
     page.wait_for_selector(".upload-row[data-state=created]")
+    # Its row leads to the photo's page.
+    opened = page.locator(".upload-row").get_by_role("link", name="Open “rose”")
+    assert re.fullmatch(r"/images/[0-9a-f-]{36}/", opened.get_attribute("href"))
     # The same bytes again, after taking the photo out: a duplicate, back in.
     page.goto(album)
     expect(page.locator("#gallery .tile")).to_have_count(1)

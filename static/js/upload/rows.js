@@ -156,7 +156,7 @@ export class RowList {
     message.textContent = item.message;
     if (item.image) {
       const link = document.createElement("a");
-      link.href = item.image.url;
+      link.href = item.image.page_url;
       link.textContent = `Open “${item.image.title}”`;
       message.append(item.message ? " " : "", link);
     }
