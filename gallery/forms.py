@@ -367,23 +367,42 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         return password
 
 
-class AccountEmailForm(forms.Form):
-    """A new e-mail address for the signed-in user of ``request``, confirmed
-    with their password: whoever controls the address can reset the
-    password, so a browser left signed in must not be enough to take the
-    account. (The address then confirms itself by a mailed link.)"""
+class PasswordConfirmedForm(forms.Form):
+    """A step the signed-in user of ``request`` confirms with their password
+    (a browser left signed in must not be enough); ``wrong`` says what a
+    wrong one left undone."""
 
-    email = email_field()
+    wrong = "nothing was changed."
     password = forms.CharField(
         label="Your password",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text="To change the address, confirm that it is you.",
     )
 
     def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
         self.request = request
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        confirm_password(self.request, password, wrong=self.wrong)
+        return password
+
+
+class AccountEmailForm(PasswordConfirmedForm):
+    """A new e-mail address for the signed-in user, confirmed with their
+    password: whoever controls the address can reset the password. (The
+    address then confirms itself by a mailed link.)"""
+
+    wrong = "the address was not changed."
+    field_order = ["email", "password"]
+    email = email_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "password"
+        ].help_text = "To change the address, confirm that it is you."
 
     def clean_email(self):
         email = self.cleaned_data["email"]
@@ -392,31 +411,12 @@ class AccountEmailForm(forms.Form):
             raise ValidationError("This is already your address.", code="unchanged")
         return own_email(email, user=self.request.user)
 
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        confirm_password(self.request, password, wrong="the address was not changed.")
-        return password
 
+class AccountDeleteForm(PasswordConfirmedForm):
+    """Deleting the account of the signed-in user, confirmed with their
+    password."""
 
-class AccountDeleteForm(forms.Form):
-    """Deleting the account of the signed-in user of ``request``, confirmed
-    with their password: a browser left signed in must not be enough to do
-    it."""
-
-    password = forms.CharField(
-        label="Your password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-
-    def __init__(self, *args, request, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.request = request
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        confirm_password(self.request, password, wrong="nothing was deleted.")
-        return password
+    wrong = "nothing was deleted."
 
 
 # ---------------------------------------------------------------- browser uploader
