@@ -36,7 +36,7 @@ from .models import (
 )
 from .pagination import ORDERS, TRASHED, KeysetPage, timeline_page, year_start
 from .search import count_matches, ranked_page
-from .search.dates import split_dates
+from .search.dates import date_readings
 from .search.terms import WORD
 
 # What a signed-in person may narrow the gallery to; "all" is everyone's view.
@@ -162,18 +162,27 @@ class QueryReading:
         return self.start is not None
 
 
-def query_reading(*, viewer, show: str = "all", query: str) -> QueryReading:
-    """How :func:`image_page` reads ``query`` for ``viewer``: a year or
-    month in it (gallery.search.dates) is read as the date the photos were
-    taken only if a photo taken then matches the rest of it; else it is
-    searched for as a word like any other, as in a title that names a year
-    ("Christmas 1987", scanned in 2019). Found once, its words and dates
-    go to the page and the count (``read_dates=False``)."""
+def query_reading(
+    *,
+    viewer,
+    show: str = "all",
+    query: str,
+    owner: str = "",
+    taken_after: datetime | None = None,
+    taken_before: datetime | None = None,
+) -> QueryReading:
+    """How :func:`image_page` reads ``query`` for ``viewer`` (among the
+    photos the other arguments narrow to, as its own): a day, month or year
+    in it (gallery.search.dates) is read as the date the photos were taken
+    only if a photo taken then matches the rest of it, the most precise
+    reading first ("room 12 june 2019": on 12 June, else in June with the
+    word "12"); else it is searched for as words like any other, as in a
+    title that names a year ("Christmas 1987", scanned in 2019). Found
+    once, it goes to the page and the count (``read_dates=False``)."""
     query = " ".join(query.split())
-    words, start, end = split_dates(query)
-    if start is not None:
-        dated = _taken_between(_parts(viewer, show, ""), start, end)
-        if _any_match(dated, words):
+    parts = _taken_between(_parts(viewer, show, owner), taken_after, taken_before)
+    for words, start, end in date_readings(query):
+        if _any_match(_taken_between(parts, start, end), words):
             return QueryReading(words, start, end)
     return QueryReading(query)
 
@@ -182,12 +191,18 @@ def _listing(viewer, show, owner, query, taken_after, taken_before, read_dates):
     """The words to look for and the parts they are looked for in, narrowed
     to the dates asked for and, with ``read_dates``, those ``query`` names
     (see :func:`query_reading`)."""
+    start = end = None
     if read_dates:
-        reading = query_reading(viewer=viewer, show=show, query=query)
+        reading = query_reading(
+            viewer=viewer,
+            show=show,
+            query=query,
+            owner=owner,
+            taken_after=taken_after,
+            taken_before=taken_before,
+        )
         query, start, end = reading.words, reading.start, reading.end
-        parts = _taken_between(_parts(viewer, show, owner), start, end)
-    else:
-        parts = _parts(viewer, show, owner)
+    parts = _taken_between(_parts(viewer, show, owner), start, end)
     return query, _taken_between(parts, taken_after, taken_before)
 
 

@@ -50,24 +50,32 @@ def _day(word):
     return int(match[1]) if match else None
 
 
-def _date_at(words, i):
-    """``(year, month, day, first)`` for a date whose last word is
-    ``words[i]``: ``month`` and ``day`` None for what it does not name,
-    ``first`` the index of its first word; or None."""
+def _dates_at(words, i):
+    """The dates whose last word is ``words[i]``, the most precise first:
+    ``(year, month, day, the indexes of their words)``, ``month`` and
+    ``day`` None for what they do not name. A day beside a month may be a
+    word of the query instead ("room 12 june 2019"): the month alone
+    follows it."""
     for pattern in _NUMBERED:
         if match := pattern.fullmatch(words[i]):
             day = match.groupdict().get("day")
-            return int(match["year"]), int(match["month"]), day and int(day), i
+            return [(int(match["year"]), int(match["month"]), day and int(day), {i})]
     if not _YEAR.fullmatch(words[i]):
-        return None
+        return []
     year = int(words[i])
     before = [None, None, *words[:i]][-2:]  # the two words before the year
     if before[1] and (month := _month(before[1])):
-        day = before[0] and _day(before[0])  # 15 june 2019
-        return (year, month, day, i - 2) if day else (year, month, None, i - 1)
-    if before[0] and (month := _month(before[0])) and (day := _day(before[1])):
-        return year, month, day, i - 2  # june 15, 2019
-    return year, None, None, i
+        day = _day(before[0]) if before[0] else None  # 15 june 2019
+        days = [] if day is None else [(year, month, day, {i - 2, i - 1, i})]
+        return [*days, (year, month, None, {i - 1, i})]
+    if before[0] and (month := _month(before[0])):
+        day = _day(before[1])  # june 15, 2019
+        if day is not None:
+            return [
+                (year, month, day, {i - 2, i - 1, i}),
+                (year, month, None, {i - 2, i}),
+            ]
+    return [(year, None, None, {i})]
 
 
 def _range(year, month, day):
@@ -89,19 +97,25 @@ def _range(year, month, day):
     return start, datetime(year + 1, 1, 1, tzinfo=UTC)
 
 
-def split_dates(query):
-    """``(words, start, end)``: the query without its date, and the date's
-    range of wall clocks, kept as if UTC as ``Image.taken_at`` keeps them
-    (``start`` included, ``end`` not), or None for both."""
+def date_readings(query):
+    """The ways ``query`` may name a date, the most precise first, each
+    ``(words, start, end)``: the query without the date's words, and the
+    date's range of wall clocks, kept as if UTC as ``Image.taken_at`` keeps
+    them (``start`` included, ``end`` not). The first date in the query
+    counts; none, for a query that names no date."""
     words = query.split()
     for i in range(len(words)):
-        date = _date_at(words, i)
-        if date is None or not EARLIEST_YEAR <= date[0] <= LATEST_YEAR:
-            continue
-        year, month, day, first = date
-        found = _range(year, month, day)
-        if found is None:
-            continue
-        rest = " ".join(words[:first] + words[i + 1 :])
-        return rest, *found
-    return query, None, None
+        readings = []
+        for year, month, day, used in _dates_at(words, i):
+            found = EARLIEST_YEAR <= year <= LATEST_YEAR and _range(year, month, day)
+            if found:
+                rest = " ".join(w for n, w in enumerate(words) if n not in used)
+                readings.append((rest, *found))
+        if readings:
+            return readings
+    return []
+
+
+def split_dates(query):
+    """The most precise of :func:`date_readings`, or ``(query, None, None)``."""
+    return (date_readings(query) or [(query, None, None)])[0]

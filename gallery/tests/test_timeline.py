@@ -286,19 +286,45 @@ def day(year, month, number):
         ("1st jan 2020 party", "party", day(2020, 1, 1)),
         ("2019-06-15", "", day(2019, 6, 15)),
         ("29 feb 2020", "", day(2020, 2, 29)),
-        ("30 feb 2019", "30 feb 2019", (None, None)),
+        ("30 feb 2019", "30", (first_of(2019, 2), first_of(2019, 3))),
+        ("top 40 june 2019", "top 40", (first_of(2019, 6), first_of(2019, 7))),
         ("2019-02-30", "2019-02-30", (None, None)),
         ("2019-00", "2019-00", (None, None)),
         ("0 june 2019", "0", (first_of(2019, 6), first_of(2019, 7))),
     ],
 )
-def test_a_day_is_a_date_and_one_no_calendar_has_stays_words(query, words, dates):
+def test_a_day_is_a_date_and_one_no_calendar_has_leaves_its_number_a_word(
+    query, words, dates
+):
     assert split_dates(query) == (words, *dates)
 
 
 def test_a_search_for_a_day_finds_the_photos_of_that_day(client, trips):
     response = client.get(reverse("gallery:index"), {"q": "20 june 2015"})
     assert titles_on(response) == ["Honeymoon dinner"]
+
+
+def test_a_number_before_a_month_is_a_day_or_else_a_word(client, user, bulk_images):
+    bulk_images(user, ["Room 12 at the inn"], taken_at=at(2019, 6, 3))
+    response = client.get(reverse("gallery:index"), {"q": "room 12 june 2019"})
+    assert titles_on(response) == ["Room 12 at the inn"]  # no photo on 12 June
+
+
+def test_the_apis_other_filters_narrow_the_reading_of_a_date(
+    user, other_user, bulk_images
+):
+    bulk_images(user, ["Christmas dinner"], taken_at=at(1987, 12, 25))
+    bulk_images(other_user, ["Christmas 1987 scan"], taken_at=at(2019, 3))
+    api = client_for_api(user)
+
+    def titles(**params):
+        response = api.get(reverse("api:image-list"), {"q": "christmas 1987", **params})
+        return [image["title"] for image in response.json()["results"]]
+
+    assert titles() == ["Christmas dinner"]
+    # Taken in 1987, Bob has no Christmas: his scan names the year.
+    assert titles(owner="bob") == ["Christmas 1987 scan"]
+    assert titles(taken_after="2000-01-01") == ["Christmas 1987 scan"]
 
 
 @pytest.mark.parametrize(
