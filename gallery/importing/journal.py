@@ -35,6 +35,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.db import transaction
 
 from ..models import Image
 from ..services.quotas import release
@@ -110,16 +111,13 @@ def sweep(folder=None):
     for path in sorted(folder.glob(f"*{SUFFIX}")):
         removed += _sweep_one(path, _sweep_files)
     for path in sorted(folder.glob(f"*{QUOTA_SUFFIX}")):
-        # Gone before the room is given back: a sweep stopped half-way
-        # leaves it held (as before journals) rather than given twice.
-        _sweep_one(path, _give_back_room, remove_first=True)
+        _sweep_one(path, _give_back_room)
     return removed
 
 
-def _sweep_one(path, clean_up, remove_first=False):
-    """Run ``clean_up`` on the lines of the journal at ``path`` if its
-    writer is dead, then remove it (before, with ``remove_first``: for a
-    clean-up that must not run twice; removing a file twice is harmless)."""
+def _sweep_one(path, clean_up):
+    """``clean_up(lines, path)`` for the journal at ``path`` if its writer
+    is dead, then remove it (``clean_up`` may have done so already)."""
     try:
         handle = open(path, encoding="utf-8")  # noqa: SIM115
     except FileNotFoundError:
@@ -135,14 +133,12 @@ def _sweep_one(path, clean_up, remove_first=False):
             still_there = False
         if not still_there:
             return 0  # another sweep took it between our open and our lock
-        if remove_first:
-            path.unlink()
-        done = clean_up(handle)  # an open file reads on, removed or not
+        done = clean_up(handle, path)
         path.unlink(missing_ok=True)
     return done
 
 
-def _sweep_files(lines):
+def _sweep_files(lines, path):
     removed = 0
     entries = filter(None, map(_parse, lines))
     while chunk := list(itertools.islice(entries, SWEEP_CHUNK)):
@@ -150,12 +146,14 @@ def _sweep_files(lines):
     return removed
 
 
-def _give_back_room(lines):
+def _give_back_room(lines, path):
     """Give back what a dead run still held, but for images it stored (their
-    rows went in before the kill could write that it kept them). One killed
-    in the moment after a batch's rows went in, whose image was then deleted
-    for good before this sweep, was given back by that deletion already and
-    is given back again here: a rare slip, in the user's favour."""
+    rows went in before the kill could write that it kept them), and remove
+    the journal in the same transaction: given back once, or not at all and
+    the journal kept for the next sweep. One killed in the moment after a
+    batch's rows went in, whose image was then deleted for good before this
+    sweep, was given back by that deletion already and is given back again
+    here: a rare slip, in the user's favour."""
     owner_id, held = None, {}
     for line in lines:
         if not line.endswith("\n"):
@@ -173,7 +171,9 @@ def _give_back_room(lines):
     stored = Image.objects.filter(owner_id=owner_id, sha256__in=list(held))
     for key in stored.values_list("sha256", flat=True):
         held.pop(key, None)
-    release(owner_id, images=len(held), size=sum(held.values()))
+    with transaction.atomic():
+        release(owner_id, images=len(held), size=sum(held.values()))
+        path.unlink()
     return len(held)
 
 

@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.db import OperationalError
 
 from gallery.importing import journal, tasks
 from gallery.management.commands.import_images import Command
@@ -132,22 +133,26 @@ def test_room_a_dead_run_held_is_given_back_once(user, media_root, monkeypatch):
 
 
 @pytest.mark.django_db
-def test_a_sweep_stopped_half_way_gives_nothing_back_twice(
-    user, media_root, monkeypatch
+@pytest.mark.parametrize("stop", ["release", "unlink"])
+def test_a_sweep_stopped_half_way_gives_the_room_back_once(
+    user, media_root, monkeypatch, stop
 ):
     reserve(user, size=10_000, images=10)
-    dead_quota_journal(user, {"a" * 64: 1000})
+    path = dead_quota_journal(user, {"a" * 64: 1000})
 
     def stopped(*args, **kwargs):
-        raise KeyboardInterrupt  # Ctrl-C while the sweep gives the room back
+        raise OperationalError("database is locked")
 
     with monkeypatch.context() as patched:
-        patched.setattr(journal, "release", stopped)
-        with pytest.raises(KeyboardInterrupt):
+        if stop == "release":
+            patched.setattr(journal, "release", stopped)
+        else:  # given back in the database, the journal still there
+            patched.setattr(type(path), "unlink", stopped)
+        with pytest.raises(OperationalError):
             journal.sweep()
+    assert path.exists() and counters(user) == (10, 10_000)
     journal.sweep()
-    # Held still (as a run killed before journals left it): never too little.
-    assert counters(user) == (10, 10_000)
+    assert not path.exists() and counters(user) == (9, 9000)
 
 
 def run_import(tree, owner, report):
