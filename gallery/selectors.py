@@ -619,10 +619,13 @@ def albums_titled(*, owner, title: str) -> list[Album]:
     """``owner``'s albums called ``title`` in any case, as a person reads
     it ("été" is "Été", "strasse" "Straße"), the oldest first. Compared
     here, not in SQL: SQLite's case-insensitive match knows A to Z alone.
-    An owner has a few hundred albums at most."""
+    An owner has a few hundred albums at most; only their titles are read."""
     wanted = title.casefold()
-    albums = Album.objects.filter(owner=owner).order_by("created_at")
-    return [album for album in albums if album.title.casefold() == wanted]
+    titles = Album.objects.filter(owner=owner).values_list("pk", "title")
+    same = [pk for pk, other in titles if other.casefold() == wanted]
+    if not same:
+        return []
+    return list(Album.objects.filter(pk__in=same).order_by("created_at"))
 
 
 def albums_holding(*, viewer, image: Image):
