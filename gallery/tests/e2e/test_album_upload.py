@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ..images import noisy_jpeg
-from .test_browser import sign_up
+from .test_browser import make_album, sign_up, upload_plainly
 
 pytestmark = pytest.mark.e2e
 
@@ -15,10 +15,7 @@ pytestmark = pytest.mark.e2e
 def test_upload_into_an_album_from_its_page(new_page):
     page = new_page()
     sign_up(page, "e2e_albumist")
-    page.goto("/albums/")
-    page.locator("#id_title").fill("Garden")
-    page.get_by_role("button", name="Make album").click()
-    album = page.url
+    album = make_album(page, "Garden")
     page.get_by_role("link", name="Upload into it").click()
     expect(page.get_by_label("Album", exact=True)).to_have_value(
         album.rstrip("/").rsplit("/", 1)[1]
@@ -82,22 +79,13 @@ def test_the_album_owner_takes_a_contributors_photo_out(new_page):
     sign_up(helper, "e2e_helper")
     owner = new_page()
     sign_up(owner, "e2e_owner")
-    owner.goto("/albums/")
-    owner.locator("#id_title").fill("Picnic")
-    owner.get_by_role("button", name="Make album").click()
-    album = owner.url
+    album = make_album(owner, "Picnic")
     owner.locator("#sharing").get_by_label("Username").fill("e2e_helper")
     owner.locator("#sharing").get_by_label("Role").select_option("contributor")
     owner.locator("#sharing").get_by_role("button", name="Share").click()
-    helper.goto("/upload/?album=" + album.rstrip("/").rsplit("/", 1)[1])
-    helper.set_input_files(
-        "#id_images",
-        files=[
-            {"name": n, "mimeType": "image/jpeg", "buffer": noisy_jpeg(seed=s)}
-            for s, n in ((4301, "basket.jpg"), (4302, "blanket.jpg"))
-        ],
-    )
-    helper.locator("main").get_by_role("button", name="Upload").click()
+    album_id = album.rstrip("/").rsplit("/", 1)[1]
+    photos = {"basket.jpg": 4301, "blanket.jpg": 4302}
+    upload_plainly(helper, photos, to=f"?album={album_id}")
 
     owner.goto(album)
     tiles = owner.locator("#gallery .tile")

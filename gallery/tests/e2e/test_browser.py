@@ -45,6 +45,28 @@ def sign_up(page, username):
     page.wait_for_url("**/")
 
 
+def upload_plainly(page, photos, private=False, to=""):
+    """``photos`` ({file name: seed}) sent with the plain upload form (a
+    page without JavaScript), to the upload page's address plus ``to``."""
+    page.goto(f"/upload/{to}")
+    if private:
+        page.get_by_label("Private").check()
+    files = [
+        {"name": name, "mimeType": "image/jpeg", "buffer": noisy_jpeg(seed=seed)}
+        for name, seed in photos.items()
+    ]
+    page.set_input_files("#id_images", files=files)
+    page.locator("main").get_by_role("button", name="Upload").click()
+
+
+def make_album(page, title):
+    """A new album of ``page``'s user; its address."""
+    page.goto("/albums/")
+    page.locator("#id_title").fill(title)
+    page.get_by_role("button", name="Make album").click()
+    return page.url
+
+
 def close_lightbox(page):
     """Esc, then wait for the lightbox's history entry to be taken back: a
     navigation started while that traversal is pending is aborted."""

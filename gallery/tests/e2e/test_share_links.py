@@ -11,39 +11,32 @@ import pytest
 from playwright.sync_api import expect
 
 from ..images import noisy_jpeg
-from .test_browser import close_lightbox, sign_up
+from .test_browser import close_lightbox, make_album, sign_up, upload_plainly
 
 pytestmark = pytest.mark.e2e
 
 LINK = r"http://\S+/s/[\w-]+/"
 
 
+def album_of_new_photos(owner, title, photos, private=False):
+    """On ``owner``'s page (without JavaScript): ``photos`` uploaded, and
+    put in a new album called ``title``, whose page it ends on."""
+    upload_plainly(owner, photos, private=private)
+    album = make_album(owner, title)
+    owner.goto("/?show=mine")
+    owner.get_by_text("Select", exact=True).click()
+    for n in range(len(photos)):
+        owner.locator(".tile-check").nth(n).check()
+    owner.locator("#bulk-album").select_option(label=title)
+    owner.get_by_role("button", name="Add to album").click()
+    owner.goto(album)
+    return album
+
+
 def test_a_friend_opens_a_password_link_until_it_is_revoked(new_page, screenshots):
     owner = new_page(javascript=False)
     sign_up(owner, "e2e_linker")
-    owner.goto("/upload/")
-    owner.get_by_label("Private").check()
-    owner.set_input_files(
-        "#id_images",
-        files=[
-            {
-                "name": "pier.jpg",
-                "mimeType": "image/jpeg",
-                "buffer": noisy_jpeg(seed=777),
-            }
-        ],
-    )
-    owner.locator("main").get_by_role("button", name="Upload").click()
-    owner.goto("/albums/")
-    owner.locator("#id_title").fill("Pier")
-    owner.get_by_role("button", name="Make album").click()
-    album = owner.url
-    owner.goto("/?show=mine")
-    owner.get_by_text("Select", exact=True).click()
-    owner.locator(".tile-check").first.check()
-    owner.locator("#bulk-album").select_option(label="Pier")
-    owner.get_by_role("button", name="Add to album").click()
-    owner.goto(album)
+    album = album_of_new_photos(owner, "Pier", {"pier.jpg": 777}, private=True)
     owner.locator("#link-form").get_by_label("Label", exact=True).fill("For Grandma")
     owner.locator("#link-form").get_by_label("Password").fill("sea breeze")
     owner.get_by_role("button", name="Make a link").click()
@@ -161,26 +154,7 @@ def test_a_link_to_one_photo_shows_the_photo_itself(new_page, screenshots):
 def test_a_link_that_allows_downloads_offers_each_photo_full_screen(new_page):
     owner = new_page(javascript=False)
     sign_up(owner, "e2e_link_downloads")
-    owner.goto("/upload/")
-    owner.set_input_files(
-        "#id_images",
-        files=[
-            {"name": name, "mimeType": "image/jpeg", "buffer": noisy_jpeg(seed=seed)}
-            for seed, name in ((781, "dune.jpg"), (782, "kite.jpg"))
-        ],
-    )
-    owner.locator("main").get_by_role("button", name="Upload").click()
-    owner.goto("/albums/")
-    owner.locator("#id_title").fill("Beach day")
-    owner.get_by_role("button", name="Make album").click()
-    album = owner.url
-    owner.goto("/?show=mine")
-    owner.get_by_text("Select", exact=True).click()
-    for n in range(2):
-        owner.locator(".tile-check").nth(n).check()
-    owner.locator("#bulk-album").select_option(label="Beach day")
-    owner.get_by_role("button", name="Add to album").click()
-    owner.goto(album)
+    album_of_new_photos(owner, "Beach day", {"dune.jpg": 781, "kite.jpg": 782})
     owner.get_by_label("Allow downloading the originals").check()
     owner.get_by_role("button", name="Make a link").click()
     link = owner.locator("#new-link-url").input_value()
