@@ -114,8 +114,3 @@ def date_readings(query):
         if readings:
             return readings
     return []
-
-
-def split_dates(query):
-    """The most precise of :func:`date_readings`, or ``(query, None, None)``."""
-    return (date_readings(query) or [(query, None, None)])[0]

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from gallery.models import Image
-from gallery.search.dates import split_dates
+from gallery.search.dates import date_readings
 from gallery.selectors import image_neighbours
 from gallery.services.uploads import upload_image
 
@@ -17,6 +17,11 @@ from .images import image_bytes, noisy_jpeg, upload
 from .test_metadata import camera_exif
 
 pytestmark = pytest.mark.django_db
+
+
+def split_dates(query):
+    """The most precise reading of a date in ``query``, or none."""
+    return (date_readings(query) or [(query, None, None)])[0]
 
 
 def at(year, month=6, day=15):
