@@ -115,20 +115,23 @@ def calls(viewers, targets, after, query):
         album_page,
         albums_to_add_to,
         image_for_file,
+        image_listing,
         image_page,
     )
 
     def lookups(user):
         """What every signed-in gallery page asks of the album tables: the
-        viewer's albums' images (once for the page, once for its count,
-        once for its years) and the albums it offers to add to."""
+        viewer's albums' images (worked out once for the page, its count
+        and its years) and the albums it offers to add to."""
         return lambda: [
-            *(Image.objects.shared_with(user) for _ in range(3)),
+            Image.objects.shared_with(user),
             list(albums_to_add_to(viewer=user)),
         ]
 
     def page(user, at):
-        return lambda: image_page(viewer=user, cursor=at, size=PAGE)
+        return lambda: image_page(
+            listing=image_listing(viewer=user), cursor=at, size=PAGE
+        )
 
     def album_at(user, at):
         album = targets.album

@@ -292,7 +292,7 @@ def run(viewers, db, requests, seed):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import AnonymousUser
 
-    from gallery.selectors import timeline_years
+    from gallery.selectors import image_listing, timeline_years
 
     shares = word_shares(db)
     owners = get_user_model().objects.in_bulk([o for _, o in viewers.values() if o])
@@ -341,7 +341,9 @@ def run(viewers, db, requests, seed):
             year = plan["years"][i]
             calls |= {
                 "year jump": (view, client, "/", {"year": year}),
-                "timeline_years()": (lambda u=user: timeline_years(viewer=u),),
+                "timeline_years()": (
+                    lambda u=user: timeline_years(listing=image_listing(viewer=u)),
+                ),
                 "search": (view, client, "/", {"q": query}),
             }
             checks = {

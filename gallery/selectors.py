@@ -74,85 +74,16 @@ def _parts(viewer, show, owner):
     return parts or [Image.objects.none()]
 
 
-def image_page(
-    *,
-    viewer,
-    show: str = "all",
-    query: str = "",
-    order: str = "taken",
-    cursor: str = "",
-    before: str = "",
-    year: int | None = None,
-    taken_after: datetime | None = None,
-    taken_before: datetime | None = None,
-    size: int,
-    owner: str = "",
-    read_dates: bool = True,
-) -> KeysetPage:
-    """The ``size`` images after ``cursor`` that ``viewer`` may see, narrowed
-    by ``show`` (one of :data:`SHOWS`), ``owner`` (a username) and the date
-    taken (``taken_after`` included, ``taken_before`` not, or a year or month
-    named in ``query``, see :func:`query_reading`): newest first in ``order`` (one of
-    :data:`~gallery.pagination.ORDERS`), or with words in ``query`` the best
-    matches first. Without words, ``before`` (a page's ``newer_cursor``)
-    asks for the page before, ``year`` jumps to the newest image of that year
-    or the next older one. Raises ``gallery.pagination.InvalidCursor`` for
-    a cursor that is not ours."""
-    words, parts = _listing(
-        viewer, show, owner, query, taken_after, taken_before, read_dates
-    )
-    if words:
-        page = ranked_page(reduce(operator.or_, parts), words, cursor, size)
-    else:
-        timeline = ORDERS[order]
-        after = newer_than = None
-        if year:
-            after = year_start(year)
-        elif before:
-            newer_than = timeline.read(before)
-        elif cursor:
-            after = timeline.read(cursor)
-        page = timeline_page(
-            parts, order=timeline, size=size, after=after, before=newer_than
-        )
-    return page
-
-
-def image_count_capped(
-    *,
-    viewer,
-    show: str = "all",
-    query: str = "",
-    taken_after: datetime | None = None,
-    taken_before: datetime | None = None,
-    cap: int,
-    first_page: KeysetPage | None = None,
-    read_dates: bool = True,
-) -> int:
-    """How many images :func:`image_page` would list in all, counting no
-    further than ``cap + 1``: "1,000+" reads as well as an exact figure and
-    never costs a scan of a million rows. A ``first_page`` that holds every
-    image is its own count."""
-    if first_page is not None and first_page.next_cursor is None:
-        return len(first_page.items)
-    words, parts = _listing(
-        viewer, show, "", query, taken_after, taken_before, read_dates
-    )
-    if words:
-        return count_matches(reduce(operator.or_, parts), words, cap)
-    total = 0
-    for part in parts:  # past the cap, the other parts change nothing
-        total += part[: cap + 1 - total].count()
-        if total > cap:
-            break
-    return total
-
-
 @dataclass(frozen=True)
-class QueryReading:
-    """How a search's text is read: the words to look for, and the dates
-    taken it names (``start`` included, ``end`` not), if it names one."""
+class Listing:
+    """The images a gallery, search or API list shows ``viewer``, worked out
+    once per request and read by :func:`image_page`,
+    :func:`image_count_capped` and :func:`timeline_years`: the disjoint
+    parts to merge (see :func:`_parts`), narrowed to the dates taken asked
+    for and to a date the query names (``start`` included, ``end`` not),
+    and the words left to look for."""
 
+    parts: tuple
     words: str
     start: datetime | None = None
     end: datetime | None = None
@@ -162,48 +93,81 @@ class QueryReading:
         return self.start is not None
 
 
-def query_reading(
+def image_listing(
     *,
     viewer,
     show: str = "all",
-    query: str,
+    query: str = "",
     owner: str = "",
     taken_after: datetime | None = None,
     taken_before: datetime | None = None,
-) -> QueryReading:
-    """How :func:`image_page` reads ``query`` for ``viewer`` (among the
-    photos the other arguments narrow to, as its own): a day, month or year
-    in it (gallery.search.dates) is read as the date the photos were taken
-    only if a photo taken then matches the rest of it, the most precise
-    reading first ("room 12 june 2019": on 12 June, else in June with the
-    word "12"); else it is searched for as words like any other, as in a
-    title that names a year ("Christmas 1987", scanned in 2019). Found
-    once, it goes to the page and the count (``read_dates=False``)."""
+) -> Listing:
+    """What ``viewer`` sees under ``show`` (one of :data:`SHOWS`), narrowed
+    by ``owner`` (a username), the date taken (``taken_after`` included,
+    ``taken_before`` not) and ``query``. A day, month or year in the query
+    (gallery.search.dates) is read as the date the photos were taken only
+    if a photo taken then matches the rest of it, the most precise reading
+    first ("room 12 june 2019": on 12 June, else in June with the word
+    "12"); else it is searched for as words like any other, as in a title
+    that names a year ("Christmas 1987", scanned in 2019)."""
     query = " ".join(query.split())
-    parts = _taken_between(_parts(viewer, show, owner), taken_after, taken_before)
+    parts = _parts(viewer, show, owner)
+    parts = _taken_between(parts, taken_after, taken_before)
     for words, start, end in date_readings(query):
-        if _any_match(_taken_between(parts, start, end), words):
-            return QueryReading(words, start, end)
-    return QueryReading(query)
+        dated = _taken_between(parts, start, end)
+        if _any_match(dated, words):
+            return Listing(tuple(dated), words, start, end)
+    return Listing(tuple(parts), query)
 
 
-def _listing(viewer, show, owner, query, taken_after, taken_before, read_dates):
-    """The words to look for and the parts they are looked for in, narrowed
-    to the dates asked for and, with ``read_dates``, those ``query`` names
-    (see :func:`query_reading`)."""
-    start = end = None
-    if read_dates:
-        reading = query_reading(
-            viewer=viewer,
-            show=show,
-            query=query,
-            owner=owner,
-            taken_after=taken_after,
-            taken_before=taken_before,
-        )
-        query, start, end = reading.words, reading.start, reading.end
-    parts = _taken_between(_parts(viewer, show, owner), start, end)
-    return query, _taken_between(parts, taken_after, taken_before)
+def image_page(
+    *,
+    listing: Listing,
+    order: str = "taken",
+    cursor: str = "",
+    before: str = "",
+    year: int | None = None,
+    size: int,
+) -> KeysetPage:
+    """The ``size`` images of ``listing`` after ``cursor``: newest first in
+    ``order`` (one of :data:`~gallery.pagination.ORDERS`), or with words to
+    look for the best matches first. Without words, ``before`` (a page's
+    ``newer_cursor``) asks for the page before, ``year`` jumps to the
+    newest image of that year or the next older one. Raises
+    ``gallery.pagination.InvalidCursor`` for a cursor that is not ours."""
+    parts = list(listing.parts)
+    if listing.words:
+        return ranked_page(reduce(operator.or_, parts), listing.words, cursor, size)
+    timeline = ORDERS[order]
+    after = newer_than = None
+    if year:
+        after = year_start(year)
+    elif before:
+        newer_than = timeline.read(before)
+    elif cursor:
+        after = timeline.read(cursor)
+    return timeline_page(
+        parts, order=timeline, size=size, after=after, before=newer_than
+    )
+
+
+def image_count_capped(
+    *, listing: Listing, cap: int, first_page: KeysetPage | None = None
+) -> int:
+    """How many images ``listing`` holds, counting no further than ``cap +
+    1``: "1,000+" reads as well as an exact figure and never costs a scan of
+    a million rows. A ``first_page`` that holds every image is its own
+    count."""
+    if first_page is not None and first_page.next_cursor is None:
+        return len(first_page.items)
+    if listing.words:
+        return count_matches(reduce(operator.or_, listing.parts), listing.words, cap)
+    total = 0
+    for part in listing.parts:  # past the cap, the other parts change nothing
+        total += part[: cap + 1 - total].count()
+        if total > cap:
+            break
+    return total
 
 
 def _taken_between(parts, start, end):
@@ -220,16 +184,15 @@ def _any_match(parts, words):
     return any(part.exists() for part in parts)
 
 
-def timeline_years(*, viewer, show: str = "all", order: str = "taken") -> list[int]:
-    """The years a year jump offers, newest first: from the newest image's
-    to the oldest's that ``viewer`` may see under ``show``, each end read
-    from an index. Years between without photos are offered too (a jump
-    there lands on the next older photos, and the page says so): finding
-    them would cost a query per year spanned on every page (BENCHMARKS.md,
-    "Signed-in pages")."""
+def timeline_years(*, listing: Listing, order: str = "taken") -> list[int]:
+    """The years a year jump through ``listing`` offers, newest first: from
+    its newest image's to its oldest's, each end read from an index. Years
+    between without photos are offered too (a jump there lands on the next
+    older photos, and the page says so): finding them would cost a query
+    per year spanned on every page (BENCHMARKS.md, "Signed-in pages")."""
     field = ORDERS[order].field
     ends = []
-    for part in _parts(viewer, show, ""):
+    for part in listing.parts:
         ends += [
             part.order_by(f"-{field}").values_list(field, flat=True).first(),
             part.order_by(field).values_list(field, flat=True).first(),

@@ -14,7 +14,12 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from gallery.request_limits import refused_uploads
-from gallery.selectors import image_page, trashed_images, visible_images
+from gallery.selectors import (
+    image_listing,
+    image_page,
+    trashed_images,
+    visible_images,
+)
 from gallery.services.allowance import RATE_LIMITED, seconds_until_more_uploads
 from gallery.services.images import image_purge, image_trash, image_update
 from gallery.services.uploads import (
@@ -81,15 +86,17 @@ class ImageViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return page_response(
             request,
             lambda: image_page(
-                viewer=request.user,
-                show=params.get("visibility") or "all",
-                query=params.get("q", ""),
+                listing=image_listing(
+                    viewer=request.user,
+                    show=params.get("visibility") or "all",
+                    query=params.get("q", ""),
+                    owner=params.get("owner", ""),
+                    taken_after=params.get("taken_after"),
+                    taken_before=params.get("taken_before"),
+                ),
                 order=params.get("ordering") or "taken",
                 cursor=params.get("cursor", ""),
-                taken_after=params.get("taken_after"),
-                taken_before=params.get("taken_before"),
                 size=params.get("page_size", settings.IMAGEREPO_API_PAGE_SIZE),
-                owner=params.get("owner", ""),
             ),
             lambda images: self.get_serializer(images, many=True).data,
         )

@@ -17,11 +17,11 @@ from ..selectors import (
     albums_to_add_to,
     downloadable_ids,
     image_count_capped,
+    image_listing,
     image_location,
     image_neighbours,
     image_page,
     owned_images,
-    query_reading,
     timeline_years,
     trashed_images,
     visible_images,
@@ -47,17 +47,8 @@ class GalleryView(TemplateView):
         if order not in ORDERS:
             order = "taken"
         query = " ".join(params.get("q", "").split())
-        reading = query_reading(viewer=user, show=show, query=query)
-        words, dated = reading.words, reading.names_a_date
-        # Read once, for the page and the count alike.
-        listing = {
-            "viewer": user,
-            "show": show,
-            "query": words,
-            "taken_after": reading.start,
-            "taken_before": reading.end,
-            "read_dates": False,
-        }
+        listing = image_listing(viewer=user, show=show, query=query)
+        words, dated = listing.words, listing.names_a_date
         # A query naming a date has picked its years, and a search ranks its
         # results: neither is jumped through by year (a jump out of a date's
         # years would land on none of its photos, under a count of them).
@@ -65,13 +56,15 @@ class GalleryView(TemplateView):
         # A jump: any cursor is not read.
         year = None if words or dated else _year(params.get("year", ""))
         page, is_first_page = requested_page(
-            partial(image_page, **listing, order=order, size=size), params, year=year
+            partial(image_page, listing=listing, order=order, size=size),
+            params,
+            year=year,
         )
         # The year list spans the years between the ends, empty ones too.
         landed = getattr(page.items[0], ORDERS[order].field) if page.items else None
         cap = settings.IMAGEREPO_RESULT_COUNT_CAP
         total = image_count_capped(
-            **listing, cap=cap, first_page=page if is_first_page else None
+            listing=listing, cap=cap, first_page=page if is_first_page else None
         )
         params = {"q": query} if query else {}
         return super().get_context_data(
@@ -83,7 +76,7 @@ class GalleryView(TemplateView):
             timeline=not words,
             years=[]
             if words or dated
-            else timeline_years(viewer=user, show=show, order=order),
+            else timeline_years(listing=listing, order=order),
             year=year,
             year_is_empty=bool(year and landed and landed.year < year),
             terms=parse_terms(words),
