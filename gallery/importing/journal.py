@@ -160,9 +160,12 @@ def _give_back_room(lines, path):
             break  # cut short by the kill
         kind, _, rest = line.rstrip("\n").partition("\t")
         key, _, size = rest.partition("\t")
-        if kind == "owner":
+        # A line this code never wrote (an edited or damaged journal) holds
+        # nothing: every import starts with a sweep, and one that raised
+        # would stop them all.
+        if kind == "owner" and rest.isdigit():
             owner_id = int(rest)
-        elif kind == "+":
+        elif kind == "+" and size.isdigit():
             held[key] = int(size)
         elif kind == "-":
             held.pop(key, None)

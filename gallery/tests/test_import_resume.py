@@ -133,6 +133,16 @@ def test_room_a_dead_run_held_is_given_back_once(user, media_root, monkeypatch):
 
 
 @pytest.mark.django_db
+def test_a_damaged_quota_journal_gives_back_what_it_can_read(user, media_root):
+    reserve(user, size=10_000, images=10)
+    path = dead_quota_journal(user, {"a" * 64: 1000})
+    with path.open("a", encoding="utf-8") as damaged:
+        damaged.write("+\t" + "d" * 64 + "\tlots\nowner\tnobody\ngarbage\n\n")
+    journal.sweep()
+    assert not path.exists() and counters(user) == (9, 9000)
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("stop", ["release", "unlink"])
 def test_a_sweep_stopped_half_way_gives_the_room_back_once(
     user, media_root, monkeypatch, stop
