@@ -207,22 +207,25 @@ def fts_page(db, query, owner_id):
     terms = parse_terms(query)
     if not terms:
         return []
-    join = (
-        "FROM gallery_image_fts JOIN gallery_image "
-        "ON gallery_image.rowid = +gallery_image_fts.rowid "
-        f"WHERE gallery_image_fts MATCH ? AND {_audience(owner_id)}"
-    )
+
+    def join(index):
+        return (
+            f"FROM {index} JOIN gallery_image "
+            f"ON gallery_image.rowid = +{index}.rowid "
+            f"WHERE {index} MATCH ? AND {_audience(owner_id)}"
+        )
+
     found = []
     for scope in ("title", "elsewhere"):
+        index = sqlite.index_for(scope)
         sql = (
-            f"SELECT gallery_image.id {join} "
-            "ORDER BY gallery_image_fts.rowid DESC LIMIT ?"
+            f"SELECT gallery_image.id {join(index)} ORDER BY {index}.rowid DESC LIMIT ?"
         )
         expression = sqlite.expression(terms, scope)
         found += db.execute(sql, [expression, PAGE + 1 - len(found)]).fetchall()
         if len(found) > PAGE:
             break
-    sql = f"SELECT count(*) FROM (SELECT 1 {join} LIMIT 1001)"
+    sql = f"SELECT count(*) FROM (SELECT 1 {join(sqlite.TABLE)} LIMIT 1001)"
     db.execute(sql, [sqlite.expression(terms, "all")]).fetchone()
     return found
 

@@ -3,8 +3,8 @@
 SQLite uses an FTS5 index (gallery.search.sqlite), PostgreSQL stored
 tsvector columns with GIN indexes (gallery.search.postgres); any other
 database falls back to ``icontains`` (gallery.search.plain). Every backend
-offers the same functions, ``matching``, ``after`` (the matches past a
-cursor's position: the last image's date and id), ``rebuild`` and
+offers the same functions, ``matching``, ``after`` (a scope's matches
+past a cursor's position: the last image's date and id), ``rebuild`` and
 ``is_in_step`` (an integrity check). A backend may
 also offer ``first_matches`` and ``count_matches`` to read pages and counts
 its own way (PostgreSQL: its plan for a slice of ``matching`` can read the

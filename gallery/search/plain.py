@@ -23,7 +23,8 @@ def matching(queryset, terms, scope):
     return queryset.filter(condition[scope]).order_by("-created_at", "-pk")
 
 
-after = older_than
+def after(queryset, position, scope):
+    return older_than(queryset, position)
 
 
 def rebuild(connection):

@@ -37,7 +37,7 @@ def first_matches(backend, queryset, terms, scope, position, limit):
         return backend.first_matches(queryset, terms, scope, position, limit)
     matches = queryset.search(terms, scope=scope)
     if position:
-        matches = backend.after(matches, position)
+        matches = backend.after(matches, position, scope)
     return list(matches[:limit])
 
 

@@ -1,47 +1,66 @@
-"""SQLite FTS5 backend: an external-content index kept in sync by triggers.
+"""SQLite FTS5 backend: external-content indexes kept in sync by triggers.
 
 ``gallery_image_fts`` indexes ``gallery_image.title`` and ``.description``
-under the image row's ``rowid``; the text itself stays in ``gallery_image``.
-Queries join the index to the table (the index drives, the table is only
-looked up by rowid) so the visibility rule never makes SQLite scan images.
+under the image row's ``rowid``, ``gallery_image_title_fts`` the titles
+alone; the text itself stays in ``gallery_image``. Queries join an index to
+the table (the index drives, the table is only looked up by rowid) so the
+visibility rule never makes SQLite scan images.
+
+Why a second index for titles: a ranked page lists the images with every
+word in the title first, and a column filter on the first index reads the
+word's whole list of matches to find those, however few (a word common in
+descriptions, rare in titles); the titles' own index holds the title
+matches alone (figures in BENCHMARKS.md).
 """
 
 from django.db import DatabaseError, transaction
 from django.db.models import Q
 
 TABLE = "gallery_image_fts"
+TITLES = "gallery_image_title_fts"
+TABLES = (TABLE, TITLES)
 TRIGGERS = (
     "gallery_image_fts_insert",
     "gallery_image_fts_delete",
     "gallery_image_fts_update",
 )
+# remove_diacritics 2: cafe finds Café. Prefix indexes make a last word of
+# up to 6 letters one index lookup; without one, FTS5 merges every word that
+# starts so, which grows with the library; the prefix indexes cost some disk
+# (figures in BENCHMARKS.md).
+_OPTIONS = (
+    "content='gallery_image', content_rowid='rowid', "
+    "tokenize='unicode61 remove_diacritics 2', prefix='1 2 3 4 5 6'"
+)
 SCHEMA = [
-    # remove_diacritics 2: cafe finds Café. Prefix indexes make a last word
-    # of up to 6 letters one index lookup; without one, FTS5 merges every
-    # word that starts so, which grows with the library; the prefix indexes
-    # cost some disk (figures in BENCHMARKS.md).
-    f"""CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5(
-        title, description, content='gallery_image', content_rowid='rowid',
-        tokenize='unicode61 remove_diacritics 2', prefix='1 2 3 4 5 6')""",
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5("
+    f"title, description, {_OPTIONS})",
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {TITLES} USING fts5(title, {_OPTIONS})",
     f"""CREATE TRIGGER IF NOT EXISTS gallery_image_fts_insert
         AFTER INSERT ON gallery_image BEGIN
         INSERT INTO {TABLE}(rowid, title, description)
-        VALUES (new.rowid, new.title, new.description); END""",
+        VALUES (new.rowid, new.title, new.description);
+        INSERT INTO {TITLES}(rowid, title) VALUES (new.rowid, new.title); END""",
     f"""CREATE TRIGGER IF NOT EXISTS gallery_image_fts_delete
         AFTER DELETE ON gallery_image BEGIN
         INSERT INTO {TABLE}({TABLE}, rowid, title, description)
-        VALUES ('delete', old.rowid, old.title, old.description); END""",
+        VALUES ('delete', old.rowid, old.title, old.description);
+        INSERT INTO {TITLES}({TITLES}, rowid, title)
+        VALUES ('delete', old.rowid, old.title); END""",
     f"""CREATE TRIGGER IF NOT EXISTS gallery_image_fts_update
         AFTER UPDATE OF title, description ON gallery_image BEGIN
         INSERT INTO {TABLE}({TABLE}, rowid, title, description)
         VALUES ('delete', old.rowid, old.title, old.description);
         INSERT INTO {TABLE}(rowid, title, description)
-        VALUES (new.rowid, new.title, new.description); END""",
+        VALUES (new.rowid, new.title, new.description);
+        INSERT INTO {TITLES}({TITLES}, rowid, title)
+        VALUES ('delete', old.rowid, old.title);
+        INSERT INTO {TITLES}(rowid, title) VALUES (new.rowid, new.title); END""",
 ]
 
 
 def install(connection):
-    """Create the index and its triggers, then index every existing image."""
+    """Create the indexes and their triggers, then index every existing image."""
     with connection.cursor() as cursor:
         for statement in SCHEMA:
             cursor.execute(statement)
@@ -51,42 +70,45 @@ def install(connection):
 def rebuild(connection):
     """Re-read every title and description from ``gallery_image``."""
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('rebuild')")
+        for table in TABLES:
+            cursor.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
 
 
 def is_in_step(connection):
-    """Whether the index holds exactly the words of each image under that
+    """Whether the indexes hold exactly the words of each image under that
     image's rowid. A plain ``.dump`` and reload renumbers gallery_image's
-    rowids but keeps the index's, so words would match the wrong images
+    rowids but keeps the indexes', so words would match the wrong images
     (a private image's words, a public one) until ``rebuild``."""
     try:
         with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-            # rank 1: also compare the index with the table's text.
-            cursor.execute(
-                f"INSERT INTO {TABLE}({TABLE}, rank) VALUES ('integrity-check', 1)"
-            )
+            for table in TABLES:
+                # rank 1: also compare the index with the table's text.
+                cursor.execute(
+                    f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)"
+                )
     except DatabaseError:
         return False
     return True
 
 
 def is_installed(connection):
-    """Whether the index table exists (the migration has run)."""
+    """Whether the first index exists (the migration has run)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [TABLE])
         return cursor.fetchone() is not None
 
 
 def is_complete(connection):
-    """Whether the index and all three triggers exist. Django rebuilds a
+    """Whether both indexes and all three triggers exist. Django rebuilds a
     SQLite table to alter a column, which drops its triggers and renumbers
-    its rows: then the index must be installed again (see gallery.apps)."""
+    its rows: then the indexes must be installed again (see gallery.apps)."""
+    names = [*TABLES, *TRIGGERS]
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT name FROM sqlite_master WHERE name = %s OR name IN (%s, %s, %s)",
-            [TABLE, *TRIGGERS],
+            "SELECT name FROM sqlite_master WHERE name IN (%s, %s, %s, %s, %s)",
+            names,
         )
-        return len(cursor.fetchall()) == 1 + len(TRIGGERS)
+        return len(cursor.fetchall()) == len(names)
 
 
 # ---------------------------------------------------------------- queries
@@ -97,16 +119,21 @@ def _term(term):
     return phrase + "*" if term.prefix else phrase
 
 
+def index_for(scope):
+    """The index a ``scope`` is read from: the titles' own for "title"."""
+    return TITLES if scope == "title" else TABLE
+
+
 def expression(terms, scope):
     """The FTS5 query for ``terms`` (plain words, quoted, so no operator a
-    person typed can reach FTS5). ``scope``: "all", "title" (every term in
-    the title) or "elsewhere" (matches, but not all in the title)."""
+    person typed can reach FTS5) in the index of ``scope``: "all", "title"
+    (every term in the title) or "elsewhere" (matches, but not all in the
+    title)."""
     every = " AND ".join(_term(t) for t in terms)
-    in_title = f"{{title}} : ({every})"
     return {
         "all": every,
-        "title": in_title,
-        "elsewhere": f"({every}) NOT {in_title}",
+        "title": every,
+        "elsewhere": f"({every}) NOT {{title}} : ({every})",
     }[scope]
 
 
@@ -119,21 +146,22 @@ def matching(queryset, terms, scope):
     The ``+`` keeps the index from being the inner loop: otherwise SQLite may
     walk the visibility index and run the full-text query once per image
     (worst for a count, which has no ORDER BY to steer the plan)."""
+    index = index_for(scope)
     return queryset.extra(
-        tables=[TABLE],
-        where=[f"+{TABLE}.rowid = gallery_image.rowid", f"{TABLE} MATCH %s"],
+        tables=[index],
+        where=[f"+{index}.rowid = gallery_image.rowid", f"{index} MATCH %s"],
         params=[expression(terms, scope)],
-        order_by=[f"-{TABLE}.rowid"],
+        order_by=[f"-{index}.rowid"],
     )
 
 
-def after(queryset, position):
-    """Only images after ``position`` (the last image's date and id) in
-    ``matching`` order, which is rowid order. A cursor holds no rowid: rowids
-    count every image ever added, hidden ones too. The bound is the rowid of
-    that image or, if it was deleted meanwhile, of the next newer one still
-    there (rowids grow with the creation time), so paging goes on from where
-    the last page ended either way."""
+def after(queryset, position, scope):
+    """Only images after ``position`` (the last image's date and id) in the
+    order of ``matching`` for ``scope``, which is rowid order. A cursor holds
+    no rowid: rowids count every image ever added, hidden ones too. The
+    bound is the rowid of that image or, if it was deleted meanwhile, of the
+    next newer one still there (rowids grow with the creation time), so
+    paging goes on from where the last page ended either way."""
     created_at, pk = position
     bound = (
         queryset.model._default_manager.using(queryset.db)
@@ -146,4 +174,5 @@ def after(queryset, position):
     )
     if bound is None:
         return queryset
-    return queryset.extra(where=[f"{TABLE}.rowid < %s"], params=[bound])
+    # On the index's rowid, which FTS5 starts its walk from.
+    return queryset.extra(where=[f"{index_for(scope)}.rowid < %s"], params=[bound])
