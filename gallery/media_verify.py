@@ -11,7 +11,7 @@ be made again from their original.
 import hashlib
 import io
 from collections import defaultdict
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from PIL import Image as PILImage
@@ -19,7 +19,7 @@ from PIL import Image as PILImage
 from .models import Image
 from .objectstore import open_stream
 from .services.repair import RerenderFailed, renditions_rerender
-from .storage_migration import digest
+from .storage_migration import digest, in_parallel
 
 MISSING = "missing"
 # A thumbnail that decodes but was made by an older rule or size setting.
@@ -64,7 +64,7 @@ def verify_files(storage, *, jobs=4, skip=(), progress=no_progress):
     rows = Image.objects.order_by().values_list(*ROW_FIELDS, named=True)
     total = Image.objects.count()
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        checked = _in_parallel(
+        checked = in_parallel(
             pool,
             lambda row: verify_image(storage, row, skip),
             rows.iterator(chunk_size=2000),
@@ -74,18 +74,6 @@ def verify_files(storage, *, jobs=4, skip=(), progress=no_progress):
             checked, desc="Verifying", unit=" images", total=total
         ):
             yield from bad_files
-
-
-def _in_parallel(pool, work, items, jobs):
-    """``work(item)`` for each of ``items`` on ``pool``, results as they
-    come; a bounded window keeps memory flat at millions of items."""
-    pending = set()
-    for item in items:
-        pending.add(pool.submit(work, item))
-        if len(pending) >= jobs * 4:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            yield from (future.result() for future in done)
-    yield from (future.result() for future in pending)
 
 
 def verify_image(storage, row, skip=()):

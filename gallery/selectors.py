@@ -138,16 +138,22 @@ def image_page(
     parts = list(listing.parts)
     if listing.words:
         return ranked_page(reduce(operator.or_, parts), listing.words, cursor, size)
-    timeline = ORDERS[order]
-    after = newer_than = None
     if year:
-        after = year_start(year)
-    elif before:
-        newer_than = timeline.read(before)
-    elif cursor:
-        after = timeline.read(cursor)
+        return timeline_page(
+            parts, order=ORDERS[order], size=size, after=year_start(year)
+        )
+    return _paged(parts, ORDERS[order], size, cursor, before)
+
+
+def _paged(parts, order, size, cursor="", before=""):
+    """The page of ``parts`` after ``cursor``, or before ``before`` (a
+    page's ``newer_cursor``), in ``order``."""
     return timeline_page(
-        parts, order=timeline, size=size, after=after, before=newer_than
+        parts,
+        order=order,
+        size=size,
+        after=order.read(cursor) if cursor and not before else None,
+        before=order.read(before) if before else None,
     )
 
 
@@ -254,13 +260,7 @@ def trash_page(*, viewer, cursor: str = "", before: str = "", size: int) -> Keys
     """``viewer``'s images in the trash, last deleted first; ``before`` (a
     page's ``newer_cursor``) asks for the page before. Raises
     ``gallery.pagination.InvalidCursor`` for a cursor that is not ours."""
-    return timeline_page(
-        [Image.objects.trash_of(viewer)],
-        order=TRASHED,
-        size=size,
-        after=TRASHED.read(cursor) if cursor and not before else None,
-        before=TRASHED.read(before) if before else None,
-    )
+    return _paged([Image.objects.trash_of(viewer)], TRASHED, size, cursor, before)
 
 
 def trash_summary(*, viewer) -> dict:
@@ -454,16 +454,9 @@ def album_page(
     sorted, it costs what the album holds. Each part would walk its whole
     date index probing the album: a small album's page would cost what the
     library holds."""
-    timeline = ORDERS["taken"]
     # With their owners: a contributor's photos say whose they are.
     images = Image.objects.in_album(album, viewer=viewer).select_related("owner")
-    return timeline_page(
-        [images],
-        order=timeline,
-        size=size,
-        after=timeline.read(cursor) if cursor and not before else None,
-        before=timeline.read(before) if before else None,
-    )
+    return _paged([images], ORDERS["taken"], size, cursor, before)
 
 
 def album_cover_choices(*, viewer, album: Album, limit: int):
@@ -621,13 +614,7 @@ def share_link_for(*, token: str) -> ShareLink | None:
 
 def share_link_page(*, link: ShareLink, cursor: str = "", size: int) -> KeysetPage:
     """The images a link opens, newest taken first."""
-    timeline = ORDERS["taken"]
-    return timeline_page(
-        [Image.objects.via_link(link)],
-        order=timeline,
-        size=size,
-        after=timeline.read(cursor) if cursor else None,
-    )
+    return _paged([Image.objects.via_link(link)], ORDERS["taken"], size, cursor)
 
 
 def share_link_file(*, link: ShareLink, pk, kind: str) -> Image | None:

@@ -51,17 +51,24 @@ def migrate_files(source, destination, *, dry_run=False, jobs=4):
     """Copy every referenced file from ``source`` to ``destination`` storage,
     ``jobs`` at a time; yields an :class:`Outcome` per file as each finishes."""
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        pending = set()
-        for name, sha256 in referenced_files():
-            pending.add(
-                pool.submit(copy_file, source, destination, name, sha256, dry_run)
-            )
-            # A bounded window keeps memory flat at millions of files.
-            if len(pending) >= jobs * 4:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                yield from (future.result() for future in done)
-        for future in pending:
-            yield future.result()
+        yield from in_parallel(
+            pool,
+            lambda item: copy_file(source, destination, *item, dry_run),
+            referenced_files(),
+            jobs,
+        )
+
+
+def in_parallel(pool, work, items, jobs):
+    """``work(item)`` for each of ``items`` on ``pool``, results as they
+    come; a bounded window keeps memory flat at millions of items."""
+    pending = set()
+    for item in items:
+        pending.add(pool.submit(work, item))
+        if len(pending) >= jobs * 4:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            yield from (future.result() for future in done)
+    yield from (future.result() for future in pending)
 
 
 def copy_file(source, destination, name, expected_sha256=None, dry_run=False):

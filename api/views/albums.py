@@ -7,7 +7,6 @@ address below it too; one shared with you answers 403 to what only its owner
 may do. A contributor may also add their own images, and take them out.
 """
 
-import uuid
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -43,7 +42,7 @@ from .. import album_serializers as a
 from .. import serializers as s
 from ..parsers import JSONParser
 from ..schema import PagedListSchema
-from .listing import page_response, valid
+from .listing import page_response, uuid_or_404, valid
 from .schema import errors
 
 MEANINGS = {
@@ -115,11 +114,7 @@ class AlbumViewSet(viewsets.GenericViewSet):
     lookup_value_regex = "[0-9a-fA-F-]{32,36}"
 
     def get_album(self):
-        try:
-            pk = uuid.UUID(self.kwargs["pk"])
-        except ValueError:
-            raise exceptions.NotFound() from None
-        album = album_for(viewer=self.request.user, pk=pk)
+        album = album_for(viewer=self.request.user, pk=uuid_or_404(self.kwargs["pk"]))
         if album is None:
             raise exceptions.NotFound()
         return album

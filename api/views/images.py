@@ -1,6 +1,5 @@
 """``/api/v1/images/``: the same selectors and services as the pages."""
 
-import uuid
 from collections import Counter
 
 from django.conf import settings
@@ -8,7 +7,6 @@ from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as InvalidInput
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -35,7 +33,7 @@ from .. import serializers as s
 from ..parsers import JSONParser
 from ..permissions import IsOwnerOrReadOnly
 from ..schema import PagedListSchema
-from .listing import page_response, valid
+from .listing import page_response, uuid_or_404, valid
 from .schema import errors
 
 
@@ -119,11 +117,7 @@ class ImageViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _in_trash(self, pk):
-        try:
-            pk = uuid.UUID(pk)
-        except ValueError:
-            raise NotFound() from None
-        return trashed_images(viewer=self.request.user, ids=[pk]).first()
+        return trashed_images(viewer=self.request.user, ids=[uuid_or_404(pk)]).first()
 
     @extend_schema(
         request={"multipart/form-data": s.ImageUploadSerializer},

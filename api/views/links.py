@@ -2,8 +2,6 @@
 the same services as the pages. Another person's album, image or link is not
 found."""
 
-import uuid
-
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, permissions, status, viewsets
@@ -21,7 +19,7 @@ from gallery.services.links import (
 from .. import album_serializers as a
 from ..parsers import JSONParser
 from ..schema import PagedListSchema
-from .listing import valid
+from .listing import uuid_or_404, valid
 from .schema import errors
 
 MEANINGS = {404: "No such link, album or image of yours."}
@@ -106,11 +104,7 @@ class LinkViewSet(viewsets.GenericViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _own_link(self, pk):
-        try:
-            pk = uuid.UUID(pk)
-        except ValueError:
-            raise exceptions.NotFound() from None
-        link = share_link_of(viewer=self.request.user, pk=pk)
+        link = share_link_of(viewer=self.request.user, pk=uuid_or_404(pk))
         if link is None:
             raise exceptions.NotFound()
         return link

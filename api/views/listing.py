@@ -2,8 +2,10 @@
 and one page of a keyset listing (images, an album's images, the trash) in
 one shape."""
 
+import uuid
+
 from django.db.models import prefetch_related_objects
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from gallery.pagination import InvalidCursor
@@ -15,6 +17,14 @@ def valid(serializer_class, data):
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+def uuid_or_404(text):
+    """``text`` as an id; 404 for anything else, as for an id nobody has."""
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise NotFound() from None
 
 
 def page_response(request, read_page, serialize):

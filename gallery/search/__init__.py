@@ -1,14 +1,14 @@
 """Full-text search: one ``ImageQuerySet.search(q)``, a backend per database.
 
-SQLite uses an FTS5 index (gallery.search.sqlite), PostgreSQL stored
+SQLite uses FTS5 indexes (gallery.search.sqlite), PostgreSQL stored
 tsvector columns with GIN indexes (gallery.search.postgres); any other
 database falls back to ``icontains`` (gallery.search.plain). Every backend
-offers the same functions, ``matching``, ``after`` (a scope's matches
-past a cursor's position: the last image's date and id), ``rebuild`` and
-``is_in_step`` (an integrity check). A backend may
-also offer ``first_matches`` and ``count_matches`` to read pages and counts
-its own way (PostgreSQL: its plan for a slice of ``matching`` can read the
-whole table); ranked pages and counts go through gallery.search.ranking.
+offers ``matching``, ``rebuild`` and ``is_in_step`` (an integrity check),
+and either ``after`` (a scope's matches past a cursor's position: the last
+image's date and id) or ``first_matches`` and ``count_matches``, which read
+pages and counts its own way (PostgreSQL: its plan for a slice of
+``matching`` can read the whole table); ranked pages and counts go through
+gallery.search.ranking.
 """
 
 from importlib import import_module

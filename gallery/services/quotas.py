@@ -6,8 +6,7 @@ so the check and the count are a single atomic statement and parallel
 uploads, from any number of server processes, cannot overshoot the limit;
 :func:`release` gives room back. Every way in holds a reservation while it
 decodes, renders and stores a file, and keeps it only if a new image was
-stored: one upload through :func:`quota_reservation`, an import through
-:class:`QuotaLedger`. Deleting images for good releases their room.
+stored, through a :class:`QuotaLedger`. Deleting images for good releases their room.
 """
 
 from contextlib import contextmanager
@@ -95,31 +94,6 @@ def over_quota(account, *, size: int) -> ValidationError:
             "size": filesizeformat(size),
         },
     )
-
-
-class Reservation:
-    """Room held for one file; :meth:`keep` once its image is stored."""
-
-    def __init__(self):
-        self.kept = False
-
-    def keep(self):
-        self.kept = True
-
-
-@contextmanager
-def quota_reservation(owner, *, size: int):
-    """Room for one image of ``size`` bytes for the length of the block:
-    taken on entering (``ValidationError`` ``over_quota`` if there is none)
-    and given back on leaving, however the block ends, unless the block
-    called ``keep()`` on it."""
-    reserve(owner, size=size)
-    held = Reservation()
-    try:
-        yield held
-    finally:
-        if not held.kept:
-            release(owner.pk, images=1, size=size)
 
 
 class QuotaLedger:

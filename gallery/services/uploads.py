@@ -24,7 +24,7 @@ from .albums import album_add_images, album_for_import, can_add_to, clean_title
 from .allowance import rate_limited_error, take_upload_allowance
 from .images import image_restore, image_update
 from .ingest import hash_file, prepare_image
-from .quotas import quota_reservation
+from .quotas import quota_ledger
 from .storing import build_image, existing_image, insert_images, write_image_files
 
 CREATED, DUPLICATE, REJECTED = "created", "duplicate", "rejected"
@@ -194,7 +194,8 @@ def upload_image(
         existing = existing_image(owner, digest.sha256)
         if existing is not None:
             return duplicate_outcome(existing, name=name, visibility=visibility)
-        with quota_reservation(owner, size=digest.size) as reservation:
+        with quota_ledger(owner) as quota:
+            quota.take(digest.sha256, digest.size)
             prepared = prepare_image(file, filename=name, digest=digest)
             image = build_image(
                 prepared,
@@ -206,7 +207,7 @@ def upload_image(
             write_image_files(image, prepared, file)
             [stored] = insert_images([image])
             if not stored.is_duplicate:
-                reservation.keep()
+                quota.keep(digest.sha256)
     except ValidationError as error:
         return UploadOutcome.rejected(name, error)
     if stored.is_duplicate:  # the same bytes landed a moment ago

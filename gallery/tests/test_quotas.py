@@ -16,7 +16,7 @@ from gallery.models import Account, Image
 from gallery.services.images import image_purge, images_purge, images_trash
 from gallery.services.quotas import (
     account_set_limits,
-    quota_reservation,
+    quota_ledger,
     release,
     reserve,
 )
@@ -110,14 +110,17 @@ def test_the_site_default_holds_unless_the_account_has_its_own(
 
 
 def test_a_reservation_is_given_back_unless_kept(user):
-    with quota_reservation(user, size=100):
+    with quota_ledger(user) as quota:
+        quota.take("a", 100)
         assert counters(user) == (1, 100)
     assert counters(user) == (0, 0)
-    with pytest.raises(RuntimeError), quota_reservation(user, size=100):
+    with pytest.raises(RuntimeError), quota_ledger(user) as quota:
+        quota.take("b", 100)
         raise RuntimeError("the work failed")
     assert counters(user) == (0, 0)
-    with quota_reservation(user, size=100) as reservation:
-        reservation.keep()
+    with quota_ledger(user) as quota:
+        quota.take("c", 100)
+        quota.keep("c")
     assert counters(user) == (1, 100)
 
 

@@ -7,20 +7,14 @@ stays fast for rare and common words alike (PostgreSQL's own plan for a
 search with a LIMIT can read the whole table).
 """
 
-from .pages import count_matches, first_matches, older_than
-from .query import condition, matching, tsquery
-from .schema import is_complete, is_in_step, rebuild
+from .pages import count_matches, first_matches
+from .query import matching
+from .schema import is_in_step, rebuild
 
 __all__ = [
-    "after",
-    "condition",
     "count_matches",
     "first_matches",
-    "is_complete",
     "is_in_step",
     "matching",
     "rebuild",
-    "tsquery",
 ]
-
-after = older_than

@@ -56,16 +56,6 @@ def rebuild(connection):
             cursor.execute(f"REINDEX INDEX {index}")
 
 
-def is_complete(connection):
-    """Whether the vectors' indexes exist (migration 0006 has run)."""
-    indexes = [index for _, index in VECTORS.values()]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_indexes WHERE indexname = ANY(%s)", [indexes]
-        )
-        return cursor.fetchone()[0] == len(indexes)
-
-
 def is_in_step(connection):
     """PostgreSQL computes the stored vectors on every write and keeps GIN
     indexes with their table: they cannot fall out of step with the text."""
