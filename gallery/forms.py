@@ -246,6 +246,8 @@ class ImageEditForm(forms.ModelForm):
         clock_changed = clock is not None and (
             self._changed("taken_at") or (confirmed and self._posted("taken_at"))
         )
+        # The date taken to save, if its clock or zone was changed: the wall
+        # clock, aware in the zone chosen, naive for "Not known".
         self.taken_change = None
         if not (clock_changed or zone_changed):
             return cleaned
@@ -279,11 +281,6 @@ class ImageEditForm(forms.ModelForm):
 
     def _posted(self, name):
         return self.add_prefix(name) in self.data
-
-    def taken_at_change(self):
-        """The date taken, if its clock or zone was changed (see clean): the
-        wall clock, aware in the zone chosen, naive for "Not known"."""
-        return self.taken_change
 
 
 def email_field(**options):

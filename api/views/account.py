@@ -4,8 +4,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..models import ApiToken
+from ..schema import errors
 from ..serializers import MeSerializer
-from .schema import errors
 
 
 class MeView(APIView):

@@ -41,9 +41,8 @@ from gallery.services.albums import (
 from .. import album_serializers as a
 from .. import serializers as s
 from ..parsers import JSONParser
-from ..schema import PagedListSchema
+from ..schema import PagedListSchema, errors
 from .listing import page_response, uuid_or_404, valid
-from .schema import errors
 
 MEANINGS = {
     403: "The album is shared with you, but only its owner may do this.",

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from gallery.delivery import send_image_file
 
-from .schema import errors
+from ..schema import errors
 
 
 class ImageFileView(APIView):

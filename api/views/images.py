@@ -32,9 +32,8 @@ from gallery.services.uploads import (
 from .. import serializers as s
 from ..parsers import JSONParser
 from ..permissions import IsOwnerOrReadOnly
-from ..schema import PagedListSchema
+from ..schema import PagedListSchema, errors
 from .listing import page_response, uuid_or_404, valid
-from .schema import errors
 
 
 @extend_schema_view(

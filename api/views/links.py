@@ -18,9 +18,8 @@ from gallery.services.links import (
 
 from .. import album_serializers as a
 from ..parsers import JSONParser
-from ..schema import PagedListSchema
+from ..schema import PagedListSchema, errors
 from .listing import uuid_or_404, valid
-from .schema import errors
 
 MEANINGS = {404: "No such link, album or image of yours."}
 

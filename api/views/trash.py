@@ -14,9 +14,8 @@ from gallery.services.images import images_purge, images_restore
 from .. import serializers as s
 from .. import trash_serializers as t
 from ..parsers import JSONParser
-from ..schema import PagedListSchema
+from ..schema import PagedListSchema, errors
 from .listing import page_response, valid
-from .schema import errors
 
 
 @extend_schema_view(

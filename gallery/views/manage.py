@@ -137,7 +137,7 @@ class ImageEditView(OwnImageMixin, UpdateView):
                 title=data["title"],
                 description=data["description"],
                 visibility=data["visibility"],
-                taken_at=form.taken_at_change(),
+                taken_at=form.taken_change,
             )
         except ValidationError as error:
             form.add_error(None, error)
