@@ -9,8 +9,10 @@ import pwd
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,7 +22,7 @@ import requests
 from django.urls import reverse
 
 from .images import noisy_jpeg
-from .live import BASE_DIR, Visitor, prepare_site, served, site_env
+from .live import BASE_DIR, Visitor, free_port, prepare_site, served, site_env
 from .nginx import nginx_in_front_of, nginx_test, render_site_conf, write_nginx_conf
 
 PRODUCTION = {
@@ -274,43 +276,53 @@ def test_nginx_serves_the_icon_at_favicon_ico(behind_nginx):
 # ---------------------------------------------------------------- purge_trash timer
 
 PURGE_UNITS = ("imagerepo-purge-trash.service", "imagerepo-purge-trash.timer")
+SITE_UNIT = "imagerepo.service"
 
 
-def install_purge_units(folder, env_file):
-    """The purge units as they would be installed for this checkout: its
-    folder, this Python, this user and a test site's env file in place of
-    the deployment's."""
+def install_units(folder, env_file, names=PURGE_UNITS):
+    """The units ``names`` as they would be installed for this checkout: its
+    folder, this Python and make, this user and a test site's env file in
+    place of the deployment's. Returns the first one's [Service]."""
     user = pwd.getpwuid(os.getuid()).pw_name
     group = grp.getgrgid(os.getgid()).gr_name
     swaps = {
         "/srv/imagerepo/app/.venv/bin/python": sys.executable,
         "/srv/imagerepo/app": str(BASE_DIR),
         "/etc/imagerepo/imagerepo.env": str(env_file),
+        "/usr/bin/make": shutil.which("make"),
         "ReadWritePaths=/srv/imagerepo": f"ReadWritePaths={folder}",
         "User=imagerepo": f"User={user}",
         "Group=imagerepo": f"Group={group}",
     }
     folder.mkdir(exist_ok=True)
-    for name in PURGE_UNITS:
+    for name in names:
         text = (BASE_DIR / "deploy" / name).read_text()
         for deployed, here in swaps.items():
             text = text.replace(deployed, here)
         (folder / name).write_text(text)
     unit = configparser.ConfigParser(interpolation=None)
     unit.optionxform = str
-    unit.read(folder / PURGE_UNITS[0])
+    unit.read(folder / names[0])
     return unit["Service"]
+
+
+def deployment_env_file(path, site, **extra):
+    """``site``'s deployment facts as an env file, as a deployment keeps
+    them: what differs from this process's environment, and no settings
+    module (the units and make serve choose it)."""
+    deployment = {k: v for k, v in site.env.items() if os.environ.get(k) != v}
+    deployment.pop("DJANGO_SETTINGS_MODULE", None)
+    deployment.update(extra)
+    path.write_text("".join(f"{k}={v}\n" for k, v in deployment.items()))
+    return path
 
 
 def test_the_purge_timer_runs_purge_trash_with_the_production_settings(tmp_path):
     """The service's own command, folder and environment purge an image
     whose time in the trash is up, rows and files."""
     site = prepare_site(tmp_path / "site")
-    env_file = tmp_path / "imagerepo.env"
-    deployment = {k: v for k, v in site.env.items() if os.environ.get(k) != v}
-    deployment.pop("DJANGO_SETTINGS_MODULE", None)  # the unit sets it
-    env_file.write_text("".join(f"{k}={v}\n" for k, v in deployment.items()))
-    service = install_purge_units(tmp_path / "units", env_file)
+    env_file = deployment_env_file(tmp_path / "imagerepo.env", site)
+    service = install_units(tmp_path / "units", env_file)
     assert "DJANGO_SETTINGS_MODULE" not in env_file.read_text()
 
     photos = tmp_path / "photos"
@@ -355,9 +367,14 @@ def test_the_purge_units_are_valid_systemd_units(tmp_path):
     env_file = tmp_path / "imagerepo.env"
     env_file.write_text("DJANGO_SECRET_KEY=x\n")
     folder = tmp_path / "units"
-    install_purge_units(folder, env_file)
+    install_units(folder, env_file, [*PURGE_UNITS, SITE_UNIT])
     check = subprocess.run(
-        ["systemd-analyze", "verify", "--man=no", *(folder / n for n in PURGE_UNITS)],
+        [
+            "systemd-analyze",
+            "verify",
+            "--man=no",
+            *(folder / n for n in [*PURGE_UNITS, SITE_UNIT]),
+        ],
         capture_output=True,
         text=True,
     )
@@ -365,3 +382,65 @@ def test_the_purge_units_are_valid_systemd_units(tmp_path):
     assert check.stderr == ""
     timer = (folder / PURGE_UNITS[1]).read_text()
     assert "OnCalendar=daily" in timer and "Persistent=true" in timer
+
+
+def test_the_site_unit_serves_the_site_and_stops_as_systemd_stops_it(tmp_path):
+    """The unit's own command (make serve with the env file) migrates,
+    collects static files and serves; SIGTERM to its every process, as
+    systemd stops a service, ends them all."""
+    site = prepare_site(tmp_path / "site", DJANGO_STATIC_ROOT=tmp_path / "static")
+    url = f"http://127.0.0.1:{free_port()}"
+    env_file = deployment_env_file(
+        tmp_path / "imagerepo.env", site, GUNICORN_BIND=urlsplit(url).netloc
+    )
+    service = install_units(tmp_path / "units", env_file, [SITE_UNIT])
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    with open(tmp_path / "service.log", "wb") as log:
+        server = subprocess.Popen(
+            shlex.split(service["ExecStart"]),
+            cwd=service["WorkingDirectory"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        page = wait_for_page(url + "/", server, tmp_path / "service.log")
+        stylesheet = re.search(r'href="(/static/[^"]+\.css)"', page).group(1)
+        assert requests.get(url + stylesheet, timeout=10).status_code == 200
+    finally:
+        stop = int(service["TimeoutStopSec"])
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=stop)
+    deadline = time.monotonic() + stop
+    while running_in_group(server.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert running_in_group(server.pid) == []  # gunicorn and its workers too
+
+
+def running_in_group(group):
+    """The processes of process group ``group`` still running (not those
+    dead and waiting to be reaped)."""
+    running = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, _, process_group = stat.read_text().rsplit(")", 1)[1].split()[:3]
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        if int(process_group) == group and state != "Z":
+            running.append(int(stat.parent.name))
+    return running
+
+
+def wait_for_page(url, server, log, seconds=180):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert server.poll() is None, log.read_text()
+        try:
+            response = requests.get(url, timeout=10)
+            if response.status_code == 200:
+                return response.text
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # still migrating, collecting or starting
+        time.sleep(0.5)
+    raise AssertionError(f"no answer in {seconds} s:\n{log.read_text()}")
