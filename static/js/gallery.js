@@ -40,7 +40,17 @@ function setUpGrid(grid) {
 
   if (!selectMode) return;
   const boxes = () => Array.from(grid.querySelectorAll(".tile-check"));
-  const buttons = document.querySelectorAll(".bulk-actions button");
+  const actions = document.querySelector(".bulk-actions");
+  const buttons = actions.querySelectorAll("button");
+  // On a phone the actions are one row that scrolls sideways: each edge with
+  // more of them past it fades (imagerepo.css).
+  const edges = () => {
+    const end = actions.scrollWidth - actions.clientWidth;
+    actions.classList.toggle("more-before", actions.scrollLeft > 1);
+    actions.classList.toggle("more-after", actions.scrollLeft < end - 1);
+  };
+  actions.addEventListener("scroll", edges, { passive: true });
+  new ResizeObserver(edges).observe(actions);
   count.dataset.prompt = count.textContent;
   const refresh = () => {
     const chosen = boxes().filter((box) => box.checked);
@@ -50,6 +60,7 @@ function setUpGrid(grid) {
     for (const button of buttons) {
       button.disabled = !chosen.length || (others && button.value !== "album-remove");
     }
+    edges();
   };
   grid.addEventListener("click", (event) => {
     // Shift-click selects the run of your tiles since the last one clicked.
