@@ -9,11 +9,27 @@ class ApiTokenAdmin(admin.ModelAdmin):
     """Tokens are listed and revoked here, never created or shown: a key
     exists only in the one response that created it."""
 
-    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "active"]
+    list_display = [
+        "name",
+        "user",
+        "prefix",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "active",
+    ]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     list_select_related = ["user"]
     search_fields = ["name", "prefix", "user__username"]
-    fields = ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    fields = [
+        "user",
+        "name",
+        "prefix",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    ]
     readonly_fields = fields
     actions = ["revoke"]
 

@@ -1,8 +1,10 @@
 """``Authorization: Bearer <key>`` with a personal API token."""
 
+from django.utils import timezone
+from django.utils.formats import date_format
 from rest_framework import authentication, exceptions
 
-from .tokens import token_authenticate
+from .tokens import TokenExpired, token_authenticate
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -18,7 +20,15 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             key = parts[1].decode("ascii")
         except UnicodeDecodeError:
             raise self._failed("The API token is not valid.") from None
-        token = token_authenticate(key)
+        try:
+            token = token_authenticate(key)
+        except TokenExpired as expired:
+            day = date_format(timezone.localtime(expired.token.expires_at))
+            raise exceptions.AuthenticationFailed(
+                f"This API token expired on {day}: make a new one under "
+                "Account › API tokens.",
+                code="token_expired",
+            ) from None
         if token is None:
             raise self._failed("The API token is not valid or has been revoked.")
         return token.user, token

@@ -40,6 +40,7 @@ ERROR_CODES = tuple(
             "not_authenticated",
             "authentication_failed",
             "invalid_token",
+            "token_expired",
             "permission_denied",
             "not_found",
             "method_not_allowed",

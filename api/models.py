@@ -1,11 +1,21 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 
 
 class ApiTokenQuerySet(models.QuerySet):
-    def active(self):
-        """Tokens that still open the API: not revoked, owner still active."""
+    def unrevoked(self):
+        """Tokens neither revoked nor of a switched-off account: those a
+        person still sees and may revoke, expired ones too."""
         return self.filter(revoked_at__isnull=True, user__is_active=True)
+
+    def active(self):
+        """Tokens that still open the API: unrevoked and not expired."""
+        now = timezone.now()
+        return self.unrevoked().filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+        )
 
 
 class ApiToken(models.Model):
@@ -22,6 +32,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # None: until revoked.
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -33,5 +45,9 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
     @property
+    def is_expired(self):
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
     def is_active(self):
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired

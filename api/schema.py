@@ -9,7 +9,7 @@ from .serializers import ErrorSerializer
 
 ERROR_MEANINGS = {
     400: "The input is not valid; `code` says why.",
-    401: "No token, or a wrong or revoked one.",
+    401: "No token, or a wrong, revoked or expired one.",
     403: "Not allowed (for example, someone else's image).",
     404: "No such image, or one you may not see.",
     413: "The request is too large.",

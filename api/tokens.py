@@ -21,15 +21,25 @@ def hash_key(key):
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def token_create(*, user, name=""):
-    """Make a token for ``user``; returns ``(token, key)``. The key is not
-    stored anywhere: hand it to the user now, it cannot be shown again."""
+class TokenExpired(Exception):
+    """The key is a token's that has expired (``.token`` says when)."""
+
+    def __init__(self, token):
+        super().__init__(f"expired at {token.expires_at}")
+        self.token = token
+
+
+def token_create(*, user, name="", lifetime: timedelta | None = None):
+    """Make a token for ``user`` that opens the API for ``lifetime`` (None:
+    until revoked); returns ``(token, key)``. The key is not stored
+    anywhere: hand it to the user now, it cannot be shown again."""
     key = KEY_PREFIX + secrets.token_urlsafe(30)
     token = ApiToken.objects.create(
         user=user,
         name=(name or "").strip()[:100] or DEFAULT_NAME,
         prefix=key[:PREFIX_LENGTH],
         key_hash=hash_key(key),
+        expires_at=timezone.now() + lifetime if lifetime else None,
     )
     return token, key
 
@@ -43,15 +53,19 @@ def token_revoke(token):
 
 
 def token_authenticate(key):
-    """The active token whose key is ``key`` (with its user), or ``None``."""
+    """The active token whose key is ``key`` (with its user), or ``None``;
+    raises :class:`TokenExpired` for one whose time is up, so its holder
+    can be told why and what to do."""
     if not key.startswith(KEY_PREFIX):
         return None
     token = (
-        ApiToken.objects.active()
+        ApiToken.objects.unrevoked()
         .select_related("user")
         .filter(key_hash=hash_key(key))
         .first()
     )
+    if token is not None and token.is_expired:
+        raise TokenExpired(token)
     if token is not None:
         _touch(token)
     return token

@@ -1,10 +1,12 @@
 """Personal API tokens: the header, the settings page, the command, the admin."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from api.models import ApiToken
@@ -93,7 +95,7 @@ def test_settings_page_needs_sign_in(client_for):
 
 def test_create_shows_the_key_once(client_for, user):
     client = client_for(user)
-    response = client.post(PAGE, {"name": "backup script"})
+    response = client.post(PAGE, {"name": "backup script", "expires": "never"})
     assert response.status_code == 200
     key = response.context["key"]
     assert key in response.content.decode()
@@ -118,6 +120,55 @@ def test_revoke_from_the_settings_page(client_for, user):
     assert "That token is revoked already." in again.content.decode()
     assert "old laptop" not in response.content.decode().split("Your tokens")[1]
     assert bearer(key).get(ME).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "expires, days, says",
+    [("30", 30, "It works until"), ("365", 365, "It works until"),
+     ("never", None, "It works until you revoke it.")],
+)  # fmt: skip
+def test_a_new_token_expires_when_its_maker_chose(
+    client_for, user, expires, days, says
+):
+    response = client_for(user).post(PAGE, {"name": "cron", "expires": expires})
+    token = response.context["new_token"]
+    if days is None:
+        assert token.expires_at is None
+    else:
+        left = token.expires_at - timezone.now()
+        assert (
+            timedelta(days=days) - timedelta(minutes=1) < left <= timedelta(days=days)
+        )
+    assert says in response.content.decode()
+    listed = client_for(user).get(PAGE).content.decode()
+    assert ("never expires" in listed) == (days is None)
+
+
+def test_an_unknown_expiry_is_refused_and_makes_no_token(client_for, user):
+    response = client_for(user).post(PAGE, {"name": "cron", "expires": "forever"})
+    assert response.status_code == 200 and "key" not in response.context
+    assert "Select a valid choice" in response.content.decode()
+    assert not user.api_tokens.exists()
+
+
+def test_an_expired_token_is_refused_saying_why_and_listed_as_expired(client_for, user):
+    token, key = token_create(user=user, name="cron", lifetime=timedelta(days=30))
+    assert bearer(key).get(ME).status_code == 200
+    used = ApiToken.objects.get(pk=token.pk).last_used_at
+    ApiToken.objects.filter(pk=token.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    response = bearer(key).get(ME)
+    assert response.status_code == 401
+    assert response.json()["code"] == "token_expired"
+    assert "expired on" in response.json()["message"]
+    assert "Account › API tokens" in response.json()["message"]
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == used
+    page = client_for(user).get(PAGE).content.decode()
+    assert "cron" in page and "Expired" in page
+    # Revoked, it leaves the list.
+    client_for(user).post(f"{PAGE}{token.pk}/revoke/", {"confirmed": "1"})
+    assert "cron" not in client_for(user).get(PAGE).content.decode()
 
 
 def test_cannot_revoke_someone_elses_token(client_for, user, other_user):
@@ -149,6 +200,19 @@ def test_create_token_command_prints_a_working_key(user):
     key = out.getvalue().strip()
     assert bearer(key).get(ME).json() == {"username": "alice", "token_name": "ci"}
     assert "shown once" in err.getvalue()
+
+
+def test_create_token_command_can_make_a_token_that_expires(user):
+    call_command("create_token", "alice", "--days", "7", stdout=io.StringIO())
+    left = ApiToken.objects.get().expires_at - timezone.now()
+    assert timedelta(days=7) - timedelta(minutes=1) < left <= timedelta(days=7)
+
+
+@pytest.mark.parametrize("days", ["0", "-3", "seven", "99999"])
+def test_create_token_command_refuses_a_bad_number_of_days(user, days):
+    with pytest.raises(CommandError, match="whole number of days"):
+        call_command("create_token", "alice", "--days", days, stdout=io.StringIO())
+    assert not ApiToken.objects.exists()
 
 
 def test_create_token_for_unknown_user():

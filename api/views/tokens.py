@@ -20,12 +20,15 @@ class ApiTokensView(LoginRequiredMixin, FormView):
     form_class = TokenCreateForm
 
     def get_context_data(self, **kwargs):
-        tokens = self.request.user.api_tokens.active()
+        # Expired ones too, marked so: a script refused learns why here.
+        tokens = self.request.user.api_tokens.unrevoked()
         return super().get_context_data(tokens=tokens, **kwargs)
 
     def form_valid(self, form):
         token, key = token_create(
-            user=self.request.user, name=form.cleaned_data["name"]
+            user=self.request.user,
+            name=form.cleaned_data["name"],
+            lifetime=form.lifetime(),
         )
         # The key is in this one response and nowhere else: not in a redirect,
         # a message cookie or the session. No cache may keep it either.
@@ -38,7 +41,7 @@ class ApiTokensView(LoginRequiredMixin, FormView):
 
 class ApiTokenRevokeView(LoginRequiredMixin, View):
     def post(self, request, pk):
-        token = request.user.api_tokens.active().filter(pk=pk).first()
+        token = request.user.api_tokens.unrevoked().filter(pk=pk).first()
         if token is None and request.user.api_tokens.filter(pk=pk).exists():
             # Its question answered already, and come back to with Back.
             messages.info(request, "That token is revoked already.")

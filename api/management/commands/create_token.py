@@ -1,11 +1,15 @@
+from argparse import ArgumentTypeError
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from api.tokens import token_create
 
 
-def create_token(username, name=""):
-    """A new token for the user called ``username``: ``(token, key)``."""
+def create_token(username, name="", days=None):
+    """A new token for the user called ``username``, opening the API for
+    ``days`` (None: until revoked): ``(token, key)``."""
     User = get_user_model()
     try:
         user = User.objects.get(**{User.USERNAME_FIELD: username})
@@ -13,7 +17,14 @@ def create_token(username, name=""):
         raise CommandError(f"No user named {username!r}.", returncode=2) from None
     if not user.is_active:
         raise CommandError(f"The user {username!r} is not active.", returncode=2)
-    return token_create(user=user, name=name)
+    lifetime = timedelta(days=days) if days else None
+    return token_create(user=user, name=name, lifetime=lifetime)
+
+
+def positive_days(text):
+    if not text.isdigit() or not 1 <= int(text) <= 36500:
+        raise ArgumentTypeError("give a whole number of days from 1 to 36500")
+    return int(text)
 
 
 class Command(BaseCommand):
@@ -26,9 +37,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username", metavar="USER")
         parser.add_argument("--name", default="", help="A name to tell it apart.")
+        parser.add_argument(
+            "--days",
+            type=positive_days,
+            help="Expire after this many days (default: never, until revoked).",
+        )
 
     def handle(self, *args, **options):
-        token, key = create_token(options["username"], options["name"])
+        token, key = create_token(options["username"], options["name"], options["days"])
         # The key alone on stdout, so `TOKEN=$(manage.py create_token alice)`
         # works; the explanation goes to stderr.
         if options["verbosity"] >= 1:
