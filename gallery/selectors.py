@@ -57,7 +57,11 @@ def owned_images(viewer):
 def _parts(viewer, show, owner):
     """The images ``show`` picks for ``viewer`` as disjoint querysets, each
     read newest first from one index. A page merges them: SQLite cannot walk
-    one index for an OR of two columns in date order."""
+    one index for an OR of two columns in date order. None at all when the
+    viewer can have none there (a visitor's own photos, a person nothing is
+    shared with): a search backend needs a query to plan."""
+    if show in ("mine", "private") and not getattr(viewer, "is_authenticated", False):
+        return []
     visible = Image.objects.visible_to
     parts = {
         "all": lambda: Image.objects.visible_parts(viewer),
@@ -71,10 +75,10 @@ def _parts(viewer, show, owner):
     if owner:
         username = f"owner__{get_user_model().USERNAME_FIELD}"
         parts = [part.filter(**{username: owner}) for part in parts]
-    return parts or [Image.objects.none()]
+    return parts
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Listing:
     """The images a gallery, search or API list shows ``viewer``, worked out
     once per request and read by :func:`image_page`,
@@ -136,6 +140,8 @@ def image_page(
     newest image of that year or the next older one. Raises
     ``gallery.pagination.InvalidCursor`` for a cursor that is not ours."""
     parts = list(listing.parts)
+    if not parts:
+        return KeysetPage([], next_cursor=None)
     if listing.words:
         return ranked_page(reduce(operator.or_, parts), listing.words, cursor, size)
     if year:
@@ -166,6 +172,8 @@ def image_count_capped(
     count."""
     if first_page is not None and first_page.next_cursor is None:
         return len(first_page.items)
+    if not listing.parts:
+        return 0
     if listing.words:
         return count_matches(reduce(operator.or_, listing.parts), listing.words, cap)
     total = 0
@@ -185,6 +193,8 @@ def _taken_between(parts, start, end):
 
 
 def _any_match(parts, words):
+    if not parts:
+        return False
     if words:
         return count_matches(reduce(operator.or_, parts), words, 0) > 0
     return any(part.exists() for part in parts)

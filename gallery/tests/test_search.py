@@ -285,6 +285,26 @@ def test_title_matches_rank_first_after_edits_and_deletes(user, make_image):
     assert ranked("windmill") == [] and search_index_in_step()
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/?show=shared&q=beach",
+        "/?show=shared&q=beach+2019",
+        "/api/v1/images/?visibility=private&q=beach",
+    ],
+)
+def test_searching_a_view_that_holds_nothing_says_so(client_for, user, make_image, url):
+    # Nothing is shared with this user, and a visitor has no private photos:
+    # the listing cannot match.
+    make_image(user, title="Beach", visibility="public")
+    response = client_for(None if url.startswith("/api/") else user).get(url)
+    assert response.status_code == 200
+    if url.startswith("/api/"):
+        assert response.json()["results"] == []
+    else:
+        assert "No photos match" in response.content.decode()
+
+
 def test_found_right_after_import(tmp_path, user):
     (tmp_path / "import").mkdir()
     (tmp_path / "import" / "glacier.jpg").write_bytes(noisy_jpeg(seed=7))
