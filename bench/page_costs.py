@@ -248,11 +248,11 @@ def tile_variants(images):
 def tiles(runs):
     from django.contrib.auth.models import AnonymousUser
 
-    from gallery.selectors import image_page
+    from gallery.selectors import image_listing, image_page
 
     # In date-taken order, the page's default; the headings' cost is mostly
     # each tile's month worked out and compared, one heading or several.
-    images = image_page(viewer=AnonymousUser(), size=48).items
+    images = image_page(listing=image_listing(viewer=AnonymousUser()), size=48).items
     variants = tile_variants(images)
     samples = {name: [] for name in variants}
     for _ in range(runs):

@@ -30,6 +30,7 @@ machine that runs the import (the media storage itself may be anywhere).
 import fcntl
 import itertools
 import os
+import re
 import uuid
 from pathlib import Path
 
@@ -42,6 +43,9 @@ from ..services.quotas import release
 from ..services.storing import delete_stored_files
 
 SUFFIX = ".journal"
+# An id or a size as this code writes them: ASCII digits that fit a
+# database integer.
+_NUMBER = re.compile(r"[0-9]{1,18}")
 QUOTA_SUFFIX = ".quota"
 SWEEP_CHUNK = 500
 
@@ -119,7 +123,8 @@ def _sweep_one(path, clean_up):
     """``clean_up(lines, path)`` for the journal at ``path`` if its writer
     is dead, then remove it (``clean_up`` may have done so already)."""
     try:
-        handle = open(path, encoding="utf-8")  # noqa: SIM115
+        # A damaged byte spoils its line only (see _parse, _give_back_room).
+        handle = open(path, encoding="utf-8", errors="replace")  # noqa: SIM115
     except FileNotFoundError:
         return 0  # another sweep took it
     with handle:
@@ -163,9 +168,9 @@ def _give_back_room(lines, path):
         # A line this code never wrote (an edited or damaged journal) holds
         # nothing: every import starts with a sweep, and one that raised
         # would stop them all.
-        if kind == "owner" and rest.isdigit():
+        if kind == "owner" and _NUMBER.fullmatch(rest):
             owner_id = int(rest)
-        elif kind == "+" and size.isdigit():
+        elif kind == "+" and _NUMBER.fullmatch(size):
             held[key] = int(size)
         elif kind == "-":
             held.pop(key, None)

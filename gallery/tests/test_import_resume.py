@@ -136,8 +136,13 @@ def test_room_a_dead_run_held_is_given_back_once(user, media_root, monkeypatch):
 def test_a_damaged_quota_journal_gives_back_what_it_can_read(user, media_root):
     reserve(user, size=10_000, images=10)
     path = dead_quota_journal(user, {"a" * 64: 1000})
-    with path.open("a", encoding="utf-8") as damaged:
-        damaged.write("+\t" + "d" * 64 + "\tlots\nowner\tnobody\ngarbage\n\n")
+    with path.open("ab") as damaged:
+        damaged.write(
+            b"+\t" + b"d" * 64 + b"\tlots\nowner\tnobody\ngarbage\n\n"
+            b"+\te\t\xc2\xb2\n"  # a superscript two: a digit to isdigit()
+            b"+\tf\t" + b"9" * 30 + b"\nowner\t" + b"9" * 30 + b"\n"
+            b"+\tg\t\xff\xfe12\n"  # not UTF-8
+        )
     journal.sweep()
     assert not path.exists() and counters(user) == (9, 9000)
 
