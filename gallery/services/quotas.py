@@ -4,9 +4,10 @@ An account's counters (``Account.bytes_stored`` and ``images_stored``) move
 only here. :func:`reserve` takes room for a file with one conditional UPDATE,
 so the check and the count are a single atomic statement and parallel
 uploads, from any number of server processes, cannot overshoot the limit;
-:func:`release` gives room back. Every way in holds a reservation while it
-decodes, renders and stores a file, and keeps it only if a new image was
-stored, through a :class:`QuotaLedger`. Deleting images for good releases their room.
+:func:`release` gives room back. Every way in holds a reservation in a
+:class:`QuotaLedger` while it decodes, renders and stores a file, and keeps
+it only if a new image was stored. Deleting images for good releases their
+room.
 """
 
 from contextlib import contextmanager
@@ -97,8 +98,8 @@ def over_quota(account, *, size: int) -> ValidationError:
 
 
 class QuotaLedger:
-    """The reservations of a run that stores many files over time (an
-    import): each file's room is taken by key before its work starts, then
+    """The reservations of a run that stores files (an upload, an import):
+    each file's room is taken by key before its work starts, then
     kept once its image is stored or given back as soon as it is not.
     :meth:`close` gives back whatever is still held, so a run that stops
     half-way leaves the counters exact.

@@ -277,6 +277,17 @@ def test_nginx_serves_the_icon_at_favicon_ico(behind_nginx):
 
 PURGE_UNITS = ("imagerepo-purge-trash.service", "imagerepo-purge-trash.timer")
 SITE_UNIT = "imagerepo.service"
+# What a test site's environment says about its deployment (gallery.tests.live).
+DEPLOYMENT_FACTS = (
+    "DJANGO_SECRET_KEY",
+    "DJANGO_ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "MEDIA_STORAGE",
+    "MEDIA_ROOT",
+    "DJANGO_STATIC_ROOT",
+    "IMAGEREPO_IMPORT_JOURNAL_DIR",
+    "IMAGEREPO_SIGNUPS_PER_HOUR",
+)
 
 
 def install_units(folder, env_file, names=PURGE_UNITS):
@@ -385,16 +396,20 @@ def test_the_purge_units_are_valid_systemd_units(tmp_path):
 
 
 def test_the_site_unit_serves_the_site_and_stops_as_systemd_stops_it(tmp_path):
-    """The unit's own command (make serve with the env file) migrates,
-    collects static files and serves; SIGTERM to its every process, as
-    systemd stops a service, ends them all."""
+    """The unit's own command (make serve) in the environment systemd gives
+    it (a bare one, plus the env file) migrates, collects static files and
+    serves; SIGTERM to its every process, as systemd stops a service, ends
+    them all."""
     site = prepare_site(tmp_path / "site", DJANGO_STATIC_ROOT=tmp_path / "static")
     url = f"http://127.0.0.1:{free_port()}"
-    env_file = deployment_env_file(
-        tmp_path / "imagerepo.env", site, GUNICORN_BIND=urlsplit(url).netloc
-    )
+    deployment = {k: v for k, v in site.env.items() if k in DEPLOYMENT_FACTS}
+    deployment["GUNICORN_BIND"] = urlsplit(url).netloc
+    env_file = tmp_path / "imagerepo.env"
+    env_file.write_text("".join(f"{k}={v}\n" for k, v in deployment.items()))
     service = install_units(tmp_path / "units", env_file, [SITE_UNIT])
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env = {name: os.environ[name] for name in ("PATH", "HOME") if name in os.environ}
+    lines = Path(service["EnvironmentFile"]).read_text().splitlines()
+    env.update(line.split("=", 1) for line in lines)
     with open(tmp_path / "service.log", "wb") as log:
         server = subprocess.Popen(
             shlex.split(service["ExecStart"]),
