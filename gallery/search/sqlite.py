@@ -62,6 +62,9 @@ SCHEMA = [
 def install(connection):
     """Create the indexes and their triggers, then index every existing image."""
     with connection.cursor() as cursor:
+        # A trigger made by older code would keep the first index alone.
+        for name in TRIGGERS:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
         for statement in SCHEMA:
             cursor.execute(statement)
     rebuild(connection)
@@ -99,16 +102,19 @@ def is_installed(connection):
 
 
 def is_complete(connection):
-    """Whether both indexes and all three triggers exist. Django rebuilds a
-    SQLite table to alter a column, which drops its triggers and renumbers
-    its rows: then the indexes must be installed again (see gallery.apps)."""
+    """Whether both indexes and all three triggers exist, the triggers
+    keeping both. Django rebuilds a SQLite table to alter a column, which
+    drops its triggers and renumbers its rows, and a database taken back
+    before the titles' index has triggers for the first alone: then the
+    indexes must be installed again (see gallery.apps)."""
     names = [*TABLES, *TRIGGERS]
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT name FROM sqlite_master WHERE name IN (%s, %s, %s, %s, %s)",
+            "SELECT name, sql FROM sqlite_master WHERE name IN (%s, %s, %s, %s, %s)",
             names,
         )
-        return len(cursor.fetchall()) == len(names)
+        found = dict(cursor.fetchall())
+    return set(found) == set(names) and all(TITLES in found[t] for t in TRIGGERS)
 
 
 # ---------------------------------------------------------------- queries

@@ -446,3 +446,25 @@ def test_a_rebuilt_image_table_gets_its_search_triggers_back(user, bulk_images):
     out = StringIO()
     repair_search_index(using="default", stdout=out)
     assert out.getvalue() == ""  # nothing to repair: no rebuild
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite triggers")
+def test_triggers_that_keep_the_first_index_alone_are_made_again(user, make_image):
+    # As a database taken back to before the titles' index has them.
+    from gallery.apps import repair_search_index
+
+    image = make_image(user, title="Lighthouse", visibility="public")
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER gallery_image_fts_update")
+        cursor.execute(
+            "CREATE TRIGGER gallery_image_fts_update AFTER UPDATE OF title, "
+            "description ON gallery_image BEGIN "
+            "INSERT INTO gallery_image_fts(gallery_image_fts, rowid, title, "
+            "description) VALUES ('delete', old.rowid, old.title, old.description);"
+            "INSERT INTO gallery_image_fts(rowid, title, description) "
+            "VALUES (new.rowid, new.title, new.description); END"
+        )
+    repair_search_index(using="default", stdout=StringIO())
+    image_update(image, title="Windmill")
+    assert ranked("windmill") == ["Windmill"] and ranked("lighthouse") == []
+    assert search_index_in_step()
