@@ -510,16 +510,20 @@ def _must_own(album, viewer, message):
         raise PermissionDenied(message)
 
 
-def album_photos_of_others(*, viewer, album: Album) -> int:
+def album_photos_of_others(*, viewer, album: Album, cap: int) -> int:
     """How many of the album's photos were added by others than its owner,
-    ``viewer``: the album's links leave those out (see ``via_link``).
-    Others add photos only to an album shared with them, and theirs leave
-    with the share (``album_unshare``): an album shared with nobody is not
-    counted, since counting reads every entry of the album, on every page."""
+    ``viewer``, counting no further than ``cap + 1``: the album's links leave
+    those out (see ``via_link``). Counting every one would read every entry
+    of a large family album on each of its pages. Others add photos only to
+    an album shared with them, and theirs leave with the share
+    (``album_unshare``): an album shared with nobody is not counted."""
     _must_own(album, viewer, "Only the album's owner makes its links.")
     if not album.shares.exists():
         return 0
-    return Image.objects.in_album(album, viewer=viewer).exclude(owner=viewer).count()
+    others = Image.objects.in_album(album, viewer=viewer).exclude(owner=viewer)
+    # In no order: sorted, the album's every entry would be read to pick
+    # the first ones.
+    return others.order_by()[: cap + 1].count()
 
 
 # What a zip of originals needs of each image (gallery.delivery.zip_response).

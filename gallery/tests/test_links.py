@@ -409,7 +409,7 @@ def test_the_owners_pages_give_each_field_an_id_of_its_own(client_for, user, tri
 
 
 def test_the_album_page_tells_its_owner_what_a_link_leaves_out(
-    client_for, user, other_user, trip, make_image
+    client_for, user, other_user, trip, make_image, settings
 ):
     from gallery.services.albums import album_share
     from gallery.services.images import image_trash
@@ -431,6 +431,9 @@ def test_the_album_page_tells_its_owner_what_a_link_leaves_out(
     # Made a viewer, they keep their photos in it: still said.
     album_share(trip["album"], user=user, username=other_user.username)
     assert note(user).startswith("2 photos in this album were added by others")
+    # Counted up to the cap, as a search's results are.
+    settings.IMAGEREPO_RESULT_COUNT_CAP = 1
+    assert note(user).startswith("1+ photos in this album were added by others")
 
 
 def test_an_original_goes_out_under_its_title_to_anyone_but_its_owner(

@@ -88,6 +88,7 @@ class AlbumDetailView(ShareLinksMixin, AlbumMixin, TemplateView):
             partial(album_page, viewer=user, album=self.album, size=size), params
         )
         is_owner = self.album.owner_id == user.pk
+        cap = settings.IMAGEREPO_RESULT_COUNT_CAP
         return super().get_context_data(
             album=self.album,
             page=page,
@@ -101,8 +102,11 @@ class AlbumDetailView(ShareLinksMixin, AlbumMixin, TemplateView):
             shares=album_shares(viewer=user, album=self.album) if is_owner else [],
             share_form=AlbumShareForm() if is_owner else None,
             photos_of_others=(
-                album_photos_of_others(viewer=user, album=self.album) if is_owner else 0
+                album_photos_of_others(viewer=user, album=self.album, cap=cap)
+                if is_owner
+                else 0
             ),
+            count_cap=cap,
             **self.links_context(self.album),
             **kwargs,
         )
