@@ -1,5 +1,6 @@
 """``Authorization: Bearer <key>`` with a personal API token."""
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from rest_framework import authentication, exceptions
@@ -26,7 +27,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             day = date_format(timezone.localtime(expired.token.expires_at))
             raise exceptions.AuthenticationFailed(
                 f"This API token expired on {day}: make a new one under "
-                "Account › API tokens.",
+                f"Account › API tokens ({reverse('api-tokens')}).",
                 code="token_expired",
             ) from None
         if token is None:

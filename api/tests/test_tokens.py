@@ -162,11 +162,14 @@ def test_an_expired_token_is_refused_saying_why_and_listed_as_expired(client_for
     assert response.status_code == 401
     assert response.json()["code"] == "token_expired"
     assert "expired on" in response.json()["message"]
-    assert "Account › API tokens" in response.json()["message"]
+    assert "Account › API tokens (/settings/tokens/)" in response.json()["message"]
     assert ApiToken.objects.get(pk=token.pk).last_used_at == used
     page = client_for(user).get(PAGE).content.decode()
     assert "cron" in page and "Expired" in page
-    # Revoked, it leaves the list.
+    # Revoked, it leaves the list; asked first, without a word of scripts
+    # refused "from now on" (they are already).
+    asked = client_for(user).post(f"{PAGE}{token.pk}/revoke/").content.decode()
+    assert "It has expired already" in asked and "next request" not in asked
     client_for(user).post(f"{PAGE}{token.pk}/revoke/", {"confirmed": "1"})
     assert "cron" not in client_for(user).get(PAGE).content.decode()
 

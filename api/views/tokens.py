@@ -52,9 +52,12 @@ class ApiTokenRevokeView(LoginRequiredMixin, View):
             return confirmation_page(
                 request,
                 question=f"Revoke the token “{token.name}”?",
-                consequence="Scripts and programs using it are refused from "
-                "their next request on. A revoked token cannot be used again: "
-                "make a new one for them.",
+                consequence="It has expired already: revoking it takes it off "
+                "your list."
+                if token.is_expired
+                else "Scripts and programs using it are refused from their "
+                "next request on. A revoked token cannot be used again: make a "
+                "new one for them.",
                 button="Revoke token",
                 cancel=reverse("api-tokens"),
             )

@@ -42,7 +42,15 @@ def excerpt(text, terms, width=120):
     if first is None:
         return ""
     begin = max(0, first.start() - width // 3)
-    piece = text[begin : begin + width]
+    end = begin + width
+    # Cut between words, never inside one (the matched word stays whole).
+    if begin:
+        space = text.find(" ", begin, first.start())
+        begin = space + 1 if space != -1 else first.start()
+    if end < len(text):
+        space = text.rfind(" ", first.end(), end)
+        end = space if space != -1 else max(end, first.end())
+    piece = text[begin:end]
     prefix = "…" if begin else ""
-    suffix = "…" if begin + width < len(text) else ""
+    suffix = "…" if end < len(text) else ""
     return mark_safe(f"{escape(prefix)}{highlight(piece, terms)}{escape(suffix)}")

@@ -247,6 +247,17 @@ def test_description_line_only_when_the_title_lacks_a_word(client, user, bulk_im
     assert "a <mark>beach</mark> nearby" in body
 
 
+def test_a_description_line_is_cut_between_words(client, user, bulk_images):
+    words = "sandcastles with the grandchildren at Whitby on a lovely afternoon"
+    text = f"{words} in summer, {words} and {words} again"
+    bulk_images(user, [("Beach", text)])
+    body = client.get(reverse("gallery:index"), {"q": "summer"}).content.decode()
+    line = re.search(r'class="tile-excerpt">([^<]*<mark>[^<]*</mark>[^<]*)<', body)[1]
+    assert line.startswith("…") and line.endswith("…")
+    kept = line.strip("…").replace("<mark>", "").replace("</mark>", "")
+    assert f" {kept} " in f" {text} "  # whole words
+
+
 def test_accented_words_are_marked_from_plain_queries(client, library):
     body = client.get(reverse("gallery:index"), {"q": "cafe"}).content.decode()
     assert "<mark>Café</mark>" in body
@@ -302,7 +313,7 @@ def test_searching_a_view_that_holds_nothing_says_so(client_for, user, make_imag
     if url.startswith("/api/"):
         assert response.json()["results"] == []
     else:
-        assert "No photos match" in response.content.decode()
+        assert "No photos here match" in response.content.decode()
 
 
 def test_found_right_after_import(tmp_path, user):
@@ -468,3 +479,15 @@ def test_triggers_that_keep_the_first_index_alone_are_made_again(user, make_imag
     image_update(image, title="Windmill")
     assert ranked("windmill") == ["Windmill"] and ranked("lighthouse") == []
     assert search_index_in_step()
+
+
+def test_a_tab_with_no_match_offers_the_search_in_every_photo(
+    client_for, user, make_image
+):
+    make_image(user, title="Beach", visibility="public")
+    page = client_for(user).get("/", {"show": "private", "q": "beach"}).content.decode()
+    assert "No photos here match “beach”." in page
+    link = re.search(r'<a href="\?([^"]*)" id="search-all">', page)[1]
+    assert link == "q=beach"
+    found = client_for(user).get(f"/?{link}").content.decode()
+    assert 'alt="Beach"' in found

@@ -71,6 +71,7 @@ class GalleryView(TemplateView):
             query=query,
             show=show,
             pager_params=urlencode({**params, "show": show, "order": order}),
+            search_everywhere=urlencode(params),
             order=order,
             orders=ORDERS,
             timeline=not words,
