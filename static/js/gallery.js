@@ -57,6 +57,8 @@ function setUpGrid(grid) {
     // Others' photos (an album's owner may pick them) can only leave the album.
     const others = chosen.some((box) => box.hasAttribute("data-others"));
     count.textContent = chosen.length ? `${chosen.length} selected` : count.dataset.prompt;
+    // Why the other buttons went grey (on a phone, scrolled out of sight).
+    if (others) count.textContent += " · others' photos can only leave the album";
     for (const button of buttons) {
       button.disabled = !chosen.length || (others && button.value !== "album-remove");
     }

@@ -99,6 +99,12 @@ def test_the_album_owner_takes_a_contributors_photo_out(new_page):
     # Not hers to change: only taking it out of her album applies.
     expect(bar.get_by_role("button", name="Make public")).to_be_disabled()
     expect(bar.get_by_role("button", name="Move to trash…")).to_be_disabled()
+    expect(owner.locator("#bulk-count")).to_have_text(
+        "1 selected · others' photos can only leave the album"
+    )
+    # The toggle says how to stop selecting.
+    expect(owner.locator("label[for=select-mode]")).to_have_text("SelectDone")
+    expect(owner.get_by_text("Done", exact=True)).to_be_visible()
     bar.get_by_role("button", name="Remove from album").click()
     expect(owner.locator(".alert-success")).to_contain_text(
         "1 photo taken out of “Picnic” (they stay in their library)."
