@@ -84,17 +84,12 @@ class Listing:
     once per request and read by :func:`image_page`,
     :func:`image_count_capped` and :func:`timeline_years`: the disjoint
     parts to merge (see :func:`_parts`), narrowed to the dates taken asked
-    for and to a date the query names (``start`` included, ``end`` not),
-    and the words left to look for."""
+    for and to a date the query names (``names_a_date``), and the words
+    left to look for."""
 
     parts: tuple
     words: str
-    start: datetime | None = None
-    end: datetime | None = None
-
-    @property
-    def names_a_date(self) -> bool:
-        return self.start is not None
+    names_a_date: bool = False
 
 
 def image_listing(
@@ -120,7 +115,7 @@ def image_listing(
     for words, start, end in date_readings(query):
         dated = _taken_between(parts, start, end)
         if _any_match(dated, words):
-            return Listing(tuple(dated), words, start, end)
+            return Listing(tuple(dated), words, names_a_date=True)
     return Listing(tuple(parts), query)
 
 
