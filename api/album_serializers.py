@@ -3,7 +3,7 @@ here for shape only; gallery.services.albums decides what may change."""
 
 from django.conf import settings
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from gallery.models import Album, AlbumShare, ShareLink, ShareRole
@@ -79,6 +79,8 @@ class AlbumSerializer(serializers.ModelSerializer):
         return {"id": str(album.cover.pk), "thumbnail_url": url}
 
 
+# One object, not the bare array drf-spectacular assumes for a list.
+@extend_schema_serializer(many=False)
 class AlbumListSerializer(serializers.Serializer):
     results = AlbumSerializer(
         many=True, help_text="Your albums, then those shared with you; by title."
@@ -194,6 +196,7 @@ class LinkMadeSerializer(LinkSerializer):
         return self.context["url"]
 
 
+@extend_schema_serializer(many=False)
 class LinkListSerializer(serializers.Serializer):
     results = LinkSerializer(many=True, help_text="Newest first.")
 

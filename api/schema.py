@@ -2,7 +2,6 @@
 how our own classes appear in the schema."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 
 from .serializers import ErrorSerializer
@@ -39,13 +38,3 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
             "description": "A personal API token from Settings › API tokens "
             "or `manage.py create_token`.",
         }
-
-
-class PagedListSchema(AutoSchema):
-    """Our list answers one page object (``results``, ``next_cursor``,
-    ``next``), not the bare array drf-spectacular assumes for ``list``."""
-
-    def _is_list_view(self, serializer=None):
-        if getattr(self.view, "action", None) == "list":
-            return False
-        return super()._is_list_view(serializer)

@@ -6,7 +6,7 @@ from datetime import UTC
 from django.conf import settings
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
@@ -383,6 +383,8 @@ class ImageListQuerySerializer(PageQuerySerializer):
     validate_taken_before = validate_taken_after
 
 
+# One page object, not the bare array drf-spectacular assumes for a list.
+@extend_schema_serializer(many=False)
 class ImagePageSerializer(serializers.Serializer):
     results = ImageSerializer(many=True)
     next_cursor = serializers.CharField(allow_null=True)

@@ -2,6 +2,7 @@
 is checked here for shape only; which trash is always the caller's own."""
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from .input import Flag, Id, KnownFields
@@ -27,6 +28,8 @@ class TrashedImageSerializer(ImageSerializer):
         read_only_fields = fields
 
 
+# One page object, not the bare array drf-spectacular assumes for a list.
+@extend_schema_serializer(many=False)
 class TrashPageSerializer(serializers.Serializer):
     results = TrashedImageSerializer(many=True, help_text="Last deleted first.")
     next_cursor = serializers.CharField(allow_null=True)

@@ -41,7 +41,7 @@ from gallery.services.albums import (
 from .. import album_serializers as a
 from .. import serializers as s
 from ..parsers import JSONParser
-from ..schema import PagedListSchema, errors
+from ..schema import errors
 from .listing import page_response, uuid_or_404, valid
 
 MEANINGS = {
@@ -106,7 +106,6 @@ def service_errors():
 class AlbumViewSet(viewsets.GenericViewSet):
     queryset = Album.objects.none()  # for the schema's id type only
     serializer_class = a.AlbumSerializer
-    schema = PagedListSchema()
     permission_classes = [permissions.IsAuthenticated]
     parser_classes = [JSONParser]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]

@@ -32,7 +32,7 @@ from gallery.services.uploads import (
 from .. import serializers as s
 from ..parsers import JSONParser
 from ..permissions import IsOwnerOrReadOnly
-from ..schema import PagedListSchema, errors
+from ..schema import errors
 from .listing import page_response, uuid_or_404, valid
 
 
@@ -62,7 +62,6 @@ from .listing import page_response, uuid_or_404, valid
 )
 class ImageViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.ImageSerializer
-    schema = PagedListSchema()
     permission_classes = [permissions.IsAuthenticatedOrReadOnly, IsOwnerOrReadOnly]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     lookup_value_regex = "[0-9a-fA-F-]{32,36}"

@@ -18,7 +18,7 @@ from gallery.services.links import (
 
 from .. import album_serializers as a
 from ..parsers import JSONParser
-from ..schema import PagedListSchema, errors
+from ..schema import errors
 from .listing import uuid_or_404, valid
 
 MEANINGS = {404: "No such link, album or image of yours."}
@@ -55,7 +55,6 @@ def answers(*codes):
 class LinkViewSet(viewsets.GenericViewSet):
     queryset = ShareLink.objects.none()  # for the schema's id type only
     serializer_class = a.LinkSerializer
-    schema = PagedListSchema()
     permission_classes = [permissions.IsAuthenticated]
     parser_classes = [JSONParser]
     http_method_names = ["get", "post", "delete", "head", "options"]

@@ -14,7 +14,7 @@ from gallery.services.images import images_purge, images_restore
 from .. import serializers as s
 from .. import trash_serializers as t
 from ..parsers import JSONParser
-from ..schema import PagedListSchema, errors
+from ..schema import errors
 from .listing import page_response, valid
 
 
@@ -28,7 +28,6 @@ from .listing import page_response, valid
 )
 class TrashViewSet(viewsets.GenericViewSet):
     serializer_class = t.TrashedImageSerializer
-    schema = PagedListSchema()
     permission_classes = [permissions.IsAuthenticated]
     parser_classes = [JSONParser]
     http_method_names = ["get", "post", "head", "options"]
