@@ -482,6 +482,36 @@ def test_a_link_page_hands_its_token_to_no_other_address(client, user, trip):
     assert "next=" not in page
 
 
+@pytest.mark.parametrize("error", ["csrf", "zips", "body"])
+def test_error_pages_under_a_link_keep_it_private_too(user, trip, settings, error):
+    """Pages that other layers answer (a CSRF check, a limit) carry the
+    link's headers and hand its token to no other address either."""
+    _, token = share_link_create(
+        user=user, album=trip["album"], password="boat", allow_download=True
+    )
+    if error == "csrf":
+        client = Client(enforce_csrf_checks=True)
+        response = client.post(reverse("gallery:link", args=[token]), {"password": "x"})
+        assert response.status_code == 403
+    elif error == "zips":
+        settings.IMAGEREPO_ZIPS_AT_ONCE = 0
+        client = Client()
+        client.post(reverse("gallery:link", args=[token]), {"password": "boat"})
+        response = client.get(reverse("gallery:link-download", args=[token]))
+        assert response.status_code == 429
+    else:
+        settings.IMAGEREPO_MAX_REQUEST_BYTES = 10
+        response = Client().post(
+            reverse("gallery:link", args=[token]), {"password": "x" * 20}
+        )
+        assert response.status_code == 413
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert response["Referrer-Policy"] == "same-origin"
+    page = response.content.decode()
+    assert token not in page and "next=" not in page
+    assert '<meta name="robots" content="noindex, nofollow">' in page
+
+
 def test_a_label_tells_the_owners_links_apart(client_for, user, trip):
     owner = client_for(user)
     page_url = trip["album"].get_absolute_url()

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.shortcuts import render
 
-from .links import link_private
+from ..link_privacy import is_link_address
 
 
 def bad_request(request, exception=None):
@@ -25,7 +25,6 @@ def page_not_found(request, exception=None):
     """404: under a share link's address (``/s/``, see gallery.urls), words
     for someone who was handed a link rather than an invitation to sign in;
     the same page whether the link never existed, expired or was revoked."""
-    if not request.path_info.startswith("/s/"):
+    if not is_link_address(request):
         return render(request, "404.html", status=404)
-    # As every other answer under a link: not indexed, no Referer.
-    return link_private(render(request, "errors/link_not_found.html", status=404))
+    return render(request, "errors/link_not_found.html", status=404)

@@ -42,25 +42,10 @@ from ..templatetags.sharing import link_name
 from .mixins import confirmation_page
 
 SESSION_KEY = "share_links_unlocked"
-# Search engines and other sites learn nothing of a link: no indexing, and
-# its address goes as a referrer to this site alone. (Not "no-referrer": the
-# password form's POST would then carry "Origin: null", which Django's CSRF
-# check rightly refuses.)
-PRIVATE_HEADERS = {
-    "X-Robots-Tag": "noindex, nofollow",
-    "Referrer-Policy": "same-origin",
-}
 
 
 def _limited(request):
-    return link_private(render(request, "gallery/link_limited.html", status=429))
-
-
-def link_private(response):
-    """``response`` with the headers every answer under a link carries."""
-    for name, value in PRIVATE_HEADERS.items():
-        response[name] = value
-    return response
+    return render(request, "gallery/link_limited.html", status=429)
 
 
 def _not_found(request, token):
@@ -118,7 +103,7 @@ class ShareLinkView(ShareLinkMixin, View):
             "page": page,
             "download_all_url": reverse("gallery:link-download", args=[token]),
         }
-        return link_private(render(request, "gallery/link.html", context))
+        return render(request, "gallery/link.html", context)
 
     def post(self, request, token):
         client = client_ip(request)
@@ -136,13 +121,8 @@ class ShareLinkView(ShareLinkMixin, View):
         return self.password_page(form, status=403)
 
     def password_page(self, form, status=200):
-        return link_private(
-            render(
-                self.request,
-                "gallery/link_password.html",
-                {"form": form},
-                status=status,
-            )
+        return render(
+            self.request, "gallery/link_password.html", {"form": form}, status=status
         )
 
     def _file_url(self, image, kind):
@@ -163,7 +143,7 @@ class ShareLinkDownloadView(ShareLinkMixin, View):
         response = zip_response(
             images, name=target.title, viewer=None, asker=f"link:{self.link.pk}"
         )
-        return link_private(response or too_many_zips(request))
+        return response or too_many_zips(request)
 
 
 class ShareLinkFileView(ShareLinkMixin, View):
@@ -174,7 +154,7 @@ class ShareLinkFileView(ShareLinkMixin, View):
         response = image and image_file_response(request, image, kind)
         if response is None:
             raise Http404("No such file.")
-        return link_private(response)
+        return response
 
 
 class ShareLinksMixin:
