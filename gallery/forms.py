@@ -26,6 +26,7 @@ from .selectors import (
     album_cover_choices,
     album_cover_in_trash,
     album_holds_more_than,
+    albums_open_to,
     albums_to_add_to,
     email_in_use,
     visible_images,
@@ -456,8 +457,8 @@ class BulkActionForm(forms.Form):
     )
     # For "date": typed on the page that follows the choice of photos.
     taken_at = taken_at_field()
-    # For the album actions: one the user may add to (or, to remove, their
-    # own); any other id is "not found", as the album would be to them.
+    # For the album actions: one the user may open (to add to, one they may
+    # add to); any other id is "not found", as the album would be to them.
     album = forms.ModelChoiceField(
         queryset=Album.objects.none(),
         required=False,
@@ -480,7 +481,7 @@ class BulkActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.owner = owner
         self.fields["images"].queryset = visible_images(owner)
-        self.fields["album"].queryset = albums_to_add_to(viewer=owner)
+        self.fields["album"].queryset = albums_open_to(viewer=owner)
 
     def clean(self):
         data = super().clean()
@@ -488,6 +489,13 @@ class BulkActionForm(forms.Form):
         if action.startswith("album-") and not data.get("album"):
             raise forms.ValidationError("Choose an album first.", code="no_album")
         images, album = data.get("images"), data.get("album")
+        if (
+            action == "album-add"
+            and album is not None
+            and not albums_to_add_to(viewer=self.owner).filter(pk=album.pk).exists()
+        ):
+            message = self.fields["album"].error_messages["invalid_choice"]
+            self.add_error("album", ValidationError(message, code="invalid_choice"))
         owns_album = album is not None and album.owner_id == self.owner.pk
         if (
             images is not None

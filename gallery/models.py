@@ -117,10 +117,11 @@ class ImageQuerySet(models.QuerySet):
         ``visible_to(viewer).filter(albums=album)`` means the same to whoever
         may open it, but its OR of audiences lets the database walk the
         image table's date indexes down from a page's cursor instead, past
-        every image older than it whatever the album's size."""
+        every image older than it whatever the album's size. A switched-off
+        contributor's images are out (``still_sharing``)."""
         # One filter() call: both conditions are on the same album entry.
         return self.live().filter(
-            albums=album, albums__in=Album.objects.visible_to(viewer)
+            still_sharing(), albums=album, albums__in=Album.objects.visible_to(viewer)
         )
 
     def via_link(self, link):
@@ -187,7 +188,8 @@ def still_sharing(path=""):
 def album_image_ids(user, *, downloads=False):
     """Ids of images (a subquery) in albums ``user`` owns or that are shared
     with them: a contributor's private image in an album is seen by the
-    album's owner and its viewers. With ``downloads``, only the album owner's
+    album's owner and its viewers while the contributor's account is still
+    sharing (``still_sharing``). With ``downloads``, only the album owner's
     own images in albums shared with ``user`` that allow downloading
     originals."""
     if downloads:
@@ -199,7 +201,12 @@ def album_image_ids(user, *, downloads=False):
             image__owner=F("album__owner"),
         )
     else:
-        albums = Q(album__in=Album.objects.visible_to(user).values("pk"))
+        # still_sharing, asked of the entry's adder (the image's owner):
+        # asking each image would read the image table once an entry.
+        albums = Q(
+            added_by__is_active=True,
+            album__in=Album.objects.visible_to(user).values("pk"),
+        )
     return AlbumImage.objects.filter(albums).values("image_id")
 
 

@@ -375,8 +375,15 @@ def _summarised(albums, viewer) -> list[Album]:
         albums.select_related("cover")
         .order_by("title", "pk")  # an aggregate query drops Meta.ordering
         .annotate(
-            # The live entries: whoever may open an album sees them all.
-            image_count=Count("entries", filter=Q(entries__image__trashed_at=None)),
+            # The live entries (of accounts still sharing): whoever may open
+            # an album sees them all.
+            image_count=Count(
+                "entries",
+                filter=Q(
+                    entries__image__trashed_at=None,
+                    entries__added_by__is_active=True,
+                ),
+            ),
             cover_seen=Exists(live.filter(pk=OuterRef("cover"))),
             newest=Subquery(ORDERS["taken"].newest_first(live).values("pk")[:1]),
             share_role=Subquery(
@@ -557,6 +564,11 @@ def share_link_downloads(*, link: ShareLink) -> list[Image]:
         return []
     images = ORDERS["taken"].newest_first(Image.objects.via_link(link))
     return list(images.only(*DOWNLOAD_FIELDS))
+
+
+def albums_open_to(*, viewer):
+    """The albums ``viewer`` may open: theirs, and those shared with them."""
+    return Album.objects.visible_to(viewer)
 
 
 def albums_to_add_to(*, viewer, without: Image | None = None):

@@ -355,8 +355,8 @@ def test_bad_image_lists(api_for, user, album, body, code, field):
     error(remove, 400, code, field)
 
 
-def test_contributors_add_and_remove_their_own_viewers_neither(
-    api_for, user, other_user, carol, make_image, album
+def test_contributors_add_and_remove_their_own_viewers_remove_only(
+    api_for, user, other_user, carol, make_image, album, django_user_model
 ):
     shared(album, other_user, role="contributor")
     shared(album, carol, role="viewer")
@@ -373,11 +373,9 @@ def test_contributors_add_and_remove_their_own_viewers_neither(
         403,
         "permission_denied",
     )
-    error(
-        viewer.post(f"{URL}{album.pk}/images/remove/", body, format="json"),
-        403,
-        "permission_denied",
-    )
+    # Bob's photo is not Carol's to take out.
+    response = viewer.post(f"{URL}{album.pk}/images/remove/", body, format="json")
+    assert response.json() == {"removed": 0}
 
     alices = {
         "images": [
@@ -392,6 +390,19 @@ def test_contributors_add_and_remove_their_own_viewers_neither(
     response = contributor.post(f"{URL}{album.pk}/images/remove/", body, format="json")
     assert response.json() == {"removed": 1}
     assert album.images.count() == 2
+
+    # Made a viewer, Bob may still take back what he added.
+    contributor.post(f"{URL}{album.pk}/images/", body, format="json")
+    shared(album, other_user, role="viewer")
+    response = contributor.post(f"{URL}{album.pk}/images/remove/", body, format="json")
+    assert response.json() == {"removed": 1}
+    error(
+        api_for(django_user_model.objects.create_user("dan")).post(
+            f"{URL}{album.pk}/images/remove/", body, format="json"
+        ),
+        404,
+        "not_found",
+    )
 
 
 def test_the_owner_removes_anything(api_for, user, other_user, make_image, album):

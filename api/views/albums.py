@@ -220,8 +220,8 @@ class AlbumViewSet(viewsets.GenericViewSet):
             200: a.AlbumImagesRemovedSerializer,
             **answers(400, 401, 403, 404, 413, 415, 429),
         },
-        summary="Take images out of an album (they stay in the library); a "
-        "contributor takes out their own",
+        summary="Take images out of an album (they stay in the library); "
+        "anyone it is shared with takes out their own",
     )
     @action(
         detail=True,

@@ -152,11 +152,12 @@ def album_add_images(album, *, user, images) -> int:
 
 def album_remove_images(album, *, user, images) -> int:
     """Take ``images`` out of ``album`` (they stay in the library): any of
-    them for its owner, a contributor's own for a contributor."""
+    them for its owner; for anyone else the album is shared with, their own
+    (a contributor made a viewer may still take back what they added)."""
     pks = [getattr(i, "pk", i) for i in images]
     entries = album.entries.filter(image_id__in=pks)
     if album.owner_id != user.pk:
-        if not can_add_to(album, user):
+        if not Album.objects.visible_to(user).filter(pk=album.pk).exists():
             raise PermissionDenied("You cannot change this album.")
         entries = entries.filter(image__owner=user)
     removed, _ = entries.delete()

@@ -282,6 +282,78 @@ def test_a_switched_off_accounts_originals_are_shared_no_more(
     assert carol.get(weekend["private"].get_absolute_url()).status_code == 404
 
 
+def test_a_switched_off_contributors_photos_are_shared_no_more(
+    client_for, family, weekend, make_image
+):
+    album, dave = weekend["album"], family["contributor"]
+    canoe = make_image(dave, title="Dave's canoe", visibility="private")
+    album_add_images(album, user=dave, images=[canoe])
+    # Dave's own album, shared with carol too: closed with his account.
+    daves = album_create(owner=dave, title="Dave's")
+    album_add_images(daves, user=dave, images=[canoe])
+    album_share(daves, user=dave, username="carol")
+    files = [
+        canoe.get_absolute_url(),
+        reverse("gallery:thumbnail", args=[canoe.pk]),
+        reverse("gallery:display", args=[canoe.pk]),
+    ]
+
+    def seen_by(who):
+        client = client_for(family[who])
+        shown = client.get(album.get_absolute_url()).context["page"].items
+        return (
+            [client.get(url).status_code for url in files],
+            canoe in shown,
+            canoe in client.get("/?show=shared").context["page"].items,
+        )
+
+    assert seen_by("viewer") == ([200] * 3, True, True)
+    assert seen_by("owner")[1] is True
+    dave.is_active = False  # an administrator switched the account off
+    dave.save(update_fields=["is_active"])
+    # Through anyone's album: the page, its files, the lists and the counts.
+    assert seen_by("viewer") == ([404] * 3, False, False)
+    assert seen_by("owner")[1] is False
+    assert album_summary(viewer=family["viewer"], album=album).image_count == 2
+    assert client_for(family["viewer"]).get(daves.get_absolute_url()).status_code == 404
+    dave.is_active = True
+    dave.save(update_fields=["is_active"])
+    assert seen_by("viewer") == ([200] * 3, True, True)
+    assert album_summary(viewer=family["viewer"], album=album).image_count == 3
+
+
+def test_a_contributor_made_a_viewer_may_still_take_their_photos_out(
+    client_for, family, weekend, make_image
+):
+    album, dave = weekend["album"], family["contributor"]
+    canoe = make_image(dave, title="Dave's canoe", visibility="private")
+    album_add_images(album, user=dave, images=[canoe])
+    album_share(album, user=family["owner"], username="dave", role="viewer")
+    client = client_for(dave)
+    page = client.get(album.get_absolute_url()).content.decode()
+    assert f'name="images" value="{canoe.pk}"' in page
+    assert 'value="album-remove"' in page
+
+    def bulk(action, images):
+        data = {"action": action, "album": album.pk, "images": [i.pk for i in images]}
+        response = client.post(reverse("gallery:bulk"), data, follow=True)
+        return re.search(
+            r'class="alert alert-\w+[^"]*"[^>]*>(.*?)<',
+            response.content.decode(),
+            re.S,
+        )[1].strip()
+
+    assert bulk("album-add", [canoe]).startswith("That album is not one you can")
+    assert bulk("album-remove", [weekend["public"]]).startswith("Some of")
+    assert bulk("album-remove", [canoe]) == (
+        "1 photo taken out of “Weekend” (it stays in your library)."
+    )
+    assert see(client_for, family["viewer"], canoe.get_absolute_url()) == 404
+    assert not album.entries.filter(image=canoe).exists()
+    with pytest.raises(PermissionDenied):  # not shared with them at all
+        album_remove_images(album, user=family["other"], images=[canoe])
+
+
 def listed_shares(client, album):
     response = client.get(album.get_absolute_url())
     section = re.search(

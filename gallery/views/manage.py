@@ -241,6 +241,7 @@ class BulkActionView(BackToPageMixin, LoginRequiredMixin, FormView):
         else:
             count = album_remove_images(album, user=user, images=images)
             whose = "your" if all(i.owner_id == user.pk for i in images) else "their"
-            done = f"taken out of “{album.title}” (they stay in {whose} library)"
+            they = "it stays" if count == 1 else "they stay"
+            done = f"taken out of “{album.title}” ({they} in {whose} library)"
         messages.success(self.request, f"{photos(count)} {done}.")
         return HttpResponseRedirect(self.next_url())

@@ -107,7 +107,7 @@ def test_the_album_owner_takes_a_contributors_photo_out(new_page):
     expect(owner.get_by_text("Done", exact=True)).to_be_visible()
     bar.get_by_role("button", name="Remove from album").click()
     expect(owner.locator(".alert-success")).to_contain_text(
-        "1 photo taken out of “Picnic” (they stay in their library)."
+        "1 photo taken out of “Picnic” (it stays in their library)."
     )
     expect(tiles).to_have_count(1)
     # Back to the page before: no box is ticked again on the photo left.
