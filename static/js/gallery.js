@@ -42,27 +42,17 @@ function setUpGrid(grid) {
   const boxes = () => Array.from(grid.querySelectorAll(".tile-check"));
   const actions = document.querySelector(".bulk-actions");
   const buttons = actions.querySelectorAll("button");
-  // On a phone the actions are one row that scrolls sideways: each edge with
-  // more of them past it fades (imagerepo.css).
-  const edges = () => {
-    const end = actions.scrollWidth - actions.clientWidth;
-    actions.classList.toggle("more-before", actions.scrollLeft > 1);
-    actions.classList.toggle("more-after", actions.scrollLeft < end - 1);
-  };
-  actions.addEventListener("scroll", edges, { passive: true });
-  new ResizeObserver(edges).observe(actions);
   count.dataset.prompt = count.textContent;
   const refresh = () => {
     const chosen = boxes().filter((box) => box.checked);
     // Others' photos (an album's owner may pick them) can only leave the album.
     const others = chosen.some((box) => box.hasAttribute("data-others"));
     count.textContent = chosen.length ? `${chosen.length} selected` : count.dataset.prompt;
-    // Why the other buttons went grey (on a phone, scrolled out of sight).
+    // Why the other buttons went grey.
     if (others) count.textContent += " · others' photos can only leave the album";
     for (const button of buttons) {
       button.disabled = !chosen.length || (others && button.value !== "album-remove");
     }
-    edges();
   };
   grid.addEventListener("click", (event) => {
     // Shift-click selects the run of your tiles since the last one clicked.
