@@ -289,6 +289,16 @@ def test_on_a_phone_the_lightbox_swipes_pinches_and_closes(open_page, screenshot
     lightbox = page.locator("#lightbox")
     title = lightbox.locator(".lightbox-title")
     expect(title).to_have_text(titles[0])
+    # The photo spans the screen's width or height, the buttons over its edges.
+    image = lightbox.locator(".lightbox-image")
+    expect(image).to_have_js_property("complete", True)
+    box, stage = (
+        image.bounding_box(),
+        lightbox.locator(".lightbox-stage").bounding_box(),
+    )
+    assert box["width"] == pytest.approx(390, abs=1) or box["height"] == pytest.approx(
+        stage["height"], abs=1
+    )
     # The buttons on the stage still take taps.
     lightbox.get_by_role("button", name=re.compile("Next photo")).tap()
     expect(title).to_have_text(titles[1])
