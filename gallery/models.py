@@ -107,7 +107,11 @@ class ImageQuerySet(models.QuerySet):
         # lookup per photo in the viewer's albums on every page.
         if not entries.exclude(added_by=user).exists():
             return None
-        return self.live().exclude(owner=user).filter(pk__in=album_image_ids(user))
+        return (
+            self.live()
+            .exclude(owner=user)
+            .filter(still_sharing(), pk__in=album_image_ids(user))
+        )
 
     def in_album(self, album, *, viewer):
         """The images of ``album`` (an Album, or ``OuterRef`` to one in a
@@ -173,25 +177,27 @@ def _audiences(user, *, albums=True):
     private = Q(visibility=Visibility.PRIVATE)
     audiences = [public, private & Q(owner=user)]
     if albums:
-        audiences.append(private & ~Q(owner=user) & Q(pk__in=album_image_ids(user)))
+        others = ~Q(owner=user) & still_sharing()
+        audiences.append(private & others & Q(pk__in=album_image_ids(user)))
     return audiences
 
 
 def still_sharing(path=""):
-    """Whose albums and links still open anything: an account that was
-    deleted or switched off shares nothing until it is restored (its shares
-    and links are kept for then). ``path`` leads to the album or link whose
-    ``owner`` it asks about."""
+    """Whose albums, links and photos in albums still open anything: an
+    account that was deleted or switched off shares nothing until it is
+    restored (its shares and links are kept for then). ``path`` leads to the
+    album, link or image whose ``owner`` it asks about."""
     return Q(**{f"{path}owner__is_active": True})
 
 
 def album_image_ids(user, *, downloads=False):
     """Ids of images (a subquery) in albums ``user`` owns or that are shared
     with them: a contributor's private image in an album is seen by the
-    album's owner and its viewers while the contributor's account is still
-    sharing (``still_sharing``). With ``downloads``, only the album owner's
-    own images in albums shared with ``user`` that allow downloading
-    originals."""
+    album's owner and its viewers, while the contributor's account is on
+    (callers ask ``still_sharing`` of each image, not of each entry of the
+    viewer's albums here). With ``downloads``, only
+    the album owner's own images in albums shared with ``user`` that allow
+    downloading originals."""
     if downloads:
         # The album's owner allows downloads of their own originals only: a
         # contributor never agreed to hand theirs (and their GPS) out.
@@ -201,12 +207,7 @@ def album_image_ids(user, *, downloads=False):
             image__owner=F("album__owner"),
         )
     else:
-        # still_sharing, asked of the entry's adder (the image's owner):
-        # asking each image would read the image table once an entry.
-        albums = Q(
-            added_by__is_active=True,
-            album__in=Album.objects.visible_to(user).values("pk"),
-        )
+        albums = Q(album__in=Album.objects.visible_to(user).values("pk"))
     return AlbumImage.objects.filter(albums).values("image_id")
 
 

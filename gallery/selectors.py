@@ -379,10 +379,8 @@ def _summarised(albums, viewer) -> list[Album]:
             # an album sees them all.
             image_count=Count(
                 "entries",
-                filter=Q(
-                    entries__image__trashed_at=None,
-                    entries__added_by__is_active=True,
-                ),
+                filter=Q(entries__image__trashed_at=None)
+                & still_sharing("entries__image__"),
             ),
             cover_seen=Exists(live.filter(pk=OuterRef("cover"))),
             newest=Subquery(ORDERS["taken"].newest_first(live).values("pk")[:1]),
