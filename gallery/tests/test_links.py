@@ -112,6 +112,14 @@ def test_a_link_page_shows_the_album_and_nothing_else_of_the_owner(client, user,
     bogus = reverse("gallery:link-file", args=[token, trip["lake"].pk, "owner"])
     assert client.get(bogus).status_code == 404
     assert ShareLink.objects.get().view_count == 1
+    assert 'id="link-expiry"' not in page  # a link that never expires
+
+
+def test_whoever_holds_a_link_sees_until_when_it_works(client, user, trip):
+    link, token = share_link_create(user=user, album=trip["album"], expires_in_days=7)
+    page = client.get(reverse("gallery:link", args=[token])).content.decode()
+    until = date_format(localtime(link.expires_at), "DATETIME_FORMAT")
+    assert f"This link works until {until}." in page
 
 
 def test_a_link_pages_photos_offer_no_page_of_their_own(client, user, trip):
