@@ -142,8 +142,11 @@ def test_a_search_for_a_date_without_photos_is_not_told_to_type_words(client, tr
     page = client.get(reverse("gallery:index"), {"q": "june 2030"}).content.decode()
     assert "No photos match “june 2030”." in page
     assert "Search looks for words" not in page
+    # Said where it looks: not in camera names, places or file names.
+    assert "Search looks in titles and descriptions" in page
     page = client.get(reverse("gallery:index"), {"q": "!!!"}).content.decode()
     assert "Search looks for words" in page
+    assert "Search looks in titles" not in page
 
 
 def test_older_then_newer_walks_back_to_the_same_pages(
