@@ -2,6 +2,7 @@
 drag-and-drop uploader: new files and ones already there both land in it."""
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -33,6 +34,10 @@ def test_upload_into_an_album_from_its_page(new_page):
     # Its row leads to the photo's page.
     opened = page.locator(".upload-row").get_by_role("link", name="Open “rose”")
     assert re.fullmatch(r"/images/[0-9a-f-]{36}/", opened.get_attribute("href"))
+    # The summary leads to the album they went into.
+    expect(page.get_by_role("link", name="See the album")).to_have_attribute(
+        "href", urlsplit(album).path
+    )
     # The same bytes again, after taking the photo out: a duplicate, back in.
     page.goto(album)
     expect(page.locator("#gallery .tile")).to_have_count(1)
@@ -69,7 +74,7 @@ def test_upload_into_a_new_album_named_on_the_upload_page(new_page):
     title.fill("Spring")
     page.set_input_files("#pick-files", files=[photo])
     page.wait_for_selector(".upload-row[data-state=created]")
-    page.goto("/albums/")
+    page.get_by_role("link", name="See your albums").click()
     page.get_by_role("link", name="Spring").first.click()
     expect(page.locator("#gallery .tile")).to_have_count(1)
 

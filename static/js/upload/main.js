@@ -128,6 +128,7 @@ class Uploader {
       title.addEventListener("input", () => title.setCustomValidity(""), { once: true });
       return;
     }
+    this.pointToWhereTheyGo();
     let first = true;
     for await (const batch of batches) {
       if (!this.startedAt) this.startedAt = performance.now();
@@ -139,6 +140,22 @@ class Uploader {
       first = false;
     }
     this.announce(`${plural(this.queue.items.length, "file")} in the queue.`);
+  }
+
+  // Files sent into an album are looked for there: the summary's link leads
+  // to it (a new album's address is not known here: the albums page lists it).
+  pointToWhereTheyGo() {
+    const link = document.getElementById("see-uploads");
+    const album = this.form.elements.album;
+    const chosen = album.options[album.selectedIndex];
+    link.dataset.photosUrl ??= link.href;
+    if (chosen?.dataset.url) {
+      [link.href, link.textContent] = [chosen.dataset.url, "See the album"];
+    } else if (album.value === "new") {
+      [link.href, link.textContent] = [link.dataset.albumsUrl, "See your albums"];
+    } else {
+      [link.href, link.textContent] = [link.dataset.photosUrl, "See my photos"];
+    }
   }
 
   // On a narrow screen the queue sits below the whole form: without this,
