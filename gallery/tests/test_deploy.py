@@ -165,6 +165,20 @@ def test_nginx_sends_the_owner_the_exact_private_original(behind_nginx):
     assert "X-Accel-Redirect" not in response.headers
 
 
+def test_behind_nginx_a_links_files_keep_its_private_headers(behind_nginx):
+    _, url, _, alice, ids = behind_nginx
+    made = alice.post_form(f"/images/{ids['private']}/", {"expires_in_days": "7"})
+    token = re.search(r'id="new-link-url"[^>]*value="[^"]*/s/([\w-]+)/"', made.text)[1]
+    for kind in ("thumbnail", "display"):
+        response = requests.get(f"{url}/s/{token}/{ids['private']}/{kind}/")
+        assert response.status_code == 200, kind
+        assert response.headers["X-Robots-Tag"] == "noindex, nofollow"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+    # Not on the site's other files: nothing but a link's is kept from indexing.
+    public = requests.get(f"{url}/images/{ids['public']}/thumbnail/")
+    assert "X-Robots-Tag" not in public.headers
+
+
 def test_behind_nginx_the_sites_own_addresses_keep_its_port(behind_nginx):
     # The test's nginx listens on a high port, as a household's may.
     _, url, _, _, _ = behind_nginx
