@@ -77,10 +77,15 @@ def test_the_album_menus_say_whose_album_and_who_sees_its_photos(
     album_share(theirs, user=other_user, username=user.username, role="contributor")
     client = client_for(user)
     page = client.get(PAGE).content.decode()
-    assert f'<option value="{theirs.pk}">Summer trips ({other_user.username}’s)' in (
-        page
-    )
-    assert f'<option value="{album.pk}">Holiday</option>' in page
+    # Each leads the uploader's summary to the album (data-url).
+    assert (
+        f'<option value="{theirs.pk}" data-url="{theirs.get_absolute_url()}">'
+        f"Summer trips ({other_user.username}’s)"
+    ) in page
+    assert (
+        f'<option value="{album.pk}" data-url="{album.get_absolute_url()}">'
+        "Holiday</option>"
+    ) in page
     assert "Everyone an album is shared with sees the photos in it, private ones" in (
         page
     )
