@@ -191,6 +191,7 @@ def test_no_serious_accessibility_violations_on_any_page(
     # Moved to the trash from its page: the message offers Undo.
     page.goto(member["detail"])
     page.get_by_role("link", name="Move to trash").click()
+    page.wait_for_url("**/delete/")  # read the page it leads to, once there
     check(page, "move-to-trash")
     page.get_by_role("button", name="Move to trash").click()
     page.wait_for_selector("#undo-trash")
