@@ -102,10 +102,11 @@ class ImageQuerySet(models.QuerySet):
             return None
         entries = AlbumImage.objects.filter(album__in=Album.objects.visible_to(user))
         # Whoever adds an image to an album owns it (album_add_images), so
-        # entries added by others are the others' images: read from the
-        # entries alone, since asking each image for its owner costs a
-        # lookup per photo in the viewer's albums on every page.
-        if not entries.exclude(added_by=user).exists():
+        # entries added by others (still on) are the others' images: read
+        # from the entries alone, since asking each image for its owner
+        # costs a lookup per photo in the viewer's albums on every page.
+        others = entries.exclude(added_by=user).filter(added_by__is_active=True)
+        if not others.exists():
             return None
         return (
             self.live()

@@ -475,14 +475,16 @@ def album_cover_choices(*, viewer, album: Album, limit: int):
     A page of every photo of a big album would be thousands of thumbnails
     (see :func:`album_holds_more_than`). The present cover is offered from
     the trash too (see :func:`album_cover_in_trash`): keeping it keeps the
-    owner's choice."""
+    owner's choice, and so is one whose owner was switched off
+    (``still_sharing``)."""
     _must_own(album, viewer, "Only the album's owner may pick its cover.")
     images = Image.objects.in_album(album, viewer=viewer)
     newest = ORDERS["taken"].newest_first(images).values("pk")[:limit]
     present = Image.objects.filter(pk=album.cover_id, albums=album).values("pk")
     # First, or an older cover sits out of sight below all the newer photos.
     present_first = Case(When(pk=album.cover_id, then=0), default=1)
-    return Image.objects.filter(Q(pk__in=newest) | Q(pk__in=present)).order_by(
+    chosen = Image.objects.filter(Q(pk__in=newest) | Q(pk__in=present))
+    return chosen.select_related("owner").order_by(
         present_first, f"-{ORDERS['taken'].field}", "-pk"
     )
 

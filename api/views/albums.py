@@ -218,7 +218,7 @@ class AlbumViewSet(viewsets.GenericViewSet):
         request=a.AlbumImagesSerializer,
         responses={
             200: a.AlbumImagesRemovedSerializer,
-            **answers(400, 401, 403, 404, 413, 415, 429),
+            **answers(400, 401, 404, 413, 415, 429),
         },
         summary="Take images out of an album (they stay in the library); "
         "anyone it is shared with takes out their own",

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from ..models import Album, AlbumImage, AlbumShare, Image, ShareRole
-from ..selectors import albums_titled, named
+from ..selectors import albums_open_to, albums_titled, named
 
 TITLE_MAX_LENGTH = Album._meta.get_field("title").max_length
 
@@ -157,7 +157,7 @@ def album_remove_images(album, *, user, images) -> int:
     pks = [getattr(i, "pk", i) for i in images]
     entries = album.entries.filter(image_id__in=pks)
     if album.owner_id != user.pk:
-        if not Album.objects.visible_to(user).filter(pk=album.pk).exists():
+        if not albums_open_to(viewer=user).filter(pk=album.pk).exists():
             raise PermissionDenied("You cannot change this album.")
         entries = entries.filter(image__owner=user)
     removed, _ = entries.delete()

@@ -309,11 +309,23 @@ def test_a_switched_off_contributors_photos_are_shared_no_more(
 
     assert seen_by("viewer") == ([200] * 3, True, True)
     assert seen_by("owner")[1] is True
+    assert Image.objects.shared_with(family["owner"]) is not None
     dave.is_active = False  # an administrator switched the account off
     dave.save(update_fields=["is_active"])
     # Through anyone's album: the page, its files, the lists and the counts.
     assert seen_by("viewer") == ([404] * 3, False, False)
     assert seen_by("owner")[1] is False
+    # The owner's pages leave out the part of others' photos altogether.
+    assert Image.objects.shared_with(family["owner"]) is None
+    # A cover chosen among its photos is kept, not shown.
+    album_update(album, user=family["owner"], cover=canoe)
+    edit = client_for(family["owner"]).get(
+        reverse("gallery:album-edit", args=[album.pk])
+    )
+    assert "Keep the chosen cover (its owner’s account is switched off)" in (
+        edit.content.decode()
+    )
+    assert files[1] not in edit.content.decode()
     assert album_summary(viewer=family["viewer"], album=album).image_count == 2
     assert client_for(family["viewer"]).get(daves.get_absolute_url()).status_code == 404
     dave.is_active = True
