@@ -6,7 +6,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from gallery.models import Album, AlbumShare, ShareLink, ShareRole
+from gallery.models import Album, AlbumOrder, AlbumShare, ShareLink, ShareRole
 
 from .input import Flag, Id, KnownFields, Text
 
@@ -46,6 +46,7 @@ class AlbumSerializer(serializers.ModelSerializer):
             "page_url",
             "title",
             "description",
+            "order",
             "owner",
             "is_owner",
             "role",
@@ -96,6 +97,11 @@ class AlbumCreateSerializer(KnownFields, serializers.Serializer):
 class AlbumUpdateSerializer(KnownFields, serializers.Serializer):
     title = Text(required=False, allow_blank=True, max_length=200)
     description = Text(required=False, allow_blank=True)
+    order = serializers.ChoiceField(
+        choices=AlbumOrder.choices,
+        required=False,
+        help_text="Its images by date taken: `newest` first or `oldest` first.",
+    )
     cover = Id(
         required=False,
         allow_null=True,

@@ -22,7 +22,7 @@ def plans(viewers, targets, after):
     taken = ORDERS["taken"]
 
     def page(part, at):
-        older = taken.older_than(part, taken.read(at)) if at else part
+        older = taken.after(part, taken.read(at)) if at else part
         return taken.newest_first(older)[: PAGE + 1]
 
     owner, with_shares = viewers["album owner"][1], viewers["with shares"][1]

@@ -581,11 +581,18 @@ class AlbumEditForm(AlbumForm):
     )
 
     class Meta(AlbumForm.Meta):
-        fields = ["title", "description", "cover"]
+        fields = ["title", "description", "order", "cover"]
+        labels = {"order": "Order"}
+        help_texts = {
+            "order": "By the date they were taken: oldest first tells a trip "
+            "or an event as it happened."
+        }
 
     def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
         album = self.instance
+        # A page saved from before the choice existed keeps the album's.
+        self.fields["order"].required = False
         self.fields["cover"].queryset = album_cover_choices(
             viewer=viewer, album=album, limit=COVER_CHOICES
         )

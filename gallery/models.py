@@ -566,6 +566,11 @@ class AlbumQuerySet(models.QuerySet):
         return self.filter(Q(owner=user) | Q(pk__in=shares))
 
 
+class AlbumOrder(models.TextChoices):
+    NEWEST = "newest", "Newest first"
+    OLDEST = "oldest", "Oldest first"
+
+
 class Album(models.Model):
     """Images an owner put together. Deleting an album never deletes its
     images; an image may be in many albums."""
@@ -580,6 +585,11 @@ class Album(models.Model):
         Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     images = models.ManyToManyField(Image, through="AlbumImage", related_name="albums")
+    # A trip or a wedding reads as a story, oldest first; a catch-all album
+    # as the gallery does.
+    order = models.CharField(
+        max_length=6, choices=AlbumOrder.choices, default=AlbumOrder.NEWEST
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

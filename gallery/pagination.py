@@ -83,10 +83,12 @@ def newest_key(image):
 
 @dataclass(frozen=True)
 class Order:
-    """A timeline: every image, newest first by one of its dates."""
+    """A timeline: every image by one of its dates, newest first, or with
+    ``descending`` false oldest first (an album read as the story it tells)."""
 
     name: str
     field: str
+    descending: bool = True
 
     def key(self, image):
         return [self.name, getattr(image, self.field).isoformat(), image.pk.hex]
@@ -101,22 +103,21 @@ class Order:
     def sort_key(self, image):
         return (getattr(image, self.field), image.pk)
 
-    def older_than(self, queryset, position):
-        """Images after ``position`` newest first. ``field <= t`` comes first
-        so the index seeks to it; the OR alone would make SQLite walk the
-        index from the top."""
-        at, pk = position
-        f = self.field
-        return queryset.filter(**{f"{f}__lte": at}).filter(
-            Q(**{f"{f}__lt": at}) | Q(pk__lt=pk)
-        )
+    def after(self, queryset, position):
+        """Images past ``position`` in this order. ``field <= t`` comes
+        first so the index seeks to it; the OR alone would make SQLite walk
+        the index from the top."""
+        return (_older if self.descending else _newer)(queryset, self.field, position)
 
-    def newer_than(self, queryset, position):
-        at, pk = position
-        f = self.field
-        return queryset.filter(**{f"{f}__gte": at}).filter(
-            Q(**{f"{f}__gt": at}) | Q(pk__gt=pk)
-        )
+    def before(self, queryset, position):
+        """Images ahead of ``position`` in this order."""
+        return (_newer if self.descending else _older)(queryset, self.field, position)
+
+    def in_order(self, queryset):
+        return (self.newest_first if self.descending else self.oldest_first)(queryset)
+
+    def backwards(self, queryset):
+        return (self.oldest_first if self.descending else self.newest_first)(queryset)
 
     def newest_first(self, queryset):
         return queryset.order_by(f"-{self.field}", "-pk")
@@ -125,13 +126,29 @@ class Order:
         return queryset.order_by(self.field, "pk")
 
 
+def _older(queryset, field, position):
+    at, pk = position
+    return queryset.filter(**{f"{field}__lte": at}).filter(
+        Q(**{f"{field}__lt": at}) | Q(pk__lt=pk)
+    )
+
+
+def _newer(queryset, field, position):
+    at, pk = position
+    return queryset.filter(**{f"{field}__gte": at}).filter(
+        Q(**{f"{field}__gt": at}) | Q(pk__gt=pk)
+    )
+
+
 TAKEN = Order("taken", "taken_at")
 UPLOADED = Order("uploaded", "created_at")
 ORDERS = {order.name: order for order in (TAKEN, UPLOADED)}
+# An album its owner set to be read oldest first (its cursors are its own).
+TAKEN_FORWARDS = Order("taken-forwards", "taken_at", descending=False)
 # The Trash page: last deleted first (not a gallery order).
 TRASHED = Order("trashed", "trashed_at")
 # Search lists each of its tiers in upload order.
-older_than = UPLOADED.older_than
+older_than = UPLOADED.after
 
 
 def year_start(year):
@@ -141,24 +158,23 @@ def year_start(year):
 
 
 def timeline_page(parts, *, order, size, after=None, before=None):
-    """The ``size`` newest images past position ``after`` (or newer than
-    ``before``, the page before it) across ``parts``: disjoint querysets, each
-    read from its own index and merged here, so no part reads more than
-    ``size + 1`` rows. Positions come from ``order.read`` or :func:`year_start`."""
+    """The first ``size`` images in ``order`` past position ``after`` (or
+    ahead of ``before``, the page before it) across ``parts``: disjoint
+    querysets, each read from its own index and merged here, so no part reads
+    more than ``size + 1`` rows. Positions come from ``order.read`` or
+    :func:`year_start`."""
     if before is not None:
-        newer = _merged(
-            [order.oldest_first(order.newer_than(p, before)) for p in parts],
+        ahead = _merged(
+            [order.backwards(order.before(p, before)) for p in parts],
             order,
             size + 1,
-            newest_first=False,
+            in_order=False,
         )
-        if len(newer) <= size:  # back at the top: the first page as such
+        if len(ahead) <= size:  # back at the top: the first page as such
             return timeline_page(parts, order=order, size=size)
-        after = order.sort_key(newer[size])
-    rows = [
-        order.newest_first(order.older_than(p, after) if after else p) for p in parts
-    ]
-    page = _merged(rows, order, size + 1, newest_first=True)
+        after = order.sort_key(ahead[size])
+    rows = [order.in_order(order.after(p, after) if after else p) for p in parts]
+    page = _merged(rows, order, size + 1, in_order=True)
     items = page[:size]
     return KeysetPage(
         items,
@@ -167,7 +183,8 @@ def timeline_page(parts, *, order, size, after=None, before=None):
     )
 
 
-def _merged(querysets, order, limit, *, newest_first):
+def _merged(querysets, order, limit, *, in_order):
     rows = [queryset[:limit] for queryset in querysets]
+    newest_first = order.descending == in_order
     merged = heapq.merge(*rows, key=order.sort_key, reverse=newest_first)
     return [image for _, image in zip(range(limit), merged, strict=False)]

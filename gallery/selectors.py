@@ -28,13 +28,21 @@ from django.utils import timezone
 from .models import (
     Account,
     Album,
+    AlbumOrder,
     AlbumShare,
     Image,
     ShareLink,
     Visibility,
     still_sharing,
 )
-from .pagination import ORDERS, TRASHED, KeysetPage, timeline_page, year_start
+from .pagination import (
+    ORDERS,
+    TAKEN_FORWARDS,
+    TRASHED,
+    KeysetPage,
+    timeline_page,
+    year_start,
+)
 from .search import count_matches, ranked_page
 from .search.dates import date_readings
 from .search.terms import WORD
@@ -222,8 +230,8 @@ def image_neighbours(
     timeline = ORDERS[order]
     visible = Image.objects.visible_to(viewer)
     position = timeline.sort_key(image)
-    newer = timeline.oldest_first(timeline.newer_than(visible, position))
-    older = timeline.newest_first(timeline.older_than(visible, position))
+    newer = timeline.backwards(timeline.before(visible, position))
+    older = timeline.in_order(timeline.after(visible, position))
     return newer.first(), older.first()
 
 
@@ -459,14 +467,19 @@ def album_page(
     before: str = "",
     size: int,
 ) -> KeysetPage:
-    """The album's images ``viewer`` may see, newest taken first. One
-    queryset, not the gallery's parts: read from the album's entries and
-    sorted, it costs what the album holds. Each part would walk its whole
-    date index probing the album: a small album's page would cost what the
-    library holds."""
+    """The album's images ``viewer`` may see, by date taken in the album's
+    order. One queryset, not the gallery's parts: read from the album's
+    entries and sorted, it costs what the album holds. Each part would walk
+    its whole date index probing the album: a small album's page would cost
+    what the library holds."""
     # With their owners: a contributor's photos say whose they are.
     images = Image.objects.in_album(album, viewer=viewer).select_related("owner")
-    return _paged([images], ORDERS["taken"], size, cursor, before)
+    return _paged([images], album_order(album), size, cursor, before)
+
+
+def album_order(album: Album):
+    """The timeline ``album`` is read in (``Album.order``)."""
+    return TAKEN_FORWARDS if album.order == AlbumOrder.OLDEST else ORDERS["taken"]
 
 
 def album_cover_choices(*, viewer, album: Album, limit: int):
@@ -634,8 +647,9 @@ def share_link_for(*, token: str) -> ShareLink | None:
 
 
 def share_link_page(*, link: ShareLink, cursor: str = "", size: int) -> KeysetPage:
-    """The images a link opens, newest taken first."""
-    return _paged([Image.objects.via_link(link)], ORDERS["taken"], size, cursor)
+    """The images a link opens, in its album's order."""
+    order = album_order(link.album) if link.album else ORDERS["taken"]
+    return _paged([Image.objects.via_link(link)], order, size, cursor)
 
 
 def share_link_file(*, link: ShareLink, pk, kind: str) -> Image | None:

@@ -167,6 +167,24 @@ def test_patch_renames_and_describes(api_for, user, album):
     assert (album.title, album.description) == ("Summer 2023", "")
 
 
+def test_patch_sets_the_order_its_images_are_listed_in(api_for, user, album):
+    from datetime import timedelta
+
+    client = api_for(user)
+    older, newer = album.images.order_by("created_at")
+    older.taken_at = newer.taken_at - timedelta(days=3)
+    older.save(update_fields=["taken_at"])
+    listed = f"{URL}{album.pk}/images/"
+    assert ids(client.get(listed)) == [str(newer.pk), str(older.pk)]
+    response = client.patch(f"{URL}{album.pk}/", {"order": "oldest"}, format="json")
+    assert response.json()["order"] == "oldest"
+    assert ids(client.get(listed)) == [str(older.pk), str(newer.pk)]
+    response = client.patch(f"{URL}{album.pk}/", {"order": "random"}, format="json")
+    error(response, 400, "invalid_choice", "order")
+    album.refresh_from_db()
+    assert album.order == "oldest"
+
+
 def test_patch_sets_and_clears_the_cover(api_for, user, make_image, album):
     client = api_for(user)
     chosen = album.images.order_by("created_at").first()

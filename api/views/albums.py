@@ -154,6 +154,7 @@ class AlbumViewSet(viewsets.GenericViewSet):
                 title=data.get("title"),
                 description=data.get("description"),
                 cover=cover,
+                order=data.get("order"),
             )
         return self.render(album)
 
@@ -167,7 +168,7 @@ class AlbumViewSet(viewsets.GenericViewSet):
         methods=["GET"],
         parameters=[s.PageQuerySerializer],
         responses={200: s.ImagePageSerializer, **answers(400, 401, 404, 429)},
-        summary="The album's images you may see, newest taken first",
+        summary="The album's images you may see, by date taken in its `order`",
     )
     @extend_schema(
         methods=["POST"],

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from ..models import Album, AlbumImage, AlbumShare, Image, ShareRole
+from ..models import Album, AlbumImage, AlbumOrder, AlbumShare, Image, ShareRole
 from ..selectors import albums_open_to, albums_titled, named
 
 TITLE_MAX_LENGTH = Album._meta.get_field("title").max_length
@@ -85,9 +85,10 @@ def _album_called(owner, title):
     return (exact or same or [None])[0]
 
 
-def album_update(album, *, user, title=None, description=None, cover=None):
-    """Rename, describe or pick the cover (an image in the album, or its
-    id; ``cover`` False clears it). ``None`` leaves a field as is. The
+def album_update(album, *, user, title=None, description=None, cover=None, order=None):
+    """Rename, describe, pick the cover (an image in the album, or its
+    id; ``cover`` False clears it) or the order (``AlbumOrder``) of the
+    album's photos. ``None`` leaves a field as is. The
     present cover may be given again while it is in the trash: the choice
     is kept for when it comes back."""
     _must_own(album, user)
@@ -99,6 +100,11 @@ def album_update(album, *, user, title=None, description=None, cover=None):
     if description is not None:
         album.description = description.strip()
         fields.append("description")
+    if order is not None:
+        if order not in AlbumOrder.values:
+            raise ValidationError("Unknown order.", code="invalid_choice")
+        album.order = order
+        fields.append("order")
     if cover is not None:
         if cover is not False:
             # Only the present cover may stay from the trash: a page saved

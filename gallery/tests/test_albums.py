@@ -819,6 +819,58 @@ def test_the_album_page_pages_in_date_taken_order(
     assert "Year 2001" not in page and 'rel="next"' in page
 
 
+def test_an_album_set_to_oldest_first_reads_forwards_on_every_page(
+    client, client_for, family, bulk_images, settings
+):
+    from datetime import UTC, datetime
+
+    from gallery.pagination import ORDERS, encode_cursor
+    from gallery.services.links import share_link_create
+
+    settings.IMAGEREPO_GALLERY_PAGE_SIZE = 2
+    owner = family["owner"]
+    album = album_create(owner=owner, title="Trip")
+    for year in (2004, 2001, 2003, 2002, 2005):
+        (image,) = bulk_images(
+            owner, [f"Day {year}"], taken_at=datetime(year, 1, 1, tzinfo=UTC)
+        )
+        AlbumImage.objects.create(album=album, image=image, added_by=owner)
+    alice = client_for(owner)
+    edit = reverse("gallery:album-edit", args=[album.pk])
+    response = alice.post(edit, {"title": "Trip", "description": "", "order": "oldest"})
+    assert response.status_code == 302
+    album.refresh_from_db()
+    assert album.order == "oldest"
+
+    def read(client, url):
+        page = client.get(url)
+        days = [image.title for image in page.context["page"].items]
+        return days, page.context["page"], page.content.decode()
+
+    days, page, text = read(alice, album.get_absolute_url())
+    assert days == ["Day 2001", "Day 2002"]
+    assert "Later »" in text and "Older" not in text
+    url = f"{album.get_absolute_url()}?after={page.next_cursor}"
+    days, second, text = read(alice, url)
+    assert days == ["Day 2003", "Day 2004"]
+    assert "‹ Earlier" in text and "« First" in text
+    back = f"{album.get_absolute_url()}?before={second.newer_cursor}"
+    assert read(alice, back)[0] == ["Day 2001", "Day 2002"]
+    # Whoever it is shared with, and a link to it, read it the same way.
+    first = ["Day 2001", "Day 2002"]
+    album_share(album, user=owner, username="carol")
+    assert read(client_for(family["viewer"]), album.get_absolute_url())[0] == first
+    _, token = share_link_create(user=owner, album=album)
+    assert read(client, reverse("gallery:link", args=[token]))[0] == first
+    # A cursor of the newest-first order is not this one's: the first page.
+    newest = encode_cursor(ORDERS["taken"].key(Image.objects.get(title="Day 2004")))
+    assert read(alice, f"{album.get_absolute_url()}?after={newest}")[0] == first
+    # An edit page from before the choice leaves it as it is.
+    alice.post(edit, {"title": "Trip 2", "description": ""})
+    album.refresh_from_db()
+    assert (album.title, album.order) == ("Trip 2", "oldest")
+
+
 def test_a_share_allowing_downloads_hands_out_the_owners_originals_only(
     client_for, family, weekend, make_image
 ):

@@ -14,7 +14,7 @@ from django.views.generic import FormView, TemplateView, View
 
 from ..delivery import too_many_zips, zip_response
 from ..forms import AlbumEditForm, AlbumForm, AlbumShareForm
-from ..models import ShareRole
+from ..models import AlbumOrder, ShareRole
 from ..selectors import (
     album_downloads,
     album_for,
@@ -95,6 +95,7 @@ class AlbumDetailView(ShareLinksMixin, AlbumMixin, TemplateView):
             is_first_page=is_first_page,
             timeline=True,
             order="taken",
+            oldest_first=self.album.order == AlbumOrder.OLDEST,
             pager_params="",
             is_owner=is_owner,
             can_add=can_add_to(self.album, user),
@@ -155,6 +156,7 @@ class AlbumEditView(AlbumMixin, FormView):
                 title=data["title"],
                 description=data["description"],
                 cover=data["cover"] or False,
+                order=data["order"] or None,
             )
         except ValidationError as error:
             form.add_error("title" if error.code == "album_exists" else None, error)
