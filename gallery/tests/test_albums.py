@@ -56,6 +56,15 @@ def see(client_for, who, url):
     return client_for(who).get(url).status_code
 
 
+def bulk_message(client, album, action, images):
+    """What the page says after ``action`` on ``images`` in Select mode."""
+    data = {"action": action, "album": album.pk, "images": [i.pk for i in images]}
+    response = client.post(reverse("gallery:bulk"), data, follow=True)
+    return re.search(
+        r'class="alert alert-\w+[^"]*"[^>]*>(.*?)<', response.content.decode(), re.S
+    )[1].strip()
+
+
 # Who may fetch what of the album's private photo: page and renditions for
 # everyone the album is shared with, the original for its owner alone
 # (sharing leaves downloads off), nothing for anyone else.
@@ -347,13 +356,7 @@ def test_a_contributor_made_a_viewer_may_still_take_their_photos_out(
     assert 'value="album-remove"' in page
 
     def bulk(action, images):
-        data = {"action": action, "album": album.pk, "images": [i.pk for i in images]}
-        response = client.post(reverse("gallery:bulk"), data, follow=True)
-        return re.search(
-            r'class="alert alert-\w+[^"]*"[^>]*>(.*?)<',
-            response.content.decode(),
-            re.S,
-        )[1].strip()
+        return bulk_message(client, album, action, images)
 
     assert bulk("album-add", [canoe]).startswith("That album is not one you can")
     assert bulk("album-remove", [weekend["public"]]).startswith("Some of")
@@ -397,13 +400,7 @@ def test_adding_and_taking_out_says_how_many_photos(
     canoe, tent = make_image(owner, title="Canoe"), make_image(owner, title="Tent")
 
     def bulk(action, images):
-        data = {"action": action, "album": album.pk, "images": [i.pk for i in images]}
-        response = client.post(reverse("gallery:bulk"), data, follow=True)
-        return re.search(
-            r'class="alert alert-success[^"]*"[^>]*>(.*?)<',
-            response.content.decode(),
-            re.S,
-        )[1].strip()
+        return bulk_message(client, album, action, images)
 
     assert bulk("album-add", [canoe]) == "1 photo added to “Weekend”."
     assert bulk("album-add", [canoe, tent]) == (
@@ -480,13 +477,7 @@ def test_the_owner_selects_and_takes_out_a_contributors_photos(
         assert (checkbox in page) == (who == "contributor")
 
     def bulk(who, action, images):
-        data = {"action": action, "album": album.pk, "images": [i.pk for i in images]}
-        response = client_for(who).post(reverse("gallery:bulk"), data, follow=True)
-        return re.search(
-            r'class="alert alert-\w+[^"]*"[^>]*>(.*?)<',
-            response.content.decode(),
-            re.S,
-        )[1].strip()
+        return bulk_message(client_for(who), album, action, images)
 
     # Only out of the album: nothing else is the album owner's to change.
     assert bulk(owner, "private", [canoe, weekend["public"]]) == (
