@@ -196,9 +196,9 @@ def album_image_ids(user, *, downloads=False):
     with them: a contributor's private image in an album is seen by the
     album's owner and its viewers, while the contributor's account is on
     (callers ask ``still_sharing`` of each image, not of each entry of the
-    viewer's albums here). With ``downloads``, only
-    the album owner's own images in albums shared with ``user`` that allow
-    downloading originals."""
+    viewer's albums here). With ``downloads``, only the album owner's own
+    images in albums shared with ``user`` that allow downloading
+    originals."""
     if downloads:
         # The album's owner allows downloads of their own originals only: a
         # contributor never agreed to hand theirs (and their GPS) out.

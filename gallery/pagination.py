@@ -104,9 +104,7 @@ class Order:
         return (getattr(image, self.field), image.pk)
 
     def after(self, queryset, position):
-        """Images past ``position`` in this order. ``field <= t`` comes
-        first so the index seeks to it; the OR alone would make SQLite walk
-        the index from the top."""
+        """Images past ``position`` in this order."""
         return (_older if self.descending else _newer)(queryset, self.field, position)
 
     def before(self, queryset, position):
@@ -127,6 +125,8 @@ class Order:
 
 
 def _older(queryset, field, position):
+    # ``field <= t`` comes first so the index seeks to it; the OR alone would
+    # make SQLite walk the index from the top (and so in _newer).
     at, pk = position
     return queryset.filter(**{f"{field}__lte": at}).filter(
         Q(**{f"{field}__lt": at}) | Q(pk__lt=pk)
