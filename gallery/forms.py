@@ -558,8 +558,18 @@ class TrashActionForm(forms.Form):
 class AlbumForm(forms.ModelForm):
     class Meta:
         model = Album
-        fields = ["title", "description"]
+        fields = ["title", "description", "order"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        labels = {"order": "Order"}
+        help_texts = {
+            "order": "By the date they were taken: oldest first tells a trip "
+            "or an event as it happened."
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A page from before the choice existed: the album's, or newest first.
+        self.fields["order"].required = False
 
 
 # Photos the cover picker shows: a big album's newest (and its cover).
@@ -582,17 +592,10 @@ class AlbumEditForm(AlbumForm):
 
     class Meta(AlbumForm.Meta):
         fields = ["title", "description", "order", "cover"]
-        labels = {"order": "Order"}
-        help_texts = {
-            "order": "By the date they were taken: oldest first tells a trip "
-            "or an event as it happened."
-        }
 
     def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
         album = self.instance
-        # A page saved from before the choice existed keeps the album's.
-        self.fields["order"].required = False
         self.fields["cover"].queryset = album_cover_choices(
             viewer=viewer, album=album, limit=COVER_CHOICES
         )

@@ -107,6 +107,11 @@ def test_create(api_for, user):
         "owner",
     )
     assert Album.objects.get(pk=body["id"]).owner == user
+    assert body["order"] == "newest"
+    response = api_for(user).post(
+        URL, {"title": "Trip", "order": "oldest"}, format="json"
+    )
+    assert response.json()["order"] == "oldest"
 
 
 def test_create_errors(api_for, user, album):
@@ -124,6 +129,12 @@ def test_create_errors(api_for, user, album):
         "title",
     )
     error(client.post(URL, {}, format="json"), 400, "required", "title")
+    error(
+        client.post(URL, {"title": "Trip", "order": "up"}, format="json"),
+        400,
+        "invalid_choice",
+        "order",
+    )
     error(
         client.post(URL, {"title": "x" * 201}, format="json"),
         400,

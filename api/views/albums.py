@@ -135,6 +135,7 @@ class AlbumViewSet(viewsets.GenericViewSet):
                 owner=request.user,
                 title=data["title"],
                 description=data.get("description", ""),
+                order=data.get("order"),
             )
         return self.render(album, status=status.HTTP_201_CREATED)
 

@@ -51,13 +51,19 @@ def _taken(owner, title, exclude=None):
         )
 
 
-def album_create(*, owner, title, description="") -> Album:
+def album_create(*, owner, title, description="", order=None) -> Album:
+    """A new album; ``order`` (``AlbumOrder``) left out lists it newest
+    first."""
     title = clean_title(title)
+    order = _valid_order(order or AlbumOrder.NEWEST)
     _taken(owner, title)
     try:
         with transaction.atomic():
             return Album.objects.create(
-                owner=owner, title=title, description=(description or "").strip()
+                owner=owner,
+                title=title,
+                description=(description or "").strip(),
+                order=order,
             )
     except IntegrityError:  # the same title created at the same moment
         _taken(owner, title)
@@ -101,9 +107,7 @@ def album_update(album, *, user, title=None, description=None, cover=None, order
         album.description = description.strip()
         fields.append("description")
     if order is not None:
-        if order not in AlbumOrder.values:
-            raise ValidationError("Unknown order.", code="invalid_choice")
-        album.order = order
+        album.order = _valid_order(order)
         fields.append("order")
     if cover is not None:
         if cover is not False:
@@ -243,6 +247,12 @@ def _end_share(album, person):
 
 def can_add_to(album, user) -> bool:
     return Album.objects.addable_by(user).filter(pk=album.pk).exists()
+
+
+def _valid_order(order):
+    if order not in AlbumOrder.values:
+        raise ValidationError("Unknown order.", code="invalid_choice")
+    return order
 
 
 def _must_own(album, user):

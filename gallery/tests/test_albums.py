@@ -754,6 +754,9 @@ def test_making_renaming_sharing_and_deleting_an_album_in_pages(
     )
     album = Album.objects.get(title="Picnic")
     assert response.url == album.get_absolute_url()
+    assert album.order == "newest"  # a page from before the choice
+    alice.post(reverse("gallery:albums"), {"title": "Trip", "order": "oldest"})
+    assert Album.objects.get(title="Trip").order == "oldest"
     again = alice.post(reverse("gallery:albums"), {"title": "Picnic"})
     assert "You already have an album called “Picnic”" in again.content.decode()
 
