@@ -7,8 +7,9 @@ from functools import cached_property, reduce
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -111,7 +112,7 @@ class ImageQuerySet(models.QuerySet):
         return (
             self.live()
             .exclude(owner=user)
-            .filter(still_sharing(), pk__in=album_image_ids(user))
+            .filter(owner_still_sharing(), pk__in=album_image_ids(user))
         )
 
     def in_album(self, album, *, viewer):
@@ -123,10 +124,12 @@ class ImageQuerySet(models.QuerySet):
         may open it, but its OR of audiences lets the database walk the
         image table's date indexes down from a page's cursor instead, past
         every image older than it whatever the album's size. A switched-off
-        contributor's images are out (``still_sharing``)."""
+        contributor's images are out (``owner_still_sharing``)."""
         # One filter() call: both conditions are on the same album entry.
         return self.live().filter(
-            still_sharing(), albums=album, albums__in=Album.objects.visible_to(viewer)
+            owner_still_sharing(),
+            albums=album,
+            albums__in=Album.objects.visible_to(viewer),
         )
 
     def via_link(self, link):
@@ -178,7 +181,7 @@ def _audiences(user, *, albums=True):
     private = Q(visibility=Visibility.PRIVATE)
     audiences = [public, private & Q(owner=user)]
     if albums:
-        others = ~Q(owner=user) & still_sharing()
+        others = ~Q(owner=user) & owner_still_sharing()
         audiences.append(private & others & Q(pk__in=album_image_ids(user)))
     return audiences
 
@@ -191,11 +194,19 @@ def still_sharing(path=""):
     return Q(**{f"{path}owner__is_active": True})
 
 
+def owner_still_sharing():
+    """``still_sharing`` of an image's owner, as a subquery by key: a join to
+    the accounts would change how a database plans the visibility rule's OR
+    (PostgreSQL then reads the whole image table for a search)."""
+    accounts = get_user_model().objects.filter(pk=OuterRef("owner_id"))
+    return Exists(accounts.filter(is_active=True))
+
+
 def album_image_ids(user, *, downloads=False):
     """Ids of images (a subquery) in albums ``user`` owns or that are shared
     with them: a contributor's private image in an album is seen by the
     album's owner and its viewers, while the contributor's account is on
-    (callers ask ``still_sharing`` of each image, not of each entry of the
+    (callers ask ``owner_still_sharing`` of each image, not of each entry of the
     viewer's albums here). With ``downloads``, only the album owner's own
     images in albums shared with ``user`` that allow downloading
     originals."""
