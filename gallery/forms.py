@@ -27,7 +27,7 @@ from .selectors import (
     album_cover_in_trash,
     album_holds_more_than,
     albums_open_to,
-    albums_to_add_to,
+    can_add_to,
     email_in_use,
     visible_images,
 )
@@ -492,7 +492,7 @@ class BulkActionForm(forms.Form):
         if (
             action == "album-add"
             and album is not None
-            and not albums_to_add_to(viewer=self.owner).filter(pk=album.pk).exists()
+            and not can_add_to(album, self.owner)
         ):
             message = self.fields["album"].error_messages["invalid_choice"]
             self.add_error("album", ValidationError(message, code="invalid_choice"))

@@ -584,6 +584,11 @@ def albums_open_to(*, viewer):
     return Album.objects.visible_to(viewer)
 
 
+def can_add_to(album: Album, user) -> bool:
+    """Whether ``user`` may add images to ``album`` (see ``albums_to_add_to``)."""
+    return Album.objects.addable_by(user).filter(pk=album.pk).exists()
+
+
 def albums_to_add_to(*, viewer, without: Image | None = None):
     """The albums ``viewer`` may add images to: theirs, and those shared
     with them as a contributor (with their owner, to say whose); those

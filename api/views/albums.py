@@ -24,6 +24,7 @@ from gallery.selectors import (
     album_shares,
     album_summary,
     albums_for,
+    can_add_to,
     owned_images,
 )
 from gallery.services.albums import (
@@ -35,7 +36,6 @@ from gallery.services.albums import (
     album_share,
     album_unshare,
     album_update,
-    can_add_to,
 )
 
 from .. import album_serializers as a

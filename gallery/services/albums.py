@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from ..models import Album, AlbumImage, AlbumOrder, AlbumShare, Image, ShareRole
-from ..selectors import albums_open_to, albums_titled, named
+from ..selectors import albums_open_to, albums_titled, can_add_to, named
 
 TITLE_MAX_LENGTH = Album._meta.get_field("title").max_length
 
@@ -243,10 +243,6 @@ def _end_share(album, person):
         if Image.objects.filter(pk=album.cover_id, owner=person).exists():
             album.cover = None
             album.save(update_fields=["cover", "updated_at"])
-
-
-def can_add_to(album, user) -> bool:
-    return Album.objects.addable_by(user).filter(pk=album.pk).exists()
 
 
 def _valid_order(order):

@@ -19,8 +19,8 @@ from django.core.exceptions import ValidationError
 
 from ..limits import account_closed, deleted_meanwhile, file_too_large, too_many_files
 from ..models import Account, Album, Image, Visibility
-from ..selectors import albums_to_add_to
-from .albums import album_add_images, album_for_import, can_add_to, clean_title
+from ..selectors import albums_to_add_to, can_add_to
+from .albums import album_add_images, album_for_import, clean_title
 from .allowance import rate_limited_error, take_upload_allowance
 from .images import image_restore, image_update
 from .ingest import hash_file, prepare_image

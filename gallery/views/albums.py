@@ -24,6 +24,7 @@ from ..selectors import (
     album_share_of,
     album_shares,
     albums_for,
+    can_add_to,
     own_share,
     owned_album,
 )
@@ -34,7 +35,6 @@ from ..services.albums import (
     album_share,
     album_unshare,
     album_update,
-    can_add_to,
 )
 from .links import ShareLinksMixin
 from .mixins import confirmation_page, requested_page
