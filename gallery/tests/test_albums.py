@@ -863,6 +863,11 @@ def test_an_album_set_to_oldest_first_reads_forwards_on_every_page(
     alice.post(edit, {"title": "Trip 2", "description": ""})
     album.refresh_from_db()
     assert (album.title, album.order) == ("Trip 2", "oldest")
+    # An order the form does not offer changes nothing and says so.
+    refused = alice.post(edit, {"title": "Trip 3", "order": "sideways"})
+    assert "Select a valid choice" in refused.content.decode()
+    album.refresh_from_db()
+    assert (album.title, album.order) == ("Trip 2", "oldest")
 
 
 def test_a_share_allowing_downloads_hands_out_the_owners_originals_only(
