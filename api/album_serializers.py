@@ -88,24 +88,20 @@ class AlbumListSerializer(serializers.Serializer):
     )
 
 
-ORDER_HELP = "Its images by date taken: `newest` first or `oldest` first."
-
-
 class AlbumCreateSerializer(KnownFields, serializers.Serializer):
     # Blank titles reach the service, which refuses them in its own words.
     title = Text(allow_blank=True, max_length=200)
     description = Text(required=False, allow_blank=True)
     order = serializers.ChoiceField(
-        choices=AlbumOrder.choices, required=False, help_text=ORDER_HELP
+        choices=AlbumOrder.choices,
+        required=False,
+        help_text="Its images by date taken: `newest` first or `oldest` first.",
     )
 
 
-class AlbumUpdateSerializer(KnownFields, serializers.Serializer):
+# A PATCH: any of the create's fields, and the cover.
+class AlbumUpdateSerializer(AlbumCreateSerializer):
     title = Text(required=False, allow_blank=True, max_length=200)
-    description = Text(required=False, allow_blank=True)
-    order = serializers.ChoiceField(
-        choices=AlbumOrder.choices, required=False, help_text=ORDER_HELP
-    )
     cover = Id(
         required=False,
         allow_null=True,
