@@ -32,10 +32,11 @@ def album_title(found, *, album="", album_from=""):
 
 class AlbumFiller:
     """Collects the imported and duplicate images of a run by album and adds
-    them when ``batch_size`` are waiting, and when the run ends."""
+    them when ``batch_size`` are waiting, and when the run ends. Albums it
+    makes are read in ``order`` (an ``AlbumOrder``, None for the default)."""
 
-    def __init__(self, owner, *, batch_size):
-        self.owner, self.batch_size = owner, batch_size
+    def __init__(self, owner, *, batch_size, order=None):
+        self.owner, self.batch_size, self.order = owner, batch_size, order
         self.waiting = defaultdict(list)  # album title -> image ids
         self.count = 0
         self.albums = {}  # title -> Album, each looked up or made once a run
@@ -69,5 +70,7 @@ class AlbumFiller:
 
     def album(self, title):
         if title not in self.albums:
-            self.albums[title] = album_for_import(owner=self.owner, title=title)
+            self.albums[title] = album_for_import(
+                owner=self.owner, title=title, order=self.order
+            )
         return self.albums[title]

@@ -73,6 +73,7 @@ class ImportOptions:
     batch_size: int = 100
     album: str = ""
     album_from: str = ""
+    album_order: str | None = None
 
 
 def import_images(roots, **options):
@@ -97,7 +98,11 @@ def import_images(roots, **options):
             if options.dry_run or not (options.album or options.album_from):
                 yield from results
             else:
-                filler = AlbumFiller(options.owner, batch_size=options.batch_size)
+                filler = AlbumFiller(
+                    options.owner,
+                    batch_size=options.batch_size,
+                    order=options.album_order,
+                )
                 yield from filler.filled(results)
     finally:
         if held:

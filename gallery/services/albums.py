@@ -70,14 +70,15 @@ def album_create(*, owner, title, description="", order=None) -> Album:
         raise
 
 
-def album_for_import(*, owner, title) -> Album:
+def album_for_import(*, owner, title, order=None) -> Album:
     """The owner's album called ``title`` (in another case too, see
-    selectors.albums_titled), made if missing."""
+    selectors.albums_titled), made if missing, in ``order`` (an
+    ``AlbumOrder``; an album already there keeps its own)."""
     title = clean_title(title)
     album = _album_called(owner, title)
     if album is None:
         try:
-            album = album_create(owner=owner, title=title)
+            album = album_create(owner=owner, title=title, order=order)
         except ValidationError:  # made meanwhile by another process
             album = _album_called(owner, title)
     return album

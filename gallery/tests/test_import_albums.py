@@ -10,7 +10,7 @@ from django.core.management import CommandError
 from gallery.importing import albums as import_albums
 from gallery.importing.pipeline import import_images
 from gallery.importing.results import IMPORTED, ImportResult
-from gallery.models import Album, AlbumImage, Image
+from gallery.models import Album, AlbumImage, AlbumOrder, Image
 from gallery.services.albums import album_add_images, album_create
 
 from .images import noisy_jpeg
@@ -95,6 +95,22 @@ def test_albums_from_folders(photo_tree, user, tmp_path):
     assert Image.objects.filter(title="loose", albums=None).exists()
 
 
+def test_album_order_is_for_the_albums_the_run_makes(user, tmp_path):
+    kept = album_create(owner=user, title="Kept")
+    (tmp_path / "trip").mkdir()
+    (tmp_path / "trip" / "a.jpg").write_bytes(noisy_jpeg((40, 30), seed=13))
+    (tmp_path / "Kept").mkdir()
+    (tmp_path / "Kept" / "b.jpg").write_bytes(noisy_jpeg((40, 30), seed=14))
+    args = ["--owner", user.username, "--album-from", "folder"]
+    run(str(tmp_path), *args, "--album-order", "oldest")
+    orders = dict(Album.objects.values_list("title", "order"))
+    assert orders == {"trip": AlbumOrder.OLDEST, "Kept": kept.order}
+    assert kept.order == AlbumOrder.NEWEST
+    assert album_contents(user) == {"trip": ["a"], "Kept": ["b"]}
+    with pytest.raises(CommandError, match="for the albums --album or --album-from"):
+        run(str(tmp_path), "--owner", user.username, "--album-order", "oldest")
+
+
 def test_a_dry_run_makes_no_album(photo_tree, user, tmp_path):
     report = tmp_path / "report.jsonl"
     run(
@@ -165,6 +181,7 @@ def test_a_run_stopped_within_still_files_what_came_in(user, make_image, stop):
         ["--album", "x" * 201],
         ["--album", "A", "--album-from", "folder"],
         ["--album-from", "x"],
+        ["--album", "A", "--album-order", "sideways"],
     ],
 )
 def test_bad_album_options_are_usage_errors(photo_tree, user, args):

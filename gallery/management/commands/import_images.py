@@ -13,7 +13,7 @@ from gallery.importing.progress import progress_for
 from gallery.importing.results import REJECTED
 from gallery.importing.tasks import default_workers
 from gallery.management.base import ExitStatusCommand
-from gallery.models import Visibility
+from gallery.models import AlbumOrder, Visibility
 from gallery.services.albums import TITLE_MAX_LENGTH
 from gallery.services.quotas import OVER_QUOTA
 
@@ -106,6 +106,13 @@ class Command(ExitStatusCommand):
             "files directly in the imported folder go in no album.",
         )
         parser.add_argument(
+            "--album-order",
+            choices=AlbumOrder.values,
+            help="How the albums this run makes list their photos by date "
+            "taken: newest first (the default) or oldest first, as a trip "
+            "reads; an album already there keeps its order.",
+        )
+        parser.add_argument(
             "--dry-run",
             action="store_true",
             help="Check every file and report what would happen; write nothing.",
@@ -132,6 +139,11 @@ class Command(ExitStatusCommand):
         )
 
     def handle(self, *args, **options):
+        if options["album_order"] and not (options["album"] or options["album_from"]):
+            raise CommandError(
+                "--album-order is for the albums --album or --album-from makes.",
+                returncode=USAGE_ERROR,
+            )
         roots = self._roots(options["paths"])
         owner = self._owner(options["owner"])
         manifest = self._manifest(options["manifest"])
@@ -171,6 +183,7 @@ class Command(ExitStatusCommand):
             batch_size=options["batch_size"],
             album=options["album"] or "",
             album_from=options["album_from"] or "",
+            album_order=options["album_order"],
         )
         try:
             with closing(results):
