@@ -353,9 +353,7 @@ def albums_for(*, viewer) -> tuple[list[Album], list[Album]]:
     """``viewer``'s own albums and the albums shared with them, each with
     ``image_count`` (the images in it ``viewer`` may see) and ``cover``."""
     own = _summarised(Album.objects.owned_by(viewer), viewer)
-    shared = _summarised(
-        Album.objects.shared_with(viewer).select_related("owner"), viewer
-    )
+    shared = _summarised(Album.objects.shared_with(viewer), viewer)
     return own, shared
 
 
@@ -380,7 +378,8 @@ def _summarised(albums, viewer) -> list[Album]:
         return []
     live = Image.objects.in_album(OuterRef("pk"), viewer=viewer)
     albums = list(
-        albums.select_related("cover")
+        # With their owners: a list names whose each album is.
+        albums.select_related("cover", "owner")
         .order_by("title", "pk")  # an aggregate query drops Meta.ordering
         .annotate(
             # The live entries (of accounts still sharing): whoever may open

@@ -4,6 +4,8 @@ and what a share lets its viewer see."""
 import uuid
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from gallery.models import Album, AlbumShare, Image
 from gallery.services.albums import album_add_images, album_create, album_share
@@ -80,6 +82,24 @@ def test_list_has_own_albums_then_those_shared_with_me(
         False,
         "contributor",
     )
+
+
+def test_the_list_asks_the_same_queries_for_one_album_or_many(
+    api_for, user, other_user, album
+):
+    client = api_for(user)
+    client.get(URL)  # the token's first use is noted once
+
+    def queries():
+        with CaptureQueriesContext(connection) as ran:
+            assert client.get(URL).status_code == 200
+        return len(ran.captured_queries)
+
+    one = queries()
+    for n in range(3):
+        album_create(owner=user, title=f"Mine {n}")
+        shared(album_create(owner=other_user, title=f"Theirs {n}"), user)
+    assert queries() == one
 
 
 def test_an_empty_album_has_no_cover(api_for, user):
