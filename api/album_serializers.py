@@ -223,7 +223,6 @@ class LinkCreateSerializer(KnownFields, serializers.Serializer):
     password = Text(
         required=False,
         allow_blank=True,
-        max_length=128,
         help_text="Asked once per browser by the link's page; stored hashed.",
     )
     allow_download = Flag(default=False, help_text="Originals may be downloaded.")

@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 
 
@@ -9,13 +8,6 @@ class ApiTokenQuerySet(models.QuerySet):
         """Tokens neither revoked nor of a switched-off account: those a
         person still sees and may revoke, expired ones too."""
         return self.filter(revoked_at__isnull=True, user__is_active=True)
-
-    def active(self):
-        """Tokens that still open the API: unrevoked and not expired."""
-        now = timezone.now()
-        return self.unrevoked().filter(
-            Q(expires_at__isnull=True) | Q(expires_at__gt=now)
-        )
 
 
 class ApiToken(models.Model):

@@ -35,6 +35,6 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "A personal API token from Settings › API tokens "
+            "description": "A personal API token from Account › API tokens "
             "or `manage.py create_token`.",
         }

@@ -1,4 +1,4 @@
-"""Settings › API tokens: create (shown once) and revoke personal tokens."""
+"""Account › API tokens: create (shown once) and revoke personal tokens."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin

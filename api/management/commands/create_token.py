@@ -30,7 +30,7 @@ def positive_days(text):
 class Command(BaseCommand):
     help = (
         "Create a personal API token for a user and print it. The token is shown "
-        "only this once (it is stored hashed); revoke it under Settings › API "
+        "only this once (it is stored hashed); revoke it under Account › API "
         "tokens or in the admin."
     )
 
