@@ -52,12 +52,11 @@ from django.shortcuts import render
 from django.utils.http import content_disposition_header, quote_etag
 
 from . import objectstore
-from .formats import content_type_for
+from .formats import content_type_for, content_type_for_extension
 from .selectors import image_for_file
 
 logger = logging.getLogger(__name__)
 
-RENDITION_TYPES = {"jpg": "image/jpeg", "webp": "image/webp"}
 # Every image file, opened as a page of its own: a sandbox with no script, so
 # an original (the uploader's exact bytes) is never a document even if it
 # hides HTML or script after the image data. The browser's own image viewer
@@ -159,7 +158,7 @@ def _content_type(image, kind):
     if kind == "original":
         return content_type_for(image.format)
     extension = getattr(image, kind).name.rsplit(".", 1)[-1]
-    return RENDITION_TYPES.get(extension, "application/octet-stream")
+    return content_type_for_extension(extension)
 
 
 def _disposition(request, image):

@@ -89,6 +89,14 @@ def content_type_for(fmt):
     return KNOWN_FORMATS.get(fmt, ("", "application/octet-stream"))[1]
 
 
+_TYPE_BY_EXTENSION = dict(KNOWN_FORMATS.values())
+
+
+def content_type_for_extension(extension):
+    """The Content-Type of a file we named with ``extension`` (a rendition)."""
+    return _TYPE_BY_EXTENSION.get(extension, "application/octet-stream")
+
+
 def guess_format_name(head):
     """Best guess at what a file is from its first bytes (for error messages
     only: nothing is decoded), or None."""

@@ -21,7 +21,7 @@ from django.utils.timezone import localtime
 from ..delivery import image_file_response
 from ..forms import accept_attribute
 from ..models import Image, Visibility
-from ..selectors import visible_images
+from ..selectors import FILE_KINDS, visible_images
 from ..services.images import (
     image_trash,
     image_update,
@@ -295,7 +295,7 @@ class ImageAdmin(admin.ModelAdmin):
 
     def file_view(self, request, pk, kind):
         """Staff see every image's files, but only here behind the admin."""
-        if kind not in ("thumbnail", "display", "original"):
+        if kind not in FILE_KINDS:
             raise Http404
         image = get_object_or_404(Image.objects.all(), pk=pk)
         if not self.has_view_permission(request, image):
