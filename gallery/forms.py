@@ -568,7 +568,8 @@ class AlbumForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # A page from before the choice existed: the album's, or newest first.
+        # Optional: a post without it keeps the album's order (a new album's:
+        # newest first).
         self.fields["order"].required = False
 
 

@@ -85,8 +85,8 @@ def album_for_import(*, owner, title, order=None) -> Album:
 
 
 def _album_called(owner, title):
-    # Written so, else in another case; of two that differ only in case
-    # (made before titles were compared so), the oldest.
+    # Written so, else in another case; of two that differ only in case (two
+    # creates at one moment can make them), the oldest.
     same = albums_titled(owner=owner, title=title)
     exact = [album for album in same if album.title == title]
     return (exact or same or [None])[0]
