@@ -150,12 +150,15 @@ def album_add_images(album, *, user, images) -> int:
         .filter(pk__in=[getattr(i, "pk", i) for i in images])
         .values_list("pk", flat=True)
     )
-    before = album.entries.count()
+    # Counted among these images alone: a big album is not read twice, and
+    # what others add meanwhile is not counted as this call's.
+    present = album.entries.filter(image_id__in=ids)
+    before = present.count()
     AlbumImage.objects.bulk_create(
         [AlbumImage(album=album, image_id=pk, added_by=user) for pk in ids],
         ignore_conflicts=True,
     )
-    added = album.entries.count() - before
+    added = present.count() - before
     if added:
         album.save(update_fields=["updated_at"])
     return added
@@ -172,6 +175,8 @@ def album_remove_images(album, *, user, images) -> int:
             raise PermissionDenied("You cannot change this album.")
         entries = entries.filter(image__owner=user)
     removed, _ = entries.delete()
+    if not removed:
+        return 0
     if (
         album.cover_id in pks
         and not album.entries.filter(image_id=album.cover_id).exists()

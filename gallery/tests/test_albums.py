@@ -2,6 +2,7 @@
 page and file URL, and that stopping takes effect on the next request."""
 
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -173,6 +174,19 @@ def test_taking_a_photo_out_of_the_album_hides_it_from_the_album_people(
     assert see(client_for, family["viewer"], url) == 404
     assert see(client_for, family["owner"], url) == 200
     assert Image.objects.filter(pk=weekend["private"].pk).exists()
+
+
+def test_adding_and_taking_out_count_only_what_changed(family, weekend):
+    album, owner = weekend["album"], family["owner"]
+    images = [weekend["private"], weekend["public"], weekend["outside"]]
+    assert album_add_images(album, user=owner, images=images) == 1
+    assert album_add_images(album, user=owner, images=images) == 0
+
+    changed = Album.objects.get(pk=album.pk).updated_at
+    assert album_remove_images(album, user=owner, images=[uuid.uuid4()]) == 0
+    # Nothing taken out, nothing changed: the album is not newer for it.
+    assert Album.objects.get(pk=album.pk).updated_at == changed
+    assert album_remove_images(album, user=owner, images=images[1:]) == 2
 
 
 def test_downloads_of_originals_only_when_the_share_allows_them(
