@@ -383,12 +383,16 @@ class ImageListQuerySerializer(PageQuerySerializer):
     validate_taken_before = validate_taken_after
 
 
-# One page object, not the bare array drf-spectacular assumes for a list.
+# A page of a listing: its ``results`` (each listing declares its own) and the
+# way on. One page object, not the bare array drf-spectacular assumes for a list.
 @extend_schema_serializer(many=False)
-class ImagePageSerializer(serializers.Serializer):
-    results = ImageSerializer(many=True)
+class CursorPageSerializer(serializers.Serializer):
     next_cursor = serializers.CharField(allow_null=True)
     next = serializers.URLField(allow_null=True, help_text="The next page, if any.")
+
+
+class ImagePageSerializer(CursorPageSerializer):
+    results = ImageSerializer(many=True)
 
 
 class HashCheckSerializer(KnownFields, serializers.Serializer):

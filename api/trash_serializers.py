@@ -2,11 +2,10 @@
 is checked here for shape only; which trash is always the caller's own."""
 
 from django.conf import settings
-from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from .input import Flag, Id, KnownFields
-from .serializers import ImageSerializer
+from .serializers import CursorPageSerializer, ImageSerializer
 
 
 class TrashedImageSerializer(ImageSerializer):
@@ -28,12 +27,8 @@ class TrashedImageSerializer(ImageSerializer):
         read_only_fields = fields
 
 
-# One page object, not the bare array drf-spectacular assumes for a list.
-@extend_schema_serializer(many=False)
-class TrashPageSerializer(serializers.Serializer):
+class TrashPageSerializer(CursorPageSerializer):
     results = TrashedImageSerializer(many=True, help_text="Last deleted first.")
-    next_cursor = serializers.CharField(allow_null=True)
-    next = serializers.URLField(allow_null=True, help_text="The next page, if any.")
 
 
 class TrashSelectionSerializer(KnownFields, serializers.Serializer):
