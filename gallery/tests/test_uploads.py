@@ -83,7 +83,7 @@ def many_files(count):
             413,
             "request_too_large",
         ),
-        ({}, b"--x\r\n", "multipart/form-data", 400, "malformed_request"),
+        ({}, b"--x\r\n", "multipart/form-data", 400, "parse_error"),
     ],
     ids=["too many files", "too many fields", "no multipart boundary"],
 )
@@ -183,7 +183,7 @@ def test_not_multipart_is_a_400_not_a_500(client_for, user):
 def test_signed_out_gets_401_json(client, url):
     response = client.post(url, {})
     assert response.status_code == 401
-    assert response.json()["code"] == "not_signed_in"
+    assert response.json()["code"] == "not_authenticated"
 
 
 @pytest.mark.parametrize("url", [UPLOAD, CHECK])

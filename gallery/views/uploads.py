@@ -109,7 +109,7 @@ def _unreadable_body(error):
         )
     return ValidationError(
         "The upload could not be read (it is not a complete multipart form).",
-        code="malformed_request",
+        code="parse_error",
     )
 
 
@@ -138,7 +138,7 @@ class JsonEndpoint(View):
             return rejection(
                 ValidationError(
                     "You are signed out. Sign in again, then retry.",
-                    code="not_signed_in",
+                    code="not_authenticated",
                 ),
                 status=401,
                 outcome="failed",

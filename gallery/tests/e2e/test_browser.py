@@ -343,11 +343,19 @@ def test_retry_is_offered_only_where_trying_again_can_help(new_page):
         "code": "upload_rate_limited",
         "message": "You have sent many files this hour; try again later.",
     }
+    # What gallery.views.uploads answers once the session has ended.
+    signed_out = {
+        "outcome": "failed",
+        "code": "not_authenticated",
+        "message": "You are signed out. Sign in again, then retry.",
+    }
 
     def answer(route):
         body = route.request.post_data_buffer or b""
         if b'filename="busy.jpg"' in body:
             route.fulfill(status=429, json=limited)
+        elif b'filename="away.jpg"' in body:
+            route.fulfill(status=401, json=signed_out)
         elif b'filename="down.jpg"' in body:
             route.fulfill(status=503, body="Service Unavailable")
         else:
@@ -357,6 +365,7 @@ def test_retry_is_offered_only_where_trying_again_can_help(new_page):
     files = {
         "busy.jpg": noisy_jpeg(seed=610),
         "down.jpg": noisy_jpeg(seed=611),
+        "away.jpg": noisy_jpeg(seed=612),
         "notes.jpg": TEXT,
     }
     page.set_input_files(
@@ -367,19 +376,21 @@ def test_retry_is_offered_only_where_trying_again_can_help(new_page):
         ],
     )
     expect(page.locator("#upload-counts")).to_contain_text(
-        "3 of 3 files done", timeout=30_000
+        "4 of 4 files done", timeout=30_000
     )
     expect(row(page, "busy.jpg")).to_have_attribute("data-state", "rejected")
     expect(row(page, "down.jpg")).to_have_attribute("data-state", "failed")
+    expect(row(page, "away.jpg")).to_have_attribute("data-state", "failed")
     expect(row(page, "notes.jpg")).to_have_attribute("data-state", "rejected")
     retry = page.locator(".upload-retry:visible")
-    expect(retry).to_have_count(2)
+    expect(retry).to_have_count(3)
     expect(row(page, "notes.jpg").locator(".upload-retry")).to_be_hidden()
 
     page.unroute("**/upload/file/")
     page.get_by_role("button", name="Retry failed").click()
     expect(row(page, "busy.jpg")).to_have_attribute("data-state", "created")
     expect(row(page, "down.jpg")).to_have_attribute("data-state", "created")
+    expect(row(page, "away.jpg")).to_have_attribute("data-state", "created")
     expect(retry).to_have_count(0)
     expect(page.get_by_role("button", name="Retry failed")).to_be_disabled()
 

@@ -14,7 +14,7 @@ const SPEED_WINDOW_MS = 5000;
 export const FINAL = new Set(["created", "duplicate", "rejected", "failed"]);
 // Refusals that may pass on a later try: the hourly allowance, a session that
 // ended. Any other code (not an image, too large ...) would only come back.
-const RETRY_CODES = new Set(["upload_rate_limited", "not_signed_in"]);
+const RETRY_CODES = new Set(["upload_rate_limited", "not_authenticated"]);
 
 function failure(status, body) {
   if (body?.message && status < 500) {
