@@ -2,12 +2,12 @@
 input field is at fault), whatever raised it."""
 
 from django.core import exceptions as django_exceptions
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler
 
 from gallery import limits
+from gallery.services import first_error
 
 # Every code an API error can carry: the services' own (the same as the
 # upload page's), and those of request parsing, fields and access.
@@ -86,9 +86,9 @@ def error_body(detail, field=None):
 
 def _as_api_exception(exc):
     if isinstance(exc, django_exceptions.ValidationError):
-        detail = exceptions.ErrorDetail(_first_message(exc), code=_first_code(exc))
-        field = next(iter(getattr(exc, "error_dict", {})), NON_FIELD_ERRORS)
-        if field == NON_FIELD_ERRORS:
+        field, first = first_error(exc)
+        detail = exceptions.ErrorDetail(first.messages[0], code=first.code or "invalid")
+        if field is None:
             return exceptions.ValidationError(detail)
         # A service's error about one input names it, as a serializer's does.
         return exceptions.ValidationError({field: [detail]})
@@ -103,17 +103,6 @@ def _as_api_exception(exc):
     ):
         return RequestTooLarge()
     return exc
-
-
-def _first_message(error):
-    return error.messages[0] if error.messages else "The request is not valid."
-
-
-def _first_code(error):
-    errors = error.error_list if not hasattr(error, "error_dict") else None
-    if errors is None:
-        errors = next(iter(error.error_dict.values()))
-    return errors[0].code or "invalid"
 
 
 def too_many_files(count):

@@ -7,10 +7,7 @@ address below it too; one shared with you answers 403 to what only its owner
 may do. A contributor may also add their own images, and take them out.
 """
 
-from contextlib import contextmanager
-
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -48,31 +45,10 @@ MEANINGS = {
     403: "The album is shared with you, but only its owner may do this.",
     404: "No such album, or one you may not open.",
 }
-# The input a service's error is about, for the error's `field`.
-FIELD_FOR_CODE = {
-    "album_title_required": "title",
-    "album_title_invalid": "title",
-    "album_exists": "title",
-    "cover_not_in_album": "cover",
-    "unknown_user": "username",
-    "own_album": "username",
-    "invalid_choice": "role",
-}
 
 
 def answers(*codes):
     return errors(*codes, meanings=MEANINGS)
-
-
-@contextmanager
-def service_errors():
-    """A service's ``ValidationError`` as a 400 naming the input at fault."""
-    try:
-        yield
-    except ValidationError as error:
-        code = error.code or "invalid"
-        field = FIELD_FOR_CODE.get(code, "non_field_errors")
-        raise exceptions.ValidationError({field: error.messages}, code=code) from None
 
 
 @extend_schema_view(
@@ -130,13 +106,12 @@ class AlbumViewSet(viewsets.GenericViewSet):
 
     def create(self, request):
         data = valid(a.AlbumCreateSerializer, request.data)
-        with service_errors():
-            album = album_create(
-                owner=request.user,
-                title=data["title"],
-                description=data.get("description", ""),
-                order=data.get("order"),
-            )
+        album = album_create(
+            owner=request.user,
+            title=data["title"],
+            description=data.get("description", ""),
+            order=data.get("order"),
+        )
         return self.render(album, status=status.HTTP_201_CREATED)
 
     def retrieve(self, request, pk=None):
@@ -148,15 +123,14 @@ class AlbumViewSet(viewsets.GenericViewSet):
         cover = data.get("cover")
         if "cover" in data and cover is None:
             cover = False  # asked to clear it
-        with service_errors():
-            album_update(
-                album,
-                user=request.user,
-                title=data.get("title"),
-                description=data.get("description"),
-                cover=cover,
-                order=data.get("order"),
-            )
+        album_update(
+            album,
+            user=request.user,
+            title=data.get("title"),
+            description=data.get("description"),
+            cover=cover,
+            order=data.get("order"),
+        )
         return self.render(album)
 
     def destroy(self, request, pk=None):
@@ -258,8 +232,7 @@ class AlbumViewSet(viewsets.GenericViewSet):
         album = self.get_album()
         if request.method == "POST":
             data = valid(a.ShareCreateSerializer, request.data)
-            with service_errors():
-                share = album_share(album, user=request.user, **data)
+            share = album_share(album, user=request.user, **data)
             return Response(a.ShareSerializer(share).data)
         shares = album_shares(viewer=request.user, album=album)
         return Response({"results": a.ShareSerializer(shares, many=True).data})

@@ -166,16 +166,11 @@ class ImageViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     @staticmethod
     def _album(request, data):
-        try:
-            return upload_album(
-                owner=request.user,
-                album_id=data.get("album"),
-                album_title=data.get("album_title", ""),
-            )
-        except ValidationError as error:
-            title = error.code.startswith("album_title")
-            field = "album_title" if title else "album"
-            raise InvalidInput({field: error.messages}, code=error.code) from None
+        return upload_album(
+            owner=request.user,
+            album_id=data.get("album"),
+            album_title=data.get("album_title", ""),
+        )
 
     def _upload_response(self, outcomes):
         counts = Counter(o.outcome for o in outcomes)

@@ -16,17 +16,25 @@ from ..selectors import albums_open_to, albums_titled, can_add_to, named
 TITLE_MAX_LENGTH = Album._meta.get_field("title").max_length
 
 
-def clean_title(title):
+def refused(field, message, code, params=None):
+    """A ``ValidationError`` about the input ``field``: a form shows it beside
+    that field, the API names it in the error's ``field``."""
+    return ValidationError({field: ValidationError(message, code=code, params=params)})
+
+
+def clean_title(title, *, field="title"):
     """``title`` as an album keeps it; refused if blank, or holding what no
     database stores (a NUL, or half of a UTF-16 pair sent as a JSON escape:
-    these titles do not always come through a form's field)."""
+    these titles do not always come through a form's field). ``field`` is
+    the input it came in."""
     title = " ".join((title or "").split())[:TITLE_MAX_LENGTH]
     if not title:
-        raise ValidationError("An album needs a title.", code="album_title_required")
+        raise refused(field, "An album needs a title.", "album_title_required")
     if not _storable(title):
-        raise ValidationError(
+        raise refused(
+            field,
             "An album title cannot hold control characters.",
-            code="album_title_invalid",
+            "album_title_invalid",
         )
     return title
 
@@ -44,10 +52,11 @@ def _taken(owner, title, exclude=None):
     # album to a person, and one title would have to pick between them.
     others = albums_titled(owner=owner, title=title)
     if any(album.pk != getattr(exclude, "pk", None) for album in others):
-        raise ValidationError(
+        raise refused(
+            "title",
             "You already have an album called “%(title)s”.",
-            code="album_exists",
-            params={"title": title},
+            "album_exists",
+            {"title": title},
         )
 
 
@@ -119,9 +128,10 @@ def album_update(album, *, user, title=None, description=None, cover=None, order
             candidates = album.images.filter(Q(trashed_at=None) | Q(pk__in=present))
             cover = candidates.filter(pk=getattr(cover, "pk", cover)).first()
             if cover is None:
-                raise ValidationError(
+                raise refused(
+                    "cover",
                     "That photo is not in this album: choose one that is.",
-                    code="cover_not_in_album",
+                    "cover_not_in_album",
                 )
         album.cover = cover or None
         fields.append("cover")
@@ -192,16 +202,17 @@ def album_share(album, *, user, username, role=None, allow_download=None):
     stay as they were, for a new share a viewer without downloads."""
     _must_own(album, user)
     if role is not None and role not in ShareRole.values:
-        raise ValidationError("Unknown role.", code="invalid_choice")
+        raise refused("role", "Unknown role.", "invalid_choice")
     person = _account_called((username or "").strip())
     if person is None:
-        raise ValidationError(
+        raise refused(
+            "username",
             "There is no account called “%(name)s”.",
-            code="unknown_user",
-            params={"name": (username or "").strip()},
+            "unknown_user",
+            {"name": (username or "").strip()},
         )
     if person.pk == album.owner_id:
-        raise ValidationError("This is your own album.", code="own_album")
+        raise refused("username", "This is your own album.", "own_album")
     asked = {"role": role, "allow_download": allow_download}
     changes = {name: value for name, value in asked.items() if value is not None}
     share, _ = AlbumShare.objects.update_or_create(
@@ -253,7 +264,7 @@ def _end_share(album, person):
 
 def _valid_order(order):
     if order not in AlbumOrder.values:
-        raise ValidationError("Unknown order.", code="invalid_choice")
+        raise refused("order", "Unknown order.", "invalid_choice")
     return order
 
 

@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from ..limits import account_closed, deleted_meanwhile, file_too_large, too_many_files
 from ..models import Account, Album, Image, Visibility
 from ..selectors import albums_to_add_to, can_add_to
-from .albums import album_add_images, album_for_import, clean_title
+from .albums import album_add_images, album_for_import, clean_title, refused
 from .allowance import rate_limited_error, take_upload_allowance
 from .images import image_restore, image_update
 from .ingest import hash_file, prepare_image
@@ -152,7 +152,7 @@ def upload_album(*, owner, album_id, album_title="") -> "Album | NewAlbum | None
         return None
     if album_id == NEW_ALBUM:
         title = album_title if isinstance(album_title, str) else ""
-        return NewAlbum(clean_title(title))
+        return NewAlbum(clean_title(title, field="album_title"))
     try:
         pk = uuid.UUID(album_id)
     except ValueError:
@@ -164,8 +164,8 @@ def upload_album(*, owner, album_id, album_title="") -> "Album | NewAlbum | None
 
 
 def unknown_album():
-    return ValidationError(
-        "There is no such album that you may add photos to.", code="unknown_album"
+    return refused(
+        "album", "There is no such album that you may add photos to.", "unknown_album"
     )
 
 

@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from gallery.services import first_error
 from gallery.services.uploads import upload_image
 
 from .images import (
@@ -135,3 +136,9 @@ def photo_tree(tmp_path):
     (root / "2024" / "bomb.png").write_bytes(png_with_size(40_000, 40_000))
     (root / "2024" / ".hidden.jpg").write_bytes(noisy_jpeg(seed=3))
     return root
+
+
+def fault(error):
+    """A service's ``ValidationError`` as (the input it names, its code)."""
+    field, first = first_error(error)
+    return field, first.code

@@ -28,6 +28,8 @@ from gallery.services.albums import (
 )
 from gallery.services.images import images_restore, images_trash
 
+from .conftest import fault
+
 pytestmark = pytest.mark.django_db
 
 
@@ -715,7 +717,7 @@ def test_only_the_present_cover_may_be_kept_from_the_trash(family, weekend, make
     album.cover = gone
     with pytest.raises(ValidationError) as refused:
         album_update(album, user=owner, cover=gone)
-    assert refused.value.code == "cover_not_in_album"
+    assert fault(refused.value) == ("cover", "cover_not_in_album")
     album.refresh_from_db()
     assert album.cover == chosen
     # Once the choice is given up, the photo in the trash is no cover to pick.
@@ -736,7 +738,7 @@ def test_album_titles_are_one_album_in_any_case(family):
     ):
         with pytest.raises(ValidationError) as refused:
             make()
-        assert refused.value.code == "album_exists"
+        assert fault(refused.value) == ("title", "album_exists")
     # A case change of its own title is a rename like any other.
     album_update(christmas, user=owner, title="Christmas 2020 ")
     album_update(christmas, user=owner, title="CHRISTMAS 2020")
@@ -1105,11 +1107,11 @@ def test_sharing_finds_the_account_whatever_the_case_unless_that_is_ambiguous(
     assert album_share(album, user=owner, username="Sam").user.username == "Sam"
     with pytest.raises(ValidationError) as refused:
         album_share(album, user=owner, username="SAM")
-    assert refused.value.code == "unknown_user"
+    assert fault(refused.value) == ("username", "unknown_user")
     # A closed account's exact name never reaches another account's.
     closed = django_user_model.objects.create_user("lee", is_active=False)
     django_user_model.objects.create_user("Lee", password="pw-lee-123")
     with pytest.raises(ValidationError) as refused:
         album_share(album, user=owner, username=closed.username)
-    assert refused.value.code == "unknown_user"
+    assert fault(refused.value) == ("username", "unknown_user")
     assert not album.shares.filter(user__username__iexact="lee").exists()

@@ -14,7 +14,7 @@ from gallery.models import Album, Image
 from gallery.services.albums import album_create, album_share
 from gallery.services.uploads import upload_images
 
-from .conftest import stored_files
+from .conftest import fault, stored_files
 from .images import TEXT, noisy_jpeg, upload
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,7 @@ def test_service_refuses_an_album_it_may_not_add_to(user, other_user):
         upload_images(
             owner=user, files=[upload("x.jpg", noisy_jpeg(seed=3))], album=theirs
         )
-    assert error.value.code == "unknown_album"
+    assert fault(error.value) == ("album", "unknown_album")
     assert stored_files() == []
 
 
@@ -118,7 +118,11 @@ def test_json_endpoint_refuses_an_unknown_album_and_stores_nothing(
         UPLOAD, {"file": upload("x.jpg", noisy_jpeg(seed=7)), "album": album_id}
     )
     assert response.status_code == 400
-    assert response.json()["code"] == "unknown_album"
+    # The input at fault named as the API names it.
+    assert (response.json()["code"], response.json()["field"]) == (
+        "unknown_album",
+        "album",
+    )
     assert not Image.objects.exists() and stored_files() == []
 
 
@@ -234,6 +238,7 @@ def test_a_new_album_without_a_title_stores_nothing(client_for, user, title):
     )
     assert response.status_code == 400
     assert response.json()["code"] == "album_title_required"
+    assert response.json()["field"] == "album_title"
     assert response.json()["message"] == "An album needs a title."
     body = json.dumps({"sha256": ["0" * 64]} | new_album(title))
     response = client.post(CHECK, body, content_type="application/json")

@@ -54,7 +54,7 @@ class AlbumListView(LoginRequiredMixin, FormView):
         try:
             album = album_create(owner=self.request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error("title", error)
+            form.add_error(None, error)
             return self.form_invalid(form)
         messages.success(self.request, f"Album “{album.title}” made.")
         return HttpResponseRedirect(album.get_absolute_url())
@@ -159,7 +159,7 @@ class AlbumEditView(AlbumMixin, FormView):
                 order=data["order"] or None,
             )
         except ValidationError as error:
-            form.add_error("title" if error.code == "album_exists" else None, error)
+            form.add_error(None, error)
             return self.form_invalid(form)
         messages.success(self.request, "Your changes were saved.")
         return HttpResponseRedirect(self.album.get_absolute_url())

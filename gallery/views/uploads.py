@@ -21,6 +21,7 @@ from ..forms import UploadFileForm
 from ..limits import invalid_json, too_many_files
 from ..models import Visibility
 from ..request_limits import refused_uploads
+from ..services import first_error
 from ..services.uploads import (
     CREATED,
     DUPLICATE,
@@ -73,12 +74,14 @@ def hash_json(outcome):
 
 
 def rejection(error, status=None, outcome="rejected"):
-    """A JSON answer for a ``ValidationError``: its code and first message."""
-    code = getattr(error, "code", None) or "invalid"
-    return JsonResponse(
-        {"outcome": outcome, "code": code, "message": error.messages[0]},
-        status=status or STATUS_FOR_CODE.get(code, 422),
-    )
+    """A JSON answer for a ``ValidationError``: its first error's code and
+    message, and the input it is about, if one (``field``, as the API)."""
+    field, error = first_error(error)
+    code = error.code or "invalid"
+    body = {"outcome": outcome, "code": code, "message": error.messages[0]}
+    if field:
+        body["field"] = field
+    return JsonResponse(body, status=status or STATUS_FOR_CODE.get(code, 422))
 
 
 def form_rejection(form):
