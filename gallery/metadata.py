@@ -353,7 +353,9 @@ def _degrees(value, ref, limit):
     if any(part is None for part in parts):
         return None
     degrees, minutes, seconds = parts
-    if minutes >= 60 or seconds >= 60:
+    # Exactly 60 is a value rounded up (59.996 written to two places, as
+    # some phones do): the next minute, not a broken position.
+    if minutes > 60 or seconds > 60:
         return None
     total = degrees + minutes / 60 + seconds / 3600
     if total > limit:

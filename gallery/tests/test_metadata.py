@@ -126,6 +126,8 @@ def test_the_digitized_date_then_the_file_date_stand_in_for_a_missing_original()
         (("N", 40, 26, 46.0), ("W", 79, 58, 56.0), (40.446111, -79.982222)),
         (("S", 33, 52, 4.0), ("E", 151, 12, 26.0), (-33.867778, 151.207222)),
         (("S", 22, 54, 0.0), ("W", 43, 12, 0.0), (-22.9, -43.2)),
+        # Seconds rounded up to 60: the next minute.
+        (("N", 46, 1, 60.0), ("E", 7, 59, 60.0), (46.033333, 8.0)),
     ],
 )
 def test_gps_in_every_hemisphere(latitude, longitude, expected):
@@ -177,6 +179,16 @@ def test_an_impossible_offset_keeps_the_date_as_the_camera_wrote_it():
         datetime(2019, 5, 5, 10, tzinfo=UTC),
         None,
     )
+
+
+@pytest.mark.parametrize(
+    ("latitude", "longitude"),
+    [(("N", 1, 61, 0.0), ("E", 1, 0, 0.0)), (("N", 1, 0, 0.0), ("E", 1, 0, 60.5))],
+)
+def test_minutes_or_seconds_past_sixty_leave_no_position(latitude, longitude):
+    exif = camera_exif(latitude=latitude, longitude=longitude)
+    found = metadata_of(image_bytes("JPEG", exif=exif))
+    assert (found.latitude, found.longitude) == (None, None)
 
 
 def test_garbage_values_are_left_empty_and_never_raise():
