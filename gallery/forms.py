@@ -506,6 +506,15 @@ class BulkActionForm(forms.Form):
             self.add_error("images", ValidationError(message, code="invalid_choice"))
         return data
 
+    def images_as_listed(self):
+        """The chosen images in the order their page listed them (the order of
+        its boxes), for a confirmation page to show them as they were seen."""
+        place = {value: n for n, value in enumerate(self.data.getlist("images"))}
+        return sorted(
+            self.cleaned_data["images"],
+            key=lambda image: place.get(str(image.pk), len(place)),
+        )
+
 
 # ---------------------------------------------------------------- trash
 

@@ -362,6 +362,20 @@ def undo_form(response):
     }
 
 
+@pytest.mark.parametrize("action", ["delete", "date"])
+def test_a_confirmation_lists_the_photos_as_their_page_did(
+    client_for, user, make_image, action
+):
+    chosen = [make_image(user, title=f"Photo {n}") for n in range(6)]
+    listed = [chosen[n] for n in (3, 0, 5, 1, 4, 2)]  # as the boxes came
+    page = client_for(user).post(
+        reverse("gallery:bulk"),
+        {"action": action, "next": "/", "images": [str(i.pk) for i in listed]},
+    )
+    shown = re.findall(r'tile-title">(Photo \d)<', page.content.decode())
+    assert shown == [image.title for image in listed]
+
+
 def test_undo_after_a_bulk_delete_restores_exactly_those(client_for, user, make_image):
     chosen = [make_image(user) for _ in range(3)]
     earlier = trash(make_image(user))[0]

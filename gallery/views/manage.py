@@ -181,7 +181,7 @@ class BulkActionView(BackToPageMixin, LoginRequiredMixin, FormView):
         if action == "delete" and not self.request.POST.get("confirmed"):
             return self.render_to_response(
                 self.get_context_data(
-                    images=images,
+                    images=form.images_as_listed(),
                     next=self.next_url(),
                     trash_days=settings.IMAGEREPO_TRASH_DAYS,
                 )
@@ -207,7 +207,7 @@ class BulkActionView(BackToPageMixin, LoginRequiredMixin, FormView):
         # A date that is no date: its page again, with the photos chosen.
         data = form.cleaned_data
         if data.get("action") == "date" and "images" in data:
-            return self.date_page(form, data["images"])
+            return self.date_page(form)
         return super().form_invalid(form)
 
     def set_date(self, form, images):
@@ -217,17 +217,18 @@ class BulkActionView(BackToPageMixin, LoginRequiredMixin, FormView):
         if taken_at is None:
             if self.request.POST.get("confirmed"):
                 form.add_error("taken_at", "Give the date and time they were taken.")
-            return self.date_page(form, images)
+            return self.date_page(form)
         try:
             count = images_set_taken(images, taken_at=taken_at)
         except ValidationError as error:
             form.add_error(None, error)
-            return self.date_page(form, images)
+            return self.date_page(form)
         when = date_format(taken_at, "DATETIME_FORMAT")
         messages.success(self.request, f"{photos(count)} dated {when}.")
         return HttpResponseRedirect(self.next_url())
 
-    def date_page(self, form, images):
+    def date_page(self, form):
+        images = form.images_as_listed()
         context = {"form": form, "images": images, "next": self.next_url()}
         return render(self.request, "gallery/bulk_date.html", context)
 
