@@ -101,7 +101,22 @@ async function appendPage(grid, older) {
   const response = await fetch(older.href);
   if (!response.ok) throw new Error(`${older.href}: ${response.status}`);
   const page = new DOMParser().parseFromString(await response.text(), "text/html");
-  grid.append(...page.querySelectorAll("#gallery > *"));
+  const items = [...page.querySelectorAll("#gallery > *")];
+  // A timeline page opens with its first month's heading: the month the grid
+  // ends in goes on without it; another month starts on a row of its own,
+  // as it would within one page.
+  const heading = items[0]?.matches(".timeline-heading") ? items[0] : null;
+  const shown = grid.querySelectorAll(".timeline-heading");
+  const last = shown[shown.length - 1];
+  if (heading && last?.textContent.trim() === heading.textContent.trim()) {
+    items.shift();
+  } else if (heading) {
+    const rowEnd = document.createElement("li");
+    rowEnd.className = "row-end";
+    rowEnd.setAttribute("aria-hidden", "true");
+    items.unshift(rowEnd);
+  }
+  grid.append(...items);
   const next = page.querySelector("a[rel=next]");
   if (next) older.href = new URL(next.getAttribute("href"), response.url).href;
   else older.remove();

@@ -376,6 +376,8 @@ def test_the_lightbox_runs_on_past_the_page_and_focus_follows(open_page, screens
     )
     joined = tiles.nth(PAGE_SIZE)
     expect(title).to_have_text(joined.locator(".tile-link").get_attribute("data-title"))
+    # One month on both pages: its heading once.
+    expect(page.locator("#gallery > .timeline-heading")).to_have_count(1)
     ids = tiles.evaluate_all("tiles => tiles.map((tile) => tile.dataset.imageId)")
     assert len(set(ids)) == total
     expect(page.get_by_role("link", name="Older »")).to_have_count(0)  # no page 3
