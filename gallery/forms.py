@@ -627,7 +627,12 @@ SHARE_ROLE_LABELS = {
 
 
 class AlbumShareForm(forms.Form):
-    username = forms.CharField(max_length=150, label="Username")
+    # Someone else's name: a browser's saved sign-in must not fill it in.
+    username = forms.CharField(
+        max_length=150,
+        label="Username",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
     role = forms.ChoiceField(
         choices=list(SHARE_ROLE_LABELS.items()), initial=ShareRole.VIEWER
     )
@@ -655,7 +660,9 @@ class ShareLinkForm(forms.Form):
     )
     password = forms.CharField(
         required=False,
-        widget=forms.PasswordInput(render_value=False),
+        # A new password for the link: a browser must not offer the owner's
+        # own sign-in here (and the username beside it on the album page).
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="Optional. Whoever opens the link types it once per browser.",
     )
     allow_download = forms.BooleanField(

@@ -85,6 +85,14 @@ def test_the_owner_makes_a_link_and_its_address_is_shown_once_where_made(
     assert "Made " in " ".join(link_list(again))
 
 
+def test_no_saved_sign_in_is_offered_in_the_sharing_forms(client_for, user, trip):
+    page = client_for(user).get(trip["album"].get_absolute_url()).content.decode()
+    [password] = re.findall(r'<input type="password"[^>]*>', page)
+    assert 'autocomplete="new-password"' in password
+    [username] = re.findall(r'<input [^>]*name="username"[^>]*>', page)
+    assert 'autocomplete="off"' in username
+
+
 def test_a_link_form_with_a_choice_not_offered_makes_nothing(client_for, user, trip):
     page_url = trip["album"].get_absolute_url()
     response = client_for(user).post(page_url, {"expires_in_days": "365"})
