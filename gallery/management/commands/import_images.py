@@ -49,10 +49,12 @@ def positive_int(value):
 class Command(ExitStatusCommand):
     help = (
         "Import every image under the given files and folders for one owner, "
-        "using a pool of worker processes. Files the owner already has are "
-        "skipped (by SHA-256), so an interrupted run can simply be run again. "
-        "Exit status: 0 all imported or duplicates, 1 some files rejected, "
-        "2 usage error."
+        "using a pool of worker processes. Files the owner already has (by "
+        "SHA-256) are duplicates, not stored again, so an interrupted run can "
+        "simply be run again. "
+        "Files that are no photo (sidecars, notes, videos) are skipped. Exit "
+        "status: 0 every file imported, already there or skipped, 1 some files "
+        "rejected, 2 usage error, 130 interrupted (Ctrl-C)."
     )
 
     def add_arguments(self, parser):
