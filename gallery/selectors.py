@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import reduce
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
@@ -599,8 +600,9 @@ def albums_to_add_to(*, viewer, without: Image | None = None):
 def albums_matching(*, viewer, query: str, limit: int) -> list[Album]:
     """Up to ``limit`` albums ``viewer`` may open whose title holds every
     word of ``query`` (a search's words), the newest first: a search for
-    "summer" names the album "Summer 2019" beside the photos it finds."""
-    words = WORD.findall(query)
+    "summer" names the album "Summer 2019" beside the photos it finds.
+    Only its first IMAGEREPO_SEARCH_MAX_TERMS words count, as in the search."""
+    words = WORD.findall(query)[: settings.IMAGEREPO_SEARCH_MAX_TERMS]
     if not words:
         return []
     albums = Album.objects.visible_to(viewer).select_related("owner")

@@ -449,6 +449,8 @@ def test_a_search_names_the_albums_whose_titles_hold_its_words(
     assert named(family["viewer"], "week") == ["Weekend (alice’s)"]
     assert named(family["other"], "weekend") == []
     assert named(None, "summer") == []
+    # However many words: only a search's first words are looked for.
+    assert named(owner, "summer " * 2000) == ["Summer 2019"]
 
 
 def test_a_photos_page_names_its_albums_and_adds_it_to_one(client_for, family, weekend):

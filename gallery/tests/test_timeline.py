@@ -91,6 +91,13 @@ def test_the_year_jump_lists_the_years_and_lands_in_one(client, trips, settings)
     ]
 
 
+@pytest.mark.parametrize("year", ["²", "２０１５", "-1", "0", "99999", "2015.0", " "])
+def test_a_year_that_is_no_year_shows_the_first_page(client, trips, year):
+    response = client.get(reverse("gallery:index"), {"year": year})
+    assert response.status_code == 200
+    assert titles_on(response) == titles_on(client.get(reverse("gallery:index")))
+
+
 def years_offered(page):
     return re.findall(r'<option value="(\d+)"', page)
 

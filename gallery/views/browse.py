@@ -96,7 +96,10 @@ class GalleryView(TemplateView):
 
 
 def _year(value):
-    return int(value) if value.isdigit() and 1 <= int(value) <= 9998 else None
+    # ASCII digits only: "²" is a digit to str.isdigit(), not to int().
+    if not (value.isascii() and value.isdigit()):
+        return None
+    return int(value) if 1 <= int(value) <= 9998 else None
 
 
 class ImageDetailView(ShareLinksMixin, DetailView):
