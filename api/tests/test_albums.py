@@ -753,6 +753,17 @@ def test_upload_into_a_new_album_by_its_title(api_for, user):
         format="multipart",
     )
     error(blank, 400, "album_title_required", "album_title")
+    # Cut short, a long title would name another album ("Snow" + 197 more).
+    long = api.post(
+        "/api/v1/images/",
+        {
+            "files": [upload("m.jpg", noisy_jpeg(seed=35))],
+            "album": "new",
+            "album_title": "Snow" + "w" * 197,
+        },
+        format="multipart",
+    )
+    error(long, 400, "max_length", "album_title")
     assert Image.objects.count() == 1
 
 

@@ -10,7 +10,7 @@ left out and adds nothing twice.
 
 from collections import defaultdict
 
-from ..services.albums import album_add_images, album_for_import
+from ..services.albums import album_add_images, album_for_import, clean_title
 from .results import DUPLICATE, IMPORTED
 
 # Where --album-from takes a file's album from.
@@ -20,13 +20,18 @@ ALBUM_FROM = ("folder",)
 def album_title(found, *, album="", album_from=""):
     """The album the file ``found`` goes in, or None. ``album_from`` "folder":
     its folder's path below the imported folder (``2023/summer``); files
-    directly in the imported folder go in no album."""
+    directly in the imported folder go in no album. Raises
+    ``ValidationError`` for a path no album can be called (too long)."""
     if album:
         return album
     if album_from == "folder":
         folder = found.relative.parent.as_posix()
+        # A name that is not UTF-8 reads with its stray bytes as "�".
+        folder = folder.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         # A folder named only with spaces makes no title.
-        return None if folder == "." else " ".join(folder.split()) or None
+        if folder == "." or not folder.strip():
+            return None
+        return clean_title(folder)
     return None
 
 

@@ -35,6 +35,7 @@ from django.db import connection
 
 from ..formats import NOT_PHOTO_SUFFIXES
 from ..models import Image, Visibility
+from ..services import first_error
 from ..services.quotas import quota_ledger
 from ..services.storing import delete_stored_files, existing_image, insert_images
 from ..services.uploads import duplicate_outcome
@@ -197,9 +198,17 @@ class _Run:
                 reason = f"Not a photo ({found.path.suffix.lower()}): left out."
                 yield _result(_Item(found), SKIPPED, Rejected("not_a_photo", reason))
             else:
-                album = album_title(
-                    found, album=self.options.album, album_from=self.options.album_from
-                )
+                try:
+                    album = album_title(
+                        found,
+                        album=self.options.album,
+                        album_from=self.options.album_from,
+                    )
+                except ValidationError as error:
+                    _, first = first_error(error)
+                    reason = f"Its folder cannot name an album: {first.messages[0]}"
+                    yield _result(_Item(found), REJECTED, Rejected(first.code, reason))
+                    continue
                 self._submit(hash_task, _Item(found, album=album), found.path)
 
     def _submit(self, task, item, *args):

@@ -25,11 +25,19 @@ def refused(field, message, code, params=None):
 def clean_title(title, *, field="title"):
     """``title`` as an album keeps it; refused if blank, or holding what no
     database stores (a NUL, or half of a UTF-16 pair sent as a JSON escape:
-    these titles do not always come through a form's field). ``field`` is
-    the input it came in."""
-    title = " ".join((title or "").split())[:TITLE_MAX_LENGTH]
+    these titles do not always come through a form's field), or too long:
+    cut short, it would name another album than the one asked for. ``field``
+    is the input it came in."""
+    title = " ".join((title or "").split())
     if not title:
         raise refused(field, "An album needs a title.", "album_title_required")
+    if len(title) > TITLE_MAX_LENGTH:
+        raise refused(
+            field,
+            "An album title is at most %(limit)d characters.",
+            "max_length",
+            {"limit": TITLE_MAX_LENGTH},
+        )
     if not _storable(title):
         raise refused(
             field,

@@ -1,6 +1,7 @@
 """import_images --album and --album-from: every image that came in, or was
 there already, lands in its album, in batches, once, and never in a dry run."""
 
+import os
 from pathlib import Path
 from unittest import mock
 
@@ -109,6 +110,26 @@ def test_album_order_is_for_the_albums_the_run_makes(user, tmp_path):
     assert album_contents(user) == {"trip": ["a"], "Kept": ["b"]}
     with pytest.raises(CommandError, match="for the albums --album or --album-from"):
         run(str(tmp_path), "--owner", user.username, "--album-order", "oldest")
+
+
+def test_folders_no_album_can_be_called_so_refuse_their_files_alone(user, tmp_path):
+    root = tmp_path / "photos"
+    long_path = root / ("a" * 150) / ("b" * 60)  # 211 characters: too long
+    odd = root / os.fsdecode(b"caf\xe9")  # Latin-1, not UTF-8
+    for n, folder in enumerate([long_path, odd, root / "fine"]):
+        folder.mkdir(parents=True)
+        (folder / f"p{n}.jpg").write_bytes(noisy_jpeg((40, 30), seed=40 + n))
+    report = tmp_path / "report.jsonl"
+    args = ["--album-from", "folder", "--report", str(report)]
+    _, _, status = run(str(root), "--owner", user.username, *args)
+    assert status == 1
+    lines = read_report(report)
+    refused = lines[f"{'a' * 150}/{'b' * 60}/p0.jpg"]
+    assert (refused["outcome"], refused["code"]) == ("rejected", "max_length")
+    assert "Its folder cannot name an album" in refused["reason"]
+    # Cut short, it would have named (or filled) another album.
+    assert album_contents(user) == {"caf\ufffd": ["p1"], "fine": ["p2"]}
+    assert not Image.objects.filter(title="p0").exists()
 
 
 def test_a_dry_run_makes_no_album(photo_tree, user, tmp_path):

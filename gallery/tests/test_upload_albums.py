@@ -230,19 +230,28 @@ def test_a_new_album_named_like_one_you_have_is_that_one(client_for, user, album
     assert titles(album) == ["x"]
 
 
-@pytest.mark.parametrize("title", ["", "   "])
-def test_a_new_album_without_a_title_stores_nothing(client_for, user, title):
+@pytest.mark.parametrize(
+    ("title", "code", "message"),
+    [
+        ("", "album_title_required", "An album needs a title."),
+        ("   ", "album_title_required", "An album needs a title."),
+        ("x" * 201, "max_length", "An album title is at most 200 characters."),
+    ],
+)
+def test_a_new_album_without_a_title_stores_nothing(
+    client_for, user, title, code, message
+):
     client = client_for(user)
     response = client.post(
         UPLOAD, {"file": upload("x.jpg", noisy_jpeg(seed=14))} | new_album(title)
     )
     assert response.status_code == 400
-    assert response.json()["code"] == "album_title_required"
+    assert response.json()["code"] == code
     assert response.json()["field"] == "album_title"
-    assert response.json()["message"] == "An album needs a title."
+    assert response.json()["message"] == message
     body = json.dumps({"sha256": ["0" * 64]} | new_album(title))
     response = client.post(CHECK, body, content_type="application/json")
-    assert response.json()["code"] == "album_title_required"
+    assert response.json()["code"] == code
     assert not Album.objects.exists() and not Image.objects.exists()
     assert stored_files() == []
 

@@ -4,6 +4,7 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
 from gallery.importing.albums import ALBUM_FROM
@@ -14,7 +15,7 @@ from gallery.importing.results import REJECTED
 from gallery.importing.tasks import default_workers
 from gallery.management.base import ExitStatusCommand
 from gallery.models import AlbumOrder, Visibility
-from gallery.services.albums import TITLE_MAX_LENGTH
+from gallery.services.albums import clean_title
 from gallery.services.quotas import OVER_QUOTA
 
 USAGE_ERROR = 2
@@ -22,16 +23,11 @@ INTERRUPTED = 130
 
 
 def album_name(value):
-    name = " ".join(value.split())
-    if not name:
-        raise argparse.ArgumentTypeError("an album needs a name")
-    if len(name) > TITLE_MAX_LENGTH:
-        # Cut short, it would name (or fill) another album than the one asked.
-        raise argparse.ArgumentTypeError(
-            f"an album name has at most {TITLE_MAX_LENGTH} characters, "
-            f"this one {len(name)}"
-        )
-    return name
+    """An album title as the album services keep it, refused in their words."""
+    try:
+        return clean_title(value)
+    except ValidationError as error:
+        raise argparse.ArgumentTypeError(error.messages[0]) from None
 
 
 def positive_int(value):
