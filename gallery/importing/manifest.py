@@ -84,6 +84,10 @@ def _entry(row, where):
         raise ManifestError(
             f"{where}: visibility must be public or private, not {visibility!r}."
         )
+    for column in ("title", "description"):
+        # Python's csv reads it; PostgreSQL would refuse the whole batch.
+        if "\x00" in (row.get(column) or ""):
+            raise ManifestError(f"{where}: the {column} holds a NUL character.")
     return ManifestEntry(
         title=(row.get("title") or "").strip(),
         description=(row.get("description") or "").strip(),

@@ -284,6 +284,7 @@ def test_manifest_gives_per_file_metadata(photo_tree, user, tmp_path):
         ("name,title\nx.jpg,X\n", "has no 'path' column"),
         ("path,titel\nx.jpg,X\n", "unknown columns: titel"),
         ("path,visibility\nx.jpg,secret\n", "line 2: visibility must be public"),
+        ("path,title\nx.jpg,a\x00b\n", "line 2: the title holds a NUL character"),
     ],
 )
 def test_a_bad_manifest_is_a_usage_error(photo_tree, user, tmp_path, content, message):
@@ -511,8 +512,14 @@ def test_missing_path_is_a_usage_error(tmp_path, user):
 
 @pytest.mark.parametrize(
     "args",
-    [["--workers", "0"], ["--batch-size", "x"], ["--private", "--public"]],
+    [
+        ["--workers", "0"],
+        ["--workers", "100000"],  # not a fork bomb
+        ["--batch-size", "x"],
+        ["--private", "--public"],
+    ],
 )
 def test_bad_options_are_usage_errors(photo_tree, user, args):
     with pytest.raises(CommandError):
         run(str(photo_tree), "--owner", user.username, *args)
+    assert not Image.objects.exists()

@@ -42,6 +42,18 @@ def positive_int(value):
     return number
 
 
+def worker_count(value):
+    number = positive_int(value)
+    # Each worker may hold a large photo decoded; past a few a core they only
+    # wait on each other, and thousands would exhaust memory or processes.
+    most = 4 * default_workers()
+    if number > most:
+        raise argparse.ArgumentTypeError(
+            f"at most {most} (four per core), not {number}"
+        )
+    return number
+
+
 class Command(ExitStatusCommand):
     help = (
         "Import every image under the given files and folders for one owner, "
@@ -117,7 +129,7 @@ class Command(ExitStatusCommand):
         )
         parser.add_argument(
             "--workers",
-            type=positive_int,
+            type=worker_count,
             default=default_workers(),
             help="Worker processes that hash, decode and render "
             "(default: the number of cores, %(default)s here).",
