@@ -85,6 +85,13 @@ def test_docs_page_uses_shipped_assets_and_no_inline_code(client):
     assert b"SwaggerUIBundle" in script.content
 
 
+@pytest.mark.parametrize("method", ["options", "post", "put", "delete"])
+def test_the_docs_page_answers_other_methods_without_an_error(client, method):
+    response = getattr(client, method)("/api/docs/")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+
+
 def test_schema_names_every_code_the_services_answer_with(client):
     components = client.get("/api/schema/?format=json").json()["components"]
     error_codes = set(components["schemas"]["ErrorCodeEnum"]["enum"])

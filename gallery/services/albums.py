@@ -16,7 +16,7 @@ from ..selectors import albums_open_to, albums_titled, can_add_to, named
 TITLE_MAX_LENGTH = Album._meta.get_field("title").max_length
 
 
-def refused(field, message, code, params=None):
+def refused(field, message, *, code, params=None):
     """A ``ValidationError`` about the input ``field``: a form shows it beside
     that field, the API names it in the error's ``field``."""
     return ValidationError({field: ValidationError(message, code=code, params=params)})
@@ -30,19 +30,19 @@ def clean_title(title, *, field="title"):
     is the input it came in."""
     title = " ".join((title or "").split())
     if not title:
-        raise refused(field, "An album needs a title.", "album_title_required")
+        raise refused(field, "An album needs a title.", code="album_title_required")
     if len(title) > TITLE_MAX_LENGTH:
         raise refused(
             field,
             "An album title is at most %(limit)d characters.",
-            "max_length",
-            {"limit": TITLE_MAX_LENGTH},
+            code="max_length",
+            params={"limit": TITLE_MAX_LENGTH},
         )
     if not _storable(title):
         raise refused(
             field,
             "An album title cannot hold control characters.",
-            "album_title_invalid",
+            code="album_title_invalid",
         )
     return title
 
@@ -63,8 +63,8 @@ def _taken(owner, title, exclude=None):
         raise refused(
             "title",
             "You already have an album called “%(title)s”.",
-            "album_exists",
-            {"title": title},
+            code="album_exists",
+            params={"title": title},
         )
 
 
@@ -139,7 +139,7 @@ def album_update(album, *, user, title=None, description=None, cover=None, order
                 raise refused(
                     "cover",
                     "That photo is not in this album: choose one that is.",
-                    "cover_not_in_album",
+                    code="cover_not_in_album",
                 )
         album.cover = cover or None
         fields.append("cover")
@@ -210,17 +210,17 @@ def album_share(album, *, user, username, role=None, allow_download=None):
     stay as they were, for a new share a viewer without downloads."""
     _must_own(album, user)
     if role is not None and role not in ShareRole.values:
-        raise refused("role", "Unknown role.", "invalid_choice")
+        raise refused("role", "Unknown role.", code="invalid_choice")
     person = _account_called((username or "").strip())
     if person is None:
         raise refused(
             "username",
             "There is no account called “%(name)s”.",
-            "unknown_user",
-            {"name": (username or "").strip()},
+            code="unknown_user",
+            params={"name": (username or "").strip()},
         )
     if person.pk == album.owner_id:
-        raise refused("username", "This is your own album.", "own_album")
+        raise refused("username", "This is your own album.", code="own_album")
     asked = {"role": role, "allow_download": allow_download}
     changes = {name: value for name, value in asked.items() if value is not None}
     share, _ = AlbumShare.objects.update_or_create(
@@ -272,7 +272,7 @@ def _end_share(album, person):
 
 def _valid_order(order):
     if order not in AlbumOrder.values:
-        raise refused("order", "Unknown order.", "invalid_choice")
+        raise refused("order", "Unknown order.", code="invalid_choice")
     return order
 
 

@@ -165,7 +165,9 @@ def upload_album(*, owner, album_id, album_title="") -> "Album | NewAlbum | None
 
 def unknown_album():
     return refused(
-        "album", "There is no such album that you may add photos to.", "unknown_album"
+        "album",
+        "There is no such album that you may add photos to.",
+        code="unknown_album",
     )
 
 
