@@ -1,6 +1,6 @@
 import argparse
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -255,5 +255,20 @@ class Command(ExitStatusCommand):
                 f"Cannot write the report {path}: {error.strerror}.",
                 returncode=USAGE_ERROR,
             ) from None
-        with handle:
-            yield lambda result: handle.write(result.as_json() + "\n")
+
+        def write(result):
+            try:
+                handle.write(result.as_json() + "\n")
+            except OSError as error:  # a full disk, a lost network share
+                raise CommandError(
+                    f"Stopped: the report {path} could not be written "
+                    f"({error.strerror}). What was imported is kept: run the same "
+                    "command again to finish."
+                ) from None
+
+        try:
+            yield write
+        finally:
+            # A failed write was said above, when its line was written.
+            with suppress(OSError):
+                handle.close()
