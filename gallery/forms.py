@@ -32,7 +32,10 @@ from .selectors import (
     visible_images,
 )
 
-VISIBILITY_HELP = "Private: seen by you and whoever you share it with (album or link)."
+# In the words of the photo's page (detail.html).
+VISIBILITY_HELP = (
+    "Private: only you and the people you share it with (in an album or by a link)."
+)
 
 
 def accept_attribute():
@@ -202,8 +205,13 @@ class ImageEditForm(forms.ModelForm):
         local = image.taken_local
         if local is not None:
             self.initial["taken_at"] = local.replace(second=0, microsecond=0)
+        # In the words of the photo's page (detail.html).
+        if image.taken_source == TakenSource.FILE:
+            help_text = "A guess: the file's date; the photo carries none."
+        elif image.taken_is_guess:
+            help_text = "A guess: when it was uploaded; the photo carries no date."
         if image.taken_is_guess:
-            help_text = "A guess: the photo carries no date. Set it if you know it."
+            help_text += " Set it if you know it."
         elif image.taken_source == TakenSource.OWNER:
             help_text = "Set by you."
         else:

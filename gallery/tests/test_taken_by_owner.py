@@ -53,7 +53,9 @@ def edit(client, image, **changes):
 def test_the_owner_dates_a_scan_and_the_timeline_files_it_there(client_for, user, scan):
     client = client_for(user)
     form = client.get(reverse("gallery:edit", args=[scan.pk])).content.decode()
-    assert "A guess: the photo carries no date. Set it if you know it." in form
+    # As the photo's page says it: an upload carries no date of its own.
+    guess = "A guess: when it was uploaded; the photo carries no date."
+    assert f"{guess} Set it if you know it." in form
     assert 'type="datetime-local"' in form
     # The picker offers the dates a photo may have, up to tomorrow.
     latest = f"{timezone.now() + timedelta(days=2):%Y-%m-%dT}"
