@@ -76,6 +76,7 @@ class ImageAdmin(admin.ModelAdmin):
         "visibility",
         "size",
         "format",
+        "taken",
         "added",
     ]
     list_display_links = ["thumbnail_tag", "title"]
@@ -216,6 +217,20 @@ class ImageAdmin(admin.ModelAdmin):
             '<a href="{}"><img src="{}" alt="" class="admin-preview"></a>',
             self._file_url(obj, "original"),
             self._file_url(obj, "thumbnail"),
+        )
+
+    @admin.display(description="Taken", ordering="taken_at")
+    def taken(self, obj):
+        # The day alone, on the photo's own clock (as its page shows it);
+        # the moment is its title.
+        local = obj.taken_local
+        if local is None:
+            return None
+        return format_html(
+            '<time datetime="{}" title="{}">{}</time>',
+            local.strftime("%Y-%m-%dT%H:%M:%S"),
+            date_format(local, "DATETIME_FORMAT"),
+            date_format(local, "SHORT_DATE_FORMAT"),
         )
 
     @admin.display(description="Added", ordering="created_at")

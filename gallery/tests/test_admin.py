@@ -28,6 +28,10 @@ def test_admin_lists_every_image_with_thumbnails(
     added = timezone.localtime(mine.created_at)
     assert f'<time datetime="{added.isoformat()}"' in body
     assert f">{added:%Y-%m-%d %H:%M}</time>" in body
+    # When it was taken, on the photo's own clock, by its day.
+    taken = mine.taken_local
+    assert f'<time datetime="{taken:%Y-%m-%dT%H:%M:%S}"' in body
+    assert f">{taken:%Y-%m-%d}</time>" in body
     for image in (mine, theirs):
         thumb = reverse("admin:gallery_image_file", args=[image.pk, "thumbnail"])
         assert thumb in body

@@ -4,5 +4,6 @@
 # accept (the *_INPUT_FORMATS) stays Django's.
 DATE_FORMAT = "j F Y"
 DATETIME_FORMAT = "j F Y, H:i"
+SHORT_DATE_FORMAT = "Y-m-d"
 SHORT_DATETIME_FORMAT = "Y-m-d H:i"
 YEAR_MONTH_FORMAT = "F Y"
