@@ -465,6 +465,12 @@ class BulkActionForm(forms.Form):
     )
     # For "date": typed on the page that follows the choice of photos.
     taken_at = taken_at_field()
+    keep_gaps = forms.BooleanField(
+        required=False,
+        label="Keep the time between them",
+        help_text="For a camera whose clock was wrong: the first one taken gets "
+        "this date and time, and every other one moves as far.",
+    )
     # For the album actions: one the user may open (to add to, one they may
     # add to); any other id is "not found", as the album would be to them.
     album = forms.ModelChoiceField(

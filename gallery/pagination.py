@@ -12,7 +12,7 @@ import heapq
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db.models import Q
 
@@ -102,6 +102,13 @@ class Order:
 
     def sort_key(self, image):
         return (getattr(image, self.field), image.pk)
+
+    def opening_with(self, image):
+        """A cursor whose page (newest first) opens with ``image``: a link to
+        where it is in the timeline. Its position is just past it: the next
+        moment, before any id."""
+        at = getattr(image, self.field) + timedelta(microseconds=1)
+        return encode_cursor([self.name, at.isoformat(), uuid.UUID(int=0).hex])
 
     def after(self, queryset, position):
         """Images past ``position`` in this order."""

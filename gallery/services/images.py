@@ -47,23 +47,47 @@ def image_update(
     return image
 
 
-def images_set_taken(queryset, *, taken_at):
+def images_set_taken(queryset, *, taken_at, keep_gaps=False):
     """Date every image in ``queryset`` ``taken_at``, as :func:`image_update`
-    dates one (a batch of scans from one day); returns the count. They keep
+    dates one (a batch of scans from one day). They keep
     the order they had among themselves, a microsecond apart from the
     oldest: on one date alike, the timeline would order them by their random
     ids; a second apart, a big batch typed at 23:59 would run into the next
-    day, or year."""
+    day, or year.
+
+    With ``keep_gaps`` (a camera whose clock was wrong), the earliest taken
+    is dated ``taken_at`` and every other one moves as far, so the time
+    between them stays; each keeps its own time zone. Returns them, oldest
+    first."""
     taken, offset = _typed(taken_at)
     images = list(queryset.order_by("taken_at", "created_at", "pk"))
+    if keep_gaps and images:
+        # Every image is dated when stored; one without a date (none is made
+        # today) goes with the earliest.
+        start = min((i.taken_at for i in images if i.taken_at), default=None)
+        moved = [
+            taken + ((i.taken_at or start) - start) if start else taken for i in images
+        ]
+        # The latest must be a date a photo may have too (not past tomorrow).
+        if typed_date(max(moved).replace(tzinfo=None), now=timezone.now()) is None:
+            message = (
+                "Moved that far, the last of them would be dated in the future: "
+                "give an earlier date."
+            )
+            code = "taken_out_of_range"
+            raise ValidationError({"taken_at": ValidationError(message, code=code)})
     now = timezone.now()
     for step, image in enumerate(images):
-        image.taken_at = taken + timedelta(microseconds=step)
-        image.taken_offset, image.taken_source = offset, TakenSource.OWNER
+        if keep_gaps:
+            image.taken_at = moved[step]
+        else:
+            image.taken_at = taken + timedelta(microseconds=step)
+            image.taken_offset = offset
+        image.taken_source = TakenSource.OWNER
         image.updated_at = now  # bulk_update skips auto_now, as update() does
     fields = ["taken_at", "taken_offset", "taken_source", "updated_at"]
     Image.objects.bulk_update(images, fields, batch_size=ROWS_PER_STATEMENT)
-    return len(images)
+    return images
 
 
 def _typed(taken_at):

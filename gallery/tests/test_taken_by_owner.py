@@ -184,6 +184,71 @@ def test_a_batch_of_scans_is_dated_in_one_go(client_for, user, scans):
     assert newer < older
 
 
+def see_them(response):
+    """The page the message's "See them" link leads to."""
+    link = re.search(r'<a href="([^"]+)" class="alert-link">See them</a>', response)
+    return link[1].replace("&amp;", "&")
+
+
+def test_the_message_leads_to_where_the_batch_went(client_for, user, scans, make_image):
+    for n in range(3):
+        make_image(user, title=f"Newer {n}")  # today's: page 1 is theirs
+    client = client_for(user)
+    response = bulk_date(client, scans, confirmed="1", taken_at="1987-08-14T09:15")
+    there = client.get(see_them(response.content.decode()))
+    ids = re.findall(r'data-image-id="([^"]+)"', there.content.decode())
+    assert ids[:2] == [str(scans[1].pk), str(scans[0].pk)]  # newest first
+
+
+def test_a_camera_whose_clock_was_wrong_moves_with_its_gaps(client_for, user):
+    camera = [
+        upload_image(
+            owner=user,
+            file=upload(
+                f"dsc{n}.jpg",
+                image_bytes("JPEG", exif=camera_exif(original=when, offset="+01:00")),
+            ),
+        ).image
+        for n, when in enumerate(
+            ["2000:01:01 10:07:00", "2000:01:01 10:00:00", "2000:01:01 12:30:30"]
+        )
+    ]
+    client = client_for(user)
+    response = bulk_date(
+        client, camera, confirmed="1", taken_at="2017-12-25T18:00", keep_gaps="on"
+    )
+    page = response.content.decode()
+    assert "3 photos moved: the first taken now 25 December 2017, 18:00" in page
+    moved = {i.title: i for i in Image.objects.all()}
+    assert [moved[f"dsc{n}"].taken_local for n in range(3)] == [
+        datetime(2017, 12, 25, 18, 7),
+        datetime(2017, 12, 25, 18, 0),
+        datetime(2017, 12, 25, 20, 30, 30),
+    ]
+    # Each keeps its zone; the date is its owner's now.
+    assert {(i.taken_offset, i.taken_source) for i in moved.values()} == {
+        (60, TakenSource.OWNER)
+    }
+    there = client.get(see_them(page)).content.decode()
+    ids = re.findall(r'data-image-id="([^"]+)"', there)
+    assert ids[:3] == [str(moved[f"dsc{n}"].pk) for n in (2, 0, 1)]
+
+    # The first may be dated as late as any photo (tomorrow, in some zone),
+    # but then the last would be in the future: refused whole.
+    late = timezone.now() + timedelta(days=2, hours=-1)
+    response = bulk_date(
+        client,
+        camera,
+        confirmed="1",
+        taken_at=f"{late:%Y-%m-%dT%H:%M}",
+        keep_gaps="on",
+    )
+    assert "the last of them would be dated in the future" in response.content.decode()
+    assert Image.objects.get(title="dsc2").taken_local == datetime(
+        2017, 12, 25, 20, 30, 30
+    )
+
+
 @pytest.mark.parametrize(
     ("typed", "error"),
     [

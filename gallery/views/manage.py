@@ -6,14 +6,17 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.views.generic import DeleteView, FormView, UpdateView
 
 from ..formats import allowed_formats
 from ..forms import BulkActionForm, ImageEditForm, UploadForm
 from ..limits import file_too_large
 from ..models import Image
+from ..pagination import ORDERS
 from ..request_limits import refused_uploads
 from ..selectors import (
     albums_to_add_to,
@@ -218,13 +221,26 @@ class BulkActionView(BackToPageMixin, LoginRequiredMixin, FormView):
             if self.request.POST.get("confirmed"):
                 form.add_error("taken_at", "Give the date and time they were taken.")
             return self.date_page(form)
+        keep_gaps = form.cleaned_data["keep_gaps"]
         try:
-            count = images_set_taken(images, taken_at=taken_at)
+            dated = images_set_taken(images, taken_at=taken_at, keep_gaps=keep_gaps)
         except ValidationError as error:
             form.add_error(None, error)
             return self.date_page(form)
         when = date_format(taken_at, "DATETIME_FORMAT")
-        messages.success(self.request, f"{photos(count)} dated {when}.")
+        count = len(dated)
+        done = (
+            f"{photos(count)} moved: the first taken now {when}, the others as far."
+            if keep_gaps and count > 1
+            else f"{photos(count)} dated {when}."
+        )
+        # The page they were chosen on may no longer hold them: say where.
+        newest = ORDERS["taken"].opening_with(dated[-1])
+        there = f"{reverse('gallery:index')}?{urlencode({'after': newest})}"
+        messages.success(
+            self.request,
+            format_html('{} <a href="{}" class="alert-link">See them</a>', done, there),
+        )
         return HttpResponseRedirect(self.next_url())
 
     def date_page(self, form):
