@@ -652,10 +652,12 @@ def share_link_for(*, token: str) -> ShareLink | None:
     return link
 
 
-def share_link_page(*, link: ShareLink, cursor: str = "", size: int) -> KeysetPage:
+def share_link_page(
+    *, link: ShareLink, cursor: str = "", before: str = "", size: int
+) -> KeysetPage:
     """The images a link opens, in its album's order."""
     order = album_order(link.album) if link.album else ORDERS["taken"]
-    return _paged([Image.objects.via_link(link)], order, size, cursor)
+    return _paged([Image.objects.via_link(link)], order, size, cursor, before)
 
 
 def share_link_file(*, link: ShareLink, pk, kind: str) -> Image | None:

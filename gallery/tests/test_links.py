@@ -93,6 +93,28 @@ def test_no_saved_sign_in_is_offered_in_the_sharing_forms(client_for, user, trip
     assert 'autocomplete="off"' in username
 
 
+def test_a_link_pages_back_and_forth_as_its_album_does(client, user, trip, settings):
+    settings.IMAGEREPO_GALLERY_PAGE_SIZE = 1
+    _, token = share_link_create(user=user, album=trip["album"])
+    page_url = reverse("gallery:link", args=[token])
+
+    def step(response, rel):
+        link = re.search(rf'rel="{rel}"\s+href="\?([^"]+)"', response.content.decode())
+        return client.get(f"{page_url}?{link[1].replace('&amp;', '&')}")
+
+    def shown(response):
+        return re.findall(r'data-title="([^"]+)"', response.content.decode())
+
+    first = client.get(page_url)
+    second = step(first, "next")
+    assert shown(second) != shown(first) and 'rel="next"' not in second.content.decode()
+    assert shown(step(second, "prev")) == shown(first)
+    assert "Newer</a>" in second.content.decode()
+    trip["album"].order = "oldest"
+    trip["album"].save()
+    assert "Earlier</a>" in step(client.get(page_url), "next").content.decode()
+
+
 def test_a_link_form_with_a_choice_not_offered_makes_nothing(client_for, user, trip):
     page_url = trip["album"].get_absolute_url()
     response = client_for(user).post(page_url, {"expires_in_days": "365"})

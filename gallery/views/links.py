@@ -6,6 +6,8 @@ expired link stops every address it handed out at once. A client that has
 guessed wrong too often (gallery.services.links) gets 429 from every link.
 """
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -19,7 +21,7 @@ from django.views import View
 
 from ..delivery import image_file_response, too_many_zips, zip_response
 from ..forms import ShareLinkForm, ShareLinkPasswordForm
-from ..pagination import InvalidCursor
+from ..models import AlbumOrder
 from ..request_limits import client_ip
 from ..selectors import (
     share_link_downloads,
@@ -39,7 +41,7 @@ from ..services.links import (
     wrong_token,
 )
 from ..templatetags.sharing import link_name
-from .mixins import confirmation_page
+from .mixins import confirmation_page, requested_page
 
 SESSION_KEY = "share_links_unlocked"
 
@@ -78,12 +80,9 @@ class ShareLinkView(ShareLinkMixin, View):
             return self.password_page(ShareLinkPasswordForm())
         share_link_viewed(self.link)
         size = settings.IMAGEREPO_GALLERY_PAGE_SIZE
-        try:
-            page = share_link_page(
-                link=self.link, cursor=request.GET.get("after", ""), size=size
-            )
-        except InvalidCursor:  # not ours: the first page
-            page = share_link_page(link=self.link, size=size)
+        page, is_first_page = requested_page(
+            partial(share_link_page, link=self.link, size=size), request.GET
+        )
         tiles = [
             {
                 "image": image,
@@ -101,6 +100,10 @@ class ShareLinkView(ShareLinkMixin, View):
             "target": target,
             "tiles": tiles,
             "page": page,
+            # The album page's pager, in the album's order.
+            "is_first_page": is_first_page,
+            "oldest_first": getattr(self.link.album, "order", "") == AlbumOrder.OLDEST,
+            "pager_params": "",
             "download_all_url": reverse("gallery:link-download", args=[token]),
         }
         return render(request, "gallery/link.html", context)
