@@ -31,6 +31,7 @@ from .selectors import (
     email_in_use,
     visible_images,
 )
+from .services.uploads import NEW_ALBUM
 
 # In the words of the photo's page (detail.html).
 VISIBILITY_HELP = (
@@ -448,6 +449,18 @@ class UploadFileForm(forms.Form):
 # ---------------------------------------------------------------- bulk actions
 
 
+class AlbumOrNewField(forms.ModelChoiceField):
+    """An album by its id, or :data:`NEW_ALBUM` (as the upload page's album
+    choice says it): one to make."""
+
+    def to_python(self, value):
+        return NEW_ALBUM if value == NEW_ALBUM else super().to_python(value)
+
+    def validate(self, value):
+        if value != NEW_ALBUM:
+            super().validate(value)
+
+
 class BulkActionForm(forms.Form):
     """Several of the user's photos and what to do with them; to take out
     of the user's own album, anyone's photos in it. Others' ids are
@@ -459,6 +472,7 @@ class BulkActionForm(forms.Form):
             ("private", "Make private"),
             ("delete", "Delete"),
             ("album-add", "Add to album"),
+            ("album-new", "Make an album of them"),
             ("album-remove", "Remove from album"),
             ("date", "Set the date taken"),
         ]
@@ -472,8 +486,9 @@ class BulkActionForm(forms.Form):
         "this date and time, and every other one moves as far.",
     )
     # For the album actions: one the user may open (to add to, one they may
-    # add to); any other id is "not found", as the album would be to them.
-    album = forms.ModelChoiceField(
+    # add to), or "new" to add to one made of them; any other id is "not
+    # found", as the album would be to them.
+    album = AlbumOrNewField(
         queryset=Album.objects.none(),
         required=False,
         error_messages={
@@ -500,7 +515,13 @@ class BulkActionForm(forms.Form):
     def clean(self):
         data = super().clean()
         action = data.get("action", "")
-        if action.startswith("album-") and not data.get("album"):
+        if action == "album-add" and data.get("album") == NEW_ALBUM:
+            # "New album…" among the albums: first the new one's title.
+            data["action"] = action = "album-new"
+            data["album"] = None
+        if action == "album-remove" and data.get("album") == NEW_ALBUM:
+            data["album"] = None
+        if action in ("album-add", "album-remove") and not data.get("album"):
             raise forms.ValidationError("Choose an album first.", code="no_album")
         images, album = data.get("images"), data.get("album")
         if (

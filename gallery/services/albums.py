@@ -68,20 +68,25 @@ def _taken(owner, title, exclude=None):
         )
 
 
-def album_create(*, owner, title, description="", order=None) -> Album:
-    """A new album; ``order`` (``AlbumOrder``) left out lists it newest
-    first."""
+def album_create(*, owner, title, description="", order=None, images=()) -> Album:
+    """A new album, of ``owner``'s ``images`` if given (as
+    :func:`album_add_images` adds them: others' are skipped); ``order``
+    (``AlbumOrder``) left out lists it newest first. Made with its photos or
+    not at all."""
     title = clean_title(title)
     order = _valid_order(order or AlbumOrder.NEWEST)
     _taken(owner, title)
     try:
         with transaction.atomic():
-            return Album.objects.create(
+            album = Album.objects.create(
                 owner=owner,
                 title=title,
                 description=(description or "").strip(),
                 order=order,
             )
+            if images:
+                album_add_images(album, user=owner, images=images)
+            return album
     except IntegrityError:  # the same title created at the same moment
         _taken(owner, title)
         raise

@@ -191,6 +191,50 @@ def test_adding_and_taking_out_count_only_what_changed(family, weekend):
     assert album_remove_images(album, user=owner, images=images[1:]) == 2
 
 
+def test_select_then_new_album_makes_one_of_the_chosen_photos(
+    client_for, family, make_image
+):
+    owner = family["owner"]
+    chosen = [make_image(owner, title=f"Picnic {n}") for n in range(3)]
+    make_image(owner, title="Not chosen")
+    alice = client_for(owner)
+    gallery = alice.get(reverse("gallery:index")).content.decode()
+    # Among the albums to add to, with no album yet too.
+    assert '<option value="new">New album…</option>' in gallery
+    data = {"action": "album-add", "album": "new", "next": "/"}
+    data["images"] = [i.pk for i in chosen]
+
+    page = alice.post(reverse("gallery:bulk"), data).content.decode()
+    assert "A new album of these 3 photos" in page
+    assert all(f'value="{i.pk}"' in page for i in chosen)
+    assert not Album.objects.exists()  # asked first
+
+    album_create(owner=owner, title="Picnic")
+    taken = alice.post(
+        reverse("gallery:bulk"), {**data, "confirmed": "1", "title": "picnic"}
+    )
+    assert "You already have an album called" in taken.content.decode()
+    assert Album.objects.count() == 1
+
+    made = alice.post(
+        reverse("gallery:bulk"),
+        {**data, "confirmed": "1", "title": "Picnic by the lake", "order": "oldest"},
+        follow=True,
+    )
+    album = Album.objects.get(title="Picnic by the lake")
+    assert made.redirect_chain == [(album.get_absolute_url(), 302)]
+    assert "Album “Picnic by the lake” made with 3 photos." in made.content.decode()
+    assert set(album.images.all()) == set(chosen) and album.order == "oldest"
+
+    # Someone else's photo among them: nothing is made.
+    theirs = make_image(family["other"])
+    refused = alice.post(
+        reverse("gallery:bulk"),
+        {**data, "images": [chosen[0].pk, theirs.pk], "confirmed": "1", "title": "X"},
+    )
+    assert refused.status_code == 302 and not Album.objects.filter(title="X").exists()
+
+
 def test_downloads_of_originals_only_when_the_share_allows_them(
     client_for, family, weekend
 ):

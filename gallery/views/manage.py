@@ -13,7 +13,7 @@ from django.utils.http import urlencode
 from django.views.generic import DeleteView, FormView, UpdateView
 
 from ..formats import allowed_formats
-from ..forms import BulkActionForm, ImageEditForm, UploadForm
+from ..forms import AlbumForm, BulkActionForm, ImageEditForm, UploadForm
 from ..limits import file_too_large
 from ..models import Image
 from ..pagination import ORDERS
@@ -24,7 +24,7 @@ from ..selectors import (
     trashed_images,
     upload_visibility_for,
 )
-from ..services.albums import album_add_images, album_remove_images
+from ..services.albums import album_add_images, album_create, album_remove_images
 from ..services.allowance import RATE_LIMITED
 from ..services.images import (
     image_trash,
@@ -193,6 +193,8 @@ class BulkActionView(BackToPageMixin, LoginRequiredMixin, FormView):
             return self.move_to_trash(images)
         if action in ("album-add", "album-remove"):
             return self.album_action(action, images, form.cleaned_data["album"])
+        if action == "album-new":
+            return self.new_album(form, images)
         if action == "date":
             return self.set_date(form, images)
         count = images_set_visibility(images, action)
@@ -247,6 +249,29 @@ class BulkActionView(BackToPageMixin, LoginRequiredMixin, FormView):
         images = form.images_as_listed()
         context = {"form": form, "images": images, "next": self.next_url()}
         return render(self.request, "gallery/bulk_date.html", context)
+
+    def new_album(self, form, images):
+        """First a page that asks the new album's title (with the photos
+        chosen), then the album, made with them."""
+        confirmed = self.request.POST.get("confirmed")
+        album_form = AlbumForm(self.request.POST if confirmed else None)
+        if album_form.is_valid():
+            try:
+                album = album_create(
+                    owner=self.request.user, images=images, **album_form.cleaned_data
+                )
+            except ValidationError as error:
+                album_form.add_error(None, error)
+            else:
+                made = f"Album “{album.title}” made with {photos(len(images))}."
+                messages.success(self.request, made)
+                return HttpResponseRedirect(album.get_absolute_url())
+        context = {
+            "form": album_form,
+            "images": form.images_as_listed(),
+            "next": self.next_url(),
+        }
+        return render(self.request, "gallery/bulk_album.html", context)
 
     def album_action(self, action, images, album):
         user = self.request.user
