@@ -219,9 +219,19 @@ def test_create_token_command_refuses_a_bad_number_of_days(user, days):
 
 
 def test_create_token_for_unknown_user():
-    with pytest.raises(CommandError, match="No user named 'nobody'") as refused:
+    with pytest.raises(CommandError, match="No account named 'nobody'") as refused:
         call_command("create_token", "nobody", stdout=io.StringIO())
     assert refused.value.returncode == 2
+
+
+def test_create_token_for_a_switched_off_account(user):
+    user.is_active = False
+    user.save()
+    with pytest.raises(
+        CommandError, match="is switched off .*gets no token"
+    ) as refused:
+        call_command("create_token", user.username, stdout=io.StringIO())
+    assert refused.value.returncode == 2 and not ApiToken.objects.exists()
 
 
 # ---------------------------------------------------------------- admin

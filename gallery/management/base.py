@@ -2,7 +2,32 @@
 
 import sys
 
-from django.core.management.base import BaseCommand
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+# The exit status of a command given what cannot be (an unknown account, a
+# missing folder, a bad option), as argparse's own.
+USAGE_ERROR = 2
+
+
+def active_account(username, *, refused):
+    """The account called ``username`` (exactly), or a usage error saying
+    there is none, or that it is switched off and so ``refused`` (what it
+    cannot be given: "it takes no images")."""
+    User = get_user_model()
+    try:
+        account = User.objects.get(**{User.USERNAME_FIELD: username})
+    except User.DoesNotExist:
+        raise CommandError(
+            f"No account named {username!r}.", returncode=USAGE_ERROR
+        ) from None
+    if not account.is_active:
+        raise CommandError(
+            f"The account {username!r} is switched off (deleted, or deactivated "
+            f"in the admin): {refused}.",
+            returncode=USAGE_ERROR,
+        )
+    return account
 
 
 class ExitStatusCommand(BaseCommand):

@@ -509,9 +509,19 @@ def test_the_media_store_inside_an_imported_folder_is_not_walked(
 
 
 def test_missing_owner_is_a_usage_error(photo_tree):
-    with pytest.raises(CommandError, match="No user named 'nobody'") as error:
+    with pytest.raises(CommandError, match="No account named 'nobody'") as error:
         run(str(photo_tree), "--owner", "nobody")
     assert error.value.returncode == 2
+
+
+def test_a_switched_off_owner_is_a_usage_error(photo_tree, user):
+    user.is_active = False
+    user.save()
+    with pytest.raises(
+        CommandError, match="is switched off .*takes no images"
+    ) as error:
+        run(str(photo_tree), "--owner", user.username)
+    assert error.value.returncode == 2 and not Image.objects.exists()
 
 
 def test_missing_path_is_a_usage_error(tmp_path, user):

@@ -386,7 +386,7 @@ def test_exit_statuses(cli, tmp_path):
     assert report_lines(report)[0]["outcome"] == "duplicate"
 
     no_user = manage(cli, "import_images", str(tree), "--owner", "nobody", check=False)
-    assert no_user.returncode == 2 and "No user named 'nobody'" in no_user.stderr
+    assert no_user.returncode == 2 and "No account named 'nobody'" in no_user.stderr
     bad_option = manage(
         cli,
         "import_images",

@@ -1,22 +1,16 @@
 from argparse import ArgumentTypeError
 from datetime import timedelta
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from api.tokens import token_create
+from gallery.management.base import active_account
 
 
 def create_token(username, name="", days=None):
     """A new token for the user called ``username``, opening the API for
     ``days`` (None: until revoked): ``(token, key)``."""
-    User = get_user_model()
-    try:
-        user = User.objects.get(**{User.USERNAME_FIELD: username})
-    except User.DoesNotExist:
-        raise CommandError(f"No user named {username!r}.", returncode=2) from None
-    if not user.is_active:
-        raise CommandError(f"The user {username!r} is not active.", returncode=2)
+    user = active_account(username, refused="it gets no token")
     lifetime = timedelta(days=days) if days else None
     return token_create(user=user, name=name, lifetime=lifetime)
 

@@ -3,7 +3,6 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing, contextmanager, suppress
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
@@ -13,12 +12,11 @@ from gallery.importing.pipeline import TITLE_FROM, import_images
 from gallery.importing.progress import progress_for
 from gallery.importing.results import REJECTED
 from gallery.importing.tasks import default_workers
-from gallery.management.base import ExitStatusCommand
+from gallery.management.base import USAGE_ERROR, ExitStatusCommand, active_account
 from gallery.models import AlbumOrder, Visibility
 from gallery.services.albums import clean_title
 from gallery.services.quotas import OVER_QUOTA
 
-USAGE_ERROR = 2
 INTERRUPTED = 130
 
 
@@ -220,20 +218,7 @@ class Command(ExitStatusCommand):
         return [p.absolute() for p in paths]
 
     def _owner(self, username):
-        User = get_user_model()
-        try:
-            owner = User.objects.get(**{User.USERNAME_FIELD: username})
-        except User.DoesNotExist:
-            raise CommandError(
-                f"No user named {username!r}.", returncode=USAGE_ERROR
-            ) from None
-        if not owner.is_active:
-            raise CommandError(
-                f"The account {username!r} has been deleted (or deactivated): "
-                "it takes no images.",
-                returncode=USAGE_ERROR,
-            )
-        return owner
+        return active_account(username, refused="it takes no images")
 
     def _manifest(self, path):
         if path is None:
