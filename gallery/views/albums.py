@@ -7,7 +7,7 @@ from functools import partial
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
@@ -220,9 +220,10 @@ class AlbumLeaveView(AlbumMixin, View):
         )
 
     def post(self, request, *args, **kwargs):
-        if own_share(viewer=request.user, album=self.album) is None:
-            raise Http404("The album is not shared with you.")
-        album_leave(self.album, user=request.user)
+        try:
+            album_leave(self.album, user=request.user)
+        except PermissionDenied:  # their own album: nothing to leave here
+            raise Http404("The album is not shared with you.") from None
         messages.success(request, f"You left “{self.album.title}”.")
         return HttpResponseRedirect(reverse("gallery:albums"))
 
