@@ -335,7 +335,12 @@ class ImageListQuerySerializer(PageQuerySerializer):
     )
     # Blank values are accepted and mean "no filter", as in a web form.
     visibility = serializers.ChoiceField(
-        choices=Visibility.choices, required=False, allow_blank=True
+        choices=Visibility.choices,
+        required=False,
+        allow_blank=True,
+        help_text="`public`: every public image you may see; `private`: your "
+        "own private images (as the gallery's Private tab). Blank: all you may "
+        "see, others' private ones in albums shared with you included.",
     )
     owner = serializers.CharField(
         required=False, allow_blank=True, help_text="Owner's username."
