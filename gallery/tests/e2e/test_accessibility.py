@@ -88,8 +88,9 @@ def member(browser, site_url):
     # both the Revoke and the Remove button.
     page.goto(album)
     for label in ("For the neighbours", "For Grandma"):
+        page.locator("#link-maker summary").click()
         page.locator("#link-form").get_by_label("Label", exact=True).fill(label)
-        page.get_by_role("button", name="Make a link").click()
+        page.get_by_role("button", name="Make a link", exact=True).click()
     page.goto(album)
     page.locator("#link-list").get_by_role("button", name="Revoke").first.click()
     page.get_by_role("button", name="Revoke link").click()

@@ -37,9 +37,12 @@ def test_a_friend_opens_a_password_link_until_it_is_revoked(new_page, screenshot
     owner = new_page(javascript=False)
     sign_up(owner, "e2e_linker")
     album = album_of_new_photos(owner, "Pier", {"pier.jpg": 777}, private=True)
+    # Closed until wanted.
+    expect(owner.locator("#link-form")).to_be_hidden()
+    owner.locator("#link-maker summary").click()
     owner.locator("#link-form").get_by_label("Label", exact=True).fill("For Grandma")
     owner.locator("#link-form").get_by_label("Password").fill("sea breeze")
-    owner.get_by_role("button", name="Make a link").click()
+    owner.get_by_role("button", name="Make a link", exact=True).click()
     expect(owner.locator("#new-link")).to_contain_text("For Grandma")
     # The new address is where it was made, in view, and in no address.
     field = owner.locator("#new-link #new-link-url")
@@ -108,8 +111,9 @@ def test_a_link_to_one_photo_shows_the_photo_itself(new_page, screenshots):
     expect(owner.locator(".upload-row[data-state=created]")).to_have_count(1)
     owner.goto("/?show=mine")
     owner.goto(owner.locator(".tile-link").first.get_attribute("href"))
+    owner.locator("#link-maker summary").click()
     owner.get_by_label("Allow downloading the originals").check()
-    owner.get_by_role("button", name="Make a link").click()
+    owner.get_by_role("button", name="Make a link", exact=True).click()
     field = owner.locator("#new-link-url")
     expect(field).to_be_in_viewport(ratio=1)
     owner.wait_for_load_state()  # the new page's, with its Copy script
@@ -155,8 +159,9 @@ def test_a_link_that_allows_downloads_offers_each_photo_full_screen(new_page):
     owner = new_page(javascript=False)
     sign_up(owner, "e2e_link_downloads")
     album_of_new_photos(owner, "Beach day", {"dune.jpg": 781, "kite.jpg": 782})
+    owner.locator("#link-maker summary").click()
     owner.get_by_label("Allow downloading the originals").check()
-    owner.get_by_role("button", name="Make a link").click()
+    owner.get_by_role("button", name="Make a link", exact=True).click()
     link = owner.locator("#new-link-url").input_value()
 
     friend = new_page()
