@@ -255,6 +255,8 @@ class BulkActionView(BackToPageMixin, LoginRequiredMixin, FormView):
         chosen), then the album, made with them."""
         confirmed = self.request.POST.get("confirmed")
         album_form = AlbumForm(self.request.POST if confirmed else None)
+        # The one thing this page asks: the keyboard is there already.
+        album_form.fields["title"].widget.attrs["autofocus"] = True
         if album_form.is_valid():
             try:
                 album = album_create(
