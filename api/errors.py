@@ -95,7 +95,8 @@ def _as_api_exception(exc):
     if isinstance(exc, Http404):
         return exceptions.NotFound()
     if isinstance(exc, django_exceptions.PermissionDenied):
-        return exceptions.PermissionDenied()
+        # A service's refusal says who may: its words, not DRF's generic ones.
+        return exceptions.PermissionDenied(exc.args[0] if exc.args else None)
     if isinstance(exc, django_exceptions.TooManyFilesSent):
         return too_many_files(None)
     if isinstance(

@@ -311,7 +311,8 @@ def test_only_the_owner_changes_or_deletes(api_for, other_user, carol, album, ro
         403,
         "permission_denied",
     )
-    error(sharer.delete(f"{URL}{album.pk}/"), 403, "permission_denied")
+    refused = error(sharer.delete(f"{URL}{album.pk}/"), 403, "permission_denied")
+    assert refused["message"] == "Only the album's owner may do this."
     stranger = api_for(carol)
     error(
         stranger.patch(f"{URL}{album.pk}/", {"title": "Mine"}, format="json"),
@@ -417,10 +418,14 @@ def test_contributors_add_and_remove_their_own_viewers_remove_only(
 
     viewer = api_for(carol)
     carols = {"images": [str(make_image(carol).pk)]}
-    error(
+    refused = error(
         viewer.post(f"{URL}{album.pk}/images/", carols, format="json"),
         403,
         "permission_denied",
+    )
+    # The service's words for who may.
+    assert refused["message"] == (
+        "Only the album's owner and its contributors may add images."
     )
     # Bob's photo is not Carol's to take out.
     response = viewer.post(f"{URL}{album.pk}/images/remove/", body, format="json")

@@ -167,7 +167,9 @@ def album_add_images(album, *, user, images) -> int:
     """Add ``user``'s own images among ``images`` (a queryset or list) to
     ``album``; returns how many were new to it. Others' images are skipped."""
     if not can_add_to(album, user):
-        raise PermissionDenied("You cannot add images to this album.")
+        raise PermissionDenied(
+            "Only the album's owner and its contributors may add images."
+        )
     ids = list(
         Image.objects.owned_by(user)
         .filter(pk__in=[getattr(i, "pk", i) for i in images])
