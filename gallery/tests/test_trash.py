@@ -446,7 +446,7 @@ def test_a_deleted_account_takes_no_uploads_and_no_imports(user, make_image, tmp
     folder = tmp_path / "photos"
     folder.mkdir()
     (folder / "late.jpg").write_bytes(data)
-    with pytest.raises(CommandError, match="has been deleted") as error:
+    with pytest.raises(CommandError, match="is switched off") as error:
         run(str(folder), "--owner", user.username)
     assert error.value.returncode == 2
     image.refresh_from_db()
