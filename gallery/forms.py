@@ -519,11 +519,11 @@ class BulkActionForm(forms.Form):
     def clean(self):
         data = super().clean()
         action = data.get("action", "")
-        if action == "album-add" and data.get("album") == NEW_ALBUM:
-            # "New album…" among the albums: first the new one's title.
-            data["action"] = action = "album-new"
-            data["album"] = None
-        if action == "album-remove" and data.get("album") == NEW_ALBUM:
+        if data.get("album") == NEW_ALBUM:
+            # "New album…" among the albums, sent with whichever button: for
+            # Add to album, first the new one's title; for any other, nothing.
+            if action == "album-add":
+                data["action"] = action = "album-new"
             data["album"] = None
         if action in ("album-add", "album-remove") and not data.get("album"):
             raise forms.ValidationError("Choose an album first.", code="no_album")

@@ -226,6 +226,12 @@ def test_select_then_new_album_makes_one_of_the_chosen_photos(
     assert "Album “Picnic by the lake” made with 3 photos." in made.content.decode()
     assert set(album.images.all()) == set(chosen) and album.order == "oldest"
 
+    # "New album…" left chosen while another button is pressed: that action.
+    for action in ("public", "private", "date", "delete", "album-remove"):
+        other = alice.post(reverse("gallery:bulk"), {**data, "action": action})
+        assert other.status_code in (200, 302), action
+    assert Album.objects.count() == 2
+
     # Someone else's photo among them: nothing is made.
     theirs = make_image(family["other"])
     refused = alice.post(
