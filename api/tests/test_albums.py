@@ -155,17 +155,22 @@ def test_create_errors(api_for, user, album):
         "invalid_choice",
         "order",
     )
-    error(
+    long = error(
         client.post(URL, {"title": "x" * 201}, format="json"),
         400,
         "max_length",
         "title",
     )
+    # In the service's words, as an upload's new album and the page say it.
+    assert long["message"] == "title: An album title is at most 200 characters."
     error(client.post(URL, {"title": ["a"]}, format="json"), 400, "invalid", "title")
     bad_json = client.post(URL, "{not json", content_type="application/json")
     error(bad_json, 400, "invalid_json")
     error(client.post(URL, {"title": "x"}), 415, "unsupported_media_type")
     assert Album.objects.count() == 1
+    # Counted as kept: spaces run together.
+    spaced = client.post(URL, {"title": "x" + " " * 199 + "y"}, format="json")
+    assert (spaced.status_code, spaced.json()["title"]) == (201, "x y")
 
 
 def test_the_same_title_is_fine_for_someone_else(api_for, other_user, album):

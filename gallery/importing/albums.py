@@ -26,8 +26,11 @@ def album_title(found, *, album="", album_from=""):
         return album
     if album_from == "folder":
         folder = found.relative.parent.as_posix()
-        # A name that is not UTF-8 reads with its stray bytes as "�".
-        folder = folder.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        # A name that is not UTF-8 reads with its stray bytes written out
+        # ("caf\xe9"): as "�", two folders would fill one album.
+        folder = folder.encode("utf-8", "surrogateescape").decode(
+            "utf-8", "backslashreplace"
+        )
         # A folder named only with spaces makes no title.
         if folder == "." or not folder.strip():
             return None

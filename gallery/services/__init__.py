@@ -1,6 +1,12 @@
 """Services: the only code that creates, changes or deletes images."""
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+
+def refused(field, message, *, code, params=None):
+    """A ``ValidationError`` about the input ``field``: a form shows it beside
+    that field, the API names it in the error's ``field``."""
+    return ValidationError({field: ValidationError(message, code=code, params=params)})
 
 
 def first_error(error):

@@ -12,14 +12,9 @@ from django.db.models import Q
 
 from ..models import Album, AlbumImage, AlbumOrder, AlbumShare, Image, ShareRole
 from ..selectors import albums_open_to, albums_titled, can_add_to, named
+from . import refused
 
 TITLE_MAX_LENGTH = Album._meta.get_field("title").max_length
-
-
-def refused(field, message, *, code, params=None):
-    """A ``ValidationError`` about the input ``field``: a form shows it beside
-    that field, the API names it in the error's ``field``."""
-    return ValidationError({field: ValidationError(message, code=code, params=params)})
 
 
 def clean_title(title, *, field="title"):
@@ -176,7 +171,7 @@ def album_add_images(album, *, user, images) -> int:
         .values_list("pk", flat=True)
     )
     # Counted among these images alone: a big album is not read twice, and
-    # what others add meanwhile is not counted as this call's.
+    # other images added meanwhile are not counted as this call's.
     present = album.entries.filter(image_id__in=ids)
     before = present.count()
     AlbumImage.objects.bulk_create(

@@ -10,13 +10,13 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from ..metadata import EARLIEST_YEAR, TakenSource, typed_date
+from ..metadata import EARLIEST_YEAR, FUTURE_SLACK, TakenSource, typed_date
 from ..models import Account, Image, Visibility
+from . import refused
 from .quotas import release
 from .storing import delete_orphaned_files
 
@@ -61,25 +61,25 @@ def images_set_taken(queryset, *, taken_at, keep_gaps=False):
     first."""
     taken, offset = _typed(taken_at)
     images = list(queryset.order_by("taken_at", "created_at", "pk"))
-    if keep_gaps and images:
-        # Every image is dated when stored; one without a date (none is made
-        # today) goes with the earliest.
-        start = min((i.taken_at for i in images if i.taken_at), default=None)
-        moved = [
-            taken + ((i.taken_at or start) - start) if start else taken for i in images
-        ]
-        # The latest must be a date a photo may have too (not past tomorrow).
-        if typed_date(max(moved).replace(tzinfo=None), now=timezone.now()) is None:
-            message = (
-                "Moved that far, the last of them would be dated in the future: "
-                "give an earlier date."
-            )
-            code = "taken_out_of_range"
-            raise ValidationError({"taken_at": ValidationError(message, code=code)})
     now = timezone.now()
+    # Every image is dated when stored (undated ones, made by none of today's
+    # ways in, are dated as a batch).
+    keep_gaps = keep_gaps and all(image.taken_at for image in images)
+    if keep_gaps:
+        # The first taken by the moment, each wall clock at its own offset;
+        # all wall clocks move as far, so every moment moves as far too.
+        first = min(images, key=_moment)
+        shift = taken - first.taken_at
+        if max(_moment(image) for image in images) + shift > now + FUTURE_SLACK:
+            raise refused(
+                "taken_at",
+                "Moved that far, the last of them would be dated in the future: "
+                "give an earlier date.",
+                code="taken_out_of_range",
+            )
     for step, image in enumerate(images):
         if keep_gaps:
-            image.taken_at = moved[step]
+            image.taken_at += shift
         else:
             image.taken_at = taken + timedelta(microseconds=step)
             image.taken_offset = offset
@@ -88,6 +88,12 @@ def images_set_taken(queryset, *, taken_at, keep_gaps=False):
     fields = ["taken_at", "taken_offset", "taken_source", "updated_at"]
     Image.objects.bulk_update(images, fields, batch_size=ROWS_PER_STATEMENT)
     return images
+
+
+def _moment(image):
+    """When ``image`` was taken: its wall clock at its offset (unknown: as if
+    UTC)."""
+    return image.taken_at - timedelta(minutes=image.taken_offset or 0)
 
 
 def _typed(taken_at):
@@ -101,7 +107,7 @@ def _typed(taken_at):
             return typed
         message = f"No photo was taken then: give a date from {EARLIEST_YEAR} to today."
         code = "taken_out_of_range"
-    raise ValidationError({"taken_at": ValidationError(message, code=code)})
+    raise refused("taken_at", message, code=code)
 
 
 def images_set_visibility(queryset, visibility):

@@ -20,7 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..models import ShareLink
-from . import hourly
+from . import hourly, refused
 
 TOKEN_BYTES = 32
 LABEL_MAX_LENGTH = ShareLink._meta.get_field("label").max_length
@@ -31,14 +31,11 @@ def clean_label(label):
     breaks inside made one space, as an album's title is."""
     label = " ".join((label or "").split())
     if len(label) > LABEL_MAX_LENGTH:
-        raise ValidationError(
-            {
-                "label": ValidationError(
-                    "A label is at most %(limit)s characters.",
-                    code="max_length",
-                    params={"limit": LABEL_MAX_LENGTH},
-                )
-            }
+        raise refused(
+            "label",
+            "A label is at most %(limit)s characters.",
+            code="max_length",
+            params={"limit": LABEL_MAX_LENGTH},
         )
     return label
 

@@ -20,7 +20,8 @@ from django.core.exceptions import ValidationError
 from ..limits import account_closed, deleted_meanwhile, file_too_large, too_many_files
 from ..models import Account, Album, Image, Visibility
 from ..selectors import albums_to_add_to, can_add_to
-from .albums import album_add_images, album_for_import, clean_title, refused
+from . import first_error, refused
+from .albums import album_add_images, album_for_import, clean_title
 from .allowance import rate_limited_error, take_upload_allowance
 from .images import image_restore, image_update
 from .ingest import hash_file, prepare_image
@@ -64,7 +65,8 @@ class UploadOutcome:
 
     @classmethod
     def rejected(cls, name: str, error: ValidationError) -> "UploadOutcome":
-        return cls(name, REJECTED, error.code or "invalid", error.messages[0])
+        _, first = first_error(error)
+        return cls(name, REJECTED, first.code or "invalid", first.messages[0])
 
 
 def upload_images(
@@ -268,22 +270,23 @@ def check_hashes(
 def clean_digests(digests) -> list[str]:
     """``digests`` as lower-case SHA-256 hex digests, each once, in order."""
     if digests is None:
-        raise ValidationError("Send the SHA-256 digests to check.", code="required")
+        raise refused("sha256", "Send the SHA-256 digests to check.", code="required")
     if not isinstance(digests, list) or not all(isinstance(d, str) for d in digests):
-        raise ValidationError("Send a list of SHA-256 digests.", code="invalid")
+        raise refused("sha256", "Send a list of SHA-256 digests.", code="invalid")
     if not digests:
-        raise ValidationError("Send at least one SHA-256 digest.", code="empty")
+        raise refused("sha256", "Send at least one SHA-256 digest.", code="empty")
     limit = settings.IMAGEREPO_MAX_HASHES_PER_CHECK
     if len(digests) > limit:
-        raise ValidationError(
+        raise refused(
+            "sha256",
             "Send at most %(limit)s digests at a time.",
             code="too_many_hashes",
             params={"limit": limit},
         )
     wanted = list(dict.fromkeys(d.lower() for d in digests))
     if not all(SHA256_HEX.fullmatch(d) for d in wanted):
-        raise ValidationError(
-            "A SHA-256 digest is 64 hexadecimal digits.", code="invalid_hash"
+        raise refused(
+            "sha256", "A SHA-256 digest is 64 hexadecimal digits.", code="invalid_hash"
         )
     return wanted
 

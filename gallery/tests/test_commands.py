@@ -94,8 +94,11 @@ def test_import_a_tree(photo_tree, user, media_root, tmp_path):
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs Linux's /dev/full")
 def test_a_report_that_cannot_be_written_stops_the_run_with_a_message(photo_tree, user):
     # /dev/full opens, then refuses every write: a disk that filled up.
-    with pytest.raises(CommandError, match="the report /dev/full could not be written"):
+    with pytest.raises(
+        CommandError, match="the report /dev/full could not be written"
+    ) as error:
         run(str(photo_tree), "--owner", user.username, "--report", "/dev/full")
+    assert error.value.returncode == 74  # not 1: no file was rejected
     # Whatever went in is whole: every row has its files, every file its row.
     kept = [name for image in Image.objects.all() for name in image.stored_files()]
     assert sorted(kept) == stored_files()

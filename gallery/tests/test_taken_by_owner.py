@@ -4,6 +4,7 @@ api/tests/test_images.py)."""
 
 import re
 from datetime import UTC, datetime, timedelta
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from gallery.metadata import TakenSource
 from gallery.models import Image
+from gallery.services.images import images_set_taken, images_trash
 from gallery.services.uploads import upload_image
 
 from .images import image_bytes, noisy_jpeg, upload
@@ -247,6 +249,51 @@ def test_a_camera_whose_clock_was_wrong_moves_with_its_gaps(client_for, user):
     assert Image.objects.get(title="dsc2").taken_local == datetime(
         2017, 12, 25, 20, 30, 30
     )
+
+
+def test_photos_trashed_while_their_date_was_typed_are_not_dated(
+    client_for, user, scans
+):
+    client = client_for(user)
+
+    def trashed_first(images, **kwargs):
+        images_trash(images)
+        return images_set_taken(images, **kwargs)
+
+    with mock.patch("gallery.views.manage.images_set_taken", trashed_first):
+        response = bulk_date(client, scans, confirmed="1", taken_at="1987-08-14T09:15")
+    assert response.redirect_chain == [("/", 302)]
+    assert "None of those photos is here any more." in response.content.decode()
+
+
+def test_the_first_taken_is_the_first_moment_whatever_the_clocks_say(client_for, user):
+    # Tokyo's 10:00 came before London's 09:30 the same day.
+    taken = {"tokyo": ("10:00", "+09:00"), "london": ("09:30", "+00:00")}
+    photos = [
+        upload_image(
+            owner=user,
+            file=upload(
+                f"{name}.jpg",
+                image_bytes(
+                    "JPEG",
+                    exif=camera_exif(original=f"2000:01:01 {when}:00", offset=offset),
+                ),
+            ),
+        ).image
+        for name, (when, offset) in taken.items()
+    ]
+    bulk_date(
+        client_for(user),
+        photos,
+        confirmed="1",
+        taken_at="2019-07-01T12:00",
+        keep_gaps="on",
+    )
+    moved = {i.title: i.taken_local for i in Image.objects.all()}
+    assert moved == {
+        "tokyo": datetime(2019, 7, 1, 12, 0),
+        "london": datetime(2019, 7, 1, 11, 30),
+    }
 
 
 @pytest.mark.parametrize(

@@ -5,11 +5,14 @@ may not add to is ``unknown_album`` and no file is stored."""
 import hashlib
 import json
 import uuid
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from rest_framework.test import APIClient
 
+from api.tokens import token_create
 from gallery.models import Album, Image
 from gallery.services.albums import album_create, album_share
 from gallery.services.uploads import upload_images
@@ -284,3 +287,46 @@ def test_plain_form_puts_the_images_in_a_new_album_or_says_why_not(client_for, u
     )
     assert page.status_code == 200
     assert titles(Album.objects.get(title="Garden")) == ["a"]
+
+
+def test_an_album_shared_no_more_between_its_lookup_and_the_upload_is_refused(
+    client_for, user, album
+):
+    """The album was open when the request named it and is not by the time
+    the files are stored (its owner stopped sharing it meanwhile): every way
+    in answers the service's refusal, not a 500, and stores nothing."""
+    body = {"album": str(album.pk)}
+    with mock.patch("gallery.services.uploads.can_add_to", return_value=False):
+        page = client_for(user)
+        sent = page.post(UPLOAD, {"file": upload("a.jpg", noisy_jpeg(seed=60)), **body})
+        checked = page.post(
+            CHECK, json.dumps({"sha256": ["0" * 64], **body}), "application/json"
+        )
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Bearer {token_create(user=user)[1]}")
+        posted = api.post(
+            "/api/v1/images/",
+            {"files": [upload("b.jpg", noisy_jpeg(seed=61))], **body},
+            format="multipart",
+        )
+        hashes = api.post(
+            "/api/v1/images/check-hashes/",
+            {"sha256": ["0" * 64], **body},
+            format="json",
+        )
+        form = page.post(
+            reverse("gallery:upload"),
+            {
+                "images": [upload("c.jpg", noisy_jpeg(seed=62))],
+                "visibility": "private",
+                **body,
+            },
+        )
+    for response in (sent, checked, posted, hashes):
+        assert response.status_code == 400, response.content
+        assert (response.json()["code"], response.json()["field"]) == (
+            "unknown_album",
+            "album",
+        )
+    assert "There is no such album that you may add photos to." in form.content.decode()
+    assert not Image.objects.exists() and stored_files() == []

@@ -74,17 +74,18 @@ class UploadView(LoginRequiredMixin, FormView):
                 album_id=self.request.POST.get("album"),
                 album_title=self.request.POST.get("album_title", ""),
             )
+            # Refuses an album no longer open to them (shared no more since).
+            outcomes = self._upload(
+                files,
+                title=data["title"],
+                description=data["description"],
+                visibility=data["visibility"],
+                album=album,
+                remember_visibility=True,
+            )
         except ValidationError as error:
             messages.error(self.request, error.messages[0])
             return self.form_invalid(form)
-        outcomes = self._upload(
-            files,
-            title=data["title"],
-            description=data["description"],
-            visibility=data["visibility"],
-            album=album,
-            remember_visibility=True,
-        )
         limited = sum(o.code == RATE_LIMITED for o in outcomes)
         none_let_in = limited == len(files)
         # The next batch is likely meant for the same eyes.
@@ -229,6 +230,9 @@ class BulkActionView(BackToPageMixin, LoginRequiredMixin, FormView):
         except ValidationError as error:
             form.add_error(None, error)
             return self.date_page(form)
+        if not dated:  # moved to the trash meanwhile (in another tab)
+            messages.error(self.request, "None of those photos is here any more.")
+            return HttpResponseRedirect(self.next_url())
         when = date_format(taken_at, "DATETIME_FORMAT")
         count = len(dated)
         done = (

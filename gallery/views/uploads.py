@@ -173,25 +173,26 @@ class UploadFileView(JsonEndpoint):
         refused = refused_uploads(request)[:1]
         if not refused and not form.is_valid():
             return form_rejection(form)
+        data = form.cleaned_data
         try:
             album = upload_album(
                 owner=request.user,
                 album_id=request.POST.get("album"),
                 album_title=request.POST.get("album_title", ""),
             )
+            # Refuses an album no longer open to them (shared no more since).
+            [outcome] = upload_images(
+                owner=request.user,
+                files=[] if refused else [data["file"]],
+                title=data.get("title", ""),
+                description=data.get("description", ""),
+                visibility=data.get("visibility") or Visibility.PRIVATE,
+                refused=refused,
+                album=album,
+                remember_visibility=data.get("remember", False),
+            )
         except ValidationError as error:
             return rejection(error, status=400)
-        data = form.cleaned_data
-        [outcome] = upload_images(
-            owner=request.user,
-            files=[] if refused else [data["file"]],
-            title=data.get("title", ""),
-            description=data.get("description", ""),
-            visibility=data.get("visibility") or Visibility.PRIVATE,
-            refused=refused,
-            album=album,
-            remember_visibility=data.get("remember", False),
-        )
         status = OUTCOME_STATUS.get(outcome.outcome) or STATUS_FOR_CODE.get(
             outcome.code, 422
         )

@@ -18,6 +18,8 @@ from gallery.services.albums import clean_title
 from gallery.services.quotas import OVER_QUOTA
 
 INTERRUPTED = 130
+# sysexits.h's EX_IOERR: the report could not be written (not a file's fault).
+REPORT_FAILED = 74
 
 
 def album_name(value):
@@ -60,7 +62,8 @@ class Command(ExitStatusCommand):
         "simply be run again. "
         "Files that are no photo (sidecars, notes, videos) are skipped. Exit "
         "status: 0 every file imported, already there or skipped, 1 some files "
-        "rejected, 2 usage error, 130 interrupted (Ctrl-C)."
+        "rejected, 2 usage error, 74 the report could not be written, 130 "
+        "interrupted (Ctrl-C)."
     )
 
     def add_arguments(self, parser):
@@ -248,7 +251,8 @@ class Command(ExitStatusCommand):
                 raise CommandError(
                     f"Stopped: the report {path} could not be written "
                     f"({error.strerror}). What was imported is kept: run the same "
-                    "command again to finish."
+                    "command again to finish.",
+                    returncode=REPORT_FAILED,
                 ) from None
 
         try:
