@@ -206,17 +206,8 @@ class ImageEditForm(forms.ModelForm):
         local = image.taken_local
         if local is not None:
             self.initial["taken_at"] = local.replace(second=0, microsecond=0)
-        # A guess in the words of the photo's page (detail.html).
-        if image.taken_source == TakenSource.FILE:
-            help_text = (
-                "A guess: the file's date; the photo carries none. "
-                "Set it if you know it."
-            )
-        elif image.taken_is_guess:
-            help_text = (
-                "A guess: when it was uploaded; the photo carries no date. "
-                "Set it if you know it."
-            )
+        if image.taken_guess:
+            help_text = f"{image.taken_guess} Set it if you know it."
         elif image.taken_source == TakenSource.OWNER:
             help_text = "Set by you."
         else:

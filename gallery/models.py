@@ -401,6 +401,16 @@ class Image(models.Model):
         return self.taken_source not in TakenSource.KNOWN
 
     @property
+    def taken_guess(self):
+        """What a guessed date taken is, in the words of the photo's page and
+        its edit form; None for one the camera or the owner gave."""
+        if self.taken_source == TakenSource.FILE:
+            return "A guess: the file's date; the photo carries none."
+        if self.taken_is_guess:
+            return "A guess: when it was uploaded; the photo carries no date."
+        return None
+
+    @property
     def has_location(self):
         return self.latitude is not None and self.longitude is not None
 

@@ -58,6 +58,7 @@ def test_the_owner_dates_a_scan_and_the_timeline_files_it_there(client_for, user
     # As the photo's page says it: an upload carries no date of its own.
     guess = "A guess: when it was uploaded; the photo carries no date."
     assert f"{guess} Set it if you know it." in form
+    assert guess in client.get(scan.get_absolute_url()).content.decode()
     assert 'type="datetime-local"' in form
     # The picker offers the dates a photo may have, up to tomorrow.
     latest = f"{timezone.now() + timedelta(days=2):%Y-%m-%dT}"
