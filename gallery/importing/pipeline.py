@@ -194,6 +194,14 @@ class _Run:
             elif found.error is not None:
                 reason = f"The folder cannot be read: {found.error.strerror}."
                 yield _result(_Item(found), REJECTED, Rejected("unreadable", reason))
+            elif found.link:
+                # Said, not skipped in silence: a linked folder of photos
+                # would otherwise be left out without a word.
+                reason = (
+                    "A symbolic link, not followed (an import stays in the "
+                    "folders it is given): import what it points to by its path."
+                )
+                yield _result(_Item(found), SKIPPED, Rejected("symlink", reason))
             elif found.path.suffix.lower() in NOT_PHOTO_SUFFIXES:
                 reason = f"Not a photo ({found.path.suffix.lower()}): left out."
                 yield _result(_Item(found), SKIPPED, Rejected("not_a_photo", reason))

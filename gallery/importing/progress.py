@@ -38,10 +38,15 @@ class Progress:
         done = self.counts[WOULD_IMPORT] if dry_run else self.counts[IMPORTED]
         verb = WOULD_IMPORT if dry_run else IMPORTED
         skipped = self.counts[SKIPPED]
+        why = " or ".join(
+            words
+            for code, words in (("not_a_photo", "not photos"), ("symlink", "links"))
+            if self.codes[code]
+        )
         return (
             f"{done} {verb}, {self.counts[DUPLICATE]} duplicates, "
             f"{self.counts[REJECTED]} rejected"
-            + (f", {skipped} skipped (not photos)." if skipped else ".")
+            + (f", {skipped} skipped ({why})." if skipped else ".")
         )
 
 

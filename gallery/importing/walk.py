@@ -12,12 +12,13 @@ from pathlib import Path
 
 @dataclass(frozen=True, slots=True)
 class Found:
-    """A file to import (``error`` is None), or a folder that could not be
-    read (``error`` says why)."""
+    """A file to import (``error`` is None), a folder that could not be
+    read (``error`` says why), or a symbolic link (``link``), not followed."""
 
     path: Path
     root: Path
     error: OSError | None = None
+    link: bool = False
 
     @property
     def relative(self):
@@ -30,7 +31,8 @@ class Found:
 def iter_files(roots, skip=()):
     """Yield a :class:`Found` for every regular file under ``roots``. Hidden
     files and folders are skipped, symlinks are never followed (so the walk
-    cannot leave the roots), sub-folders are visited in name order. Folders
+    cannot leave the roots) but found, so the import can say it left them
+    out; sub-folders are visited in name order. Folders
     in ``skip`` are left out: the import's own media store, for one, which
     it would otherwise feed on (its new renditions are new images)."""
     skip = {os.path.realpath(folder) for folder in skip}
@@ -59,6 +61,8 @@ def _walk(folder, root, skip):
                     subfolders.append(entry.name)
                 elif entry.is_file(follow_symlinks=False):
                     yield Found(Path(entry.path), root)
+                elif entry.is_symlink():
+                    yield Found(Path(entry.path), root, link=True)
     except OSError as error:
         yield Found(Path(folder), root, error)
     for name in sorted(subfolders):

@@ -490,13 +490,21 @@ def test_symlinks_are_not_followed(tmp_path, user):
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "secret.jpg").write_bytes(noisy_jpeg(seed=9))
-    root = tmp_path / "root"
+    root = tmp_path / "photos"
     root.mkdir()
     (root / "link.jpg").symlink_to(outside / "secret.jpg")
     (root / "linkdir").symlink_to(outside, target_is_directory=True)
-    out, _, status = run(str(root), "--owner", user.username)
-    assert out.strip().endswith("0 imported, 0 duplicates, 0 rejected.")
-    assert status == 0
+    report = tmp_path / "report.jsonl"
+    out, _, status = run(str(root), "--owner", user.username, "--report", str(report))
+    assert out.strip().endswith(
+        "0 imported, 0 duplicates, 0 rejected, 2 skipped (links)."
+    )
+    assert status == 0 and not Image.objects.exists()
+    # Each named, with what to do: a linked folder is not left out unsaid.
+    lines = read_report(report)
+    for name in ("link.jpg", "linkdir"):
+        assert (lines[name]["outcome"], lines[name]["code"]) == ("skipped", "symlink")
+        assert "import what it points to by its path" in lines[name]["reason"]
 
 
 def test_the_media_store_inside_an_imported_folder_is_not_walked(
