@@ -7,6 +7,9 @@ from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.utils import html
 
+from gallery.limits import invalid_visibility
+from gallery.models import Visibility
+
 _LIST_ITEM = re.compile(r"(\w+)\[\d+\]")
 CSRF_FIELD = "csrfmiddlewaretoken"
 
@@ -33,6 +36,22 @@ class Id(StrictInput, serializers.UUIDField):
 
 class Flag(StrictInput, serializers.BooleanField):
     json_types = (bool,)
+
+
+class VisibilityChoice(serializers.ChoiceField):
+    """``public`` or ``private``, any other value refused in the upload
+    page's words (``invalid_visibility``), not DRF's choice error."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=Visibility.choices, **kwargs)
+
+    def to_internal_value(self, data):
+        if data == "" and self.allow_blank:
+            return ""
+        if data not in Visibility.values:
+            error = invalid_visibility()
+            raise serializers.ValidationError(error.messages[0], code=error.code)
+        return data
 
 
 class KnownFields:

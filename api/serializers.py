@@ -17,7 +17,7 @@ from gallery.selectors import downloadable_ids, image_location
 from gallery.services.uploads import DUPLICATE_MESSAGES, NEW_ALBUM, OUTCOMES
 
 from .errors import ERROR_CODES
-from .input import KnownFields, Text
+from .input import KnownFields, Text, VisibilityChoice
 
 OUTCOME_CODES = ("created", *DUPLICATE_MESSAGES, *UPLOAD_REJECTIONS)
 
@@ -220,6 +220,7 @@ class ImageUpdateSerializer(KnownFields, serializers.ModelSerializer):
     # Strings only: {"title": 123} would be stored as "123".
     title = Text(required=False, max_length=Image._meta.get_field("title").max_length)
     description = Text(required=False, allow_blank=True)
+    visibility = VisibilityChoice(required=False)
 
     taken_at = TakenAtField(
         required=False,
@@ -251,8 +252,7 @@ class ImageUploadSerializer(KnownFields, serializers.Serializer):
         "titled after its file name.",
     )
     description = serializers.CharField(required=False, allow_blank=True)
-    visibility = serializers.ChoiceField(
-        choices=Visibility.choices,
+    visibility = VisibilityChoice(
         default=Visibility.PRIVATE,
         help_text="Uploads are private unless `visibility=public`.",
     )
@@ -334,8 +334,7 @@ class ImageListQuerySerializer(PageQuerySerializer):
         required=False, allow_blank=True, help_text="Words to search for."
     )
     # Blank values are accepted and mean "no filter", as in a web form.
-    visibility = serializers.ChoiceField(
-        choices=Visibility.choices,
+    visibility = VisibilityChoice(
         required=False,
         allow_blank=True,
         help_text="`public`: every public image you may see; `private`: your "
@@ -406,8 +405,7 @@ class HashCheckSerializer(KnownFields, serializers.Serializer):
         help_text="Hex SHA-256 digests of files you are about to upload "
         "(at most IMAGEREPO_MAX_HASHES_PER_CHECK).",
     )
-    visibility = serializers.ChoiceField(
-        choices=Visibility.choices,
+    visibility = VisibilityChoice(
         required=False,
         help_text="The visibility you are uploading with: asked private, "
         "your public copies among these become private, as an upload would "

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.timesince import timeuntil
 
 from .formats import allowed_formats, content_type_for
+from .limits import invalid_visibility
 from .metadata import (
     EARLIEST_YEAR,
     FUTURE_SLACK,
@@ -434,11 +435,15 @@ class UploadFileForm(forms.Form):
     file = forms.FileField(label="File", allow_empty_file=True)
     title = forms.CharField(max_length=200, required=False)
     description = forms.CharField(required=False)
-    visibility = forms.ChoiceField(choices=Visibility.choices, required=False)
+    # Any other value is refused as the services and the API refuse it.
+    visibility = forms.CharField(required=False)
     remember = forms.BooleanField(required=False)
 
     def clean_visibility(self):
-        return self.cleaned_data["visibility"] or Visibility.PRIVATE
+        visibility = self.cleaned_data["visibility"] or Visibility.PRIVATE
+        if visibility not in Visibility.values:
+            raise invalid_visibility()
+        return visibility
 
 
 # ---------------------------------------------------------------- bulk actions

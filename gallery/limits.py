@@ -45,6 +45,13 @@ IMAGE_ERRORS = ("taken_out_of_range", "taken_zone_invalid")
 LINK_ERRORS = ("link_open",)
 
 
+def invalid_visibility():
+    """A visibility that is neither public nor private."""
+    return ValidationError(
+        "Choose public or private visibility.", code="invalid_visibility"
+    )
+
+
 def account_closed():
     """An upload for an account its owner has deleted."""
     return ValidationError(

@@ -165,7 +165,8 @@ def test_more_files_than_django_parses_is_a_json_error(api_for, user, settings):
     [
         ({}, "required", "files"),
         ({"files": [], "visibility": "public"}, "required", "files"),
-        ({"visibility": "secret"}, "invalid_choice", "visibility"),
+        # The upload page's word for it.
+        ({"visibility": "secret"}, "invalid_visibility", "visibility"),
         ({"title": "t" * 201}, "max_length", "title"),
     ],
 )
@@ -209,7 +210,7 @@ def test_patch_changes_only_what_is_sent(api_for, make_image, user):
         ({"title": None}, "null"),
         ({"description": ["a"]}, "invalid"),
         ({"title": "x" * 201}, "max_length"),
-        ({"visibility": "hidden"}, "invalid_choice"),
+        ({"visibility": "hidden"}, "invalid_visibility"),
     ],
 )
 def test_patch_rejects_bad_values(change, code, api_for, make_image, user):

@@ -51,7 +51,7 @@ def test_page_size_is_capped(api_for, make_image, user, settings):
     ("params", "code"),
     [
         ({"cursor": "garbage!"}, "invalid_cursor"),
-        ({"visibility": "hidden"}, "invalid_choice"),
+        ({"visibility": "hidden"}, "invalid_visibility"),
         ({"page_size": 0}, "min_value"),
         ({"page_size": "many"}, "invalid"),
     ],

@@ -17,7 +17,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from ..limits import account_closed, deleted_meanwhile, file_too_large, too_many_files
+from ..limits import (
+    account_closed,
+    deleted_meanwhile,
+    file_too_large,
+    invalid_visibility,
+    too_many_files,
+)
 from ..models import Account, Album, Image, Visibility
 from ..selectors import albums_to_add_to, can_add_to
 from . import first_error, refused
@@ -293,6 +299,4 @@ def clean_digests(digests) -> list[str]:
 
 def check_visibility(visibility):
     if visibility not in Visibility.values:
-        raise ValidationError(
-            "Visibility must be public or private.", code="invalid_visibility"
-        )
+        raise invalid_visibility()

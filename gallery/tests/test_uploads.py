@@ -161,7 +161,8 @@ def test_body_over_the_limit_is_refused_before_it_is_read(client_for, user, sett
     [
         ({}, "required"),
         ({"file": "not a file"}, "required"),
-        ({"file": "x", "visibility": "friends"}, "invalid_choice"),
+        # The services' and the API's word for it.
+        ({"file": "x", "visibility": "friends"}, "invalid_visibility"),
         ({"file": "x", "title": "t" * 201}, "max_length"),
     ],
 )
