@@ -20,6 +20,7 @@ from ..pagination import ORDERS
 from ..request_limits import refused_uploads
 from ..selectors import (
     albums_to_add_to,
+    owned_images,
     storage_of,
     trashed_images,
     upload_visibility_for,
@@ -116,7 +117,7 @@ class OwnImageMixin:
     context_object_name = "image"
 
     def get_queryset(self):
-        return Image.objects.owned_by(self.request.user)
+        return owned_images(self.request.user)
 
     def get(self, request, *args, **kwargs):
         try:
