@@ -13,7 +13,7 @@ from rest_framework.exceptions import ErrorDetail
 from gallery.limits import UPLOAD_REJECTIONS
 from gallery.models import Image, Visibility
 from gallery.pagination import ORDERS
-from gallery.selectors import downloadable_ids, image_location
+from gallery.selectors import downloadable_ids, image_location, image_source
 from gallery.services.uploads import DUPLICATE_MESSAGES, NEW_ALBUM, OUTCOMES
 
 from .errors import ERROR_CODES
@@ -152,12 +152,12 @@ class ImageSerializer(serializers.ModelSerializer):
     def get_display_url(self, image) -> str:
         return self._file_url(image, "display")
 
-    def _is_owner(self, image):
-        return image.owner_id == self.context["request"].user.pk
-
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_original_url(self, image):
-        allowed = self._is_owner(image) or image.pk in self._downloadable()
+        # Asked first, the owner's own need no look at the list being shown
+        # (an upload's answer lists outcomes, not images).
+        own = image.owner_id == self.context["request"].user.pk
+        allowed = own or image.pk in self._downloadable()
         return self._file_url(image, "original") if allowed else None
 
     def _downloadable(self):
@@ -171,19 +171,21 @@ class ImageSerializer(serializers.ModelSerializer):
             )
         return self._downloadable_ids
 
-    # What the owner sent stays theirs: the name may say more than the title,
-    # and the hash would let anyone confirm they uploaded one exact file.
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_taken_offset(self, image):
         return image.taken_offset if image.taken_zone_known else None
 
+    def _source(self, image):
+        viewer = self.context["request"].user
+        return image_source(viewer=viewer, image=image) or (None, None)
+
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_original_filename(self, image):
-        return image.original_filename if self._is_owner(image) else None
+        return self._source(image)[0]
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_sha256(self, image):
-        return image.sha256 if self._is_owner(image) else None
+        return self._source(image)[1]
 
     @extend_schema_field(LocationSerializer(allow_null=True))
     def get_location(self, image):

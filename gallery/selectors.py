@@ -244,6 +244,15 @@ def image_location(*, viewer, image) -> tuple[float, float] | None:
     return image.latitude, image.longitude
 
 
+def image_source(*, viewer, image) -> tuple[str, str] | None:
+    """The file name ``image`` was uploaded as and its bytes' SHA-256, for
+    its owner alone: the name may say more than the title, and the hash
+    would let anyone confirm they uploaded one exact file."""
+    if image.owner_id != getattr(viewer, "pk", None):
+        return None
+    return image.original_filename, image.sha256
+
+
 def downloadable_ids(*, viewer, images) -> set:
     """The ids among ``images`` whose originals ``viewer`` may download (one
     query for a whole page, none when they are all the viewer's own)."""

@@ -21,6 +21,7 @@ from ..selectors import (
     image_location,
     image_neighbours,
     image_page,
+    image_source,
     owned_images,
     timeline_years,
     trashed_images,
@@ -143,6 +144,7 @@ class ImageDetailView(ShareLinksMixin, DetailView):
             newer=newer,
             older=older,
             location=image_location(viewer=viewer, image=image),
+            source=image_source(viewer=viewer, image=image),
             in_albums=albums_holding(viewer=viewer, image=image),
             add_albums=albums_to_add_to(viewer=viewer, without=image)
             if image.owner_id == viewer.pk
