@@ -256,6 +256,20 @@ def test_the_owner_sees_where_a_photo_was_taken(client_for, user, photo_with_pla
 
 
 @pytest.mark.parametrize("who", ["other user", "staff", "superuser", "anonymous"])
+def test_a_photos_file_name_is_its_owners_to_see(
+    client_for, user, outsiders, make_image, who
+):
+    image = make_image(
+        user, name="IMG_passport_scan.jpg", title="Holiday", visibility="public"
+    )
+    own = client_for(user).get(image.get_absolute_url()).content.decode()
+    assert "IMG_passport_scan.jpg" in own
+    page = client_for(outsiders[who]).get(image.get_absolute_url())
+    assert page.status_code == 200
+    assert "passport" not in page.content.decode()
+
+
+@pytest.mark.parametrize("who", ["other user", "staff", "superuser", "anonymous"])
 def test_nobody_else_learns_where_a_public_photo_was_taken(
     client_for, outsiders, photo_with_place, who
 ):
