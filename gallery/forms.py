@@ -710,6 +710,14 @@ class ShareLinkForm(forms.Form):
         kwargs.setdefault("auto_id", "id_link_%s")
         super().__init__(*args, **kwargs)
 
+    def full_clean(self):
+        super().full_clean()
+        # Back with an error: the keyboard goes to the first field at fault.
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["autofocus"] = True
+                break
+
 
 class ShareLinkPasswordForm(forms.Form):
     password = forms.CharField(widget=forms.PasswordInput, label="Password")

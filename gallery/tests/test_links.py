@@ -120,6 +120,11 @@ def test_a_link_form_with_a_choice_not_offered_makes_nothing(client_for, user, t
     response = client_for(user).post(page_url, {"expires_in_days": "365"})
     assert "Select a valid choice" in response.content.decode()
     assert not ShareLink.objects.exists()
+    # Open again, the keyboard at the field to mend.
+    page = response.content.decode()
+    assert '<details id="link-maker" open>' in page
+    [expiry] = re.findall(r'<select [^>]*name="expires_in_days"[^>]*>', page)
+    assert "autofocus" in expiry
 
 
 def test_a_link_page_shows_the_album_and_nothing_else_of_the_owner(client, user, trip):
