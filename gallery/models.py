@@ -631,6 +631,10 @@ class Album(models.Model):
     def get_absolute_url(self):
         return reverse("gallery:album", args=[self.pk])
 
+    @property
+    def oldest_first(self):
+        return self.order == AlbumOrder.OLDEST
+
 
 class AlbumImage(models.Model):
     album = models.ForeignKey(Album, on_delete=models.CASCADE, related_name="entries")

@@ -29,7 +29,6 @@ from django.utils import timezone
 from .models import (
     Account,
     Album,
-    AlbumOrder,
     AlbumShare,
     Image,
     ShareLink,
@@ -488,7 +487,7 @@ def album_page(
 
 def album_order(album: Album):
     """The timeline ``album`` is read in (``Album.order``)."""
-    return TAKEN_FORWARDS if album.order == AlbumOrder.OLDEST else ORDERS["taken"]
+    return TAKEN_FORWARDS if album.oldest_first else ORDERS["taken"]
 
 
 def album_cover_choices(*, viewer, album: Album, limit: int):

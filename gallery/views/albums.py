@@ -14,7 +14,7 @@ from django.views.generic import FormView, TemplateView, View
 
 from ..delivery import too_many_zips, zip_response
 from ..forms import AlbumEditForm, AlbumForm, AlbumShareForm
-from ..models import AlbumOrder, ShareRole
+from ..models import ShareRole
 from ..selectors import (
     album_downloads,
     album_for,
@@ -95,7 +95,7 @@ class AlbumDetailView(ShareLinksMixin, AlbumMixin, TemplateView):
             is_first_page=is_first_page,
             timeline=True,
             order="taken",
-            oldest_first=self.album.order == AlbumOrder.OLDEST,
+            oldest_first=self.album.oldest_first,
             pager_params="",
             is_owner=is_owner,
             can_add=can_add_to(self.album, user),

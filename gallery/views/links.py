@@ -21,7 +21,6 @@ from django.views import View
 
 from ..delivery import image_file_response, too_many_zips, zip_response
 from ..forms import ShareLinkForm, ShareLinkPasswordForm
-from ..models import AlbumOrder
 from ..request_limits import client_ip
 from ..selectors import (
     share_link_downloads,
@@ -102,7 +101,7 @@ class ShareLinkView(ShareLinkMixin, View):
             "page": page,
             # The album page's pager, in the album's order.
             "is_first_page": is_first_page,
-            "oldest_first": getattr(self.link.album, "order", "") == AlbumOrder.OLDEST,
+            "oldest_first": bool(self.link.album and self.link.album.oldest_first),
             "pager_params": "",
             "download_all_url": reverse("gallery:link-download", args=[token]),
         }
