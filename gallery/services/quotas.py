@@ -123,24 +123,16 @@ class QuotaLedger:
     def take(self, key, size):
         """Hold room for one image of ``size`` bytes under ``key``, or raise
         ``ValidationError`` ``over_quota``."""
-        # The journal is told first: a run killed between the two then has
-        # room given back that it never took (a rare slip in the user's
-        # favour), never room kept that no image holds.
+        if self.snapshot is None:
+            reserve(self.owner, size=size)
+        elif has_room(self.snapshot, size=size):
+            self.snapshot.bytes_stored += size
+            self.snapshot.images_stored += 1
+        else:
+            raise over_quota(self.snapshot, size=size)
+        self.held[key] = size
         if self.journal:
             self.journal.held(key, size)
-        try:
-            if self.snapshot is None:
-                reserve(self.owner, size=size)
-            elif has_room(self.snapshot, size=size):
-                self.snapshot.bytes_stored += size
-                self.snapshot.images_stored += 1
-            else:
-                raise over_quota(self.snapshot, size=size)
-        except ValidationError:
-            if self.journal:
-                self.journal.settled(key)
-            raise
-        self.held[key] = size
 
     def keep(self, key):
         self.held.pop(key)

@@ -109,34 +109,6 @@ def test_the_site_default_holds_unless_the_account_has_its_own(
     assert (counters(user), counters(other_user)) == ((1, 600), (2, 4000))
 
 
-def test_the_journal_hears_of_room_before_it_is_taken(user, settings):
-    """A run killed between the two must not keep room that no image holds:
-    the journal a later run sweeps says "held" before the counters move, and
-    "settled" again when the room was refused."""
-    said = []
-
-    class Journal:
-        def held(self, key, size):
-            said.append(("+", key, counters(user)))
-
-        def settled(self, key):
-            said.append(("-", key, counters(user)))
-
-    settings.IMAGEREPO_QUOTA_IMAGES = 1
-    Account.of(user)
-    with quota_ledger(user, journal=Journal()) as quota:
-        quota.take("a", 100)
-        with pytest.raises(ValidationError):
-            quota.take("b", 100)
-        quota.keep("a")
-    assert said == [
-        ("+", "a", (0, 0)),
-        ("+", "b", (1, 100)),
-        ("-", "b", (1, 100)),
-        ("-", "a", (1, 100)),
-    ]
-
-
 def test_a_reservation_is_given_back_unless_kept(user):
     with quota_ledger(user) as quota:
         quota.take("a", 100)
